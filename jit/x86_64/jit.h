@@ -1,0 +1,69 @@
+/* The translated-code runtime: translation cache, code buffer, block chaining, the
+ * fast indirect-branch lookup and the dispatcher loop. Architecture independent: the
+ * guest front end (arch/<arch>/) supplies a function that fills an ir_block with the
+ * guest block at a PC; everything after that (passes, register allocation, encoding,
+ * caching, chaining) happens here. Used hosted (ferry user, tests) and, later, in the
+ * engine. */
+#ifndef FERRY_JIT_H
+#define FERRY_JIT_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "jit/x86_64/ir.h"
+
+typedef struct jit jit;
+
+/* The hosted memory model: guest address a of an access of n bytes is valid iff
+ * a + n <= guest_limit (computed without overflow); it lives at host_base + a. Invalid
+ * accesses leave the block with IR_EXIT_DATA_ABORT. Host faults inside a valid range
+ * (pages the guest has not mapped) are the runner's business (SIGSEGV handler). */
+struct jit_memory {
+    uint8_t *host_base;
+    uint64_t guest_limit;
+};
+
+/* Fills b (already reset to pc) with the translation of the guest block starting at
+ * pc. Always produces a complete block: when the first instruction cannot be fetched
+ * the block is a single ir_exit_special(IR_EXIT_FETCH_ABORT, pc, pc); when a later one
+ * cannot, the block ends before it. Returns false only on an internal error. */
+typedef bool (*jit_translate_fn)(void *ctx, ir_block *b, uint64_t pc);
+
+struct jit_config {
+    uint32_t state_size;         /* bytes of the guest state struct */
+    uint32_t pc_offset;          /* offset of the 64-bit guest PC in it */
+    struct jit_memory memory;
+    jit_translate_fn translate;
+    void *translate_ctx;
+    uint32_t max_block_insns;    /* front end hint; 0 = default */
+    size_t code_cache_size;      /* bytes; 0 = default (64 MB). Flushed whole when full. */
+};
+
+struct jit_stats {
+    uint64_t blocks_translated;
+    uint64_t guest_insns_translated;
+    uint64_t host_code_bytes;
+    uint64_t translate_ns;       /* time spent translating (front end + backend) */
+    uint64_t dispatcher_entries; /* returns to the C dispatcher loop */
+    uint64_t chain_patches;
+    uint64_t indirect_hits, indirect_misses;
+    uint64_t cache_flushes;
+};
+
+jit *jit_new(const struct jit_config *cfg);
+void jit_free(jit *j);
+
+/* Runs guest code from the PC in `state` until an exit other than IR_EXIT_JUMP. On
+ * return the state is precise (all guest registers written back, PC as documented for
+ * the exit kind in ir.h); *info receives the exit's info value. */
+ir_exit_kind jit_run(jit *j, void *state, uint64_t *info);
+
+/* Discards every translation overlapping [guest_start, guest_start + len): the guest
+ * wrote to code (self-modifying code) or unmapped it. */
+void jit_invalidate(jit *j, uint64_t guest_start, uint64_t len);
+void jit_get_stats(const jit *j, struct jit_stats *out);
+
+/* Translate (without running) the block at pc and return its size in host bytes; used
+ * by tests and the translation-speed benchmark. Returns 0 on failure. */
+size_t jit_translate_only(jit *j, uint64_t pc);
+
+#endif
