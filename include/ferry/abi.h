@@ -127,6 +127,9 @@ struct ferry_fatal_report {
 
 /* Selftest results: one row per check or measurement. */
 #define FERRY_SELFTEST_MAX_ROWS 32
+/* Name of the row whose value_milli is the engine/host compute speed ratio (host time
+ * / engine time, times 1000); the host's summary line quotes it. */
+#define FERRY_SELFTEST_RATIO_ROW "compute ratio"
 struct ferry_selftest_row {
     char     name[48];
     char     unit[16];

@@ -1,0 +1,58 @@
+/* Code-cache allocator (see code_cache.h). */
+#include "code_cache.h"
+#include "cpu.h"
+#include "paging.h"
+#include "phys_alloc.h"
+#include "platform.h"
+#include <ferry/abi.h>
+#include <ferry/support.h>
+
+#define CODE_CACHE_SIZE 0x0000008000000000ull /* one PML4 slot */
+
+static uint64_t next_free = FERRY_CODE_CACHE_BASE;
+
+void *code_cache_alloc(size_t size)
+{
+    if (size == 0 || size > CODE_CACHE_SIZE)
+        return NULL;
+    uint64_t len = (size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+    if (len > FERRY_CODE_CACHE_BASE + CODE_CACHE_SIZE - next_free)
+        return NULL;
+    uint64_t start = next_free;
+    for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
+        uint64_t page = phys_alloc_page();
+        if (!page || !paging_map_page(kernel_root_phys, start + off, page, PTE_KERNEL_RWX)) {
+            if (page)
+                phys_free_pages(page, 1);
+            /* Undo the pages mapped so far. */
+            for (uint64_t undo = 0; undo < off; undo += PAGE_SIZE) {
+                uint64_t old = paging_unmap_page(kernel_root_phys, start + undo);
+                platform->flush_one(start + undo);
+                phys_free_pages(old & PTE_ADDR_MASK, 1);
+            }
+            return NULL;
+        }
+        /* The slot was never mapped before (addresses are not reused), so no stale
+         * translation can exist and no flush is needed. */
+        memset(phys_to_virt(page), 0xcc, PAGE_SIZE); /* int3 filler */
+    }
+    next_free = start + len;
+    return (void *)(uintptr_t)start;
+}
+
+void code_cache_free(void *ptr, size_t size)
+{
+    uint64_t start = (uint64_t)(uintptr_t)ptr;
+    if (!ptr)
+        return;
+    uint64_t len = (size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+    if ((start & (PAGE_SIZE - 1)) || start < FERRY_CODE_CACHE_BASE || len > next_free - start)
+        fy_panic("fy_code_free: %p+%zu was not allocated by fy_code_alloc", ptr, size);
+    for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
+        uint64_t old = paging_unmap_page(kernel_root_phys, start + off);
+        if (!old)
+            fy_panic("fy_code_free: page %p is not mapped (double free?)", (void *)(uintptr_t)(start + off));
+        platform->flush_one(start + off);
+        phys_free_pages(old & PTE_ADDR_MASK, 1);
+    }
+}
