@@ -1,0 +1,384 @@
+/* Parsing of the ferry command line into struct ferry_options. Pure: no I/O, no
+ * globals, no file checks (those belong to the commands), so tests cover it fully. */
+#include "hypervisor/cli_options.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char ferry_usage_text[] =
+    "usage: ferry [GLOBAL OPTIONS] COMMAND [OPTIONS]\n"
+    "\n"
+    "Ferry runs AArch64 guests on x86-64 Linux hosts: the engine, a unikernel in a KVM\n"
+    "virtual machine, translates the guest's code.\n"
+    "\n"
+    "Commands:\n"
+    "  selftest [--crash[=pf|ud]] [--iterations N] [--memory SIZE]\n"
+    "                        boot the engine in self-test mode: run its checks and\n"
+    "                        benchmarks, print a table, exit 0 only if all pass\n"
+    "  run --kernel FILE [--initrd FILE] [--disk FILE] [--append TEXT] [-m SIZE]\n"
+    "                        boot a guest kernel (not supported yet)\n"
+    "  user PROGRAM [ARGS...]\n"
+    "                        run an AArch64 Linux user program without KVM\n"
+    "  help, version         the same as --help, --version\n"
+    "\n"
+    "Global options (also accepted after selftest and run):\n"
+    "  --kvm-device PATH     KVM device (default /dev/kvm; env FERRY_KVM_DEVICE)\n"
+    "  --engine PATH         engine ELF (default: engine.elf next to the ferry binary)\n"
+    "  --engine-memory SIZE  memory for the engine, 16M..1G (default 256M)\n"
+    "  --watchdog SECONDS    stop and report if the engine makes no exit for this long\n"
+    "                        (default 30, 0 disables)\n"
+    "  -h, --help            show this help\n"
+    "  -V, --version         show the version\n"
+    "\n"
+    "Selftest options:\n"
+    "  --crash[=pf|ud]       make the engine fault on purpose (page fault by default,\n"
+    "                        ud: invalid opcode) to show the fatal report\n"
+    "  --iterations N        compute-loop iterations per run (default 100000000)\n"
+    "  --memory SIZE         the same as --engine-memory\n"
+    "\n"
+    "Run options:\n"
+    "  --kernel FILE         guest kernel image\n"
+    "  --initrd FILE         initial ramdisk\n"
+    "  --disk FILE           disk image (virtio-blk)\n"
+    "  --append TEXT         kernel command line\n"
+    "  -m, --memory SIZE     guest RAM (default 512M; a plain number means MiB)\n"
+    "\n"
+    "Environment: FERRY_KVM_DEVICE (KVM device), FERRY_KVM_FLAVOUR=hardware|pvlite\n"
+    "(override the detected KVM flavour, for tests).\n"
+    "Sizes take K, M, G or T suffixes (powers of 1024).\n";
+
+static void set_error(char *err, size_t err_size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void set_error(char *err, size_t err_size, const char *fmt, ...)
+{
+    va_list ap;
+    if (err_size == 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(err, err_size, fmt, ap);
+    va_end(ap);
+}
+
+bool ferry_parse_size(const char *text, uint64_t *bytes)
+{
+    const char *p = text;
+    uint64_t number = 0, shift = 20;
+    if (!text || *p < '0' || *p > '9')
+        return false;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        unsigned digit = (unsigned)(*p - '0');
+        if (number > (UINT64_MAX - digit) / 10)
+            return false;
+        number = number * 10 + digit;
+    }
+    if (*p) {
+        switch (*p) {
+        case 'k': case 'K': shift = 10; break;
+        case 'm': case 'M': shift = 20; break;
+        case 'g': case 'G': shift = 30; break;
+        case 't': case 'T': shift = 40; break;
+        default: return false;
+        }
+        p++;
+        if (strcmp(p, "") != 0 && strcmp(p, "B") != 0 && strcmp(p, "iB") != 0)
+            return false;
+    }
+    if (number > (UINT64_MAX >> shift))
+        return false;
+    *bytes = number << shift;
+    return true;
+}
+
+static bool parse_unsigned(const char *text, uint64_t max, uint64_t *value)
+{
+    char *end;
+    unsigned long long parsed;
+    if (!text || *text < '0' || *text > '9')
+        return false;
+    errno = 0;
+    parsed = strtoull(text, &end, 10);
+    if (errno || *end || parsed > max)
+        return false;
+    *value = parsed;
+    return true;
+}
+
+/* The state of one parse, so the option helpers can report errors uniformly. */
+struct parser {
+    int argc;
+    char **argv;
+    int i;
+    char *err;
+    size_t err_size;
+};
+
+enum match { NO_MATCH, MATCHED, MISSING_VALUE };
+
+/* Matches argv[i] against `name` taking a value as "--name VALUE" or "--name=VALUE"
+ * (short names only in the first form). Advances p->i past the value. */
+static enum match match_valued(struct parser *p, const char *name, const char **value)
+{
+    const char *arg = p->argv[p->i];
+    size_t len = strlen(name);
+    if (strncmp(arg, name, len) != 0)
+        return NO_MATCH;
+    if (arg[len] == '=' && name[1] == '-') {
+        *value = arg + len + 1;
+        return MATCHED;
+    }
+    if (arg[len] != '\0')
+        return NO_MATCH;
+    if (p->i + 1 >= p->argc) {
+        set_error(p->err, p->err_size, "option %s needs a value", name);
+        return MISSING_VALUE;
+    }
+    p->i++;
+    *value = p->argv[p->i];
+    return MATCHED;
+}
+
+/* Result of trying one family of options on argv[i]. */
+enum tried { NOT_MINE, TAKEN, FAILED };
+
+static enum tried try_global_option(struct parser *p, struct ferry_options *o)
+{
+    const char *arg = p->argv[p->i], *value;
+    enum match m;
+    if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+        o->command = FERRY_CMD_HELP;
+        return TAKEN;
+    }
+    if (!strcmp(arg, "-V") || !strcmp(arg, "--version")) {
+        o->command = FERRY_CMD_VERSION;
+        return TAKEN;
+    }
+    if ((m = match_valued(p, "--kvm-device", &value)) != NO_MATCH) {
+        if (m == MISSING_VALUE)
+            return FAILED;
+        if (!*value) {
+            set_error(p->err, p->err_size, "option --kvm-device needs a non-empty path");
+            return FAILED;
+        }
+        o->kvm_device = value;
+        return TAKEN;
+    }
+    if ((m = match_valued(p, "--engine-memory", &value)) != NO_MATCH) {
+        uint64_t bytes;
+        if (m == MISSING_VALUE)
+            return FAILED;
+        if (!ferry_parse_size(value, &bytes) || bytes < FERRY_MIN_ENGINE_MEMORY ||
+            bytes > FERRY_MAX_ENGINE_MEMORY) {
+            set_error(p->err, p->err_size,
+                      "invalid engine memory size '%s' (expected 16M..1G, e.g. 256M)", value);
+            return FAILED;
+        }
+        o->engine_memory = bytes;
+        return TAKEN;
+    }
+    if ((m = match_valued(p, "--engine", &value)) != NO_MATCH) {
+        if (m == MISSING_VALUE)
+            return FAILED;
+        if (!*value) {
+            set_error(p->err, p->err_size, "option --engine needs a non-empty path");
+            return FAILED;
+        }
+        o->engine_path = value;
+        return TAKEN;
+    }
+    if ((m = match_valued(p, "--watchdog", &value)) != NO_MATCH) {
+        uint64_t seconds;
+        if (m == MISSING_VALUE)
+            return FAILED;
+        if (!parse_unsigned(value, FERRY_MAX_WATCHDOG_SECONDS, &seconds)) {
+            set_error(p->err, p->err_size,
+                      "invalid watchdog time '%s' (expected seconds, 0..%u)", value,
+                      FERRY_MAX_WATCHDOG_SECONDS);
+            return FAILED;
+        }
+        o->watchdog_seconds = (unsigned)seconds;
+        return TAKEN;
+    }
+    return NOT_MINE;
+}
+
+static enum tried try_selftest_option(struct parser *p, struct ferry_options *o)
+{
+    const char *arg = p->argv[p->i], *value;
+    enum match m;
+    if (!strcmp(arg, "--crash") || !strcmp(arg, "--crash=pf")) {
+        o->crash = FERRY_CRASH_PAGE_FAULT;
+        return TAKEN;
+    }
+    if (!strcmp(arg, "--crash=ud")) {
+        o->crash = FERRY_CRASH_INVALID_OPCODE;
+        return TAKEN;
+    }
+    if (!strncmp(arg, "--crash=", 8)) {
+        set_error(p->err, p->err_size, "invalid crash kind '%s' (expected pf or ud)", arg + 8);
+        return FAILED;
+    }
+    if ((m = match_valued(p, "--iterations", &value)) != NO_MATCH) {
+        uint64_t n;
+        if (m == MISSING_VALUE)
+            return FAILED;
+        if (!parse_unsigned(value, FERRY_MAX_SELFTEST_ITERATIONS, &n) || n == 0) {
+            set_error(p->err, p->err_size,
+                      "invalid iteration count '%s' (expected 1..%llu)", value,
+                      (unsigned long long)FERRY_MAX_SELFTEST_ITERATIONS);
+            return FAILED;
+        }
+        o->iterations = n;
+        return TAKEN;
+    }
+    if ((m = match_valued(p, "--memory", &value)) != NO_MATCH) {
+        uint64_t bytes;
+        if (m == MISSING_VALUE)
+            return FAILED;
+        if (!ferry_parse_size(value, &bytes) || bytes < FERRY_MIN_ENGINE_MEMORY ||
+            bytes > FERRY_MAX_ENGINE_MEMORY) {
+            set_error(p->err, p->err_size,
+                      "invalid engine memory size '%s' (expected 16M..1G, e.g. 256M)", value);
+            return FAILED;
+        }
+        o->engine_memory = bytes;
+        return TAKEN;
+    }
+    return NOT_MINE;
+}
+
+static enum tried try_run_option(struct parser *p, struct ferry_options *o)
+{
+    static const struct {
+        const char *name;
+        size_t offset;
+    } files[] = {
+        { "--kernel", offsetof(struct ferry_options, kernel) },
+        { "--initrd", offsetof(struct ferry_options, initrd) },
+        { "--disk", offsetof(struct ferry_options, disk) },
+        { "--append", offsetof(struct ferry_options, append) },
+    };
+    const char *value;
+    enum match m;
+    for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+        if ((m = match_valued(p, files[k].name, &value)) == NO_MATCH)
+            continue;
+        if (m == MISSING_VALUE)
+            return FAILED;
+        if (!*value && strcmp(files[k].name, "--append") != 0) {
+            set_error(p->err, p->err_size, "option %s needs a non-empty path", files[k].name);
+            return FAILED;
+        }
+        *(const char **)((char *)o + files[k].offset) = value;
+        return TAKEN;
+    }
+    if ((m = match_valued(p, "--memory", &value)) != NO_MATCH ||
+        (m = match_valued(p, "-m", &value)) != NO_MATCH) {
+        uint64_t bytes;
+        if (m == MISSING_VALUE)
+            return FAILED;
+        if (!ferry_parse_size(value, &bytes) || bytes < (1ull << 20) ||
+            bytes > FERRY_MAX_GUEST_MEMORY || (bytes & 0xfff)) {
+            set_error(p->err, p->err_size,
+                      "invalid guest memory size '%s' (expected 1M..256G, e.g. 512M)", value);
+            return FAILED;
+        }
+        o->guest_memory = bytes;
+        return TAKEN;
+    }
+    return NOT_MINE;
+}
+
+int ferry_parse_options(int argc, char **argv, const char *env_kvm_device,
+                        struct ferry_options *out, char *err, size_t err_size)
+{
+    struct parser p = { .argc = argc, .argv = argv, .i = 1, .err = err, .err_size = err_size };
+    struct ferry_options o = {
+        .kvm_device = (env_kvm_device && *env_kvm_device) ? env_kvm_device
+                                                          : FERRY_DEFAULT_KVM_DEVICE,
+        .engine_memory = FERRY_DEFAULT_ENGINE_MEMORY,
+        .watchdog_seconds = FERRY_DEFAULT_WATCHDOG_SECONDS,
+        .iterations = FERRY_DEFAULT_SELFTEST_ITERATIONS,
+        .guest_memory = FERRY_DEFAULT_GUEST_MEMORY,
+    };
+    enum ferry_command command = 0;
+    if (err_size)
+        err[0] = '\0';
+
+    /* Global options, up to the command word. */
+    for (; p.i < argc; p.i++) {
+        const char *arg = argv[p.i];
+        if (arg[0] != '-')
+            break;
+        switch (try_global_option(&p, &o)) {
+        case TAKEN:
+            if (o.command == FERRY_CMD_HELP || o.command == FERRY_CMD_VERSION)
+                goto done;
+            continue;
+        case FAILED:
+            return -1;
+        case NOT_MINE:
+            set_error(err, err_size, "unknown option '%s' (try ferry --help)", arg);
+            return -1;
+        }
+    }
+    if (p.i >= argc) {
+        set_error(err, err_size, "no command given (try ferry --help)");
+        return -1;
+    }
+    if (!strcmp(argv[p.i], "selftest")) {
+        command = FERRY_CMD_SELFTEST;
+    } else if (!strcmp(argv[p.i], "run")) {
+        command = FERRY_CMD_RUN;
+    } else if (!strcmp(argv[p.i], "user")) {
+        /* Everything after the word belongs to the runner and the guest program. */
+        o.command = FERRY_CMD_USER;
+        o.user_argi = p.i;
+        goto done;
+    } else if (!strcmp(argv[p.i], "help")) {
+        o.command = FERRY_CMD_HELP;
+        goto done;
+    } else if (!strcmp(argv[p.i], "version")) {
+        o.command = FERRY_CMD_VERSION;
+        goto done;
+    } else {
+        set_error(err, err_size, "unknown command '%s' (try ferry --help)", argv[p.i]);
+        return -1;
+    }
+
+    for (p.i++; p.i < argc; p.i++) {
+        const char *arg = argv[p.i];
+        enum tried t = NOT_MINE;
+        if (arg[0] != '-') {
+            set_error(err, err_size, "unexpected argument '%s' for '%s' (try ferry --help)",
+                      arg, command == FERRY_CMD_SELFTEST ? "selftest" : "run");
+            return -1;
+        }
+        if (command == FERRY_CMD_SELFTEST)
+            t = try_selftest_option(&p, &o);
+        else
+            t = try_run_option(&p, &o);
+        if (t == NOT_MINE)
+            t = try_global_option(&p, &o);
+        if (t == FAILED)
+            return -1;
+        if (t == NOT_MINE) {
+            set_error(err, err_size, "unknown option '%s' for '%s' (try ferry --help)", arg,
+                      command == FERRY_CMD_SELFTEST ? "selftest" : "run");
+            return -1;
+        }
+        if (o.command == FERRY_CMD_HELP || o.command == FERRY_CMD_VERSION)
+            goto done;
+    }
+    o.command = command;
+    if (command == FERRY_CMD_RUN && !o.kernel) {
+        set_error(err, err_size, "'run' needs --kernel FILE (try ferry --help)");
+        return -1;
+    }
+done:
+    *out = o;
+    return 0;
+}

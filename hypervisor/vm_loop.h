@@ -1,0 +1,42 @@
+/* The vCPU run loop: serves the engine's hypercalls (console, exit, fatal report,
+ * selftest results, host compute loop), reports every unexpected exit with the
+ * registers, and stops cleanly on SIGINT/SIGTERM or when the watchdog sees no exit
+ * for too long. */
+#ifndef FERRY_VM_LOOP_H
+#define FERRY_VM_LOOP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ferry/abi.h"
+#include "hypervisor/kvm_vm.h"
+#include "hypervisor/symbols.h"
+
+enum vm_outcome {
+    VM_EXITED = 1,   /* FERRY_HC_EXIT; exit_status holds the engine's status */
+    VM_FATAL,        /* FERRY_HC_FATAL; the report has been printed */
+    VM_FAILED,       /* unexpected exit or KVM error; reported */
+    VM_INTERRUPTED,  /* SIGINT or SIGTERM */
+    VM_WATCHDOG,     /* no exit for watchdog_seconds; reported */
+};
+
+struct vm_session {
+    struct kvm_vm *vm;
+    struct ferry_shared *shared;        /* host view of FERRY_SHARED_PHYS */
+    const struct symbol_table *symbols; /* engine symbols for reports; may be NULL */
+    unsigned watchdog_seconds;          /* 0: no watchdog */
+    /* Filled by the loop. */
+    uint64_t exit_status;
+    bool have_selftest;
+    struct ferry_selftest_results selftest; /* host copy taken at SELFTEST_DONE */
+    uint32_t console_tail;
+    uint64_t exits, hypercalls;
+};
+
+/* Runs the vCPU until the engine stops or something goes wrong. */
+enum vm_outcome vm_session_run(struct vm_session *session);
+
+/* The longest host compute loop a FERRY_HC_HOST_LOOP may ask for (about 15 s). */
+#define VM_HOST_LOOP_MAX_ITERATIONS 10000000000ull
+
+#endif
