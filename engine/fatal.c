@@ -18,6 +18,15 @@ static const char *const vector_names[32] = {
 
 /* 0: not reporting; 1: a report is being written; 2+: a fault hit the report path. */
 static volatile uint32_t fatal_depth;
+static volatile bool nested_fault_injected;
+
+void fatal_inject_nested_fault(void)
+{
+    nested_fault_injected = true;
+}
+
+/* Same address as the deliberate crash: canonical, never mapped. */
+#define NESTED_FAULT_ADDRESS 0x00000badc0de1000ull
 
 struct stack_range {
     uint64_t bottom, top;
@@ -62,6 +71,33 @@ uint32_t fatal_backtrace(uint64_t rbp, uint64_t *out, uint32_t max)
     return n;
 }
 
+static bool in_text(uint64_t address)
+{
+    return address >= (uint64_t)(uintptr_t)__image_start && address < (uint64_t)(uintptr_t)__text_end;
+}
+
+/* GCC sets up no frame in leaf functions that need no stack, even with
+ * -fno-omit-frame-pointer; when such a function faults, its return address is at
+ * [rsp] and the RBP chain skips its caller. Returns that address when [rsp] really
+ * looks like one: inside an engine stack, pointing into the text right after a direct
+ * `call rel32` whose target lies at or before the faulting RIP. 0 otherwise. */
+static uint64_t leaf_return_address(const struct exception_frame *f)
+{
+    struct stack_range stack;
+    if (!in_text(f->rip) || !frame_in_stack(f->rsp & ~7ull, &stack) || (f->rsp & 7))
+        return 0;
+    uint64_t ret = *(const uint64_t *)(uintptr_t)f->rsp;
+    if (!in_text(ret) || !in_text(ret - 5))
+        return 0;
+    const uint8_t *call = (const uint8_t *)(uintptr_t)(ret - 5);
+    if (call[0] != 0xe8)
+        return 0;
+    int32_t rel;
+    memcpy(&rel, call + 1, sizeof rel);
+    uint64_t target = ret + (uint64_t)(int64_t)rel;
+    return target <= f->rip && f->rip - target < 0x10000 ? ret : 0;
+}
+
 /* A fault while a report was being written: do as little as possible. */
 static _Noreturn void fatal_nested(uint32_t depth)
 {
@@ -81,6 +117,8 @@ static _Noreturn void fatal_nested(uint32_t depth)
 
 static _Noreturn void fatal_send(struct ferry_fatal_report *r)
 {
+    if (nested_fault_injected)
+        (void)*(volatile uint64_t *)(uintptr_t)NESTED_FAULT_ADDRESS;
     r->guest_pc = ~0ull; /* no guest runs yet */
     r->history_len = 0;
     console_write_str("engine: fatal: ");
@@ -125,8 +163,23 @@ _Noreturn void fatal_exception(const struct exception_frame *f, uint64_t fault_a
     r->r13 = f->r13;
     r->r14 = f->r14;
     r->r15 = f->r15;
-    r->backtrace_len = fatal_backtrace(f->rbp, r->backtrace, FERRY_FATAL_BACKTRACE);
+    uint32_t n = 0;
+    uint64_t leaf_ret = leaf_return_address(f);
+    if (leaf_ret)
+        r->backtrace[n++] = leaf_ret;
+    n += fatal_backtrace(f->rbp, r->backtrace + n, FERRY_FATAL_BACKTRACE - n);
+    /* With a frame after all, the chain's first entry repeats the leaf guess. */
+    if (leaf_ret && n > 1 && r->backtrace[1] == leaf_ret) {
+        memmove(r->backtrace, r->backtrace + 1, (n - 1) * sizeof r->backtrace[0]);
+        n--;
+    }
+    r->backtrace_len = n;
     const char *name = f->vector < 32 ? vector_names[f->vector] : "unknown vector";
+    /* A fault with RSP at the bottom of the boot stack (or in its guard page) is
+     * almost certainly a stack overflow; say so. */
+    if (f->rsp >= (uint64_t)(uintptr_t)boot_stack_guard &&
+        f->rsp < (uint64_t)(uintptr_t)boot_stack_bottom + 512)
+        what = f->vector == 8 ? "stack overflow (double fault on the guard page)" : "stack overflow";
     if (f->vector == 14)
         fy_snprintf(r->message, sizeof r->message,
                     "%s: %s (vector %lu, error 0x%lx: %s %s%s) at rip 0x%lx, address 0x%lx", what,
@@ -151,10 +204,19 @@ _Noreturn void fatal_panicv(uint64_t rip, uint64_t rbp, uint64_t rsp, const char
     struct ferry_fatal_report *r = &shared_area()->fatal;
     memset(r, 0, sizeof *r);
     r->kind = FERRY_FATAL_PANIC;
-    r->rip = rip;
+    /* `rip` is fy_panic's return address, which for a noreturn call may already lie
+     * past the end of the calling function: report the call instruction itself. */
+    r->rip = in_text(rip - 5) && *(const uint8_t *)(uintptr_t)(rip - 5) == 0xe8 ? rip - 5 : rip;
     r->rbp = rbp;
     r->rsp = rsp;
-    r->backtrace_len = fatal_backtrace(rbp, r->backtrace, FERRY_FATAL_BACKTRACE);
+    /* The chain starts in fy_panic's frame; its first return address is the panic
+     * site, already reported as RIP. */
+    uint64_t trace[FERRY_FATAL_BACKTRACE + 1];
+    uint32_t n = fatal_backtrace(rbp, trace, FERRY_FATAL_BACKTRACE + 1);
+    if (n > 0) {
+        memcpy(r->backtrace, trace + 1, (n - 1) * sizeof trace[0]);
+        r->backtrace_len = n - 1;
+    }
     fy_vsnprintf(r->message, sizeof r->message, fmt, ap);
     fatal_send(r);
 }

@@ -21,4 +21,8 @@ _Noreturn void fatal_panicv(uint64_t rip, uint64_t rbp, uint64_t rsp, const char
  * faulting. Returns the number stored (at most `max`). */
 uint32_t fatal_backtrace(uint64_t rbp, uint64_t *out, uint32_t max);
 
+/* For `selftest --crash=nested`: the next fatal report faults while being written, to
+ * show that the re-entry guard ends it with a minimal report instead of a loop. */
+void fatal_inject_nested_fault(void);
+
 #endif

@@ -434,7 +434,7 @@ _Noreturn void selftest_run(const struct ferry_boot_info *boot)
     check_code_cache();
     check_console_batching();
 
-    if (boot->flags & (FERRY_BOOT_CRASH_PAGE_FAULT | FERRY_BOOT_CRASH_UD)) {
+    if (boot->flags & FERRY_BOOT_CRASH_ANY) {
         fy_log("selftest: crashing on purpose (--crash)");
         selftest_crash(boot->flags);
         fy_panic("selftest: the deliberate crash did not happen");

@@ -54,6 +54,14 @@ enum ferry_boot_mode {
 /* Bits of ferry_boot_info.flags */
 #define FERRY_BOOT_CRASH_PAGE_FAULT (1ull << 0) /* selftest --crash: wild pointer */
 #define FERRY_BOOT_CRASH_UD         (1ull << 1) /* selftest --crash=ud: invalid opcode */
+#define FERRY_BOOT_CRASH_PANIC      (1ull << 2) /* selftest --crash=panic: fy_panic */
+#define FERRY_BOOT_CRASH_NESTED     (1ull << 3) /* selftest --crash=nested: a fault inside
+                                                   the fatal-report path (minimal report) */
+#define FERRY_BOOT_CRASH_STACK      (1ull << 4) /* selftest --crash=stack: stack overflow
+                                                   into the guard page (double fault) */
+#define FERRY_BOOT_CRASH_ANY        (FERRY_BOOT_CRASH_PAGE_FAULT | FERRY_BOOT_CRASH_UD | \
+                                     FERRY_BOOT_CRASH_PANIC | FERRY_BOOT_CRASH_NESTED | \
+                                     FERRY_BOOT_CRASH_STACK)
 
 /* Written by the host at FERRY_BOOT_INFO_PHYS; the engine's entry receives its
  * direct-map address in %rdi. */
