@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Command-line behaviour of ferry that needs no working KVM: help, version, usage
+# errors, and the one-line errors for a missing or unusable KVM device, a bad engine
+# file and `run` without guest support. Usage: cli.sh FERRY FIXTURE_DIR
+set -u
+ferry=$1; fixtures=$2
+. "$(dirname "$0")/testlib.sh"
+engine="$fixtures/exit_status.elf"
+echo "cli tests of $ferry"
+
+run help 10 "$ferry" --help
+expect_rc help 0; expect_grep help "$out" "usage: ferry"; expect_grep help "$out" "selftest"
+run version 10 "$ferry" --version
+expect_rc version 0; expect_grep version "$out" "ferry 0."
+run subcommand-help 10 "$ferry" selftest -h
+expect_rc subcommand-help 0; expect_grep subcommand-help "$out" "--crash"
+
+run no-command 10 "$ferry"
+expect_rc no-command 2; expect_exact_line no-command "$err" "ferry: no command given (try ferry --help)"
+run bad-option 10 "$ferry" --frobnicate
+expect_rc bad-option 2; expect_exact_line bad-option "$err" "ferry: unknown option '--frobnicate' (try ferry --help)"
+run bad-selftest-option 10 "$ferry" selftest --crash=sometimes
+expect_rc bad-selftest-option 2
+expect_exact_line bad-selftest-option "$err" "ferry: invalid crash kind 'sometimes' (expected pf or ud)"
+run bad-value 10 "$ferry" selftest --iterations lots
+expect_rc bad-value 2; expect_lines bad-value "$err" 1; expect_grep bad-value "$err" "'lots'"
+
+# A KVM device that does not exist, by option and by environment.
+msg="ferry: cannot open /nonexistent/kvm: No such file or directory (is KVM available? see --kvm-device)"
+run missing-kvm 20 "$ferry" --kvm-device /nonexistent/kvm selftest --engine "$engine"
+expect_rc missing-kvm 1; expect_exact_line missing-kvm "$err" "$msg"; expect_lines missing-kvm "$out" 0
+run missing-kvm-env 20 env FERRY_KVM_DEVICE=/nonexistent/kvm "$ferry" selftest --engine "$engine"
+expect_rc missing-kvm-env 1; expect_exact_line missing-kvm-env "$err" "$msg"
+# Devices that open but are not KVM, or do not open: a plain file, a directory,
+# /dev/null, and (when not root, where permissions apply) an unreadable file.
+echo "not a device" >"$work/fake-kvm"
+run file-as-kvm 20 "$ferry" selftest --kvm-device "$work/fake-kvm" --engine "$engine"
+expect_rc file-as-kvm 1
+expect_exact_line file-as-kvm "$err" "ferry: $work/fake-kvm is not a KVM device: KVM_GET_API_VERSION failed: Inappropriate ioctl for device"
+run dir-as-kvm 20 "$ferry" selftest --kvm-device "$work" --engine "$engine"
+expect_rc dir-as-kvm 1
+expect_exact_line dir-as-kvm "$err" "ferry: cannot open $work: Is a directory (is KVM available? see --kvm-device)"
+run null-as-kvm 20 "$ferry" selftest --kvm-device /dev/null --engine "$engine"
+expect_rc null-as-kvm 1; expect_lines null-as-kvm "$err" 1; expect_grep null-as-kvm "$err" "/dev/null is not a KVM device"
+if [ "$(id -u)" -ne 0 ]; then
+    cp "$work/fake-kvm" "$work/locked-kvm"; chmod 000 "$work/locked-kvm"
+    run locked-kvm 20 "$ferry" selftest --kvm-device "$work/locked-kvm" --engine "$engine"
+    expect_rc locked-kvm 1; expect_lines locked-kvm "$err" 1; expect_grep locked-kvm "$err" "Permission denied"
+fi
+
+# Engine files: missing, not an ELF, wrong architecture.
+run missing-engine 20 "$ferry" selftest --engine /nonexistent/engine.elf
+expect_rc missing-engine 1
+expect_exact_line missing-engine "$err" "ferry: engine /nonexistent/engine.elf: cannot open: No such file or directory"
+run text-engine 20 "$ferry" selftest --engine "$work/fake-kvm"
+expect_rc text-engine 1; expect_exact_line text-engine "$err" "ferry: engine $work/fake-kvm: not an ELF file (bad magic)"
+run i386-engine 20 "$ferry" selftest --engine "$fixtures/wrong_i386.elf"
+expect_rc i386-engine 1; expect_lines i386-engine "$err" 1; expect_grep i386-engine "$err" "32-bit ELF"
+head -c 100 "$engine" >"$work/truncated.elf"
+run truncated-engine 20 "$ferry" selftest --engine "$work/truncated.elf"
+expect_rc truncated-engine 1; expect_lines truncated-engine "$err" 1; expect_grep truncated-engine "$err" "truncated"
+
+run bad-flavour 20 env FERRY_KVM_FLAVOUR=quantum "$ferry" selftest --engine "$engine"
+expect_rc bad-flavour 2; expect_exact_line bad-flavour "$err" "ferry: invalid FERRY_KVM_FLAVOUR 'quantum' (expected hardware or pvlite)"
+
+# ferry run: inputs checked, then an honest refusal.
+run run-no-kernel 10 "$ferry" run
+expect_rc run-no-kernel 2; expect_lines run-no-kernel "$err" 1
+run run-missing-kernel 10 "$ferry" run --kernel /nonexistent/Image
+expect_rc run-missing-kernel 1
+expect_exact_line run-missing-kernel "$err" "ferry run: --kernel /nonexistent/Image: No such file or directory"
+run run-dir-initrd 10 "$ferry" run --kernel "$engine" --initrd "$work"
+expect_rc run-dir-initrd 1; expect_exact_line run-dir-initrd "$err" "ferry run: --initrd $work: not a regular file"
+run run-unsupported 10 "$ferry" run --kernel "$engine" -m 1G --append "console=ttyAMA0"
+expect_rc run-unsupported 2; expect_lines run-unsupported "$err" 1; expect_grep run-unsupported "$err" "no guest support yet"
+
+finish
