@@ -36,3 +36,17 @@ test-engine-format: $(BUILD)/san/tests/engine/test_format
 	$(Q)$<
 
 TESTS += engine-format
+
+# ---- the engine in a real VM, through `ferry selftest` (tests/engine/engine_vm.sh) ---
+
+ENGINE_VM_TEST := tests/engine/engine_vm.sh $(BUILD)/ferry $(BUILD)/engine.elf
+
+.PHONY: test-engine-selftest test-engine-crash test-engine-hw-platform
+test-engine-selftest: $(BUILD)/ferry $(BUILD)/engine.elf
+	$(Q)$(ENGINE_VM_TEST) selftest
+test-engine-crash: $(BUILD)/ferry $(BUILD)/engine.elf
+	$(Q)$(ENGINE_VM_TEST) crash
+test-engine-hw-platform: $(BUILD)/ferry $(BUILD)/engine.elf
+	$(Q)$(ENGINE_VM_TEST) hw-platform
+
+TESTS += engine-selftest engine-crash engine-hw-platform

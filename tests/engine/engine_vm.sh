@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Integration tests of the engine inside a real KVM VM, driven through `ferry selftest`.
+# usage: engine_vm.sh FERRY ENGINE_ELF selftest|crash|hw-platform
+#   selftest     every engine check passes, every measurement is present, exit 0,
+#                the summary line is last and quotes a compute ratio >= 0.95
+#   crash        --crash and --crash=ud: non-zero exit within seconds, a fatal report
+#                whose RIP and frame-pointer backtrace name the deliberate call chain
+#   hw-platform  the hardware-KVM platform layer (plain privileged instructions),
+#                exercised on pv-lite where ring 0 is emulated: every check but the
+#                compute ratio (meaningless when emulated) must pass
+set -u
+ferry=$1 engine=$2 what=$3
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+failures=0
+
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+[ -e /dev/kvm ] || { echo "FAIL: /dev/kvm is missing; these tests need KVM"; exit 1; }
+
+# run SECONDS ARGS...: runs ferry with a time limit, output in $out, status in $status.
+run() {
+    local limit=$1; shift
+    timeout "$limit" "$ferry" --engine "$engine" "$@" >"$out" 2>&1
+    status=$?
+    [ "$status" -eq 124 ] && fail "ferry $* did not finish within ${limit}s"
+}
+
+# expect_in_order PATTERN...: extended regexes matching output lines in this order.
+expect_in_order() {
+    local after=0 line
+    for pattern in "$@"; do
+        line=$(grep -nE -- "$pattern" "$out" | cut -d: -f1 | awk -v a="$after" '$1 > a' | head -n 1)
+        if [ -z "$line" ]; then
+            fail "expected a line matching '$pattern' after line $after"
+            return
+        fi
+        after=$line
+    done
+}
+
+engine_checks=("platform start-up" "formatter" "page allocator" "heap alloc/free"
+               "code memory executes" "console batching" "lazy page fault maps page")
+engine_measurements=("page fault round trip" "page-table root switch" "TLB flush, one page"
+                     "hypercall round trip" "compute loop, engine" "compute loop, host")
+
+case $what in
+selftest)
+    run 60 selftest
+    [ "$status" -eq 0 ] || fail "selftest exited with $status"
+    for name in "${engine_checks[@]}" "compute ratio"; do
+        grep -qE "^$name +[-0-9.]+ .* pass " "$out" || fail "check '$name' did not pass"
+    done
+    for name in "${engine_measurements[@]}"; do
+        grep -qE "^$name +[0-9]+\.[0-9]{3} +(us|ms) " "$out" || fail "measurement '$name' missing"
+    done
+    last=$(tail -n 1 "$out")
+    if [[ $last =~ ^selftest:\ ([0-9]+)\ passed,\ 0\ failed\;\ compute\ ratio\ ([0-9]+)\.([0-9]+)$ ]]; then
+        ratio_hundredths=$((10#${BASH_REMATCH[2]} * 100 + 10#${BASH_REMATCH[3]}))
+        [ "$ratio_hundredths" -ge 95 ] || fail "compute ratio $last is below 0.95"
+    else
+        fail "last line is not the summary: '$last'"
+    fi
+    ;;
+crash)
+    for kind in --crash --crash=ud; do
+        failures_before=$failures
+        start=$(date +%s)
+        run 20 selftest "$kind"
+        elapsed=$(( $(date +%s) - start ))
+        [ "$status" -ne 0 ] || fail "selftest $kind exited 0"
+        [ "$elapsed" -le 10 ] || fail "selftest $kind took ${elapsed}s"
+        if [ "$kind" = --crash ]; then
+            expect_in_order "page fault" "RIP 0x[0-9a-f]+ <crash_inner\+" "CR2 0x00000badc0de0000"
+        else
+            expect_in_order "invalid opcode" "RIP 0x[0-9a-f]+ <crash_inner\+"
+        fi
+        expect_in_order "backtrace" "<crash_middle\+" "<crash_outer\+" "<selftest_crash\+" \
+                        "<selftest_run\+" "<engine_main\+" "<_start\+"
+        # The checks before the crash ran; nothing after it did.
+        grep -q "console batching  *ok" "$out" || fail "selftest $kind: early checks missing"
+        grep -q "lazy page fault maps page  *ok" "$out" && fail "selftest $kind: ran past the crash"
+        [ "$failures" -eq "$failures_before" ] || { echo "--- output of selftest $kind:"; cat "$out"; }
+    done
+    ;;
+hw-platform)
+    FERRY_KVM_FLAVOUR=hardware run 120 selftest --iterations 20000
+    grep -q "platform start-up  *0.000  *pass *hardware KVM" "$out" || fail "hardware platform not selected"
+    for name in "${engine_checks[@]}"; do
+        grep -qE "^$name +[-0-9.]+ .* pass " "$out" || fail "check '$name' did not pass"
+    done
+    for name in "${engine_measurements[@]}"; do
+        grep -qE "^$name +[0-9]+\.[0-9]{3} +(us|ms) " "$out" || fail "measurement '$name' missing"
+    done
+    ;;
+*)
+    echo "unknown test '$what'"; exit 2 ;;
+esac
+
+if [ "$failures" -ne 0 ]; then
+    [ "$what" = crash ] || { echo "--- output:"; cat "$out"; }
+    exit 1
+fi
+echo "engine $what: ok"
