@@ -70,3 +70,7 @@ test-host-fixtures: $(BUILD)/ferry $(BUILD)/san/ferry $(HOST_FIXTURES)
 	$(Q)tests/host/fixtures.sh $(BUILD)/san/ferry $(HOST_FIXTURE_DIR)
 
 TESTS += host-unit host-unit-san host-cli host-fixtures
+
+# Keep the objects make would treat as intermediate (it would delete and rebuild them).
+.SECONDARY: $(HOST_UNIT_NAMES:%=$(HOST_TEST_DIR)/%.o) $(HOST_UNIT_NAMES:%=$(BUILD)/san/tests/host/%.o) \
+            $(HOST_FIXTURE_NAMES:%=$(HOST_FIXTURE_DIR)/%.o)
