@@ -46,7 +46,8 @@ void code_cache_free(void *ptr, size_t size)
     if (!ptr)
         return;
     uint64_t len = (size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-    if ((start & (PAGE_SIZE - 1)) || start < FERRY_CODE_CACHE_BASE || len > next_free - start)
+    if ((start & (PAGE_SIZE - 1)) || start < FERRY_CODE_CACHE_BASE || start >= next_free ||
+        len > next_free - start)
         fy_panic("fy_code_free: %p+%zu was not allocated by fy_code_alloc", ptr, size);
     for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
         uint64_t old = paging_unmap_page(kernel_root_phys, start + off);
