@@ -7,29 +7,21 @@ HYPERVISOR_OBJS := $(HYPERVISOR_SRCS:%.c=$(BUILD)/%.o)
 HYPERVISOR_SAN_OBJS := $(HYPERVISOR_SRCS:%.c=$(BUILD)/san/%.o)
 HYPERVISOR_LDLIBS := -lelf -lfdt -lz
 
-# Objects the unit tests link: everything except the program's entry and the parts
-# that only make sense with a VM behind them.
-HYPERVISOR_TESTABLE := cli_options symbols engine_elf boot_tables console fatal_report \
-                       selftest_report host_platform
-HYPERVISOR_TESTABLE_OBJS := $(HYPERVISOR_TESTABLE:%=$(BUILD)/hypervisor/%.o)
-HYPERVISOR_TESTABLE_SAN_OBJS := $(HYPERVISOR_TESTABLE:%=$(BUILD)/san/hypervisor/%.o)
-
-$(BUILD)/hypervisor/%.o: hypervisor/%.c
+# Generated headers (order-only): the user-mode runner includes ADL output.
+$(BUILD)/hypervisor/%.o: hypervisor/%.c | $(GENERATED_HEADERS)
 	@mkdir -p $(dir $@)
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/san/hypervisor/%.o: hypervisor/%.c
+$(BUILD)/san/hypervisor/%.o: hypervisor/%.c | $(GENERATED_HEADERS)
 	@mkdir -p $(dir $@)
 	$(Q)$(HOST_CC) $(SAN_CFLAGS) -MMD -MP -c $< -o $@
 
-# FERRY_LIBS grows in fragments included after this one, so the prerequisite lists
-# are expanded a second time, when make reaches the rule.
-.SECONDEXPANSION:
-$(BUILD)/ferry: $(HYPERVISOR_OBJS) $$(FERRY_LIBS)
+# The top Makefile includes this fragment last, so FERRY_LIBS is complete here.
+$(BUILD)/ferry: $(HYPERVISOR_OBJS) $(FERRY_LIBS)
 	@mkdir -p $(dir $@)
 	$(Q)$(HOST_CC) -o $@ $(HYPERVISOR_OBJS) $(FERRY_LIBS) $(HYPERVISOR_LDLIBS)
 
-$(BUILD)/san/ferry: $(HYPERVISOR_SAN_OBJS) $$(FERRY_SAN_LIBS)
+$(BUILD)/san/ferry: $(HYPERVISOR_SAN_OBJS) $(FERRY_SAN_LIBS)
 	@mkdir -p $(dir $@)
 	$(Q)$(HOST_CC) $(SAN_LDFLAGS) -o $@ $(HYPERVISOR_SAN_OBJS) $(FERRY_SAN_LIBS) $(HYPERVISOR_LDLIBS)
 

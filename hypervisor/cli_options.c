@@ -16,7 +16,7 @@ const char ferry_usage_text[] =
     "virtual machine, translates the guest's code.\n"
     "\n"
     "Commands:\n"
-    "  selftest [--crash[=pf|ud]] [--iterations N] [--memory SIZE]\n"
+    "  selftest [--crash[=KIND]] [--iterations N] [--memory SIZE]\n"
     "                        boot the engine in self-test mode: run its checks and\n"
     "                        benchmarks, print a table, exit 0 only if all pass\n"
     "  run --kernel FILE [--initrd FILE] [--disk FILE] [--append TEXT] [-m SIZE]\n"
@@ -35,8 +35,9 @@ const char ferry_usage_text[] =
     "  -V, --version         show the version\n"
     "\n"
     "Selftest options:\n"
-    "  --crash[=pf|ud]       make the engine fault on purpose (page fault by default,\n"
-    "                        ud: invalid opcode) to show the fatal report\n"
+    "  --crash[=KIND]        make the engine fail on purpose to show the fatal report;\n"
+    "                        KIND: pf (page fault, the default), ud (invalid opcode),\n"
+    "                        panic, nested (fault while reporting), stack (overflow)\n"
     "  --iterations N        compute-loop iterations per run (default 100000000)\n"
     "  --memory SIZE         the same as --engine-memory\n"
     "\n"
@@ -209,16 +210,27 @@ static enum tried try_selftest_option(struct parser *p, struct ferry_options *o)
 {
     const char *arg = p->argv[p->i], *value;
     enum match m;
-    if (!strcmp(arg, "--crash") || !strcmp(arg, "--crash=pf")) {
+    if (!strcmp(arg, "--crash")) {
         o->crash = FERRY_CRASH_PAGE_FAULT;
         return TAKEN;
     }
-    if (!strcmp(arg, "--crash=ud")) {
-        o->crash = FERRY_CRASH_INVALID_OPCODE;
-        return TAKEN;
-    }
     if (!strncmp(arg, "--crash=", 8)) {
-        set_error(p->err, p->err_size, "invalid crash kind '%s' (expected pf or ud)", arg + 8);
+        static const struct {
+            const char *name;
+            enum ferry_crash_kind kind;
+        } kinds[] = {
+            { "pf", FERRY_CRASH_PAGE_FAULT }, { "ud", FERRY_CRASH_INVALID_OPCODE },
+            { "panic", FERRY_CRASH_PANIC },   { "nested", FERRY_CRASH_NESTED },
+            { "stack", FERRY_CRASH_STACK },
+        };
+        for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+            if (!strcmp(arg + 8, kinds[k].name)) {
+                o->crash = kinds[k].kind;
+                return TAKEN;
+            }
+        }
+        set_error(p->err, p->err_size,
+                  "invalid crash kind '%s' (expected pf, ud, panic, nested or stack)", arg + 8);
         return FAILED;
     }
     if ((m = match_valued(p, "--iterations", &value)) != NO_MATCH) {

@@ -32,6 +32,9 @@ enum ferry_crash_kind {
     FERRY_CRASH_NONE = 0,
     FERRY_CRASH_PAGE_FAULT,
     FERRY_CRASH_INVALID_OPCODE,
+    FERRY_CRASH_PANIC,        /* an explicit engine panic */
+    FERRY_CRASH_NESTED,       /* a fault inside the engine's fatal-report path */
+    FERRY_CRASH_STACK,        /* a stack overflow into the guard page */
 };
 
 struct ferry_options {

@@ -39,6 +39,19 @@ static int default_engine_path(char *path, size_t size)
     return 0;
 }
 
+static uint64_t crash_flags(enum ferry_crash_kind crash)
+{
+    switch (crash) {
+    case FERRY_CRASH_PAGE_FAULT: return FERRY_BOOT_CRASH_PAGE_FAULT;
+    case FERRY_CRASH_INVALID_OPCODE: return FERRY_BOOT_CRASH_UD;
+    case FERRY_CRASH_PANIC: return FERRY_BOOT_CRASH_PANIC;
+    case FERRY_CRASH_NESTED: return FERRY_BOOT_CRASH_NESTED;
+    case FERRY_CRASH_STACK: return FERRY_BOOT_CRASH_STACK;
+    case FERRY_CRASH_NONE: break;
+    }
+    return 0;
+}
+
 static int exit_code_for_status(uint64_t status)
 {
     return status > 255 ? 255 : (int)status;
@@ -90,9 +103,7 @@ int ferry_selftest_command(const struct ferry_options *o)
         .abi_version = FERRY_ABI_VERSION,
         .kvm_flavour = flavour,
         .mode = FERRY_MODE_SELFTEST,
-        .flags = o->crash == FERRY_CRASH_PAGE_FAULT ? FERRY_BOOT_CRASH_PAGE_FAULT
-                 : o->crash == FERRY_CRASH_INVALID_OPCODE ? FERRY_BOOT_CRASH_UD
-                                                          : 0,
+        .flags = crash_flags(o->crash),
         .tsc_khz = tsc_khz,
         .engine_image_end = elf.image_phys_end,
         .engine_mem_end = vm.engine_memory_size,

@@ -51,7 +51,7 @@ void selftest_report_print(FILE *out, const volatile struct ferry_selftest_resul
             else
                 summary->failed++;
         }
-        if (!strcmp(name, SELFTEST_RATIO_ROW)) {
+        if (!strcmp(name, FERRY_SELFTEST_RATIO_ROW)) {
             summary->have_ratio = true;
             summary->ratio_milli = row->value_milli;
         }
@@ -64,7 +64,7 @@ void selftest_report_print(FILE *out, const volatile struct ferry_selftest_resul
     }
     if (!summary->have_ratio) {
         fprintf(out, "%-36s %16s %-8s %-6s the engine reported no '%s' row\n",
-                SELFTEST_RATIO_ROW, "-", "", "FAIL", SELFTEST_RATIO_ROW);
+                FERRY_SELFTEST_RATIO_ROW, "-", "", "FAIL", FERRY_SELFTEST_RATIO_ROW);
         summary->failed++;
     }
 }

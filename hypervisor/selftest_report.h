@@ -9,9 +9,6 @@
 
 #include "ferry/abi.h"
 
-/* The row whose value (times 1000) is the engine/host compute speed ratio. */
-#define SELFTEST_RATIO_ROW "compute ratio"
-
 struct selftest_summary {
     unsigned passed, failed;  /* check rows only; host-side findings count as failures */
     bool have_ratio;

@@ -21,7 +21,7 @@ run bad-option 10 "$ferry" --frobnicate
 expect_rc bad-option 2; expect_exact_line bad-option "$err" "ferry: unknown option '--frobnicate' (try ferry --help)"
 run bad-selftest-option 10 "$ferry" selftest --crash=sometimes
 expect_rc bad-selftest-option 2
-expect_exact_line bad-selftest-option "$err" "ferry: invalid crash kind 'sometimes' (expected pf or ud)"
+expect_exact_line bad-selftest-option "$err" "ferry: invalid crash kind 'sometimes' (expected pf, ud, panic, nested or stack)"
 run bad-value 10 "$ferry" selftest --iterations lots
 expect_rc bad-value 2; expect_lines bad-value "$err" 1; expect_grep bad-value "$err" "'lots'"
 

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "hypervisor/cli_options.h"
@@ -69,6 +70,18 @@ static void test_selftest_options(void **state)
         char *a2[] = { "ferry", "selftest", "--crash" };
         assert_int_equal(parse(ARGC(a2), a2, NULL, &o, err), 0);
         assert_int_equal(o.crash, FERRY_CRASH_PAGE_FAULT);
+    }
+    {
+        static const char *names[] = { "panic", "nested", "stack" };
+        static const enum ferry_crash_kind kinds[] = { FERRY_CRASH_PANIC, FERRY_CRASH_NESTED,
+                                                       FERRY_CRASH_STACK };
+        for (int k = 0; k < 3; k++) {
+            char arg[32];
+            char *a[] = { "ferry", "selftest", arg };
+            snprintf(arg, sizeof arg, "--crash=%s", names[k]);
+            assert_int_equal(parse(3, a, NULL, &o, err), 0);
+            assert_int_equal(o.crash, kinds[k]);
+        }
     }
     {
         char *a3[] = { "ferry", "selftest", "--crash=pf", "--engine-memory", "1G" };

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `ferry selftest --crash[=pf|ud]` with the real engine: the deliberate engine fault
-# must produce the fatal report (vector, RIP with its symbol, backtrace with symbol
-# names) and a non-zero exit within a few seconds. Usage: crash.sh BUILD_DIR
+# `ferry selftest --crash[=KIND]` with the real engine: each deliberate engine failure
+# (page fault, invalid opcode, panic, stack overflow, fault while reporting) must
+# produce the fatal report (vector, RIP with its symbol, backtrace with symbol names)
+# and a non-zero exit within a few seconds. Usage: crash.sh BUILD_DIR
 set -u
 build=$1
 . "$(dirname "$0")/../host/testlib.sh"
@@ -28,5 +29,15 @@ for ferry in "$build/ferry" "$build/san/ferry"; do
     start=$(date +%s)
     run crash-ud 60 "$ferry" selftest --crash=ud --engine "$build/engine.elf"
     check_report crash-ud "invalid opcode (#UD, vector 6)" $(( $(date +%s) - start ))
+    start=$(date +%s)
+    run crash-panic 60 "$ferry" selftest --crash=panic --engine "$build/engine.elf"
+    expect_rc crash-panic 1; expect_grep crash-panic "$err" "ferry: engine panic: "
+    expect_grep crash-panic "$err" "backtrace (innermost first"
+    run crash-stack 60 "$ferry" selftest --crash=stack --engine "$build/engine.elf"
+    check_report crash-stack "double fault (#DF, vector 8)" $(( $(date +%s) - start ))
+    start=$(date +%s)
+    run crash-nested 60 "$ferry" selftest --crash=nested --engine "$build/engine.elf"
+    expect_rc crash-nested 1; expect_grep crash-nested "$err" "ferry: engine panic: "
+    [ $(( $(date +%s) - start )) -le 10 ] && pass "crash-nested: reported within 10 s" || fail "crash-nested: too slow"
 done
 finish
