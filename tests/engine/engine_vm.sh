@@ -3,8 +3,9 @@
 # usage: engine_vm.sh FERRY ENGINE_ELF selftest|crash|hw-platform
 #   selftest     every engine check passes, every measurement is present, exit 0,
 #                the summary line is last and quotes a compute ratio >= 0.95
-#   crash        --crash and --crash=ud: non-zero exit within seconds, a fatal report
-#                whose RIP and frame-pointer backtrace name the deliberate call chain
+#   crash        every --crash kind (pf, ud, panic, nested, stack): non-zero exit within
+#                seconds, a fatal report whose RIP and frame-pointer backtrace name
+#                the deliberate call chain
 #   hw-platform  the hardware-KVM platform layer (plain privileged instructions),
 #                exercised on pv-lite where ring 0 is emulated: every check but the
 #                compute ratio (meaningless when emulated) must pass
@@ -63,20 +64,27 @@ selftest)
     fi
     ;;
 crash)
-    for kind in --crash --crash=ud; do
+    for kind in --crash --crash=ud --crash=panic --crash=nested --crash=stack; do
         failures_before=$failures
         start=$(date +%s)
         run 20 selftest "$kind"
         elapsed=$(( $(date +%s) - start ))
         [ "$status" -ne 0 ] || fail "selftest $kind exited 0"
         [ "$elapsed" -le 10 ] || fail "selftest $kind took ${elapsed}s"
-        if [ "$kind" = --crash ]; then
-            expect_in_order "page fault" "RIP 0x[0-9a-f]+ <crash_inner\+" "CR2 0x00000badc0de0000"
-        else
-            expect_in_order "invalid opcode" "RIP 0x[0-9a-f]+ <crash_inner\+"
-        fi
-        expect_in_order "backtrace" "<crash_middle\+" "<crash_outer\+" "<selftest_crash\+" \
-                        "<selftest_run\+" "<engine_main\+" "<_start\+"
+        case $kind in
+        --crash) expect_in_order "page fault" "RIP 0x[0-9a-f]+ <crash_inner\+" "CR2 0x00000badc0de0000" ;;
+        --crash=ud) expect_in_order "invalid opcode" "RIP 0x[0-9a-f]+ <crash_inner\+" ;;
+        --crash=panic) expect_in_order "engine panic: deliberate panic" "RIP 0x[0-9a-f]+ <crash_inner\+" ;;
+        # A fault inside the report path: a minimal report, still the first fault's RIP.
+        --crash=nested) expect_in_order "nested fault while writing a fatal report" \
+                                        "RIP 0x[0-9a-f]+ <crash_inner\+" ;;
+        # Overflow into the guard page: #DF on the IST stack, recognised as overflow.
+        --crash=stack) expect_in_order "double fault" "RIP 0x[0-9a-f]+ <crash_recurse\+" \
+                                       "<crash_recurse\+" "message: stack overflow" ;;
+        esac
+        [ "$kind" = --crash=stack ] ||
+            expect_in_order "backtrace" "<crash_middle\+" "<crash_outer\+" "<selftest_crash\+" \
+                            "<selftest_run\+" "<engine_main\+" "<_start\+"
         # The checks before the crash ran; nothing after it did.
         grep -q "console batching  *ok" "$out" || fail "selftest $kind: early checks missing"
         grep -q "lazy page fault maps page  *ok" "$out" && fail "selftest $kind: ran past the crash"
