@@ -74,3 +74,9 @@ TESTS += host-unit host-unit-san host-cli host-fixtures
 # Keep the objects make would treat as intermediate (it would delete and rebuild them).
 .SECONDARY: $(HOST_UNIT_NAMES:%=$(HOST_TEST_DIR)/%.o) $(HOST_UNIT_NAMES:%=$(BUILD)/san/tests/host/%.o) \
             $(HOST_FIXTURE_NAMES:%=$(HOST_FIXTURE_DIR)/%.o)
+
+# docs/abi.md must name every constant (with its value) and field of the ABI header.
+.PHONY: test-host-abi-doc
+test-host-abi-doc:
+	$(Q)tests/host/abi_doc.sh include/ferry/abi.h docs/abi.md
+TESTS += host-abi-doc
