@@ -1,0 +1,197 @@
+/* The runner's main loop: runs guest code through the JIT (or the reference
+ * interpreter) and handles every way it stops: syscalls, undefined instructions,
+ * breakpoints, memory faults (reported by the translator or by the host MMU). */
+#include "hypervisor/user/user_runtime.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if __has_include("aarch64/a64_state.h")
+#include <inttypes.h>
+#include <stddef.h>
+#include <time.h>
+#include "arch/aarch64/a64.h"
+#include "hypervisor/user/signal_frame.h"
+#include "hypervisor/user/syscalls.h"
+
+struct run_counters {
+    uint64_t syscalls;
+    uint64_t undefined;
+    uint64_t start_ns;
+};
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void invalidate_code(void *ctx, uint64_t start, uint64_t len)
+{
+    jit_invalidate(ctx, start, len);
+}
+
+static void print_stats(jit *j, const struct run_counters *c)
+{
+    double wall = (double)(now_ns() - c->start_ns) / 1e9;
+    fprintf(stderr, "ferry stats: wall_s=%.3f syscalls=%" PRIu64 " undefined_insns=%" PRIu64 "\n",
+            wall, c->syscalls, c->undefined);
+    if (!j)
+        return;
+    struct jit_stats st;
+    jit_get_stats(j, &st);
+    double translate_s = (double)st.translate_ns / 1e9;
+    fprintf(stderr,
+            "ferry stats: blocks_translated=%" PRIu64 " guest_insns_translated=%" PRIu64
+            " host_code_bytes=%" PRIu64 " translate_ns=%" PRIu64 "\n",
+            st.blocks_translated, st.guest_insns_translated, st.host_code_bytes, st.translate_ns);
+    fprintf(stderr,
+            "ferry stats: dispatcher_entries=%" PRIu64 " chain_patches=%" PRIu64
+            " indirect_hits=%" PRIu64 " indirect_misses=%" PRIu64 " cache_flushes=%" PRIu64 "\n",
+            st.dispatcher_entries, st.chain_patches, st.indirect_hits, st.indirect_misses,
+            st.cache_flushes);
+    fprintf(stderr, "ferry stats: translation_insns_per_s=%.0f host_bytes_per_guest_insn=%.2f\n",
+            translate_s > 0 ? (double)st.guest_insns_translated / translate_s : 0.0,
+            st.guest_insns_translated ? (double)st.host_code_bytes / (double)st.guest_insns_translated : 0.0);
+}
+
+static void handle_syscall(struct user_process *p, struct a64_state *s, struct run_counters *c)
+{
+    c->syscalls++;
+    uint64_t nr = a64_get_x(s, 8);
+    if (nr == A64_NR_rt_sigreturn) {
+        user_sigreturn(p, s);
+    } else {
+        uint64_t args[6];
+        for (unsigned i = 0; i < 6; i++)
+            args[i] = a64_get_x(s, i);
+        int64_t result = user_syscall(p, nr, args);
+        if (p->exited)
+            return;
+        a64_set_x(s, 0, (uint64_t)result);
+        if (p->child_set_sp) {
+            p->child_set_sp = false;
+            a64_set_sp(s, p->child_sp);
+        }
+    }
+    user_signals_deliver_pending(p, s);
+}
+
+static void report_undefined(const struct a64_state *s, uint32_t insn)
+{
+    fprintf(stderr, "ferry user: unallocated or undescribed instruction 0x%08x at 0x%" PRIx64 " (%s)\n",
+            insn, a64_get_pc(s), a64_encoding_group(insn));
+}
+
+/* The run state lives in statics: sigsetjmp's return path must not depend on
+ * non-volatile locals. */
+static struct a64_state *run_state;
+static jit *run_jit;
+static struct jit_memory run_memory;
+static struct run_counters run_counters;
+
+int user_run(struct user_process *p, const struct user_options *o, uint64_t entry, uint64_t sp)
+{
+    run_state = calloc(1, sizeof(*run_state));
+    if (!run_state)
+        return 1;
+    struct a64_state *s = run_state;
+    a64_state_init(s);
+    a64_set_pc(s, entry);
+    a64_set_sp(s, sp);
+    run_memory.host_base = p->mem.host_base;
+    run_memory.guest_limit = p->mem.limit;
+    run_counters.start_ns = now_ns();
+
+    if (!o->interp) {
+        struct jit_config cfg = {
+            .state_size = sizeof(struct a64_state),
+            .pc_offset = offsetof(struct a64_state, PC),
+            .memory = run_memory,
+            .translate = a64_translate_block,
+            .translate_ctx = &run_memory,
+        };
+        run_jit = jit_new(&cfg);
+        if (!run_jit) {
+            fprintf(stderr, "ferry user: cannot create the JIT\n");
+            return 1;
+        }
+        p->mem.code_changed = invalidate_code;
+        p->mem.code_changed_ctx = run_jit;
+    }
+
+    if (sigsetjmp(user_fault_env, 1)) {
+        /* A guest access hit an unmapped or protected page. The interpreter leaves
+         * the state at the faulting instruction; translated code does not say where
+         * it was, so the guest cannot handle the signal then (it dies of it). */
+        int sig = user_fault_host_signal == 7 ? 7 : 11;
+        uint64_t addr = user_fault_guest_addr;
+        unsigned flags = guest_page_flags(&p->mem, addr);
+        if (o->stats)
+            print_stats(run_jit, &run_counters);
+        if (run_jit)
+            user_die_with_signal(p, sig);
+        user_signal_synchronous(p, s, sig,
+                                sig == 7 ? A64_BUS_ADRERR
+                                         : (flags & GUEST_PAGE_MAPPED) ? A64_SEGV_ACCERR : A64_SEGV_MAPERR,
+                                addr);
+    }
+
+    for (;;) {
+        uint64_t info = 0;
+        ir_exit_kind kind;
+        user_fault_armed = 1;
+        if (run_jit) {
+            kind = jit_run(run_jit, s, &info);
+        } else {
+            uint64_t budget = UINT64_MAX / 2;
+            kind = a64_interp_run(s, &run_memory, &info, &budget);
+        }
+        user_fault_armed = 0;
+        switch (kind) {
+        case IR_EXIT_JUMP:
+        case IR_EXIT_WFI:
+            break;
+        case IR_EXIT_SYSCALL:
+            handle_syscall(p, s, &run_counters);
+            if (p->exited) {
+                if (o->stats)
+                    print_stats(run_jit, &run_counters);
+                return p->exit_status;
+            }
+            break;
+        case IR_EXIT_UNDEF:
+            run_counters.undefined++;
+            report_undefined(s, (uint32_t)info);
+            if (o->stats)
+                print_stats(run_jit, &run_counters);
+            user_signal_synchronous(p, s, 4, A64_ILL_ILLOPC, a64_get_pc(s));
+            break;
+        case IR_EXIT_BREAKPOINT:
+            user_signal_synchronous(p, s, 5, A64_TRAP_BRKPT, a64_get_pc(s));
+            break;
+        case IR_EXIT_DATA_ABORT:
+        case IR_EXIT_FETCH_ABORT:
+            if (o->stats)
+                print_stats(run_jit, &run_counters);
+            user_signal_synchronous(p, s, 11, A64_SEGV_MAPERR, info);
+            break;
+        default:
+            fprintf(stderr, "ferry user: unexpected exit kind %d at 0x%" PRIx64 "\n", (int)kind,
+                    a64_get_pc(s));
+            user_signal_synchronous(p, s, 4, A64_ILL_ILLOPC, a64_get_pc(s));
+            break;
+        }
+    }
+}
+
+#else /* The AArch64 front end has not been generated in this build tree yet. */
+int user_run(struct user_process *p, const struct user_options *o, uint64_t entry, uint64_t sp)
+{
+    (void)p; (void)o; (void)entry; (void)sp;
+    fprintf(stderr, "ferry user: this build has no AArch64 translator (build/gen/aarch64 missing)\n");
+    return 2;
+}
+#endif

@@ -1,0 +1,42 @@
+/* Glue between the runner's parts: options, the run loop (user_run.c), guest signal
+ * delivery (signal_frame.c) and host fault handling (host_faults.c). */
+#ifndef FERRY_USER_RUNTIME_H
+#define FERRY_USER_RUNTIME_H
+
+#include <setjmp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "hypervisor/user/elf_loader.h"
+#include "hypervisor/user/process.h"
+
+struct user_options {
+    bool interp;       /* --interp: the generated interpreter instead of the JIT */
+    bool stats;        /* --stats: translation statistics on stderr at exit */
+    bool strace;       /* --strace: one stderr line per syscall */
+    const char *argv0; /* --argv0: the guest's argv[0] (default: the program path) */
+};
+
+/* Runs the loaded program from entry with the initial stack pointer sp until it
+ * exits; returns its exit status (a fatal signal never returns). */
+int user_run(struct user_process *p, const struct user_options *o, uint64_t entry, uint64_t sp);
+
+/* ---- host faults (host_faults.c) -----------------------------------------------------
+ * A host SIGSEGV/SIGBUS whose address lies in the guest region is a guest fault: the
+ * handler records it and jumps to user_fault_env (set by the run loop). Anything else is
+ * a runner bug and is reported as such. */
+extern sigjmp_buf user_fault_env;
+extern volatile sig_atomic_t user_fault_armed;
+extern volatile uint64_t user_fault_guest_addr;
+extern volatile int user_fault_host_signal;
+int user_install_fault_handlers(struct user_process *p);
+
+/* Terminates the runner the way the guest dies of sig (default action): message on
+ * stderr like qemu-aarch64, then the host process is killed by the same signal so the
+ * exit status matches. */
+_Noreturn void user_die_with_signal(struct user_process *p, int sig);
+
+/* Whether the default action of sig terminates the process. */
+bool user_signal_default_is_fatal(int sig);
+
+#endif
