@@ -186,13 +186,41 @@ uint64_t paging_new_root_sharing_engine(void)
     return root;
 }
 
+/* Frees the table at `level` below one entry and every table under it; a leaf still
+ * present means its frame would leak or stay reachable, which is a caller bug. */
+static void free_table_tree(uint64_t root_phys, uint64_t table, unsigned level)
+{
+    uint64_t *entries = table_at(table);
+    for (unsigned i = 0; i < 512; i++) {
+        uint64_t entry = entries[i];
+        if (!(entry & PTE_PRESENT))
+            continue;
+        if (level == 1 || (entry & PTE_LARGE))
+            fy_panic("paging: root 0x%lx still maps a page (entry 0x%lx) in its lower half",
+                     (unsigned long)root_phys, (unsigned long)entry);
+        free_table_tree(root_phys, entry & PTE_ADDR_MASK, level - 1);
+        entries[i] = 0;
+    }
+    phys_free_pages(table, 1);
+}
+
+void paging_free_lower_half(uint64_t root_phys)
+{
+    uint64_t *root = table_at(root_phys);
+    for (unsigned slot = 0; slot < 256; slot++) {
+        uint64_t entry = root[slot];
+        if (!(entry & PTE_PRESENT))
+            continue;
+        if (entry & PTE_LARGE)
+            fy_panic("paging: root 0x%lx has a 512 GB page in slot %u", (unsigned long)root_phys, slot);
+        free_table_tree(root_phys, entry & PTE_ADDR_MASK, 3);
+        root[slot] = 0;
+    }
+}
+
 void paging_free_root(uint64_t root_phys)
 {
-    const uint64_t *table = table_at(root_phys);
-    for (unsigned slot = 0; slot < 256; slot++) {
-        if (table[slot])
-            fy_panic("paging_free_root: root 0x%lx still maps slot %u", (unsigned long)root_phys, slot);
-    }
+    paging_free_lower_half(root_phys);
     phys_free_pages(root_phys, 1);
 }
 

@@ -39,7 +39,13 @@ bool paging_init(const struct ferry_boot_info *boot, const char **why);
 /* A fresh root whose engine half (PML4 slots 256-511) is shared with the kernel root,
  * so the engine stays mapped whichever root is loaded; 0 when out of memory. */
 uint64_t paging_new_root_sharing_engine(void);
-/* Frees a root from paging_new_root_sharing_engine (its own lower half must be empty). */
+/* Frees the page-table pages of a root's lower half (PML4 slots 0-255, the guest's
+ * part) and clears those slots. Every leaf there must already be unmapped (the frames
+ * belong to the caller); a leaf left behind is a fatal engine bug. The caller flushes
+ * the TLB if the root is loaded. */
+void paging_free_lower_half(uint64_t root_phys);
+/* Frees a root from paging_new_root_sharing_engine, lower-half tables included (same
+ * rule: no leaf may remain there). The root must not be loaded. */
 void paging_free_root(uint64_t root_phys);
 
 /* Maps one 4 KB page (flags: PTE_*; PTE_USER is always added). False when a page-table

@@ -296,6 +296,120 @@ static void check_lazy_mapping(void)
               (unsigned long)pte, (unsigned long)frame);
 }
 
+/* Virtual addresses in the lower half (PML4 slots 1 and 2: guest space, no engine
+ * mapping) for the checks that build their own mappings. */
+#define SCRATCH_VA_ROOT_SWITCH 0x0000008000000000ull
+#define SCRATCH_VA_FLUSH       0x0000010000000000ull
+
+/* A fresh frame whose first word is `pattern` (read back through the mappings under
+ * test); 0 when out of memory. */
+static uint64_t pattern_frame(uint64_t pattern)
+{
+    uint64_t frame = phys_alloc_page();
+    if (frame)
+        *(volatile uint64_t *)phys_to_virt(frame) = pattern;
+    return frame;
+}
+
+static uint64_t read_scratch(uint64_t va)
+{
+    return *(volatile const uint64_t *)(uintptr_t)va;
+}
+
+/* Two roots map the same virtual address to two frames with different contents, and
+ * the kernel root maps it to a third: after each switch a read must return the frame
+ * of the root just loaded (a switch that did not take effect reads another frame, a
+ * failed check rather than a crash). */
+static void check_root_switch(void)
+{
+    static const uint64_t patterns[3] = { 0x1111aaaa0000000aull, 0x2222bbbb0000000bull,
+                                          0x3333cccc0000000cull };
+    const uint64_t va = SCRATCH_VA_ROOT_SWITCH;
+    uint64_t frame[3] = { pattern_frame(patterns[0]), pattern_frame(patterns[1]),
+                          pattern_frame(patterns[2]) };
+    uint64_t root[2] = { paging_new_root_sharing_engine(), paging_new_root_sharing_engine() };
+    uint64_t seen[4] = { 0 };
+    bool set_up = frame[0] && frame[1] && frame[2] && root[0] && root[1] &&
+                  paging_map_page(root[0], va, frame[0], PTE_KERNEL_RO) &&
+                  paging_map_page(root[1], va, frame[1], PTE_KERNEL_RO) &&
+                  paging_map_page(kernel_root_phys, va, frame[2], PTE_KERNEL_RO);
+    if (set_up) {
+        platform->load_root(root[0]);
+        seen[0] = read_scratch(va);
+        platform->load_root(root[1]);
+        seen[1] = read_scratch(va);
+        platform->load_root(root[0]);
+        seen[2] = read_scratch(va);
+        platform->load_root(kernel_root_phys);
+        seen[3] = read_scratch(va);
+    }
+    for (unsigned i = 0; i < 2; i++) {
+        if (root[i]) {
+            paging_unmap_page(root[i], va);
+            paging_free_root(root[i]);
+        }
+    }
+    paging_unmap_page(kernel_root_phys, va);
+    platform->flush_one(va);
+    paging_free_lower_half(kernel_root_phys);
+    platform->flush_all();
+    for (unsigned i = 0; i < 3; i++) {
+        if (frame[i])
+            phys_free_pages(frame[i], 1);
+    }
+    if (!set_up) {
+        check_row("root switch takes effect", false, "out of memory setting up two roots");
+        return;
+    }
+    char got[4];
+    for (unsigned i = 0; i < 4; i++) {
+        got[i] = '?';
+        for (unsigned p = 0; p < 3; p++) {
+            if (seen[i] == patterns[p])
+                got[i] = (char)('A' + p);
+        }
+    }
+    bool ok = got[0] == 'A' && got[1] == 'B' && got[2] == 'A' && got[3] == 'C';
+    check_row("root switch takes effect", ok, "roots A,B,A,kernel read frames %c,%c,%c,%c%s", got[0],
+              got[1], got[2], got[3], ok ? "" : " (want A,B,A,C)");
+}
+
+/* Maps a page to frame A and reads it (the TLB now holds A), rewrites the entry to
+ * frame B, flushes that one page and reads again: the read must see B. Without the
+ * flush x86 may return either frame, so only the flushed read is checked; whether the
+ * read before the flush was stale is reported for information. */
+static void check_flush_one(void)
+{
+    const uint64_t va = SCRATCH_VA_FLUSH;
+    const uint64_t pattern_a = 0x4444dddd0000000dull, pattern_b = 0x5555eeee0000000eull;
+    uint64_t frame_a = pattern_frame(pattern_a), frame_b = pattern_frame(pattern_b);
+    uint64_t first = 0, before_flush = 0, after_flush = 0;
+    bool set_up = frame_a && frame_b && paging_map_page(kernel_root_phys, va, frame_a, PTE_KERNEL_RO);
+    if (set_up) {
+        first = read_scratch(va);
+        paging_map_page(kernel_root_phys, va, frame_b, PTE_KERNEL_RO); /* the table exists */
+        before_flush = read_scratch(va);
+        platform->flush_one(va);
+        after_flush = read_scratch(va);
+    }
+    paging_unmap_page(kernel_root_phys, va);
+    platform->flush_one(va);
+    paging_free_lower_half(kernel_root_phys);
+    platform->flush_all();
+    if (frame_a)
+        phys_free_pages(frame_a, 1);
+    if (frame_b)
+        phys_free_pages(frame_b, 1);
+    if (!set_up) {
+        check_row("one-page flush takes effect", false, "out of memory setting up the mapping");
+        return;
+    }
+    bool ok = first == pattern_a && after_flush == pattern_b;
+    check_row("one-page flush takes effect", ok, "remapped A->B, flushed read %s; %s before flush",
+              after_flush == pattern_b ? "B" : after_flush == pattern_a ? "A (stale)" : "junk",
+              before_flush == pattern_a ? "stale" : "already B");
+}
+
 /* ---- measurements --------------------------------------------------------------- */
 
 typedef void (*bench_fn)(uint64_t reps);
@@ -348,10 +462,17 @@ static void bench_flush_one(uint64_t reps)
         platform->flush_one(FERRY_LAZY_BASE);
 }
 
+static uint64_t hypercall_unanswered;
+
+/* HC_NOP echoes args[0] in ret, and hypercall() clears ret first, so a token that comes
+ * back proves the host handled this very call. */
 static void bench_hypercall(uint64_t reps)
 {
-    for (uint64_t i = 0; i < reps; i++)
-        hypercall(FERRY_HC_NOP, 0, 0);
+    for (uint64_t i = 0; i < reps; i++) {
+        uint64_t token = 0x4e4f5000ull + i + 1;
+        if (hypercall(FERRY_HC_NOP, token, 0) != (int64_t)token)
+            hypercall_unanswered++;
+    }
 }
 
 static void measure_mechanisms(void)
@@ -379,8 +500,11 @@ static void measure_mechanisms(void)
     lazy_region_release(FERRY_LAZY_BASE, PAGE_SIZE);
     measure_row("TLB flush, one page", "us", flush, "median of %d", BATCHES);
 
+    hypercall_unanswered = 0;
     int64_t nop = bench_us_milli(bench_hypercall, 100, BATCHES, NULL);
     measure_row("hypercall round trip", "us", nop, "HC_NOP exit to host, median of %d", BATCHES);
+    check_row("hypercalls answered", hypercall_unanswered == 0, "%d HC_NOP echoed their token%s",
+              100 * BATCHES - (int)hypercall_unanswered, hypercall_unanswered ? " (others not)" : "");
 }
 
 /* Engine vs host speed on the same loop, interleaved so that frequency or load
@@ -441,6 +565,8 @@ _Noreturn void selftest_run(const struct ferry_boot_info *boot)
     }
 
     check_lazy_mapping();
+    check_root_switch();
+    check_flush_one();
     measure_mechanisms();
     measure_compute(boot);
 

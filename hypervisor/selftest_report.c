@@ -43,7 +43,11 @@ void selftest_report_print(FILE *out, const volatile struct ferry_selftest_resul
         copy_text(name, row->name, sizeof row->name);
         copy_text(unit, row->unit, sizeof row->unit);
         copy_text(detail, row->detail, sizeof row->detail);
-        format_fixed(value, sizeof value, row->value_milli, 3);
+        /* A check without a unit has no value, only a result: "-", not a fake 0.000. */
+        if (row->is_check && !unit[0])
+            snprintf(value, sizeof value, "-");
+        else
+            format_fixed(value, sizeof value, row->value_milli, 3);
         if (row->is_check) {
             result = row->passed ? "pass" : "FAIL";
             if (row->passed)

@@ -87,7 +87,7 @@ struct ferry_boot_info {
 #define FERRY_HC_PORT 0x0f00
 
 enum ferry_hypercall {
-    FERRY_HC_NOP           = 1, /* round trip only (measured by the selftest) */
+    FERRY_HC_NOP           = 1, /* round trip only: ret = args[0] (the selftest checks the echo) */
     FERRY_HC_CONSOLE_FLUSH = 2, /* host drains ferry_shared.console */
     FERRY_HC_EXIT          = 3, /* args[0] = exit status; the VM stops */
     FERRY_HC_FATAL         = 4, /* ferry_shared.fatal holds a report; the VM stops, exit 1 */

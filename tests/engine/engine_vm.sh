@@ -41,7 +41,8 @@ expect_in_order() {
 }
 
 engine_checks=("platform start-up" "formatter" "page allocator" "heap alloc/free"
-               "code memory executes" "console batching" "lazy page fault maps page")
+               "code memory executes" "console batching" "lazy page fault maps page"
+               "root switch takes effect" "one-page flush takes effect" "hypercalls answered")
 engine_measurements=("page fault round trip" "page-table root switch" "TLB flush, one page"
                      "hypercall round trip" "compute loop, engine" "compute loop, host")
 
@@ -93,7 +94,7 @@ crash)
     ;;
 hw-platform)
     FERRY_KVM_FLAVOUR=hardware run 120 selftest --iterations 20000
-    grep -q "platform start-up  *0.000  *pass *hardware KVM" "$out" || fail "hardware platform not selected"
+    grep -q "platform start-up  *-  *pass *hardware KVM" "$out" || fail "hardware platform not selected"
     for name in "${engine_checks[@]}"; do
         grep -qE "^$name +[-0-9.]+ .* pass " "$out" || fail "check '$name' did not pass"
     done

@@ -120,6 +120,16 @@ static void test_fatal_report(void **state)
     assert_non_null(strstr(text, "CR2 0x000000badc0de000"));
     assert_non_null(strstr(text, "R15 0x0000000000001515"));
     assert_non_null(strstr(text, "#1  0xffffffff80102010 <engine_main+0x10>"));
+    free(text);
+    /* A frame whose return address is the next function's first byte (the caller ended
+     * with a call to a noreturn function) names the caller; RIP is looked up as is. */
+    r->rip = 0xffffffff80102000;
+    r->backtrace[0] = 0xffffffff80101040;
+    r->backtrace[1] = 0xffffffff80102000;
+    text = capture_fatal(r, &t);
+    assert_non_null(strstr(text, "RIP 0xffffffff80102000 <engine_main>"));
+    assert_non_null(strstr(text, "#0  0xffffffff80101040 <engine_crash_here+0x40>"));
+    assert_non_null(strstr(text, "#1  0xffffffff80102000 <?>"));
     assert_non_null(strstr(text, "message: boom\n"));
     assert_null(strstr(text, "guest PC"));
     free(text);
@@ -202,6 +212,34 @@ static const char *last_line(const char *text)
     return p;
 }
 
+/* The whitespace-separated field `index` (0: the first) of the table line that starts
+ * with `name` followed by two spaces; "" when there is no such line. */
+static const char *table_field(const char *text, const char *name, int index)
+{
+    static char field[64];
+    size_t name_len = strlen(name);
+    const char *line = text;
+    field[0] = '\0';
+    while (line && *line) {
+        if (!strncmp(line, name, name_len) && !strncmp(line + name_len, "  ", 2)) {
+            const char *p = line + name_len;
+            for (int i = 1; i <= index; i++) {
+                size_t n = 0;
+                while (*p == ' ')
+                    p++;
+                while (*p && *p != ' ' && *p != '\n' && n < sizeof field - 1)
+                    field[n++] = *p++;
+                field[n] = '\0';
+            }
+            return field;
+        }
+        line = strchr(line, '\n');
+        if (line)
+            line++;
+    }
+    return field;
+}
+
 static void test_selftest_table(void **state)
 {
     struct ferry_selftest_results *r = calloc(1, sizeof *r);
@@ -221,6 +259,14 @@ static void test_selftest_table(void **state)
     assert_non_null(strstr(text, "6.543"));
     assert_non_null(strstr(text, "-2.500"));
     assert_non_null(strstr(text, "FAIL   wrong value"));
+    /* Pure checks show "-" as their value; measured checks show the value and unit. */
+    assert_string_equal(table_field(text, "tlb flush works", 1), "-");
+    assert_string_equal(table_field(text, "tlb flush works", 2), "pass");
+    assert_string_equal(table_field(text, "root switch works", 1), "-");
+    assert_string_equal(table_field(text, "root switch works", 2), "FAIL");
+    assert_string_equal(table_field(text, "compute ratio", 1), "0.994");
+    assert_string_equal(table_field(text, "compute ratio", 2), "x");
+    assert_null(strstr(text, "0.000"));
     free(text);
 
     r->row[3].value_milli = 1005; /* rounds half away from zero */

@@ -17,6 +17,12 @@ for ferry in "$build/ferry" "$build/san/ferry"; do
                "hypercall round trip" "compute ratio"; do
         expect_grep selftest "$out" "$row"
     done
+    # The mechanisms are checked, not only timed: each check row must say pass.
+    for check in "lazy page fault maps page" "root switch takes effect" \
+                 "one-page flush takes effect" "hypercalls answered"; do
+        if grep -qE "^$check +- +pass " "$out"; then pass "selftest: check '$check' passed"
+        else fail "selftest: check '$check' did not pass"; grep -F "$check" "$out" | sed 's/^/       | /'; fi
+    done
     summary=$(tail -n 1 "$out")
     if [[ "$summary" =~ ^selftest:\ ([0-9]+)\ passed,\ 0\ failed\;\ compute\ ratio\ ([0-9]+\.[0-9][0-9])$ ]]; then
         pass "selftest: summary line: $summary"
