@@ -49,11 +49,15 @@ static void copy_text(char *buf, const volatile char *field, size_t field_size)
         buf[--i] = '\0';
 }
 
-static void print_address(FILE *out, const char *label, uint64_t address,
+/* `is_return`: the address is a return address (a backtrace frame), not the place an
+ * instruction faulted (see symbol_table_describe_return). */
+static void print_address(FILE *out, const char *label, uint64_t address, bool is_return,
                           const struct symbol_table *symbols)
 {
     char where[160] = "?";
-    if (symbols)
+    if (symbols && is_return)
+        symbol_table_describe_return(symbols, address, where, sizeof where);
+    else if (symbols)
         symbol_table_describe(symbols, address, where, sizeof where);
     fprintf(out, "  %s 0x%016llx <%s>\n", label, (unsigned long long)address, where);
 }
@@ -84,7 +88,7 @@ void fatal_report_print(FILE *out, const volatile struct ferry_fatal_report *rep
     } else {
         fprintf(out, "ferry: engine fatal error of unknown kind %u\n", r.kind);
     }
-    print_address(out, "RIP", r.rip, symbols);
+    print_address(out, "RIP", r.rip, false, symbols);
     if (r.kind == FERRY_FATAL_EXCEPTION && r.vector == 14)
         fprintf(out, "  CR2 0x%016llx (faulting address)\n", (unsigned long long)r.cr2);
     fprintf(out, "  RSP 0x%016llx RFLAGS 0x%llx CS 0x%llx SS 0x%llx\n",
@@ -107,7 +111,7 @@ void fatal_report_print(FILE *out, const volatile struct ferry_fatal_report *rep
     for (uint32_t i = 0; i < frames; i++) {
         char label[16];
         snprintf(label, sizeof label, "  #%-2u", i);
-        print_address(out, label, r.backtrace[i], symbols);
+        print_address(out, label, r.backtrace[i], true, symbols);
     }
     if (history) {
         fprintf(out, "  recent guest PCs (oldest first):");

@@ -103,6 +103,17 @@ void symbol_table_describe(const struct symbol_table *table, uint64_t address, c
         snprintf(buf, buf_size, "%s", symbol->name);
 }
 
+void symbol_table_describe_return(const struct symbol_table *table, uint64_t address,
+                                  char *buf, size_t buf_size)
+{
+    uint64_t offset = 0;
+    const struct symbol *symbol = address ? symbol_table_lookup(table, address - 1, &offset) : NULL;
+    if (!symbol)
+        snprintf(buf, buf_size, "?");
+    else
+        snprintf(buf, buf_size, "%s+0x%llx", symbol->name, (unsigned long long)offset + 1);
+}
+
 void symbol_table_free(struct symbol_table *table)
 {
     for (size_t i = 0; i < table->count; i++)

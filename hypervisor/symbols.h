@@ -30,6 +30,12 @@ const struct symbol *symbol_table_lookup(const struct symbol_table *table, uint6
 /* Writes "name+0xoff" (or "?" when unknown) into buf. */
 void symbol_table_describe(const struct symbol_table *table, uint64_t address, char *buf,
                            size_t buf_size);
+/* The same for a return address (a backtrace entry): the function is the one holding
+ * address - 1, the call instruction, because a call to a noreturn function can be the
+ * last instruction of its caller, whose return address is then the next function's
+ * first byte. The offset printed is still that of the return address itself. */
+void symbol_table_describe_return(const struct symbol_table *table, uint64_t address,
+                                  char *buf, size_t buf_size);
 void symbol_table_free(struct symbol_table *table);
 
 #endif

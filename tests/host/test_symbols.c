@@ -49,6 +49,30 @@ static void test_lookup(void **state)
     assert_int_equal(t.count, 0);
 }
 
+static void expect_return(const struct symbol_table *t, uint64_t address, const char *text)
+{
+    char buf[64];
+    symbol_table_describe_return(t, address, buf, sizeof buf);
+    assert_string_equal(buf, text);
+}
+
+/* A return address names the function of the call before it, even when that call was
+ * its caller's last instruction (a noreturn callee): 0x1010 is one past "first". */
+static void test_return_addresses(void **state)
+{
+    struct symbol_table t;
+    build(&t);
+    expect_return(&t, 0x1010, "first+0x10"); /* call ended "first"; 0x1010 is in no symbol */
+    expect(&t, 0x1010, "?");
+    expect_return(&t, 0x2100, "middle+0x100"); /* the next byte would be past "middle" */
+    expect_return(&t, 0x3400, "asm_label+0x400"); /* not "after_label", which starts here */
+    expect(&t, 0x3400, "after_label");
+    expect_return(&t, 0x3401, "after_label+0x1");
+    expect_return(&t, 0x1000, "?"); /* the byte before "first" belongs to nothing */
+    expect_return(&t, 0, "?");      /* no wrap-around to the top of the address space */
+    symbol_table_free(&t);
+}
+
 static void test_empty_and_unfinished(void **state)
 {
     struct symbol_table t = { 0 };
@@ -85,6 +109,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lookup),
+        cmocka_unit_test(test_return_addresses),
         cmocka_unit_test(test_empty_and_unfinished),
         cmocka_unit_test(test_many_symbols),
     };
