@@ -1,5 +1,5 @@
 /* Ferry's block-local IR: the interface between the translators generated from ADL
- * descriptions (build/gen/<arch>/*_translate.c) and the x86-64 backend.
+ * descriptions (build/gen/<arch>/<prefix>_translate.c) and the x86-64 backend.
  *
  * A translation unit is one guest basic block. The generated translator calls the
  * builder functions below, one guest instruction after another; the backend then runs

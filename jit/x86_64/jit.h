@@ -36,6 +36,9 @@ struct jit_config {
     void *translate_ctx;
     uint32_t max_block_insns;    /* front end hint; 0 = default */
     size_t code_cache_size;      /* bytes; 0 = default (64 MB). Flushed whole when full. */
+    /* Optional monotonic clock for jit_stats.translate_ns (the shared code has no clock
+     * of its own); NULL leaves translate_ns at 0 (translate_cycles is always kept). */
+    uint64_t (*now_ns)(void);
 };
 
 struct jit_stats {
@@ -47,6 +50,8 @@ struct jit_stats {
     uint64_t chain_patches;
     uint64_t indirect_hits, indirect_misses;
     uint64_t cache_flushes;
+    uint64_t translate_cycles;   /* TSC cycles spent translating */
+    uint64_t ir_ops;             /* IR operations left after the passes (code density) */
 };
 
 jit *jit_new(const struct jit_config *cfg);
@@ -61,6 +66,9 @@ ir_exit_kind jit_run(jit *j, void *state, uint64_t *info);
  * wrote to code (self-modifying code) or unmapped it. */
 void jit_invalidate(jit *j, uint64_t guest_start, uint64_t len);
 void jit_get_stats(const jit *j, struct jit_stats *out);
+
+/* The jit's memory model requires guest_limit >= 16; jit_new returns NULL otherwise.
+ * A guest PC's translation lives until jit_invalidate or a full cache flush. */
 
 /* Translate (without running) the block at pc and return its size in host bytes; used
  * by tests and the translation-speed benchmark. Returns 0 on failure. */

@@ -1,0 +1,87 @@
+/* Interface between the JIT runtime (jit.c), register allocation (regalloc.c) and
+ * x86-64 code generation (codegen.c).
+ *
+ * Host register conventions inside translated code:
+ *   r15 = guest state pointer, r14 = guest memory base (pinned, callee-saved);
+ *   rax, rdx, r11 = scratch (never allocated: mul/div, immediates, spilled operands);
+ *   rbx rbp r12 r13 rsi rdi r8 r9 r10 rcx = allocatable;
+ *   rsp = a fixed frame set up by the entry trampoline, 16-byte aligned: bytes
+ *   [0, 128) save caller-saved registers around helper calls, the rest holds spill
+ *   slots, locals and I128 values. Nothing in translated code moves rsp. */
+#ifndef FERRY_JIT_CODEGEN_H
+#define FERRY_JIT_CODEGEN_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "jit/x86_64/ir_internal.h"
+#include "jit/x86_64/x86_encode.h"
+
+#define JIT_REG_STATE   X86_R15
+#define JIT_REG_MEMBASE X86_R14
+#define JIT_FRAME_SIZE  32768u
+#define JIT_SAVE_AREA   128u
+
+#define LOC_NONE (-1)
+static inline bool loc_is_reg(int32_t l) { return l >= 0; }
+static inline bool loc_is_slot(int32_t l) { return l <= -2; }
+static inline int32_t loc_slot_off(int32_t l) { return -l - 2; }
+static inline int32_t loc_of_slot(int32_t off) { return -off - 2; }
+
+/* Indirect-branch cache entry (guest pc -> host code), direct mapped. */
+struct jit_ind_entry { uint64_t pc; const void *code; };
+
+/* What code generation needs from the runtime. */
+struct jit_cg_env {
+    const uint8_t *epilogue;        /* eax = exit kind, rdx = info */
+    const uint64_t *limits;         /* [log2 size] = guest_limit - size (sizes 1..16) */
+    struct jit_ind_entry *ind_table;
+    uint32_t ind_mask;              /* entries - 1 */
+    uint64_t *monitor;              /* exclusive monitor address, ~0 = clear */
+    uint64_t *ind_hits;             /* counter incremented by generated code */
+    uint32_t pc_offset;
+    uint64_t mem_limit;             /* guest_limit, for constant addresses */
+    /* host code of an already translated block, or NULL (lets exits chain at once) */
+    const void *(*lookup)(void *ctx, uint64_t pc);
+    void *lookup_ctx;
+};
+
+/* Scratch state of the code generator, kept by the jit across blocks (no allocation
+ * per block once warm). */
+struct jit_cg {
+    uint32_t cap;                   /* per-instruction arrays below */
+    uint16_t *save_mask;            /* CALL: caller-saved registers live across it */
+    uint32_t *calls_before;
+    uint32_t *released_at;
+    uint8_t *fuse_only;             /* CMP whose result lives only in x86 flags */
+    uint8_t **host_at;              /* LABEL: host address once bound */
+    uint32_t *label_fix_head;       /* per label: first fixup index + 1 */
+    uint32_t cap_labels;
+    struct { uint8_t *site; uint32_t next; } *fix;
+    uint32_t n_fix, cap_fix;
+    struct jit_cold *cold;          /* out-of-line stubs to emit after the block body */
+    uint32_t n_cold, cap_cold;
+    uint32_t *local_slot;
+    uint32_t cap_locals;
+    uint32_t frame_top;             /* highest frame byte used by this block */
+    uint32_t chained_exits;         /* exits linked at translation time */
+};
+
+/* Kinds of out-of-line code. */
+struct jit_cold {
+    uint8_t kind;                   /* 1 = fault stub, 2 = direct exit stub */
+    uint8_t *site;                  /* rel32 displacement that jumps to the stub */
+    uint32_t snap;                  /* fault: snapshot id */
+    int8_t addr_reg;                /* fault: register holding the address, or -1 */
+    uint64_t addr_imm;              /* fault: constant address */
+    uint64_t pc;                    /* fault: guest pc; exit: target pc */
+};
+
+void jit_cg_free(struct jit_cg *cg);
+
+/* Assigns every value a host register or frame slot (linear scan over the block). */
+bool jit_regalloc(ir_block *b, struct jit_cg *cg);
+
+/* Emits the block at buf->p. Returns false if the buffer ran out. */
+bool jit_codegen(ir_block *b, struct jit_cg *cg, const struct jit_cg_env *env, x86_buf *buf);
+
+#endif

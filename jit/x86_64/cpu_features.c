@@ -1,0 +1,37 @@
+/* CPUID-based detection of the optional x86 instructions the backend can use. */
+#include "jit/x86_64/cpu_features.h"
+#include <stdint.h>
+
+struct jit_cpu_features jit_cpu;
+
+static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+    __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(sub));
+}
+
+void jit_cpu_detect(void)
+{
+    if (jit_cpu.detected) return;
+    uint32_t r[4];
+    cpuid(0, 0, r);
+    uint32_t max_leaf = r[0];
+    cpuid(1, 0, r);
+    jit_cpu.popcnt = (r[2] >> 23) & 1;
+    if (max_leaf >= 7) {
+        cpuid(7, 0, r);
+        jit_cpu.bmi1 = (r[1] >> 3) & 1;
+        jit_cpu.bmi2 = (r[1] >> 8) & 1;
+    }
+    cpuid(0x80000000u, 0, r);
+    if (r[0] >= 0x80000001u) {
+        cpuid(0x80000001u, 0, r);
+        jit_cpu.lzcnt = (r[2] >> 5) & 1;
+    }
+    jit_cpu.detected = true;
+}
+
+void jit_cpu_override(const struct jit_cpu_features *f)
+{
+    jit_cpu = *f;
+    jit_cpu.detected = true;
+}

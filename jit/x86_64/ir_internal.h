@@ -1,0 +1,182 @@
+/* Internal representation behind ir.h, shared by the builder (ir_build.c), the passes
+ * (ir_passes.c), register allocation (regalloc.c) and code generation (codegen.c).
+ *
+ * A block is a flat array of fixed-size instructions; an ir_val is the index of the
+ * instruction that defines it (index 0 is a dummy, so 0 is never a value). The builder
+ * already folds constants and caches guest registers while the front end emits, so the
+ * array holds the optimised block; later passes only delete (dead code) and annotate. */
+#ifndef FERRY_JIT_IR_INTERNAL_H
+#define FERRY_JIT_IR_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include "jit/x86_64/ir.h"
+
+enum ir_op {
+    IR_OP_NOP,
+    IR_OP_CONST,        /* imm (I128: imm = lo, imm_hi in the const side table index c) */
+    IR_OP_LOAD_STATE,   /* imm = state offset */
+    IR_OP_STORE_STATE,  /* imm = state offset, a = value */
+    IR_OP_LOCAL_READ,   /* a = local */
+    IR_OP_LOCAL_WRITE,  /* a = local, b = value */
+    /* binary arithmetic (a, b) */
+    IR_OP_ADD, IR_OP_SUB, IR_OP_MUL, IR_OP_UMULH, IR_OP_SMULH, IR_OP_UDIV, IR_OP_SDIV,
+    IR_OP_AND, IR_OP_OR, IR_OP_XOR,
+    IR_OP_SHL, IR_OP_LSHR, IR_OP_ASHR, IR_OP_ROR,
+    /* unary (a) */
+    IR_OP_NOT, IR_OP_NEG, IR_OP_CLZ, IR_OP_CTZ, IR_OP_POPCNT, IR_OP_BSWAP,
+    IR_OP_ZEXT, IR_OP_SEXT, IR_OP_TRUNC, IR_OP_HI64,
+    IR_OP_CONCAT64,     /* a = hi, b = lo */
+    IR_OP_CMP,          /* cond, a, b; type of result I1, operand type = type of a */
+    IR_OP_SELECT,       /* a = cond, b = true, c = false */
+    IR_OP_ADD_CARRY,    /* a, b, c = carry in: C flag of a + b + c */
+    IR_OP_ADD_OVERFLOW, /* V flag of a + b + c */
+    IR_OP_SUB_OVERFLOW, /* V flag of a - b (AddWithCarry(a, ~b, 1)) */
+    IR_OP_ADC,          /* a + b + c */
+    IR_OP_LOAD,         /* a = address; c = snapshot */
+    IR_OP_STORE,        /* a = address, b = value; c = snapshot */
+    IR_OP_LOAD_EXCL,
+    IR_OP_STORE_EXCL,   /* result I32 0/1 */
+    IR_OP_CLEAR_EXCL,
+    IR_OP_CALL,         /* imm = fn, a = first arg index in args[], b = nargs */
+    IR_OP_LABEL,        /* a = label */
+    IR_OP_BR,           /* a = label */
+    IR_OP_CBR,          /* a = cond, b = true label, c = false label */
+    IR_OP_EXIT_DIRECT,  /* imm = target pc */
+    IR_OP_EXIT_INDIRECT,/* a = target pc value */
+    IR_OP_EXIT_SPECIAL, /* cond = kind, imm = pc, b|c<<32 = info (via consts side table) */
+    IR_OP_INSN_START,   /* imm = guest pc, a = encoding */
+    IR_OP_COUNT
+};
+
+/* instruction flags */
+#define IR_F_LIVE      0x01   /* set by dead code elimination */
+#define IR_F_SIDE      0x02   /* has a side effect: never deleted */
+
+struct ir_insn {
+    uint8_t op;
+    uint8_t type;       /* result type (0 for no result); STORE*: type of the value */
+    uint8_t cond;       /* IR_OP_CMP condition, IR_OP_EXIT_SPECIAL kind */
+    uint8_t flags;
+    uint32_t a, b, c;
+    uint64_t imm;
+};
+
+/* Dirty guest registers at a possible fault: the fault stub stores these so the state
+ * is precise at the faulting instruction. */
+struct ir_snapshot {
+    uint64_t pc;
+    uint32_t first, count;   /* into ir_block.snap_regs */
+};
+struct ir_snap_reg { uint32_t offset; uint32_t val; };
+
+/* One cached guest register (a byte range of the state held as an SSA value). */
+struct ir_cache_entry {
+    uint32_t offset;
+    uint8_t size;
+    uint8_t dirty;
+    uint8_t live;
+    uint32_t val;
+};
+
+struct ir_label_info {
+    uint32_t bound_at;        /* instruction index of IR_OP_LABEL, 0 until bound */
+    uint32_t state_first;     /* merged register cache of incoming branches */
+    uint32_t state_count;
+    bool has_state;
+};
+
+struct ir_block {
+    struct ir_insn *insns;
+    uint32_t n_insns, cap_insns;
+    uint64_t guest_pc;
+    uint64_t cur_pc;          /* guest pc of the current instruction */
+    uint32_t n_guest_insns;
+    uint32_t pc_offset;
+    bool pc_offset_set;
+    bool reachable;           /* false after an exit/branch until a label is bound */
+    bool optimise;            /* builder-time folding and register caching */
+
+    uint64_t *consts_hi;      /* I128 constant high halves / exit infos */
+    uint32_t n_consts_hi, cap_consts_hi;
+
+    uint32_t *args;           /* call arguments */
+    uint32_t n_args, cap_args;
+
+    uint8_t *local_types;
+    uint32_t n_locals, cap_locals;
+
+    struct ir_label_info *labels;
+    uint32_t n_labels, cap_labels;
+    struct ir_cache_entry *label_states;
+    uint32_t n_label_states, cap_label_states;
+
+    struct ir_snapshot *snaps;
+    uint32_t n_snaps, cap_snaps;
+    struct ir_snap_reg *snap_regs;
+    uint32_t n_snap_regs, cap_snap_regs;
+    uint32_t snap_valid;      /* id of the current snapshot (+1), 0 when it must be rebuilt */
+
+    /* register cache: entries plus a byte -> entry map stamped with a generation */
+    struct ir_cache_entry *cache;
+    uint32_t n_cache, cap_cache;
+    uint32_t *owner_gen;
+    uint16_t *owner_idx;
+    uint32_t owner_size;
+    uint32_t gen;
+
+    /* filled by passes/regalloc: per value */
+    uint32_t *last_use;
+    int32_t *loc;             /* >= 0: host register; < 0: -(frame offset) - 1 */
+    uint32_t *use_count;
+    uint32_t cap_values;
+    uint32_t frame_used;      /* bytes of spill/local area used */
+    uint32_t *local_slot;
+    uint32_t cap_local_slot;
+};
+
+static inline unsigned ir_type_bits(ir_type t)
+{
+    switch (t) {
+    case IR_I1: return 1;
+    case IR_I8: return 8;
+    case IR_I16: return 16;
+    case IR_I32: return 32;
+    case IR_I64: return 64;
+    case IR_I128: return 128;
+    }
+    return 0;
+}
+static inline unsigned ir_type_bytes(ir_type t)
+{
+    return t == IR_I1 ? 1 : ir_type_bits(t) / 8;
+}
+static inline uint64_t ir_type_mask(ir_type t)
+{
+    unsigned bits = ir_type_bits(t);
+    return bits >= 64 ? ~0ull : (1ull << bits) - 1;
+}
+
+static inline unsigned ir_popcount64(uint64_t v)
+{
+    v = v - ((v >> 1) & 0x5555555555555555ull);
+    v = (v & 0x3333333333333333ull) + ((v >> 2) & 0x3333333333333333ull);
+    v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0full;
+    return (unsigned)((v * 0x0101010101010101ull) >> 56);
+}
+
+/* Passes (ir_passes.c). */
+/* Value operands of an instruction (call arguments and snapshots not included). */
+unsigned ir_value_operands(const struct ir_insn *in, uint32_t out[3]);
+bool ir_is_mem_op(unsigned op);
+void ir_dead_code_elim(ir_block *b);
+/* Counts uses and last uses of every value (snapshot references included). */
+void ir_compute_liveness(ir_block *b);
+/* Appends a textual dump of the block to buf (tests and debugging). */
+size_t ir_dump(const ir_block *b, char *buf, size_t size);
+const char *ir_op_name(unsigned op);
+/* Builder-side internal helper call that does not touch the guest state. */
+ir_val ir_call_pure(ir_block *b, const void *fn, ir_type ret_type, unsigned nargs, const ir_val *args);
+
+#endif

@@ -1,0 +1,310 @@
+/* The translated-code runtime (jit.h): one executable region holding a small data
+ * page (bounds limits, exclusive monitor, counters), the direct-mapped indirect-branch
+ * table, the entry/exit trampoline and the translated blocks; a hash table from guest
+ * PC to block; block chaining by patching exit jumps; and the dispatcher loop. */
+#include "ferry/support.h"
+#include "jit/x86_64/jit.h"
+#include "jit/x86_64/jit_internal.h"
+#include "jit/x86_64/codegen.h"
+#include "jit/x86_64/cpu_features.h"
+
+#define DATA_BYTES       4096u
+#define IND_ENTRIES      16384u
+#define DEFAULT_CACHE    (64u << 20)
+#define TRAMPOLINE_BYTES 256u
+
+struct jit_block {
+    uint64_t pc, last_pc;
+    const uint8_t *code;
+    uint32_t size;
+};
+
+struct jit_ret { uint64_t kind, info; };
+typedef struct jit_ret (*enter_fn)(void *state, const void *code, uint8_t *mem_base);
+
+struct jit_data {                 /* lives in the executable region: RIP-addressable */
+    uint64_t limits[5];
+    uint64_t monitor;
+    uint64_t ind_hits;
+};
+
+struct jit {
+    struct jit_config cfg;
+    uint8_t *region;
+    size_t region_size;
+    struct jit_data *data;
+    struct jit_ind_entry *ind;
+    enter_fn enter;
+    uint8_t *epilogue, *ind_miss;
+    uint8_t *code_start, *code_p, *code_end;
+
+    struct jit_block *blocks;
+    uint32_t n_blocks, cap_blocks;
+    uint32_t *hash;               /* block index + 1, open addressing */
+    uint32_t hash_mask;
+    uint64_t flush_gen;
+
+    ir_block *ir;
+    struct jit_cg cg;
+    struct jit_cg_env env;
+    struct jit_stats stats;
+};
+
+static inline uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static inline uint32_t hash_pc(uint64_t pc)
+{
+    pc ^= pc >> 29;
+    pc *= 0x9e3779b97f4a7c15ull;
+    return (uint32_t)(pc >> 32);
+}
+
+static const struct jit_block *lookup(const jit *j, uint64_t pc)
+{
+    for (uint32_t h = hash_pc(pc) & j->hash_mask;; h = (h + 1) & j->hash_mask) {
+        uint32_t idx = j->hash[h];
+        if (!idx) return NULL;
+        if (j->blocks[idx - 1].pc == pc) return &j->blocks[idx - 1];
+    }
+}
+
+static const void *lookup_code(void *ctx, uint64_t pc)
+{
+    const struct jit_block *b = lookup(ctx, pc);
+    return b ? b->code : NULL;
+}
+
+static void hash_insert(jit *j, uint32_t idx)
+{
+    uint64_t pc = j->blocks[idx].pc;
+    uint32_t h = hash_pc(pc) & j->hash_mask;
+    while (j->hash[h]) h = (h + 1) & j->hash_mask;
+    j->hash[h] = idx + 1;
+}
+
+static void ind_reset(jit *j)
+{
+    for (uint32_t i = 0; i < IND_ENTRIES; i++) {
+        j->ind[i].pc = 0;
+        j->ind[i].code = j->ind_miss;
+    }
+}
+
+static void ind_insert(jit *j, uint64_t pc, const void *code)
+{
+    struct jit_ind_entry *e = &j->ind[(pc >> 2) & (IND_ENTRIES - 1)];
+    e->pc = pc;
+    e->code = code;
+}
+
+static void flush_all(jit *j)
+{
+    j->n_blocks = 0;
+    memset(j->hash, 0, (j->hash_mask + 1) * sizeof(*j->hash));
+    ind_reset(j);
+    j->code_p = j->code_start;
+    j->flush_gen++;
+    j->stats.cache_flushes++;
+}
+
+/* Entry: rdi = state, rsi = code, rdx = guest memory base. Exit: eax = kind, rdx = info. */
+static void emit_trampoline(jit *j)
+{
+    x86_buf b = { .start = j->code_start, .p = j->code_start, .end = j->code_start + TRAMPOLINE_BYTES };
+    static const int8_t saved[6] = { X86_RBP, X86_RBX, X86_R12, X86_R13, X86_R14, X86_R15 };
+    j->enter = (enter_fn)(void *)b.p;
+    for (int i = 0; i < 6; i++) x86_push(&b, saved[i]);
+    /* 6 pushes leave rsp 8 off a 16-byte boundary: the frame absorbs it */
+    x86_alu_ri(&b, X86_SUB, 8, X86_RSP, (int32_t)(JIT_FRAME_SIZE + 8));
+    x86_mov_rr(&b, 8, JIT_REG_STATE, X86_RDI);
+    x86_mov_rr(&b, 8, JIT_REG_MEMBASE, X86_RDX);
+    x86_jmp_r(&b, X86_RSI);
+    while ((uintptr_t)b.p & 15) x86_int3(&b);
+    j->epilogue = b.p;
+    x86_alu_ri(&b, X86_ADD, 8, X86_RSP, (int32_t)(JIT_FRAME_SIZE + 8));
+    for (int i = 5; i >= 0; i--) x86_pop(&b, saved[i]);
+    x86_ret(&b);
+    while ((uintptr_t)b.p & 15) x86_int3(&b);
+    j->ind_miss = b.p;
+    x86_mov_ri(&b, X86_RAX, IR_EXIT_JUMP);
+    x86_mov_ri(&b, X86_RDX, 0);
+    x86_jmp32(&b, j->epilogue);
+    j->code_start = j->code_start + TRAMPOLINE_BYTES;
+}
+
+jit *jit_new(const struct jit_config *cfg)
+{
+    if (!cfg || !cfg->translate || cfg->memory.guest_limit < 16) {
+        fy_log("jit: invalid configuration (need a translate function and guest_limit >= 16)");
+        return NULL;
+    }
+    jit_cpu_detect();
+    jit *j = fy_alloc(sizeof(*j));
+    j->cfg = *cfg;
+    size_t cache = cfg->code_cache_size ? cfg->code_cache_size : DEFAULT_CACHE;
+    if (cache < 64 * 1024) cache = 64 * 1024;
+    j->region_size = DATA_BYTES + IND_ENTRIES * sizeof(struct jit_ind_entry) + TRAMPOLINE_BYTES + cache;
+    j->region = fy_code_alloc(j->region_size);
+    if (!j->region) { fy_free(j); return NULL; }
+    j->data = (struct jit_data *)j->region;
+    j->ind = (struct jit_ind_entry *)(j->region + DATA_BYTES);
+    j->code_start = j->region + DATA_BYTES + IND_ENTRIES * sizeof(struct jit_ind_entry);
+    j->code_end = j->region + j->region_size;
+    emit_trampoline(j);
+    j->code_p = j->code_start;
+
+    for (int k = 0; k < 5; k++) j->data->limits[k] = cfg->memory.guest_limit - (1ull << k);
+    j->data->monitor = ~0ull;
+    ind_reset(j);
+
+    j->cap_blocks = 4096;
+    j->blocks = fy_alloc(j->cap_blocks * sizeof(*j->blocks));
+    j->hash_mask = 2 * j->cap_blocks - 1;
+    j->hash = fy_alloc((j->hash_mask + 1) * sizeof(*j->hash));
+    j->ir = ir_block_new();
+
+    j->env = (struct jit_cg_env){
+        .epilogue = j->epilogue, .limits = j->data->limits, .ind_table = j->ind,
+        .ind_mask = IND_ENTRIES - 1, .monitor = &j->data->monitor, .ind_hits = &j->data->ind_hits,
+        .pc_offset = cfg->pc_offset, .mem_limit = cfg->memory.guest_limit,
+        .lookup = lookup_code, .lookup_ctx = j,
+    };
+    return j;
+}
+
+void jit_free(jit *j)
+{
+    if (!j) return;
+    fy_code_free(j->region, j->region_size);
+    fy_free(j->blocks);
+    fy_free(j->hash);
+    ir_block_free(j->ir);
+    jit_cg_free(&j->cg);
+    fy_free(j);
+}
+
+static void grow_blocks(jit *j)
+{
+    uint32_t cap = j->cap_blocks * 2;
+    struct jit_block *nb = fy_alloc(cap * sizeof(*nb));
+    memcpy(nb, j->blocks, j->n_blocks * sizeof(*nb));
+    fy_free(j->blocks);
+    j->blocks = nb;
+    j->cap_blocks = cap;
+    fy_free(j->hash);
+    j->hash_mask = 2 * cap - 1;
+    j->hash = fy_alloc((j->hash_mask + 1) * sizeof(*j->hash));
+    for (uint32_t i = 0; i < j->n_blocks; i++) hash_insert(j, i);
+}
+
+/* Builds, optimises and emits the block at pc; flushes the cache once if it is full. */
+static const struct jit_block *translate(jit *j, uint64_t pc)
+{
+    uint64_t t0 = rdtsc();
+    uint64_t ns0 = j->cfg.now_ns ? j->cfg.now_ns() : 0;
+    ir_block *b = j->ir;
+    for (int attempt = 0;; attempt++) {
+        ir_block_reset(b, pc);
+        ir_set_pc_offset(b, j->cfg.pc_offset);
+        if (!j->cfg.translate(j->cfg.translate_ctx, b, pc))
+            fy_panic("jit: front end failed to translate the block at 0x%llx", (unsigned long long)pc);
+        if (ir_block_open(b))
+            fy_panic("jit: block at 0x%llx does not end in an exit", (unsigned long long)pc);
+        ir_dead_code_elim(b);
+        ir_compute_liveness(b);
+        if (!jit_regalloc(b, &j->cg))
+            fy_panic("jit: block at 0x%llx needs more than %u bytes of frame", (unsigned long long)pc, JIT_FRAME_SIZE);
+        uint8_t *start = (uint8_t *)(((uintptr_t)j->code_p + 15) & ~(uintptr_t)15);
+        x86_buf buf = { .start = start, .p = start, .end = j->code_end };
+        if (start < j->code_end && jit_codegen(b, &j->cg, &j->env, &buf)) {
+            if (j->n_blocks == j->cap_blocks) grow_blocks(j);
+            struct jit_block *blk = &j->blocks[j->n_blocks];
+            blk->pc = pc;
+            blk->last_pc = b->cur_pc;
+            blk->code = start;
+            blk->size = (uint32_t)(buf.p - start);
+            hash_insert(j, j->n_blocks++);
+            j->code_p = buf.p;
+            j->stats.blocks_translated++;
+            j->stats.guest_insns_translated += ir_block_guest_insns(b);
+            j->stats.host_code_bytes += blk->size;
+            j->stats.chain_patches += j->cg.chained_exits;
+            j->stats.ir_ops += ir_block_live_ops(b);
+            j->stats.translate_cycles += rdtsc() - t0;
+            if (j->cfg.now_ns) j->stats.translate_ns += j->cfg.now_ns() - ns0;
+            return blk;
+        }
+        if (attempt) fy_panic("jit: block at 0x%llx does not fit in an empty code cache", (unsigned long long)pc);
+        flush_all(j);
+    }
+}
+
+ir_exit_kind jit_run(jit *j, void *state, uint64_t *info)
+{
+    uint8_t *patch = NULL;
+    uint64_t gen = j->flush_gen;
+    for (;;) {
+        uint64_t pc;
+        memcpy(&pc, (uint8_t *)state + j->cfg.pc_offset, sizeof(pc));
+        const struct jit_block *blk = lookup(j, pc);
+        if (!blk) blk = translate(j, pc);
+        if (patch && gen == j->flush_gen) {
+            x86_patch_rel32(patch, blk->code);
+            j->stats.chain_patches++;
+        }
+        ind_insert(j, pc, blk->code);
+        j->stats.dispatcher_entries++;
+        struct jit_ret r = j->enter(state, blk->code, j->cfg.memory.host_base);
+        if (r.kind == IR_EXIT_JUMP) {
+            patch = (uint8_t *)(uintptr_t)r.info;
+            gen = j->flush_gen;
+            if (!patch) j->stats.indirect_misses++;
+            continue;
+        }
+        j->data->monitor = ~0ull;          /* exceptions clear the exclusive monitor */
+        if (info) *info = r.info;
+        return (ir_exit_kind)r.kind;
+    }
+}
+
+void jit_invalidate(jit *j, uint64_t start, uint64_t len)
+{
+    uint64_t end = start + len < start ? ~0ull : start + len;
+    for (uint32_t i = 0; i < j->n_blocks; i++) {
+        const struct jit_block *b = &j->blocks[i];
+        /* last_pc is the last instruction's address: allow for its length */
+        uint64_t bend = b->last_pc + 16 < b->last_pc ? ~0ull : b->last_pc + 16;
+        if (b->pc < end && start < bend) {
+            flush_all(j);                   /* chains into it are everywhere: start over */
+            return;
+        }
+    }
+}
+
+void jit_get_stats(const jit *j, struct jit_stats *out)
+{
+    *out = j->stats;
+    out->indirect_hits = j->data->ind_hits;
+}
+
+size_t jit_translate_only(jit *j, uint64_t pc)
+{
+    const struct jit_block *b = lookup(j, pc);
+    if (!b) b = translate(j, pc);
+    return b ? b->size : 0;
+}
+
+const ir_block *jit_last_block(const jit *j) { return j->ir; }
+
+const void *jit_block_code(const jit *j, uint64_t pc, size_t *size)
+{
+    const struct jit_block *b = lookup(j, pc);
+    if (!b) return NULL;
+    if (size) *size = b->size;
+    return b->code;
+}

@@ -1,0 +1,200 @@
+/* Linear-scan register allocation over one block. Control flow inside a block is
+ * forward only, so a value's live range is [definition, last use] in program order and
+ * every value keeps one location (register or frame slot) for its whole life: paths
+ * that join at a label then agree on where each value lives without any fix-up code.
+ * When registers run out, the value whose last use is furthest away goes to memory. */
+#include "ferry/support.h"
+#include "jit/x86_64/codegen.h"
+
+static const int8_t order_short[] = { X86_RSI, X86_RDI, X86_R8, X86_R9, X86_R10, X86_RCX,
+                                      X86_RBX, X86_RBP, X86_R12, X86_R13 };
+static const int8_t order_across_calls[] = { X86_RBX, X86_RBP, X86_R12, X86_R13, X86_RSI,
+                                             X86_RDI, X86_R8, X86_R9, X86_R10, X86_RCX };
+#define CALLER_SAVED_MASK ((1u << X86_RSI) | (1u << X86_RDI) | (1u << X86_R8) | (1u << X86_R9) | \
+                           (1u << X86_R10) | (1u << X86_RCX))
+
+static void *grow_zero(void *old, size_t old_bytes, size_t new_bytes)
+{
+    void *p = fy_alloc(new_bytes);
+    if (old) { memcpy(p, old, old_bytes); fy_free(old); }
+    return p;
+}
+
+static void cg_ensure(struct jit_cg *cg, uint32_t n, uint32_t n_labels, uint32_t n_locals)
+{
+    if (n > cg->cap) {
+        uint32_t c = cg->cap ? cg->cap : 256;
+        while (c < n) c *= 2;
+        fy_free(cg->save_mask); fy_free(cg->calls_before); fy_free(cg->released_at); fy_free(cg->fuse_only);
+        cg->save_mask = fy_alloc(c * sizeof(*cg->save_mask));
+        cg->calls_before = fy_alloc((c + 1) * sizeof(*cg->calls_before));
+        cg->released_at = fy_alloc(c * sizeof(*cg->released_at));
+        cg->fuse_only = fy_alloc(c);
+        cg->cap = c;
+    }
+    if (n_labels > cg->cap_labels) {
+        uint32_t c = cg->cap_labels ? cg->cap_labels : 64;
+        while (c < n_labels) c *= 2;
+        fy_free(cg->host_at); fy_free(cg->label_fix_head);
+        cg->host_at = fy_alloc(c * sizeof(*cg->host_at));
+        cg->label_fix_head = fy_alloc(c * sizeof(*cg->label_fix_head));
+        cg->cap_labels = c;
+    }
+    if (n_locals > cg->cap_locals) {
+        uint32_t c = cg->cap_locals ? cg->cap_locals : 16;
+        while (c < n_locals) c *= 2;
+        cg->local_slot = grow_zero(cg->local_slot, 0, c * sizeof(*cg->local_slot));
+        cg->cap_locals = c;
+    }
+}
+
+void jit_cg_free(struct jit_cg *cg)
+{
+    fy_free(cg->save_mask); fy_free(cg->calls_before); fy_free(cg->released_at); fy_free(cg->fuse_only);
+    fy_free(cg->host_at); fy_free(cg->label_fix_head); fy_free(cg->fix); fy_free(cg->cold);
+    fy_free(cg->local_slot);
+    memset(cg, 0, sizeof(*cg));
+}
+
+/* Frame slots: a bump pointer plus free lists for 8- and 16-byte slots. */
+struct slots {
+    uint32_t next;
+    uint32_t free8[64], n8;
+    uint32_t free16[64], n16;
+    bool overflow;
+};
+
+static int32_t slot_alloc(struct slots *s, unsigned bytes)
+{
+    if (bytes == 8 && s->n8) return loc_of_slot((int32_t)s->free8[--s->n8]);
+    if (bytes == 16 && s->n16) return loc_of_slot((int32_t)s->free16[--s->n16]);
+    s->next = (s->next + bytes - 1) & ~(bytes - 1);
+    if (s->next + bytes > JIT_FRAME_SIZE) { s->overflow = true; return loc_of_slot(JIT_SAVE_AREA); }
+    uint32_t off = s->next;
+    s->next += bytes;
+    return loc_of_slot((int32_t)off);
+}
+
+static void slot_free(struct slots *s, int32_t loc, unsigned bytes)
+{
+    uint32_t off = (uint32_t)loc_slot_off(loc);
+    if (bytes == 8 && s->n8 < 64) s->free8[s->n8++] = off;
+    else if (bytes == 16 && s->n16 < 64) s->free16[s->n16++] = off;
+}
+
+static bool defines_value(const struct ir_insn *in)
+{
+    if (in->type == 0 || in->op == IR_OP_STORE_STATE || in->op == IR_OP_CONST) return false;
+    if (in->op == IR_OP_CALL && in->cond) return false;     /* void call */
+    return true;
+}
+
+bool jit_regalloc(ir_block *b, struct jit_cg *cg)
+{
+    uint32_t n = b->n_insns;
+    cg_ensure(cg, n, b->n_labels + 1, b->n_locals + 1);
+    int32_t *loc = b->loc;
+    const uint32_t *last = b->last_use;
+
+    /* calls_before[i] = number of helper calls strictly before instruction i */
+    uint32_t calls = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        cg->calls_before[i] = calls;
+        if (b->insns[i].op == IR_OP_CALL) calls++;
+        loc[i] = LOC_NONE;
+        cg->released_at[i] = 0;
+    }
+    cg->calls_before[n] = calls;
+
+    struct slots slots = { .next = JIT_SAVE_AREA };
+    for (uint32_t l = 1; l < b->n_locals; l++) {
+        unsigned bytes = b->local_types[l] == IR_I128 ? 16 : 8;
+        cg->local_slot[l] = (uint32_t)loc_slot_off(slot_alloc(&slots, bytes));
+    }
+
+    uint32_t owner[16] = { 0 };
+    uint32_t free_mask = 0;
+    for (unsigned k = 0; k < sizeof(order_short); k++) free_mask |= 1u << order_short[k];
+
+    for (uint32_t i = 1; i < n; i++) {
+        const struct ir_insn *in = &b->insns[i];
+        if (in->op == IR_OP_NOP) continue;
+
+        /* release operands that die here (each once) */
+        uint32_t ops[3];
+        unsigned nops = ir_value_operands(in, ops);
+        uint32_t nextra = 0;
+        const uint32_t *extra = NULL;
+        const struct ir_snap_reg *snap = NULL;
+        if (in->op == IR_OP_CALL) { extra = &b->args[in->a]; nextra = in->b; }
+        if (ir_is_mem_op(in->op) && in->c) {
+            snap = &b->snap_regs[b->snaps[in->c].first];
+            nextra = b->snaps[in->c].count;
+        }
+        uint32_t hint_reg_free = 0;
+        for (uint32_t k = 0; k < nops + nextra; k++) {
+            uint32_t v = k < nops ? ops[k] : extra ? extra[k - nops] : snap[k - nops].val;
+            if (last[v] != i || cg->released_at[v] == i) continue;
+            cg->released_at[v] = i;
+            int32_t l = loc[v];
+            if (loc_is_reg(l) && owner[l] == v) {
+                owner[l] = 0;
+                free_mask |= 1u << l;
+                hint_reg_free |= 1u << l;
+            } else if (loc_is_slot(l)) {
+                slot_free(&slots, l, b->insns[v].type == IR_I128 ? 16 : 8);
+            }
+        }
+
+        if (in->op == IR_OP_CALL) {
+            uint32_t live = 0;
+            for (unsigned r = 0; r < 16; r++) if (owner[r]) live |= 1u << r;
+            cg->save_mask[i] = (uint16_t)(live & CALLER_SAVED_MASK);
+        }
+
+        if (!defines_value(in) || b->use_count[i] == 0) continue;
+        if (in->type == IR_I128) {
+            loc[i] = slot_alloc(&slots, 16);
+            continue;
+        }
+        int reg = -1;
+        /* two-address ops: reuse the first operand's register when it just died */
+        if (nops && in->op != IR_OP_SELECT && loc_is_reg(loc[ops[0]]) &&
+            (hint_reg_free & (1u << loc[ops[0]])) && (free_mask & (1u << loc[ops[0]])))
+            reg = loc[ops[0]];
+        if (reg < 0) {
+            bool across = cg->calls_before[last[i]] > cg->calls_before[i + 1];
+            const int8_t *order = across ? order_across_calls : order_short;
+            /* avoid the other operands' just-freed registers: x86 is two-address */
+            for (int pass = 0; pass < 2 && reg < 0; pass++) {
+                for (unsigned k = 0; k < sizeof(order_short); k++) {
+                    int r = order[k];
+                    if (!(free_mask & (1u << r))) continue;
+                    if (pass == 0 && (hint_reg_free & (1u << r))) continue;
+                    reg = r;
+                    break;
+                }
+            }
+        }
+        if (reg < 0) {
+            /* spill the occupant used furthest in the future, or this value */
+            uint32_t victim = 0;
+            for (unsigned r = 0; r < 16; r++)
+                if (owner[r] && (!victim || last[owner[r]] > last[victim])) victim = owner[r];
+            if (victim && last[victim] > last[i]) {
+                reg = loc[victim];
+                loc[victim] = slot_alloc(&slots, 8);
+                owner[reg] = 0;
+                free_mask |= 1u << reg;
+            } else {
+                loc[i] = slot_alloc(&slots, 8);
+                continue;
+            }
+        }
+        loc[i] = reg;
+        owner[reg] = i;
+        free_mask &= ~(1u << reg);
+    }
+    cg->frame_top = slots.next;
+    return !slots.overflow;
+}
