@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
-#include "aarch64/a64_state.h"   /* generated from arch/aarch64/*.adl: struct a64_state */
+#include "aarch64/a64_state.h"   /* generated from the arch/aarch64 ADL files: struct a64_state */
 #include "jit/x86_64/ir.h"
 #include "jit/x86_64/jit.h"
 

@@ -1,0 +1,24 @@
+/* a64_interp_run: the reference execution loop over the generated interpreter
+ * (a64_interp_insn), with the same exits and memory model as translated code. */
+#include "arch/aarch64/a64.h"
+#include "arch/aarch64/fetch.h"
+#include "arch/aarch64/gen_api.h"
+
+ir_exit_kind a64_interp_run(struct a64_state *s, const struct jit_memory *m,
+                            uint64_t *info, uint64_t *insn_budget)
+{
+    while (*insn_budget > 0) {
+        uint32_t insn;
+        if (!a64_fetch(m, s->PC, &insn)) {
+            *info = s->PC;
+            return IR_EXIT_FETCH_ABORT;
+        }
+        int r = a64_interp_insn(s, m, insn, info);
+        /* Faulting and undefined instructions did not run; SVC and the like did. */
+        if (r == 0 || r == IR_EXIT_SYSCALL || r == IR_EXIT_WFI || r == IR_EXIT_JUMP)
+            (*insn_budget)--;
+        if (r != 0)
+            return (ir_exit_kind)r;
+    }
+    return IR_EXIT_JUMP;
+}

@@ -1,0 +1,38 @@
+/* a64_translate_block: the jit_translate_fn of the AArch64 front end. Fills one IR
+ * block with guest instructions from pc until a block-ending instruction, the
+ * instruction limit or the end of the 4 KiB guest page (blocks never cross pages, so
+ * invalidation of code pages is per page). */
+#include "arch/aarch64/a64.h"
+#include "arch/aarch64/fetch.h"
+#include "arch/aarch64/gen_api.h"
+
+/* Long enough to amortise block entry and register write-back, short enough to keep
+ * translation latency and the size of discarded blocks small. */
+#define A64_MAX_BLOCK_INSNS 200
+#define A64_PAGE_MASK       0xfffull
+
+bool a64_translate_block(void *ctx, ir_block *b, uint64_t pc)
+{
+    const struct jit_memory *m = ctx;
+    ir_set_pc_offset(b, A64_PC_OFFSET);
+    for (unsigned n = 0;; n++) {
+        uint32_t insn;
+        if (!a64_fetch(m, pc, &insn)) {
+            /* A later instruction that cannot be fetched becomes the first of the
+             * next block, which then reports the fault precisely. */
+            if (n == 0)
+                ir_exit_special(b, IR_EXIT_FETCH_ABORT, pc, pc);
+            else
+                ir_exit_direct(b, pc);
+            return true;
+        }
+        ir_insn_start(b, pc, insn);
+        if (a64_translate_insn(b, insn, pc))
+            return true;
+        pc += 4;
+        if (n + 1 >= A64_MAX_BLOCK_INSNS || (pc & A64_PAGE_MASK) == 0) {
+            ir_exit_direct(b, pc);
+            return true;
+        }
+    }
+}

@@ -1,0 +1,64 @@
+# Tests of the AArch64 front end (engineer A's part): decoder + disassembler against
+# aarch64-linux-gnu-objdump (directed encodings and random words of the covered
+# groups), interpreter semantics (cmocka, ASan + UBSan), and interpreter-vs-JIT
+# differential runs of random instruction sequences (when the JIT exists).
+
+ifneq ($(ADLC),)
+
+A64T_DIR     := $(BUILD)/tests/aarch64
+A64T_SAN_DIR := $(BUILD)/san/tests/aarch64
+A64T_AS      := aarch64-linux-gnu-as
+A64T_OBJDUMP := aarch64-linux-gnu-objdump
+A64T_SAN_LIB := $(BUILD)/san/arch/aarch64/libferry_a64.a
+
+# ---- disassembler vs objdump -----------------------------------------------------------
+
+$(A64T_DIR)/%.s: tests/aarch64/gen_disasm_cases.py
+	@mkdir -p $(dir $@)
+	$(Q)python3 tests/aarch64/gen_disasm_cases.py $* $@
+$(A64T_DIR)/%.objdump: $(A64T_DIR)/%.s
+	$(Q)$(A64T_AS) -o $(A64T_DIR)/$*.o $<
+	$(Q)$(A64T_OBJDUMP) -d $(A64T_DIR)/$*.o > $@
+
+$(A64T_SAN_DIR)/disasm_check: tests/aarch64/disasm_check.c tests/aarch64/test_support.c \
+                              $(A64T_SAN_LIB) | $(GENERATED_HEADERS)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOST_CC) $(SAN_CFLAGS) -MMD -MP -o $@ tests/aarch64/disasm_check.c \
+	    tests/aarch64/test_support.c $(A64T_SAN_LIB) $(SAN_LDFLAGS)
+
+.PHONY: test-a64-disasm
+test-a64-disasm: $(A64T_SAN_DIR)/disasm_check $(A64T_DIR)/directed.objdump $(A64T_DIR)/random.objdump
+	$(Q)$(A64T_SAN_DIR)/disasm_check --skip tests/aarch64/not_described.txt $(A64T_DIR)/directed.objdump
+	$(Q)$(A64T_SAN_DIR)/disasm_check --skip tests/aarch64/not_described.txt $(A64T_DIR)/random.objdump
+
+# ---- interpreter semantics -------------------------------------------------------------
+
+$(A64T_SAN_DIR)/test_interp: tests/aarch64/test_interp.c tests/aarch64/test_support.c \
+                             $(A64T_SAN_LIB) | $(GENERATED_HEADERS)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOST_CC) $(SAN_CFLAGS) -MMD -MP -o $@ tests/aarch64/test_interp.c \
+	    tests/aarch64/test_support.c $(A64T_SAN_LIB) $(SAN_LDFLAGS) -lcmocka -lz
+
+.PHONY: test-a64-interp
+test-a64-interp: $(A64T_SAN_DIR)/test_interp
+	$(Q)$<
+
+TESTS += a64-disasm a64-interp
+
+# ---- interpreter vs JIT ----------------------------------------------------------------
+
+ifneq ($(wildcard jit/x86_64/build.mk),)
+$(A64T_SAN_DIR)/test_jit_diff: tests/aarch64/test_jit_diff.c tests/aarch64/test_support.c \
+                               $(FERRY_SAN_LIBS) | $(GENERATED_HEADERS)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOST_CC) $(SAN_CFLAGS) -MMD -MP -o $@ tests/aarch64/test_jit_diff.c \
+	    tests/aarch64/test_support.c $(FERRY_SAN_LIBS) $(SAN_LDFLAGS)
+
+.PHONY: test-a64-jit-diff
+test-a64-jit-diff: $(A64T_SAN_DIR)/test_jit_diff
+	$(Q)$< 3000
+
+TESTS += a64-jit-diff
+endif
+
+endif

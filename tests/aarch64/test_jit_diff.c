@@ -1,0 +1,196 @@
+/* Differential test: random sequences of the A64 integer, branch and system
+ * instructions run through the reference interpreter (a64_interp_run) and through the
+ * translator + x86-64 JIT (jit_run) from the same random state and memory; exit kind,
+ * exit info, every register and memory must end up identical.
+ *
+ *   test_jit_diff [CASES] [SEED]
+ *
+ * Sequences are straight-line code with forward conditional branches (B.cond, CBZ,
+ * TBZ) inside the sequence, ending in BRK; DC ZVA with random addresses exercises
+ * precise data aborts. A failure prints the seed, the case and the sequence. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "arch/aarch64/a64.h"
+#include "arch/aarch64/gen_api.h"
+
+#define MEM_SIZE   0x20000
+#define CODE_BASE  0x1000
+#define DATA_BASE  0x10000
+#define MAX_INSNS  64
+
+static uint8_t mem_interp[MEM_SIZE], mem_jit[MEM_SIZE];
+static uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+static uint64_t operand(void)
+{
+    static const uint64_t edges[] = {
+        0, 1, ~0ull, 0x7fffffffffffffffull, 0x8000000000000000ull, 0x7fffffff, 0x80000000,
+        0xffffffff, DATA_BASE, DATA_BASE + 0x40, MEM_SIZE - 8, MEM_SIZE,
+    };
+    uint64_t r = rnd();
+    if ((r & 3) == 0)
+        return edges[(r >> 8) % (sizeof(edges) / sizeof(edges[0]))];
+    if ((r & 3) == 1)
+        return rnd() >> (rnd() % 64);
+    return rnd();
+}
+
+/* Encoding patterns of the described groups (fixed bits, mask of the fixed bits). */
+static const struct { uint32_t value, mask; } patterns[] = {
+    { 0x11000000u, 0x1f800000u },   /* add/sub immediate */
+    { 0x0b000000u, 0x1f200000u },   /* add/sub shifted register */
+    { 0x0b200000u, 0x1fe00000u },   /* add/sub extended register */
+    { 0x1a000000u, 0x1fe0fc00u },   /* adc/sbc */
+    { 0x12000000u, 0x1f800000u },   /* logical immediate */
+    { 0x0a000000u, 0x1f000000u },   /* logical shifted register */
+    { 0x12800000u, 0x1f800000u },   /* move wide */
+    { 0x10000000u, 0x1f000000u },   /* adr/adrp */
+    { 0x13000000u, 0x1f800000u },   /* bitfield */
+    { 0x13800000u, 0x7fa00000u },   /* extr */
+    { 0x3a400000u, 0x3fe00410u },   /* conditional compare */
+    { 0x1a800000u, 0x3fe00800u },   /* conditional select */
+    { 0x1b000000u, 0x7f000000u },   /* 3 source */
+    { 0x1ac00000u, 0x7fe00000u },   /* 2 source, crc32 */
+    { 0x5ac00000u, 0x7fff0000u },   /* 1 source */
+    { 0xd503201fu, 0xfffff01fu },   /* hints */
+    { 0xd503301fu, 0xfffff01fu },   /* barriers, clrex */
+    { 0xd51b4200u, 0xffffffe0u },   /* msr nzcv */
+    { 0xd53b4200u, 0xffffffe0u },   /* mrs nzcv */
+    { 0xd51bd040u, 0xffffffe0u },   /* msr tpidr_el0 */
+    { 0xd53bd040u, 0xffffffe0u },   /* mrs tpidr_el0 */
+    { 0xd53b0020u, 0xffffffe0u },   /* mrs ctr_el0 */
+    { 0xd50b7420u, 0xffffffe0u },   /* dc zva */
+};
+
+static uint32_t random_plain_insn(void)
+{
+    for (;;) {
+        unsigned p = (unsigned)(rnd() % (sizeof(patterns) / sizeof(patterns[0])));
+        uint32_t insn = patterns[p].value | ((uint32_t)rnd() & ~patterns[p].mask);
+        struct a64_decoded d;
+        if (a64_decode(insn, &d))
+            return insn;
+    }
+}
+
+/* A forward conditional branch from index i to a later index of the sequence (or
+ * just past its end, onto the final BRK). */
+static uint32_t random_forward_branch(unsigned i, unsigned n)
+{
+    unsigned dist = 1 + (unsigned)(rnd() % (n - i));
+    uint32_t rt = (uint32_t)(rnd() % 32);
+    switch (rnd() % 3) {
+    case 0: return 0x54000000u | dist << 5 | (uint32_t)(rnd() % 16);                 /* b.cond */
+    case 1: return (uint32_t)(rnd() & 1) << 31 | 0x34000000u | (uint32_t)(rnd() & 1) << 24 |
+                   dist << 5 | rt;                                                   /* cbz/cbnz */
+    default: {
+        uint32_t bit = (uint32_t)(rnd() % 64);
+        return (bit >> 5) << 31 | 0x36000000u | (uint32_t)(rnd() & 1) << 24 | (bit & 31) << 19 |
+               dist << 5 | rt;                                                       /* tbz/tbnz */
+    }
+    }
+}
+
+static void random_state(struct a64_state *s)
+{
+    a64_state_init(s);
+    for (unsigned i = 0; i < 31; i++)
+        s->X[i] = operand();
+    s->SP = operand();
+    a64_set_nzcv(s, (uint32_t)rnd() & 0xf0000000u);
+    s->TPIDR_EL0 = rnd();
+    s->PC = CODE_BASE;
+}
+
+static bool same_state(const struct a64_state *a, const struct a64_state *b)
+{
+    return memcmp(a->X, b->X, sizeof(a->X)) == 0 && a->SP == b->SP && a->PC == b->PC &&
+           a64_get_nzcv(a) == a64_get_nzcv(b) && a->TPIDR_EL0 == b->TPIDR_EL0 &&
+           a->FPCR == b->FPCR && a->FPSR == b->FPSR && a->EXCL_VALID == b->EXCL_VALID &&
+           (a->EXCL_VALID == 0 || a->EXCL_ADDR == b->EXCL_ADDR) &&
+           memcmp(a->VR, b->VR, sizeof(a->VR)) == 0;
+}
+
+static void dump(const char *what, const struct a64_state *s)
+{
+    printf("  %s: pc=%llx sp=%llx nzcv=%x\n", what, (unsigned long long)s->PC,
+           (unsigned long long)s->SP, a64_get_nzcv(s));
+    for (unsigned i = 0; i < 31; i++)
+        printf("    x%-2u %016llx%s", i, (unsigned long long)s->X[i], i % 3 == 2 ? "\n" : "");
+    printf("\n");
+}
+
+int main(int argc, char **argv)
+{
+    unsigned cases = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 0) : 2000;
+    uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 0) : 0x5eed;
+    rng_state = seed | 1;
+
+    struct jit_config cfg = {
+        .state_size = sizeof(struct a64_state),
+        .pc_offset = A64_PC_OFFSET,
+        .memory = { mem_jit, MEM_SIZE },
+        .translate = a64_translate_block,
+    };
+    static struct jit_memory jit_mem;
+    jit_mem = cfg.memory;
+    cfg.translate_ctx = &jit_mem;
+    jit *j = jit_new(&cfg);
+    const struct jit_memory interp_mem = { mem_interp, MEM_SIZE };
+    unsigned failures = 0;
+
+    for (unsigned c = 0; c < cases && failures < 5; c++) {
+        uint32_t code[MAX_INSNS + 1];
+        unsigned n = 1 + (unsigned)(rnd() % MAX_INSNS);
+        for (unsigned i = 0; i < n; i++)
+            code[i] = (rnd() % 8 == 0) ? random_forward_branch(i, n) : random_plain_insn();
+        code[n] = 0xd4200000u;                                   /* brk #0 */
+
+        for (size_t k = 0; k < MEM_SIZE; k += 8) {
+            uint64_t v = rnd();
+            memcpy(mem_interp + k, &v, 8);
+        }
+        memcpy(mem_interp + CODE_BASE, code, (n + 1) * 4);
+        memcpy(mem_jit, mem_interp, MEM_SIZE);
+        jit_invalidate(j, 0, MEM_SIZE);
+
+        struct a64_state si, sj;
+        random_state(&si);
+        sj = si;
+        uint64_t info_i = 0, info_j = 0, budget = 10000;
+        ir_exit_kind ei = a64_interp_run(&si, &interp_mem, &info_i, &budget);
+        ir_exit_kind ej = jit_run(j, &sj, &info_j);
+
+        if (ei != ej || info_i != info_j || !same_state(&si, &sj) ||
+            memcmp(mem_interp, mem_jit, MEM_SIZE) != 0) {
+            failures++;
+            printf("case %u (seed %#llx): interp exit %d info %llx, jit exit %d info %llx%s\n", c,
+                   (unsigned long long)seed, ei, (unsigned long long)info_i, ej,
+                   (unsigned long long)info_j,
+                   memcmp(mem_interp, mem_jit, MEM_SIZE) ? " (memory differs)" : "");
+            for (unsigned i = 0; i <= n; i++) {
+                char text[128];
+                a64_disasm(code[i], CODE_BASE + 4 * i, text, sizeof(text));
+                printf("  %5x: %08x  %s\n", CODE_BASE + 4 * i, code[i], text);
+            }
+            dump("interp", &si);
+            dump("jit", &sj);
+        }
+    }
+    struct jit_stats st;
+    jit_get_stats(j, &st);
+    jit_free(j);
+    printf("test_jit_diff: %u cases, %u failures; %llu blocks, %llu guest insns translated\n", cases,
+           failures, (unsigned long long)st.blocks_translated,
+           (unsigned long long)st.guest_insns_translated);
+    return failures ? 1 : 0;
+}
