@@ -154,6 +154,7 @@ typedef struct Func {
     SrcLoc loc;
     Type ret;
     bool is_extern, is_disasm;
+    bool redeclared;       /* an identical extern declared again (ignored) */
     Sym **params;
     int nparams;
     Stmt *body;            /* helpers */

@@ -218,7 +218,7 @@ void emit_extern_protos(Buf *b, const Desc *d, bool disasm)
 {
     for (int i = 0; i < d->nfuncs; i++) {
         const Func *f = d->funcs[i];
-        if (!f->is_extern || f->is_disasm != disasm) continue;
+        if (!f->is_extern || f->is_disasm != disasm || f->redeclared) continue;
         if (f->ret.kind == TY_VOID) buf_puts(b, "void");
         else if (f->ret.kind == TY_STRING) buf_puts(b, "const char *");
         else c_param_type(b, f->ret);

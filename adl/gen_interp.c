@@ -27,8 +27,8 @@ static const char interp_runtime[] =
 "static inline __attribute__((unused)) void adl_undo_apply(struct adl_undo *u)\n"
 "{ while (u->n) { u->n--; memcpy(u->e[u->n].p, u->e[u->n].old, u->e[u->n].size); } }\n\n"
 "/* The exclusive monitor of mem_read_exclusive / mem_write_exclusive (one CPU). */\n"
-"static uint64_t adl_excl_addr;\n"
-"static bool adl_excl_valid;\n\n";
+"static uint64_t adl_excl_addr __attribute__((unused));\n"
+"static bool adl_excl_valid __attribute__((unused));\n\n";
 
 bool gen_interp(const Desc *d, const char *outdir)
 {

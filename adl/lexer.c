@@ -4,7 +4,7 @@
 #include "adl/adlc.h"
 
 static const struct { const char *word; TokKind kind; } keywords[] = {
-    { "architecture", T_ARCHITECTURE }, { "register", T_REGISTER }, { "mode", T_MODE },
+    { "architecture", T_ARCHITECTURE }, { "register", T_REGISTER },
     { "extern", T_EXTERN }, { "helper", T_HELPER }, { "insn", T_INSN }, { "when", T_WHEN },
     { "decode", T_DECODE }, { "disasm", T_DISASM }, { "execute", T_EXECUTE },
     { "if", T_IF }, { "else", T_ELSE }, { "for", T_FOR }, { "return", T_RETURN },

@@ -703,6 +703,13 @@ static void parse_insn(Parser *p)
     VEC_PUSH(d->insns, d->ninsns, cap, in);
 }
 
+/* `mode` is a keyword only at the start of a top-level declaration, so descriptions
+ * may use it as a field or variable name. */
+static bool is_mode_kw(Parser *p)
+{
+    return peek(p)->kind == T_IDENT && strcmp(peek(p)->text, "mode") == 0 && peek_at(p, 1)->kind == T_TYPE;
+}
+
 void parse_tokens(Desc *d, Token *toks, int ntoks)
 {
     Parser p;
@@ -719,18 +726,22 @@ void parse_tokens(Desc *d, Token *toks, int ntoks)
                 TokKind k = peek(&p)->kind;
                 if (k == T_LBRACE) depth++;
                 else if (k == T_RBRACE && depth > 0) depth--;
-                else if (depth == 0 && (k == T_ARCHITECTURE || k == T_REGISTER || k == T_MODE ||
+                else if (depth == 0 && (k == T_ARCHITECTURE || k == T_REGISTER || is_mode_kw(&p) ||
                                         k == T_EXTERN || k == T_HELPER || k == T_INSN))
                     break;
                 next(&p);
             }
             continue;
         }
+        if (is_mode_kw(&p)) {
+            next(&p);
+            parse_mode(&p);
+            continue;
+        }
         Token *t = next(&p);
         switch (t->kind) {
         case T_ARCHITECTURE: parse_architecture(&p, t); break;
         case T_REGISTER: parse_register(&p); break;
-        case T_MODE: parse_mode(&p); break;
         case T_EXTERN: parse_extern(&p); break;
         case T_HELPER: parse_helper(&p); break;
         case T_INSN: parse_insn(&p); break;

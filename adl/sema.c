@@ -954,6 +954,19 @@ static void check_insn(Sema *s, Insn *in)
     pop_scope(s);
 }
 
+static bool same_type(Type a, Type b)
+{
+    return a.kind == b.kind && (a.kind != TY_INT || (a.width == b.width && a.is_signed == b.is_signed));
+}
+
+static bool same_signature(const Func *a, const Func *b)
+{
+    if (a->is_disasm != b->is_disasm || !same_type(a->ret, b->ret) || a->nparams != b->nparams) return false;
+    for (int i = 0; i < a->nparams; i++)
+        if (!same_type(a->params[i]->type, b->params[i]->type)) return false;
+    return true;
+}
+
 void sema(Desc *d)
 {
     Sema s;
@@ -988,8 +1001,15 @@ void sema(Desc *d)
     }
     for (int i = 0; i < d->nfuncs; i++) {
         Func *f = d->funcs[i];
-        for (int j = 0; j < i; j++)
-            if (strcmp(f->name, d->funcs[j]->name) == 0) error_at(f->loc, "duplicate function '%s'", f->name);
+        for (int j = 0; j < i; j++) {
+            Func *o = d->funcs[j];
+            if (strcmp(f->name, o->name) != 0) continue;
+            /* files of one description may each declare the externs they use */
+            if (f->is_extern && o->is_extern && same_signature(f, o)) { f->redeclared = true; break; }
+            error_at(f->loc, "duplicate function '%s' (first declared at %s:%d:%d)", f->name,
+                     o->loc.file, o->loc.line, o->loc.col);
+            break;
+        }
         if (lookup_global(d, f->name)) error_at(f->loc, "function '%s' has the name of a register or mode", f->name);
         if (f->is_extern) {
             int slots = 0;
