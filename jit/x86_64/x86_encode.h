@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include "ferry/support.h"
 
-enum x86_reg {
+enum x86_gpr {
     X86_RAX, X86_RCX, X86_RDX, X86_RBX, X86_RSP, X86_RBP, X86_RSI, X86_RDI,
     X86_R8, X86_R9, X86_R10, X86_R11, X86_R12, X86_R13, X86_R14, X86_R15,
     X86_RIP = 16,      /* only as a memory base: RIP-relative to an absolute target */
@@ -32,7 +32,7 @@ enum x86_shift { X86_ROL = 0, X86_ROR = 1, X86_SHL = 4, X86_SHR = 5, X86_SAR = 7
 enum x86_unary { X86_NOT = 2, X86_NEG = 3, X86_MUL = 4, X86_IMUL1 = 5, X86_DIV = 6, X86_IDIV = 7 };
 
 typedef struct x86_mem {
-    int8_t base;       /* enum x86_reg, X86_RIP, or X86_NOREG for absolute disp32 */
+    int8_t base;       /* enum x86_gpr, X86_RIP, or X86_NOREG for absolute disp32 */
     int8_t index;      /* X86_NOREG for none */
     uint8_t scale;     /* 1, 2, 4, 8 */
     int32_t disp;
@@ -82,7 +82,7 @@ static inline void x86_end(x86_buf *b)
 
 /* Prefixes + REX for an instruction of operand size `size` (1, 2, 4, 8) whose ModRM reg
  * field is `reg` and whose r/m is a register (rm_reg >= 0) or the memory operand m. */
-static inline void x86_prefix(x86_buf *b, int size, int reg, int rm_reg, const x86_mem *m,
+static inline void x86_emit_prefix(x86_buf *b, int size, int reg, int rm_reg, const x86_mem *m,
                               bool byte_reg_field)
 {
     if (size == 2) x86_b(b, 0x66);
@@ -145,14 +145,14 @@ static inline void x86_modrm_mem(x86_buf *b, int reg, const x86_mem *m)
 static inline void x86_op_rr(x86_buf *b, int size, uint32_t opcode, int nbytes, int reg, int rm,
                              bool byte_reg_field)
 {
-    x86_prefix(b, size, reg, rm, NULL, byte_reg_field);
+    x86_emit_prefix(b, size, reg, rm, NULL, byte_reg_field);
     for (int i = nbytes - 1; i >= 0; i--) x86_b(b, (uint8_t)(opcode >> (8 * i)));
     x86_modrm_reg(b, reg, rm);
 }
 static inline void x86_op_rm(x86_buf *b, int size, uint32_t opcode, int nbytes, int reg,
                              const x86_mem *m, bool byte_reg_field)
 {
-    x86_prefix(b, size, reg, -1, m, byte_reg_field);
+    x86_emit_prefix(b, size, reg, -1, m, byte_reg_field);
     for (int i = nbytes - 1; i >= 0; i--) x86_b(b, (uint8_t)(opcode >> (8 * i)));
     x86_modrm_mem(b, reg, m);
 }
