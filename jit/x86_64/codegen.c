@@ -54,6 +54,14 @@ static opnd op_of(struct gen *g, uint32_t v)
     fy_panic("jit: value v%u (%s) has no location", v, ir_op_name(in->op));
 }
 
+/* the same value: one id, or equal constants (the builder makes a new id per constant) */
+static bool same_val(struct gen *g, uint32_t x, uint32_t y)
+{
+    if (x == y) return true;
+    const struct ir_insn *a = INS(g, x), *b = INS(g, y);
+    return a->op == IR_OP_CONST && b->op == IR_OP_CONST && a->type == b->type && a->type != IR_I128 && a->imm == b->imm;
+}
+
 static inline bool is_reg(opnd o, int r) { return o.kind == K_REG && o.reg == r; }
 
 /* reg = operand (64-bit view; values are normalised so 4-byte moves suffice for <= I32) */
@@ -181,12 +189,16 @@ static void set_cond_flags(struct gen *g, uint32_t v, enum x86_cc cc)
     g->fl_cc = cc;
 }
 
+#define CG_FLAG_ONLY 1      /* fuse_only[]: a CMP that lives only in x86 flags */
+#define CG_BYTE_ONLY 2      /* fuse_only[]: an I1 only ever stored as one byte */
+
 static void materialise_cc(struct gen *g, uint32_t v, enum x86_cc cc)
 {
     if (g->b->loc[v] == LOC_NONE) return;
     int d = dest_reg(g, v);
     x86_setcc(g->buf, cc, d);
-    x86_movzx8_rr(g->buf, d, d);
+    /* a flag only stored to the guest state needs just the low byte */
+    if (!(g->cg->fuse_only[v] & CG_BYTE_ONLY) || loc_is_slot(g->b->loc[v])) x86_movzx8_rr(g->buf, d, d);
     dest_done(g, v, d);
 }
 
@@ -255,8 +267,23 @@ static bool flag_safe(const struct ir_insn *in, uint32_t v)
 static void find_flag_only_cmps(struct gen *g)
 {
     ir_block *b = g->b;
+    uint8_t *fo = g->cg->fuse_only;
+    uint32_t *byte_uses = g->cg->released_at;      /* free after allocation: reuse */
+    for (uint32_t i = 1; i < b->n_insns; i++) { fo[i] = 0; byte_uses[i] = 0; }
     for (uint32_t i = 1; i < b->n_insns; i++) {
-        g->cg->fuse_only[i] = 0;
+        const struct ir_insn *in = &b->insns[i];
+        if (in->op == IR_OP_STORE_STATE && b->insns[in->a].type == IR_I1) byte_uses[in->a]++;
+        if (ir_is_mem_op(in->op) && in->c) {
+            const struct ir_snapshot *sn = &b->snaps[in->c];
+            for (uint32_t k = 0; k < sn->count; k++) {
+                uint32_t v = b->snap_regs[sn->first + k].val;
+                if (b->insns[v].type == IR_I1) byte_uses[v]++;
+            }
+        }
+    }
+    for (uint32_t i = 1; i < b->n_insns; i++)
+        if (b->insns[i].type == IR_I1 && b->use_count[i] && byte_uses[i] == b->use_count[i]) fo[i] = CG_BYTE_ONLY;
+    for (uint32_t i = 1; i < b->n_insns; i++) {
         const struct ir_insn *in = &b->insns[i];
         if (in->op != IR_OP_CMP || b->use_count[i] == 0) continue;
         uint32_t end = b->last_use[i], cond_uses = 0;
@@ -271,7 +298,7 @@ static void find_flag_only_cmps(struct gen *g)
                 ok = false;
             }
         }
-        g->cg->fuse_only[i] = ok && cond_uses == b->use_count[i];
+        if (ok && cond_uses == b->use_count[i]) fo[i] |= CG_FLAG_ONLY;
     }
 }
 
@@ -589,9 +616,9 @@ static void gen_cmp(struct gen *g, uint32_t v, const struct ir_insn *in)
     uint32_t a = in->a, bv = in->b;
     /* reuse the flags of an earlier add/sub/logic op */
     if (g->fl_valid && g->fl_type == t) {
-        if (g->fl_op == IR_OP_SUB && g->fl_a == a && g->fl_b == bv) {
+        if (g->fl_op == IR_OP_SUB && same_val(g, g->fl_a, a) && same_val(g, g->fl_b, bv)) {
             set_cond_flags(g, v, cc_of(c));
-            if (!g->cg->fuse_only[v]) materialise_cc(g, v, cc_of(c));
+            if (!(g->cg->fuse_only[v] & CG_FLAG_ONLY)) materialise_cc(g, v, cc_of(c));
             return;
         }
         const struct ir_insn *bi = INS(g, bv);
@@ -599,7 +626,7 @@ static void gen_cmp(struct gen *g, uint32_t v, const struct ir_insn *in)
             (c == IR_EQ || c == IR_NE || c == IR_SLT || c == IR_SGE)) {
             enum x86_cc cc = c == IR_EQ ? X86_CC_E : c == IR_NE ? X86_CC_NE : c == IR_SLT ? X86_CC_S : X86_CC_NS;
             set_cond_flags(g, v, cc);
-            if (!g->cg->fuse_only[v]) materialise_cc(g, v, cc);
+            if (!(g->cg->fuse_only[v] & CG_FLAG_ONLY)) materialise_cc(g, v, cc);
             return;
         }
     }
@@ -611,7 +638,7 @@ static void gen_cmp(struct gen *g, uint32_t v, const struct ir_insn *in)
         flags_clobber(g);
         enum x86_cc cc = c == IR_EQ ? X86_CC_E : c == IR_NE ? X86_CC_NE : c == IR_SLT ? X86_CC_S : X86_CC_NS;
         set_cond_flags(g, v, cc);
-        if (!g->cg->fuse_only[v]) materialise_cc(g, v, cc);
+        if (!(g->cg->fuse_only[v] & CG_FLAG_ONLY)) materialise_cc(g, v, cc);
         return;
     }
     if (A.kind == K_MEM && B.kind != K_REG) {
@@ -644,7 +671,7 @@ done:
         g->fl_type = (uint8_t)t;
     }
     set_cond_flags(g, v, cc_of(c));
-    if (!g->cg->fuse_only[v]) materialise_cc(g, v, cc_of(c));
+    if (!(g->cg->fuse_only[v] & CG_FLAG_ONLY)) materialise_cc(g, v, cc_of(c));
 }
 
 static void gen_select(struct gen *g, uint32_t v, const struct ir_insn *in)
@@ -681,9 +708,10 @@ static void gen_addflag(struct gen *g, uint32_t v, const struct ir_insn *in)
     enum x86_cc cc = carry ? X86_CC_B : X86_CC_O;
     if (g->fl_valid && g->fl_type == t) {
         bool match = false;
-        if (sub) match = g->fl_op == IR_OP_SUB && g->fl_a == a && g->fl_b == bv;
-        else if (cin0) match = g->fl_op == IR_OP_ADD && ((g->fl_a == a && g->fl_b == bv) || (g->fl_a == bv && g->fl_b == a));
-        else match = g->fl_op == IR_OP_ADC && g->fl_a == a && g->fl_b == bv && g->fl_c == cin;
+        if (sub) match = g->fl_op == IR_OP_SUB && same_val(g, g->fl_a, a) && same_val(g, g->fl_b, bv);
+        else if (cin0) match = g->fl_op == IR_OP_ADD && ((same_val(g, g->fl_a, a) && same_val(g, g->fl_b, bv)) ||
+                                                          (same_val(g, g->fl_a, bv) && same_val(g, g->fl_b, a)));
+        else match = g->fl_op == IR_OP_ADC && same_val(g, g->fl_a, a) && same_val(g, g->fl_b, bv) && same_val(g, g->fl_c, cin);
         if (match) { materialise_cc(g, v, cc); set_cond_flags(g, v, cc); return; }
     }
     load_reg(g, size, X86_RAX, op_of(g, a));

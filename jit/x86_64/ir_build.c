@@ -97,6 +97,19 @@ static inline bool is_const(ir_block *b, ir_val v) { return b->insns[v].op == IR
 static inline uint64_t cval(ir_block *b, ir_val v) { return b->insns[v].imm; }
 static inline bool is_const_eq(ir_block *b, ir_val v, uint64_t k) { return is_const(b, v) && cval(b, v) == k; }
 
+/* the same value: one id, or equal constants of one type */
+static bool same(ir_block *b, ir_val x, ir_val y)
+{
+    return x == y || (is_const(b, x) && is_const(b, y) && T(b, x) == T(b, y) && cval(b, x) == cval(b, y));
+}
+static bool is_cmp_of(ir_block *b, ir_val v, ir_cond c, ir_val *x, ir_val *y)
+{
+    const struct ir_insn *in = &b->insns[v];
+    if (in->op != IR_OP_CMP || in->cond != c) return false;
+    *x = in->a; *y = in->b;
+    return true;
+}
+
 static void check(ir_block *b, bool ok, const char *what)
 {
     if (!ok) fy_panic("ir: invalid %s at guest pc 0x%llx", what, (unsigned long long)b->cur_pc);
@@ -480,6 +493,20 @@ static ir_val binary(ir_block *b, enum ir_op op, ir_val x, ir_val y)
         default: break;
         }
     }
+    if (t == IR_I1 && op == IR_OP_AND) {
+        /* AArch64 HI and GT: (x >= y) & (x != y) is a single strict compare */
+        static const struct { uint8_t with, to; } strict[] = {
+            { IR_UGE, IR_UGT }, { IR_SGE, IR_SGT }, { IR_ULE, IR_ULT }, { IR_SLE, IR_SLT },
+        };
+        for (int swap = 0; swap < 2; swap++) {
+            ir_val p = swap ? y : x, q = swap ? x : y, a1, b1, a2, b2;
+            if (!is_cmp_of(b, q, IR_NE, &a2, &b2)) continue;
+            for (unsigned k = 0; k < 4; k++)
+                if (is_cmp_of(b, p, (ir_cond)strict[k].with, &a1, &b1) &&
+                    ((same(b, a1, a2) && same(b, b1, b2)) || (same(b, a1, b2) && same(b, b1, a2))))
+                    return ir_cmp(b, (ir_cond)strict[k].to, a1, b1);
+        }
+    }
     if (t == IR_I1 && (is_shift || op == IR_OP_UDIV || op == IR_OP_SDIV))
         return is_shift ? x : binary(b, IR_OP_AND, x, y);   /* 1-bit: x/y == x&y */
     if (t < IR_I32 && (is_shift || op == IR_OP_UDIV || op == IR_OP_SDIV))
@@ -664,6 +691,9 @@ ir_val ir_trunc(ir_block *b, ir_type t, ir_val x)
         if (in->op == IR_OP_CONST) return ir_const(b, t, in->imm);
         if ((in->op == IR_OP_ZEXT || in->op == IR_OP_SEXT) && T(b, in->a) == t) return in->a;
         if ((in->op == IR_OP_ZEXT || in->op == IR_OP_SEXT) && T(b, in->a) > t) return ir_trunc(b, t, in->a);
+        /* the sign bit (AArch64 N flag) as a compare, so it can come from x86 SF */
+        if (t == IR_I1 && in->op == IR_OP_LSHR && s != IR_I128 && is_const_eq(b, in->b, ir_type_bits(s) - 1))
+            return ir_cmp(b, IR_SLT, in->a, ir_const(b, s, 0));
     }
     return emit(b, IR_OP_TRUNC, t, x, 0, 0, 0);
 }
@@ -715,6 +745,19 @@ ir_val ir_cmp(ir_block *b, ir_cond c, ir_val x, ir_val y)
             uint64_t k = cval(b, y);
             if ((c == IR_NE && k == 0) || (c == IR_EQ && k == 1)) return x;
             if ((c == IR_EQ && k == 0) || (c == IR_NE && k == 1)) return binary(b, IR_OP_XOR, x, ir_const(b, IR_I1, 1));
+        }
+        /* Z of a subtraction: x - y == 0 is x == y (then it shares x86 flags with SUBS) */
+        if ((c == IR_EQ || c == IR_NE) && is_const_eq(b, y, 0) && I(b, x)->op == IR_OP_SUB && t != IR_I128)
+            return ir_cmp(b, c, I(b, x)->a, I(b, x)->b);
+        /* N == V after SUBS x, y is x >= y signed (AArch64 GE/LT) */
+        if ((c == IR_EQ || c == IR_NE) && t == IR_I1) {
+            for (int swap = 0; swap < 2; swap++) {
+                ir_val n = swap ? y : x, v = swap ? x : y, r, zero;
+                if (!is_cmp_of(b, n, IR_SLT, &r, &zero) || !is_const_eq(b, zero, 0)) continue;
+                const struct ir_insn *ri = I(b, r), *vi = I(b, v);
+                if (ri->op == IR_OP_SUB && vi->op == IR_OP_SUB_OVERFLOW && same(b, ri->a, vi->a) && same(b, ri->b, vi->b))
+                    return ir_cmp(b, c == IR_EQ ? IR_SGE : IR_SLT, ri->a, ri->b);
+            }
         }
         if (is_const(b, y)) {
             uint64_t k = cval(b, y);

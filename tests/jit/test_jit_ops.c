@@ -326,6 +326,110 @@ static void check_flags(bool optimise)
 
 static void test_add_with_carry_flags(void **st) { (void)st; check_flags(true); check_flags(false); }
 
+/* ---- AArch64 conditions after SUBS / ADDS / ANDS --------------------------------------
+ * The flags are written like the AArch64 front end does and read back with the ADL's
+ * ConditionHolds pattern, so the builder's compare peepholes and the backend's flag
+ * reuse are checked against the architectural condition table. */
+static ir_val cond_holds(ir_block *b, unsigned cond)
+{
+    ir_val one = ir_const(b, IR_I1, 1), r;
+    ir_val Z = ir_read_reg(b, IR_I1, OFF_Z), C = ir_read_reg(b, IR_I1, OFF_C);
+    ir_val N = ir_read_reg(b, IR_I1, OFF_N), V = ir_read_reg(b, IR_I1, OFF_V);
+    switch (cond >> 1) {
+    case 0: r = Z; break;
+    case 1: r = C; break;
+    case 2: r = N; break;
+    case 3: r = V; break;
+    case 4: r = ir_and(b, C, ir_xor(b, Z, one)); break;
+    case 5: r = ir_cmp(b, IR_EQ, N, V); break;
+    case 6: r = ir_and(b, ir_cmp(b, IR_EQ, N, V), ir_xor(b, Z, one)); break;
+    default: r = one;
+    }
+    if ((cond & 1) && cond != 15) r = ir_xor(b, r, one);
+    return r;
+}
+
+/* pc: cond << 8 | type << 4 | mode (0 SUBS, 1 ADDS, 2 ANDS, 3 SUBS with an immediate) */
+static void build_cond(struct toy *tg, ir_block *b, uint64_t pc)
+{
+    (void)tg;
+    unsigned cond = (pc >> 8) & 0xf, mode = pc & 0xf;
+    ir_type t = (ir_type)((pc >> 4) & 0xf);
+    ir_insn_start(b, pc, 0);
+    ir_val x = operand(b, t, 0), y = mode == 3 ? ir_const(b, t, 0x2a) : operand(b, t, 1);
+    ir_val zero = ir_const(b, t, 0);
+    unsigned w = bits_of(t);
+    ir_val r, c, v;
+    if (mode == 2) {
+        r = ir_and(b, x, y);
+        c = ir_const(b, IR_I1, 0);
+        v = ir_const(b, IR_I1, 0);
+    } else {
+        ir_val yy = mode == 1 ? y : ir_not(b, y), cin = ir_const(b, IR_I1, mode == 1 ? 0 : 1);
+        r = mode == 1 ? ir_add(b, x, y) : ir_sub(b, x, y);
+        c = ir_add_carry(b, x, yy, cin);
+        v = ir_add_overflow(b, x, yy, cin);
+    }
+    ir_write_reg(b, OFF_X(2), ir_zext(b, IR_I64, r));
+    ir_write_reg(b, OFF_N, ir_trunc(b, IR_I1, ir_lshr(b, r, ir_const(b, t, w - 1))));
+    ir_write_reg(b, OFF_Z, ir_cmp(b, IR_EQ, r, zero));
+    ir_write_reg(b, OFF_C, c);
+    ir_write_reg(b, OFF_V, v);
+    ir_insn_start(b, pc + 4, 0);
+    ir_val h = cond_holds(b, cond);
+    ir_write_reg(b, OFF_X(6), ir_select(b, cond_holds(b, cond ^ 1), ir_const(b, IR_I64, 7), ir_const(b, IR_I64, 9)));
+    ir_label lt = ir_label_new(b), lf = ir_label_new(b);
+    ir_cbr(b, h, lt, lf);
+    ir_label_bind(b, lt);
+    ir_exit_special(b, IR_EXIT_HALT, 0x100, 0);
+    ir_label_bind(b, lf);
+    ir_exit_special(b, IR_EXIT_HALT, 0x200, 0);
+}
+
+static bool ref_cond(unsigned cond, bool n, bool z, bool c, bool v)
+{
+    bool r;
+    switch (cond >> 1) {
+    case 0: r = z; break;
+    case 1: r = c; break;
+    case 2: r = n; break;
+    case 3: r = v; break;
+    case 4: r = c && !z; break;
+    case 5: r = n == v; break;
+    case 6: r = n == v && !z; break;
+    default: r = true;
+    }
+    return (cond & 1) && cond != 15 ? !r : r;
+}
+
+static void test_aarch64_conditions(void **st)
+{
+    (void)st;
+    struct toy *tg = toy_new(build_cond, NULL, 0);
+    uint64_t seed = 31337;
+    unsigned failures = 0;
+    for (unsigned cond = 0; cond < 16; cond++)
+        for (ir_type t = IR_I32; t <= IR_I64; t++)
+            for (unsigned mode = 0; mode < 4; mode++)
+                for (unsigned it = 0; it < 200; it++) {
+                    struct toy_state s = { 0 };
+                    s.x[0] = toy_rand_edge(&seed);
+                    s.x[1] = it % 5 == 0 ? s.x[0] : toy_rand_edge(&seed);
+                    if (it % 7 == 0) s.x[0] = 0x2a;
+                    uint64_t pc = (uint64_t)cond << 8 | (uint64_t)t << 4 | mode;
+                    toy_run(tg, &s, pc, NULL);
+                    bool want = ref_cond(cond, s.n, s.z, s.c, s.v);
+                    bool inv = ref_cond(cond ^ 1, s.n, s.z, s.c, s.v);
+                    if (s.pc != (want ? 0x100u : 0x200u) || s.x[6] != (inv ? 7u : 9u))
+                        if (failures++ < 10)
+                            print_error("cond %u i%u mode %u x0=%#llx x1=%#llx nzcv=%d%d%d%d: pc %#llx\n", cond, bits_of(t), mode,
+                                        (unsigned long long)s.x[0], (unsigned long long)s.x[1], s.n, s.z, s.c, s.v,
+                                        (unsigned long long)s.pc);
+                }
+    toy_free(tg);
+    assert_int_equal(failures, 0);
+}
+
 /* ---- I128 ------------------------------------------------------------------------------- */
 typedef unsigned __int128 u128;
 static u128 q_get(const struct toy_state *s, int i) { return (u128)s->q[i][1] << 64 | s->q[i][0]; }
@@ -412,6 +516,7 @@ int main(void)
         cmocka_unit_test(test_ops_without_cpu_extensions),
         cmocka_unit_test(test_cmp_select_branch),
         cmocka_unit_test(test_add_with_carry_flags),
+        cmocka_unit_test(test_aarch64_conditions),
         cmocka_unit_test(test_i128),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
