@@ -57,7 +57,14 @@ expect_grep table "$out" "negative on purpose"
 expect_last_line table "$out" "selftest: 3 passed, 0 failed; compute ratio 1.24"
 run table-fail 30 "$ferry" selftest --engine "$fixtures/selftest_rows.elf" --crash=ud
 expect_rc table-fail 1
+# The engine's status 1 stands for the failed row; it is not counted a second time.
 expect_last_line table-fail "$out" "selftest: 2 passed, 1 failed; compute ratio 1.24"
+expect_no_grep table-fail "$err" "the engine exited with status"
+run table-status 30 "$ferry" selftest --engine "$fixtures/selftest_rows.elf" --crash=panic
+expect_rc table-status 1
+# A failing status with every row passing is a failure the table does not show.
+expect_last_line table-status "$out" "selftest: 3 passed, 1 failed; compute ratio 1.24"
+expect_grep table-status "$err" "ferry: the engine exited with status 1"
 
 start=$(date +%s)
 run watchdog 30 "$ferry" selftest --engine "$fixtures/spin.elf" --watchdog 1
