@@ -6,11 +6,18 @@
 ifneq ($(ADLC),)
 
 A64_GEN_DIR   := $(GEN)/aarch64
-A64_ADL       := $(sort $(wildcard arch/aarch64/*.adl))
+# The description and runtime are the files git tracks (new files: `git add` them):
+# several engineers share one working tree, and a half-written, untracked file of one
+# of them must not break everybody's build. Outside a git checkout: every file.
+A64_TRACKED   := $(shell git ls-files 'arch/aarch64/*.adl' 'arch/aarch64/*.c' 2>/dev/null)
+ifeq ($(A64_TRACKED),)
+A64_TRACKED   := $(wildcard arch/aarch64/*.adl arch/aarch64/*.c)
+endif
+A64_ADL       := $(sort $(filter %.adl,$(A64_TRACKED)))
 A64_GEN_NAMES := a64_decode a64_disasm a64_interp a64_translate
 A64_GEN_C     := $(A64_GEN_NAMES:%=$(A64_GEN_DIR)/%.c)
 A64_GEN_H     := $(A64_GEN_DIR)/a64_state.h $(A64_GEN_DIR)/a64_decode.h
-A64_RT_C      := $(sort $(wildcard arch/aarch64/*.c))
+A64_RT_C      := $(sort $(filter %.c,$(A64_TRACKED)))
 
 GENERATED_HEADERS += $(A64_GEN_H)
 
@@ -26,8 +33,9 @@ A64_SAN_OBJS  := $(A64_RT_C:%.c=$(BUILD)/san/%.o) $(A64_GEN_NAMES:%=$(BUILD)/san
 A64_FREE_OBJS := $(A64_RT_C:%.c=$(BUILD)/freestanding/%.o) \
                  $(A64_GEN_NAMES:%=$(BUILD)/freestanding/arch/aarch64/gen/%.o)
 
-# FP/SIMD helpers compute with host floating point, which the engine's flags forbid.
-A64_FP_CFLAGS := $(ENGINE_CFLAGS) -mno-general-regs-only -msse2
+# FP/SIMD helpers compute with host floating point (SSE2), which the engine's flags
+# forbid elsewhere (gcc has no -mno-general-regs-only on x86: drop the option instead).
+A64_FP_CFLAGS := $(filter-out -mgeneral-regs-only -mno-sse -mno-sse2,$(ENGINE_CFLAGS)) -msse2
 
 $(BUILD)/arch/aarch64/%.o: arch/aarch64/%.c | $(GENERATED_HEADERS)
 	@mkdir -p $(dir $@)
