@@ -860,7 +860,6 @@ static inline s128 lane_value(uint64_t x, unsigned size, bool is_unsigned)
 {
     return is_unsigned ? (s128)x : (s128)lane_signed(x, size);
 }
-static inline u128 low_half(u128 v) { return (u128)(uint64_t)v; }
 
 /* Saturates v to the lane range; sets QC when it had to. */
 static uint64_t saturate(s128 v, unsigned size, bool is_unsigned, uint32_t *fpsr)
@@ -1069,11 +1068,9 @@ unsigned __int128 a64_simd_shift(void *state, unsigned __int128 a, uint32_t code
     return r;
 }
 
-unsigned __int128 a64_simd_shift_narrow(void *state, unsigned __int128 a, unsigned __int128 d,
-                                        uint32_t code, uint32_t shift)
+uint64_t a64_simd_shift_narrow(void *state, unsigned __int128 a, uint32_t code, uint32_t shift)
 {
     unsigned size = code & 3, opcode = (code >> 2) & 31;
-    bool q = (code >> 8) & 1;
     unsigned bits = 8u << size;
     unsigned count = 64 / bits;
     u128 narrow = 0;
@@ -1083,7 +1080,7 @@ unsigned __int128 a64_simd_shift_narrow(void *state, unsigned __int128 a, unsign
             v += (s128)1 << (shift - 1);                            /* RSHRN rounds */
         narrow = lane_put(narrow, size, i, (uint64_t)(v >> shift));
     }
-    return q ? (narrow << 64) | low_half(d) : narrow;
+    return (uint64_t)narrow;
 }
 
 unsigned __int128 a64_simd_3diff(void *state, unsigned __int128 a, unsigned __int128 b, uint32_t code)

@@ -84,9 +84,9 @@ unsigned __int128 a64_simd_3same(void *state, unsigned __int128 a, unsigned __in
 unsigned __int128 a64_simd_2misc(void *state, unsigned __int128 a, uint32_t code);
 uint64_t a64_simd_across(void *state, unsigned __int128 a, uint32_t code);
 unsigned __int128 a64_simd_shift(void *state, unsigned __int128 a, uint32_t code, uint32_t shift);
-/* SHRN/RSHRN (Q = 0) and SHRN2/RSHRN2 (Q = 1, keeps the low half of d). */
-unsigned __int128 a64_simd_shift_narrow(void *state, unsigned __int128 a, unsigned __int128 d,
-                                        uint32_t code, uint32_t shift);
+/* SHRN/RSHRN (and the Q = 1 forms SHRN2/RSHRN2, whose caller puts the result in the
+ * upper half): the 64 narrowed bits. */
+uint64_t a64_simd_shift_narrow(void *state, unsigned __int128 a, uint32_t code, uint32_t shift);
 unsigned __int128 a64_simd_3diff(void *state, unsigned __int128 a, unsigned __int128 b, uint32_t code);
 /* code: size | opcode << 2 | Q << 5 (UZP1 TRN1 ZIP1 UZP2 TRN2 ZIP2) */
 unsigned __int128 a64_simd_perm(void *state, unsigned __int128 a, unsigned __int128 b, uint32_t code);
