@@ -227,8 +227,9 @@ static void test_simd_misc_and_shifts(void **unused)
     assert_true(a64_simd_shift(&st, v128(0, 0xf880), code_of(0, 0, 1, 0), 3) == v128(0, 0x1f10));
     assert_true(a64_simd_shift(&st, v128(0, 0x8000), code_of(1, 0, 0, 0), 15) == v128(0, 0xffff));
     /* SHRN .8b from .8h #4 */
-    assert_true(a64_simd_shift_narrow(&st, v128(0, 0x1234abcd), 0, code_of(0, 16, 0, 0), 4) ==
-                v128(0, 0x23bc));
+    assert_true(a64_simd_shift_narrow(&st, v128(0, 0x1234abcd), code_of(0, 16, 0, 0), 4) == 0x23bc);
+    /* RSHRN rounds: 0x0018 >> 4 = 1.5 -> 2 */
+    assert_true(a64_simd_shift_narrow(&st, v128(0, 0x0018), code_of(0, 17, 0, 0), 4) == 2);
     /* UXTL (USHLL #0) .8h from .8b and the "2" form from the upper half */
     assert_true(a64_simd_shift(&st, v128(0x0102, 0xff80), code_of(0, 20, 1, 0), 0) == v128(0, 0x00ff0080));
     assert_true(a64_simd_shift(&st, v128(0x0102, 0xff80), code_of(0, 20, 1, 1), 0) == v128(0, 0x00010002));
