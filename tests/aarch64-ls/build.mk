@@ -16,6 +16,8 @@ LST_SAN_DIR := $(BUILD)/san/tests/aarch64-ls
 LST_AS      := aarch64-linux-gnu-as -W -march=armv8.2-a+lse+rcpc
 LST_OBJDUMP := aarch64-linux-gnu-objdump
 LST_CHECK   := $(BUILD)/san/tests/aarch64/disasm_check
+# Defined here, not taken from tests/aarch64/build.mk: fragment order is not ours to rely on.
+LST_SAN_LIBS := $(BUILD)/san/arch/aarch64/libferry_a64.a $(JIT_SAN_LIB) $(SUPPORT_HOSTED_SAN_LIB)
 
 # ---- disassembler vs objdump -----------------------------------------------------------
 
@@ -50,11 +52,10 @@ test-a64-ls-fp: $(LST_SAN_DIR)/test_fp_helpers $(LST_DIR)/fp_reference.txt
 
 # ---- interpreter -----------------------------------------------------------------------
 
-$(LST_SAN_DIR)/test_ls_interp: tests/aarch64-ls/test_ls_interp.c tests/aarch64/test_support.c \
-                               $(BUILD)/san/arch/aarch64/libferry_a64.a | $(GENERATED_HEADERS)
+$(LST_SAN_DIR)/test_ls_interp: tests/aarch64-ls/test_ls_interp.c $(LST_SAN_LIBS) | $(GENERATED_HEADERS)
 	@mkdir -p $(dir $@)
 	$(Q)$(HOST_CC) $(SAN_CFLAGS) -MMD -MP -o $@ tests/aarch64-ls/test_ls_interp.c \
-	    tests/aarch64/test_support.c $(BUILD)/san/arch/aarch64/libferry_a64.a $(SAN_LDFLAGS) -lcmocka
+	    $(LST_SAN_LIBS) $(SAN_LDFLAGS) -lcmocka
 
 .PHONY: test-a64-ls-interp
 test-a64-ls-interp: $(LST_SAN_DIR)/test_ls_interp
