@@ -31,6 +31,19 @@ test-a64-disasm: $(A64T_SAN_DIR)/disasm_check $(A64T_DIR)/directed.objdump $(A64
 	$(Q)$(A64T_SAN_DIR)/disasm_check --skip tests/aarch64/not_described.txt $(A64T_DIR)/directed.objdump
 	$(Q)$(A64T_SAN_DIR)/disasm_check --skip tests/aarch64/not_described.txt $(A64T_DIR)/random.objdump
 
+# The whole of a static glibc program (every instruction of the full description,
+# engineer B's load/store and FP/SIMD included; SVE/MTE ifunc variants excepted).
+A64T_CC := aarch64-linux-gnu-gcc
+$(A64T_DIR)/glibc_sample: tests/aarch64/glibc_sample.c
+	@mkdir -p $(dir $@)
+	$(Q)$(A64T_CC) -O2 -static -o $@ $<
+$(A64T_DIR)/glibc_sample.objdump: $(A64T_DIR)/glibc_sample
+	$(Q)$(A64T_OBJDUMP) -d $< > $@
+
+.PHONY: test-a64-disasm-glibc
+test-a64-disasm-glibc: $(A64T_SAN_DIR)/disasm_check $(A64T_DIR)/glibc_sample.objdump
+	$(Q)$(A64T_SAN_DIR)/disasm_check --skip tests/aarch64/not_in_base_isa.txt $(A64T_DIR)/glibc_sample.objdump
+
 # ---- interpreter semantics -------------------------------------------------------------
 
 $(A64T_SAN_DIR)/test_interp: tests/aarch64/test_interp.c \
@@ -43,7 +56,7 @@ $(A64T_SAN_DIR)/test_interp: tests/aarch64/test_interp.c \
 test-a64-interp: $(A64T_SAN_DIR)/test_interp
 	$(Q)$<
 
-TESTS += a64-disasm a64-interp
+TESTS += a64-disasm a64-disasm-glibc a64-interp
 
 # ---- interpreter vs JIT ----------------------------------------------------------------
 

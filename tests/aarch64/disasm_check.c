@@ -15,6 +15,30 @@
 #include "arch/aarch64/a64.h"
 
 #define MAX_SKIP 512
+#define MAX_TALLY 256
+
+/* Mismatches per objdump mnemonic, for the summary. */
+static struct { char mnem[32]; long count; } tally[MAX_TALLY];
+static int tally_count;
+
+static void count_mismatch(const char *text)
+{
+    char mnem[32];
+    size_t n = strcspn(text, "\t ");
+    if (n >= sizeof(mnem))
+        n = sizeof(mnem) - 1;
+    memcpy(mnem, text, n);
+    mnem[n] = 0;
+    for (int i = 0; i < tally_count; i++)
+        if (strcmp(tally[i].mnem, mnem) == 0) {
+            tally[i].count++;
+            return;
+        }
+    if (tally_count < MAX_TALLY) {
+        memcpy(tally[tally_count].mnem, mnem, n + 1);
+        tally[tally_count++].count = 1;
+    }
+}
 
 static char *skip_list[MAX_SKIP];
 static int skip_count;
@@ -101,9 +125,12 @@ int main(int argc, char **argv)
         }
         if (bad < 60)
             printf("MISMATCH %08x at %llx: objdump \"%s\" ferry \"%s\"\n", word, addr, want, got);
+        count_mismatch(want);
         bad++;
     }
     fclose(f);
+    for (int i = 0; i < tally_count; i++)
+        printf("  %6ld mismatches: %s\n", tally[i].count, tally[i].mnem);
     printf("disasm_check: %ld words, %ld match, %ld skipped (not described here), %ld mismatch\n",
            checked, checked - skipped - bad, skipped, bad);
     return bad == 0 && checked > 0 ? 0 : 1;
