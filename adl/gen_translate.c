@@ -873,7 +873,7 @@ static void tx_stmt(TGen *g, const Stmt *st)
         TVal s = convert(g, tx_expr_into(g, st->step->rhs, &sb), init->decl_type);
         if (c.rt) error_at(st->cond->loc, "for loop bounds must be translation-time values");
         if (s.rt) error_at(st->step->loc, "for loop step must be a translation-time value");
-        if (cb.len || sb.len) {
+        if (!c.rt && !s.rt && (cb.len || sb.len)) {
             error_at(st->loc, "for loop condition and step must be plain expressions (no memory, "
                      "register or helper with statements)");
         }

@@ -114,7 +114,8 @@ static bool looks_like_slice(Parser *p)
     for (int k = 1; k < 64; k++) {
         Token *t = peek_at(p, k);
         switch (t->kind) {
-        case T_IDENT: case T_NUM: case T_PLUS: case T_MINUS: case T_STAR:
+        case T_IDENT: case T_NUM: case T_PLUS: case T_MINUS: case T_STAR: case T_LBRACKET:
+        case T_RBRACKET:
             count++;
             break;
         case T_LPAREN: depth++; break;

@@ -897,9 +897,13 @@ static void visit_helper(Func *f, Func **stack, int depth)
     stack[depth] = f;
     for (int i = 0; i < f->ncallees; i++) {
         Func *c = f->callees[i];
+        if (c == f) {
+            error_at(f->loc, "helper '%s' calls itself (helpers are inlined and cannot be recursive)", f->name);
+            continue;
+        }
         if (c->visit == 1) {
-            error_at(f->loc, "helper '%s' is recursive (it calls '%s', which leads back to it)",
-                     c->name, f->name);
+            error_at(f->loc, "helper '%s' calls '%s', which leads back to '%s' (helpers are inlined "
+                     "and cannot be recursive)", f->name, c->name, f->name);
             continue;
         }
         if (depth < 250) visit_helper(c, stack, depth + 1);
