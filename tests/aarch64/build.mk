@@ -56,7 +56,19 @@ $(A64T_SAN_DIR)/test_interp: tests/aarch64/test_interp.c \
 test-a64-interp: $(A64T_SAN_DIR)/test_interp
 	$(Q)$<
 
-TESTS += a64-disasm a64-disasm-glibc a64-interp
+# ---- hand-written runtime: block formation, encoding groups, accessors ----------------
+
+$(A64T_SAN_DIR)/test_runtime: tests/aarch64/test_runtime.c \
+                              $(A64T_SAN_LIBS) | $(GENERATED_HEADERS)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOST_CC) $(SAN_CFLAGS) -MMD -MP -o $@ tests/aarch64/test_runtime.c \
+	    $(A64T_SAN_LIBS) $(SAN_LDFLAGS) -lcmocka
+
+.PHONY: test-a64-runtime
+test-a64-runtime: $(A64T_SAN_DIR)/test_runtime
+	$(Q)$<
+
+TESTS += a64-disasm a64-disasm-glibc a64-interp a64-runtime
 
 # ---- interpreter vs JIT ----------------------------------------------------------------
 
