@@ -1,5 +1,4 @@
 /* Guest signal frames (arm64 rt_sigframe) and rt_sigreturn. */
-#if __has_include("aarch64/a64_state.h")
 #include "hypervisor/user/signal_frame.h"
 
 #include <stddef.h>
@@ -154,4 +153,3 @@ void user_sigreturn(struct user_process *p, struct a64_state *s)
     p->signals.blocked = f->uc.uc_sigmask & ~UNBLOCKABLE;
     free(f);
 }
-#endif

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if __has_include("aarch64/a64_state.h")
 #include <inttypes.h>
 #include <stddef.h>
 #include <time.h>
@@ -186,12 +185,3 @@ int user_run(struct user_process *p, const struct user_options *o, uint64_t entr
         }
     }
 }
-
-#else /* The AArch64 front end has not been generated in this build tree yet. */
-int user_run(struct user_process *p, const struct user_options *o, uint64_t entry, uint64_t sp)
-{
-    (void)p; (void)o; (void)entry; (void)sp;
-    fprintf(stderr, "ferry user: this build has no AArch64 translator (build/gen/aarch64 missing)\n");
-    return 2;
-}
-#endif

@@ -33,8 +33,8 @@ int main(void)
     munmap(m, 4096);
     close(fd);
     unlink(path);
-    void *fixed = mmap((void *)0x7000000000ull, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-    printf("fixed noreplace ok=%d\n", fixed == (void *)0x7000000000ull || fixed != MAP_FAILED);
+    void *fixed = mmap((void *)0x700000000ull, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    printf("fixed noreplace ok=%d\n", fixed == (void *)0x700000000ull || fixed != MAP_FAILED);
     void *bad = mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     printf("zero length fails=%d\n", bad == MAP_FAILED);
     return 0;
