@@ -82,11 +82,13 @@ def directed():
         for t, t2, n in [(0, 1, 2), (29, 30, 31), (31, 31, 0), (5, 3, 31)]:
             a, b, rn = gpr(t, x), gpr(t2, x), gpr(n, True, True)
             for mnem in ["ldp", "stp", "ldnp", "stnp"] + (["ldpsw"] if not x else []):
+                # LDPSW loads words (scale 2) into X registers
+                ra, rb = (gpr(t), gpr(t2)) if mnem == "ldpsw" else (a, b)
                 for off in [-64, 0, 63]:
-                    add(f"{mnem} {a}, {b}, [{rn}, #{off << scale}]")
+                    add(f"{mnem} {ra}, {rb}, [{rn}, #{off << scale}]")
                     if "n" not in mnem:
-                        add(f"{mnem} {a}, {b}, [{rn}, #{off << scale}]!")
-                        add(f"{mnem} {a}, {b}, [{rn}], #{off << scale}")
+                        add(f"{mnem} {ra}, {rb}, [{rn}, #{off << scale}]!")
+                        add(f"{mnem} {ra}, {rb}, [{rn}], #{off << scale}")
     for letter, scale in [("s", 2), ("d", 3), ("q", 4)]:
         for t, t2, n in [(0, 1, 2), (30, 31, 31)]:
             for mnem in ["ldp", "stp", "ldnp", "stnp"]:
