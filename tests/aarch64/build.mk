@@ -68,16 +68,39 @@ $(A64T_SAN_DIR)/test_runtime: tests/aarch64/test_runtime.c \
 test-a64-runtime: $(A64T_SAN_DIR)/test_runtime
 	$(Q)$<
 
-TESTS += a64-disasm a64-disasm-glibc a64-interp a64-runtime
+# ---- interpreter vs qemu-aarch64 -------------------------------------------------------
+# The description's semantics against an independent implementation: the same random
+# sequences through the generated interpreter and through QEMU (see qemu_diff.c).
+
+A64T_QEMU_CASES := 1500
+A64T_QEMU_SEED  := 0xa64
+
+$(A64T_SAN_DIR)/qemu_diff: tests/aarch64/qemu_diff.c tests/aarch64/random_insns.c \
+                           $(A64T_SAN_LIBS) | $(GENERATED_HEADERS)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOST_CC) $(SAN_CFLAGS) -MMD -MP -o $@ tests/aarch64/qemu_diff.c \
+	    tests/aarch64/random_insns.c $(A64T_SAN_LIBS) $(SAN_LDFLAGS)
+
+$(A64T_DIR)/qemu_cases: $(A64T_SAN_DIR)/qemu_diff
+	@mkdir -p $(dir $@)
+	$(Q)$< gen $(A64T_QEMU_CASES) $(A64T_QEMU_SEED) $@.S
+	$(Q)$(A64T_CC) -nostdlib -static -o $@ $@.S
+
+.PHONY: test-a64-qemu-diff
+test-a64-qemu-diff: $(A64T_SAN_DIR)/qemu_diff $(A64T_DIR)/qemu_cases
+	$(Q)qemu-aarch64 $(A64T_DIR)/qemu_cases > $(A64T_DIR)/qemu_cases.out
+	$(Q)$< check $(A64T_QEMU_CASES) $(A64T_QEMU_SEED) $(A64T_DIR)/qemu_cases.out
+
+TESTS += a64-disasm a64-disasm-glibc a64-interp a64-runtime a64-qemu-diff
 
 # ---- interpreter vs JIT ----------------------------------------------------------------
 
 ifneq ($(wildcard jit/x86_64/build.mk),)
-$(A64T_SAN_DIR)/test_jit_diff: tests/aarch64/test_jit_diff.c \
+$(A64T_SAN_DIR)/test_jit_diff: tests/aarch64/test_jit_diff.c tests/aarch64/random_insns.c \
                                $(FERRY_SAN_LIBS) | $(GENERATED_HEADERS)
 	@mkdir -p $(dir $@)
 	$(Q)$(HOST_CC) $(SAN_CFLAGS) -MMD -MP -o $@ tests/aarch64/test_jit_diff.c \
-	    $(FERRY_SAN_LIBS) $(SAN_LDFLAGS)
+	    tests/aarch64/random_insns.c $(FERRY_SAN_LIBS) $(SAN_LDFLAGS)
 
 .PHONY: test-a64-jit-diff
 test-a64-jit-diff: $(A64T_SAN_DIR)/test_jit_diff

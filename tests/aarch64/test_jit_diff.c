@@ -13,6 +13,7 @@
 #include <string.h>
 #include "arch/aarch64/a64.h"
 #include "arch/aarch64/gen_api.h"
+#include "tests/aarch64/random_insns.h"
 
 #define MEM_SIZE   0x20000
 #define CODE_BASE  0x1000
@@ -20,92 +21,14 @@
 #define MAX_INSNS  64
 
 static uint8_t mem_interp[MEM_SIZE], mem_jit[MEM_SIZE];
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
-
-static uint64_t operand(void)
-{
-    static const uint64_t edges[] = {
-        0, 1, ~0ull, 0x7fffffffffffffffull, 0x8000000000000000ull, 0x7fffffff, 0x80000000,
-        0xffffffff, DATA_BASE, DATA_BASE + 0x40, MEM_SIZE - 8, MEM_SIZE,
-    };
-    uint64_t r = rnd();
-    if ((r & 3) == 0)
-        return edges[(r >> 8) % (sizeof(edges) / sizeof(edges[0]))];
-    if ((r & 3) == 1)
-        return rnd() >> (rnd() % 64);
-    return rnd();
-}
-
-/* Encoding patterns of the described groups (fixed bits, mask of the fixed bits). */
-static const struct { uint32_t value, mask; } patterns[] = {
-    { 0x11000000u, 0x1f800000u },   /* add/sub immediate */
-    { 0x0b000000u, 0x1f200000u },   /* add/sub shifted register */
-    { 0x0b200000u, 0x1fe00000u },   /* add/sub extended register */
-    { 0x1a000000u, 0x1fe0fc00u },   /* adc/sbc */
-    { 0x12000000u, 0x1f800000u },   /* logical immediate */
-    { 0x0a000000u, 0x1f000000u },   /* logical shifted register */
-    { 0x12800000u, 0x1f800000u },   /* move wide */
-    { 0x10000000u, 0x1f000000u },   /* adr/adrp */
-    { 0x13000000u, 0x1f800000u },   /* bitfield */
-    { 0x13800000u, 0x7fa00000u },   /* extr */
-    { 0x3a400000u, 0x3fe00410u },   /* conditional compare */
-    { 0x1a800000u, 0x3fe00800u },   /* conditional select */
-    { 0x1b000000u, 0x7f000000u },   /* 3 source */
-    { 0x1ac00000u, 0x7fe00000u },   /* 2 source, crc32 */
-    { 0x5ac00000u, 0x7fff0000u },   /* 1 source */
-    { 0xd503201fu, 0xfffff01fu },   /* hints */
-    { 0xd503301fu, 0xfffff01fu },   /* barriers, clrex */
-    { 0xd51b4200u, 0xffffffe0u },   /* msr nzcv */
-    { 0xd53b4200u, 0xffffffe0u },   /* mrs nzcv */
-    { 0xd51bd040u, 0xffffffe0u },   /* msr tpidr_el0 */
-    { 0xd53bd040u, 0xffffffe0u },   /* mrs tpidr_el0 */
-    { 0xd53b0020u, 0xffffffe0u },   /* mrs ctr_el0 */
-    { 0xd50b7420u, 0xffffffe0u },   /* dc zva */
-};
-
-static uint32_t random_plain_insn(void)
-{
-    for (;;) {
-        unsigned p = (unsigned)(rnd() % (sizeof(patterns) / sizeof(patterns[0])));
-        uint32_t insn = patterns[p].value | ((uint32_t)rnd() & ~patterns[p].mask);
-        struct a64_decoded d;
-        if (a64_decode(insn, &d))
-            return insn;
-    }
-}
-
-/* A forward conditional branch from index i to a later index of the sequence (or
- * just past its end, onto the final BRK). */
-static uint32_t random_forward_branch(unsigned i, unsigned n)
-{
-    unsigned dist = 1 + (unsigned)(rnd() % (n - i));
-    uint32_t rt = (uint32_t)(rnd() % 32);
-    switch (rnd() % 3) {
-    case 0: return 0x54000000u | dist << 5 | (uint32_t)(rnd() % 16);                 /* b.cond */
-    case 1: return (uint32_t)(rnd() & 1) << 31 | 0x34000000u | (uint32_t)(rnd() & 1) << 24 |
-                   dist << 5 | rt;                                                   /* cbz/cbnz */
-    default: {
-        uint32_t bit = (uint32_t)(rnd() % 64);
-        return (bit >> 5) << 31 | 0x36000000u | (uint32_t)(rnd() & 1) << 24 | (bit & 31) << 19 |
-               dist << 5 | rt;                                                       /* tbz/tbnz */
-    }
-    }
-}
+static uint8_t mem_initial[MEM_SIZE];
 
 static void random_state(struct a64_state *s)
 {
     a64_state_init(s);
     for (unsigned i = 0; i < 31; i++)
-        s->X[i] = operand();
-    s->SP = operand();
+        s->X[i] = rnd_operand();
+    s->SP = rnd_operand();
     a64_set_nzcv(s, (uint32_t)rnd() & 0xf0000000u);
     s->TPIDR_EL0 = rnd();
     s->PC = CODE_BASE;
@@ -136,8 +59,6 @@ struct outcome {
     struct a64_state interp, jit;
     bool self_modifying, differs, memory_differs;
 };
-
-static uint8_t mem_initial[MEM_SIZE];
 
 static void run_case(jit *j, const uint32_t *code, unsigned n, const struct a64_state *initial,
                      struct outcome *o)
@@ -206,7 +127,7 @@ int main(int argc, char **argv)
     unsigned max_len = argc > 3 ? (unsigned)strtoul(argv[3], NULL, 0) : MAX_INSNS;
     if (max_len < 1 || max_len > MAX_INSNS)
         max_len = MAX_INSNS;
-    rng_state = seed | 1;
+    rnd_seed(seed);
 
     static struct jit_memory jit_mem = { mem_jit, MEM_SIZE };
     struct jit_config cfg = {
@@ -223,7 +144,7 @@ int main(int argc, char **argv)
         uint32_t code[MAX_INSNS + 1];
         unsigned n = 1 + (unsigned)(rnd() % max_len);
         for (unsigned i = 0; i < n; i++)
-            code[i] = (rnd() % 8 == 0) ? random_forward_branch(i, n) : random_plain_insn();
+            code[i] = (rnd() % 8 == 0) ? rnd_forward_branch(i, n) : rnd_plain_insn(false);
         code[n] = 0xd4200000u;                                   /* brk #0 */
         for (size_t k = 0; k < MEM_SIZE; k += 8) {
             uint64_t v = rnd();
