@@ -126,6 +126,7 @@ typedef struct Expr {
     int n;                 /* mem_read<N>, sext<N>, zext<N> */
     Type cast_to;          /* E_CAST */
     int slice_width;       /* E_SLICE */
+    int depth;             /* height of the tree below (parser limit) */
 } Expr;
 
 /* ---- statements --------------------------------------------------------------------- */

@@ -10,10 +10,17 @@ typedef struct Parser {
     Token *t;
     int n, pos;
     Desc *d;
+    int nesting;           /* statement / unary recursion depth */
     jmp_buf recover;
 } Parser;
 
+/* Bounds on nesting keep every later recursive phase (and the C compiler that builds
+ * the output) far from its stack limit whatever the input. */
+#define MAX_EXPR_DEPTH 256
+#define MAX_NESTING 200
+
 static Token *peek(Parser *p) { return &p->t[p->pos]; }
+static Token *peek_tok(Parser *p) { return &p->t[p->pos]; }
 static Token *peek_at(Parser *p, int k)
 {
     int i = p->pos + k;
@@ -72,6 +79,32 @@ static Expr *new_expr(ExprKind k, SrcLoc loc)
     e->kind = k;
     e->loc = loc;
     return e;
+}
+
+static int depth_of(const Expr *e) { return e ? e->depth : 0; }
+
+/* Records the depth of a finished node; too deep an expression is an error. */
+static Expr *finish(Parser *p, Expr *e)
+{
+    int d = depth_of(e->a);
+    if (depth_of(e->b) > d) d = depth_of(e->b);
+    if (depth_of(e->c) > d) d = depth_of(e->c);
+    for (int i = 0; i < e->nargs; i++)
+        if (depth_of(e->args[i]) > d) d = depth_of(e->args[i]);
+    e->depth = d + 1;
+    if (e->depth > MAX_EXPR_DEPTH) {
+        error_at(e->loc, "expression nested too deeply (more than %d levels)", MAX_EXPR_DEPTH);
+        longjmp(p->recover, 1);
+    }
+    return e;
+}
+
+static void enter(Parser *p)
+{
+    if (++p->nesting > MAX_NESTING) {
+        error_at(peek_tok(p)->loc, "nested too deeply (more than %d levels)", MAX_NESTING);
+        longjmp(p->recover, 1);
+    }
 }
 
 static Stmt *new_stmt(StmtKind k, SrcLoc loc)
@@ -200,7 +233,7 @@ static Expr *parse_primary(Parser *p)
             e->name = t->text;
             e->a = parse_expr(p);
             expect(p, T_RBRACKET, "']'");
-            return e;
+            return finish(p, e);
         }
         Intrinsic in = I_NONE;
         bool sized = false;
@@ -222,13 +255,13 @@ static Expr *parse_primary(Parser *p)
                 syntax_error(p, "'('");
             }
             parse_args(p, e);
-            return e;
+            return finish(p, e);
         }
         if (peek(p)->kind == T_LPAREN) {
             Expr *e = new_expr(E_CALL, t->loc);
             e->name = t->text;
             parse_args(p, e);
-            return e;
+            return finish(p, e);
         }
         Expr *e = new_expr(E_NAME, t->loc);
         e->name = t->text;
@@ -250,12 +283,12 @@ static Expr *parse_postfix(Parser *p)
         s->b = parse_binary(p, 9);
         if (accept(p, T_COLON)) s->c = parse_binary(p, 9);
         expect(p, T_GT, "'>' closing the bit slice");
-        e = s;
+        e = finish(p, s);
     }
     return e;
 }
 
-static Expr *parse_unary(Parser *p)
+static Expr *parse_unary_inner(Parser *p)
 {
     Token *t = peek(p);
     if (t->kind == T_MINUS || t->kind == T_TILDE || t->kind == T_BANG) {
@@ -263,7 +296,7 @@ static Expr *parse_unary(Parser *p)
         Expr *e = new_expr(E_UNARY, t->loc);
         e->op = t->kind;
         e->a = parse_unary(p);
-        return e;
+        return finish(p, e);
     }
     if (t->kind == T_LPAREN && peek_at(p, 1)->kind == T_TYPE && peek_at(p, 2)->kind == T_RPAREN) {
         next(p);
@@ -271,9 +304,17 @@ static Expr *parse_unary(Parser *p)
         e->cast_to = parse_type(p);
         next(p);
         e->a = parse_unary(p);
-        return e;
+        return finish(p, e);
     }
     return parse_postfix(p);
+}
+
+static Expr *parse_unary(Parser *p)
+{
+    enter(p);
+    Expr *e = parse_unary_inner(p);
+    p->nesting--;
+    return e;
 }
 
 /* Inside slice bounds '>' ends the slice, so binary parsing must not treat it as an
@@ -291,7 +332,7 @@ static Expr *parse_binary(Parser *p, int min_prec)
         e->op = t->kind;
         e->a = lhs;
         e->b = rhs;
-        lhs = e;
+        lhs = finish(p, e);
     }
 }
 
@@ -305,7 +346,7 @@ static Expr *parse_ternary(Parser *p)
     e->b = parse_expr(p);
     expect(p, T_COLON, "':'");
     e->c = parse_ternary(p);
-    return e;
+    return finish(p, e);
 }
 
 static Expr *parse_expr(Parser *p) { return parse_ternary(p); }
@@ -369,7 +410,7 @@ static Stmt *parse_simple(Parser *p)
             b->op = compound_op(op->kind);
             b->a = e;
             b->b = rhs;
-            rhs = b;
+            rhs = finish(p, b);
         }
         s->rhs = rhs;
         return s;
@@ -379,7 +420,17 @@ static Stmt *parse_simple(Parser *p)
     return s;
 }
 
+static Stmt *parse_stmt_inner(Parser *p);
+
 static Stmt *parse_stmt(Parser *p)
+{
+    enter(p);
+    Stmt *s = parse_stmt_inner(p);
+    p->nesting--;
+    return s;
+}
+
+static Stmt *parse_stmt_inner(Parser *p)
 {
     Token *t = peek(p);
     switch (t->kind) {
@@ -722,6 +773,7 @@ void parse_tokens(Desc *d, Token *toks, int ntoks)
         if (setjmp(p.recover)) {
             /* skip to the next top-level keyword outside braces */
             int depth = 0;
+            p.nesting = 0;
             if (peek(&p)->kind != T_EOF) next(&p);
             while (peek(&p)->kind != T_EOF) {
                 TokKind k = peek(&p)->kind;

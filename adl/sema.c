@@ -906,7 +906,11 @@ static void visit_helper(Func *f, Func **stack, int depth)
                      "and cannot be recursive)", f->name, c->name, f->name);
             continue;
         }
-        if (depth < 250) visit_helper(c, stack, depth + 1);
+        if (depth >= 250) {
+            error_at(f->loc, "helper calls nested more than 250 deep");
+            continue;
+        }
+        visit_helper(c, stack, depth + 1);
         f->uses_state |= c->uses_state;
         f->has_branch |= c->has_branch;
         f->has_mem |= c->has_mem;
