@@ -45,7 +45,7 @@ typedef enum TokKind {
     /* keywords */
     T_ARCHITECTURE, T_REGISTER, T_MODE, T_EXTERN, T_HELPER, T_INSN, T_WHEN, T_DECODE,
     T_DISASM, T_EXECUTE, T_IF, T_ELSE, T_FOR, T_RETURN, T_UNALLOCATED, T_VOID,
-    T_STRING_KW, T_TRUE, T_FALSE,
+    T_STRING_KW, T_TRUE, T_FALSE, T_SWITCH, T_CASE, T_DEFAULT,
     /* punctuation and operators */
     T_LPAREN, T_RPAREN, T_LBRACE, T_RBRACE, T_LBRACKET, T_RBRACKET, T_SEMI, T_COMMA,
     T_COLON, T_QUESTION, T_ASSIGN,
@@ -132,6 +132,8 @@ typedef struct Expr {
 /* ---- statements --------------------------------------------------------------------- */
 typedef enum StmtKind {
     S_BLOCK, S_DECL, S_ASSIGN, S_EXPR, S_IF, S_FOR, S_RETURN, S_UNALLOCATED,
+    S_SWITCH,              /* rewritten by sema into a declaration and an if chain */
+    S_CASE,                /* inside S_SWITCH: labels in args (none: default), body then_s */
 } StmtKind;
 
 typedef struct Stmt {
@@ -147,6 +149,9 @@ typedef struct Stmt {
     Expr *cond;            /* S_IF, S_FOR */
     struct Stmt *then_s, *else_s;   /* S_IF */
     struct Stmt *init, *step, *body;/* S_FOR */
+    Expr **labels;         /* S_CASE */
+    int nlabels;
+    bool infer_type;       /* S_DECL made by sema: the variable takes the initialiser's type */
 } Stmt;
 
 /* ---- top-level declarations --------------------------------------------------------- */

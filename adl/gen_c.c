@@ -528,5 +528,7 @@ void cg_stmt(CGen *g, const Stmt *st)
     case S_UNALLOCATED:
         line(g, "return false;");
         return;
+    case S_SWITCH: case S_CASE:    /* rewritten by sema */
+        return;
     }
 }

@@ -903,6 +903,8 @@ static void tx_stmt(TGen *g, const Stmt *st)
     }
     case S_UNALLOCATED:
         return;
+    case S_SWITCH: case S_CASE:    /* rewritten by sema */
+        return;
     }
 }
 

@@ -10,6 +10,7 @@ static const struct { const char *word; TokKind kind; } keywords[] = {
     { "if", T_IF }, { "else", T_ELSE }, { "for", T_FOR }, { "return", T_RETURN },
     { "unallocated", T_UNALLOCATED }, { "void", T_VOID }, { "string", T_STRING_KW },
     { "true", T_TRUE }, { "false", T_FALSE },
+    { "switch", T_SWITCH }, { "case", T_CASE }, { "default", T_DEFAULT },
 };
 
 static const char *const tok_names[] = {
@@ -21,6 +22,7 @@ static const char *const tok_names[] = {
     [T_EXECUTE] = "'execute'", [T_IF] = "'if'", [T_ELSE] = "'else'", [T_FOR] = "'for'",
     [T_RETURN] = "'return'", [T_UNALLOCATED] = "'unallocated'", [T_VOID] = "'void'",
     [T_STRING_KW] = "'string'", [T_TRUE] = "'true'", [T_FALSE] = "'false'",
+    [T_SWITCH] = "'switch'", [T_CASE] = "'case'", [T_DEFAULT] = "'default'",
     [T_LPAREN] = "'('", [T_RPAREN] = "')'", [T_LBRACE] = "'{'", [T_RBRACE] = "'}'",
     [T_LBRACKET] = "'['", [T_RBRACKET] = "']'", [T_SEMI] = "';'", [T_COMMA] = "','",
     [T_COLON] = "':'", [T_QUESTION] = "'?'", [T_ASSIGN] = "'='", [T_PLUS] = "'+'",

@@ -474,6 +474,32 @@ static Stmt *parse_stmt_inner(Parser *p)
         expect(p, T_SEMI, "';'");
         return s;
     }
+    case T_SWITCH: {
+        next(p);
+        Stmt *s = new_stmt(S_SWITCH, t->loc);
+        expect(p, T_LPAREN, "'('");
+        s->cond = parse_expr(p);
+        expect(p, T_RPAREN, "')'");
+        expect(p, T_LBRACE, "'{'");
+        int cap = 0;
+        while (!accept(p, T_RBRACE)) {
+            Token *ct = peek(p);
+            Stmt *c = new_stmt(S_CASE, ct->loc);
+            int lcap = 0;
+            if (accept(p, T_DEFAULT)) {
+                expect(p, T_COLON, "':'");
+            } else {
+                expect(p, T_CASE, "'case', 'default' or '}'");
+                do {
+                    VEC_PUSH(c->labels, c->nlabels, lcap, parse_binary(p, 3));
+                } while (accept(p, T_COMMA));
+                expect(p, T_COLON, "':'");
+            }
+            c->then_s = parse_stmt(p);
+            VEC_PUSH(s->stmts, s->nstmts, cap, c);
+        }
+        return s;
+    }
     case T_UNALLOCATED: {
         next(p);
         expect(p, T_SEMI, "';'");

@@ -681,6 +681,8 @@ static void check_expr(Sema *s, Expr *e)
 /* ---- statements --------------------------------------------------------------------- */
 
 static void check_stmt(Sema *s, Stmt *st);
+static void check_block(Sema *s, Stmt *st);
+static void check_switch(Sema *s, Stmt *st);
 
 static bool is_terminator(const Stmt *st)
 {
@@ -756,8 +758,17 @@ static void check_stmt(Sema *s, Stmt *st)
     case S_BLOCK:
         check_block(s, st);
         return;
+    case S_SWITCH:
+        check_switch(s, st);
+        return;
+    case S_CASE:
+        return;
     case S_DECL: {
         check_expr(s, st->expr);
+        if (st->infer_type && need_int(s, st->expr, "a switch value")) {
+            default_type(s, st->expr);
+            st->decl_type = st->expr->type;
+        }
         if (need_int(s, st->expr, "an initialiser")) coerce(s, st->expr, st->decl_type);
         bool derived = s->ctx == CTX_DECODE && s->block_depth == 1;
         st->var = new_var(s, st->name, st->loc, st->decl_type, derived ? SYM_DERIVED : SYM_VAR);
@@ -831,6 +842,92 @@ static void check_stmt(Sema *s, Stmt *st)
         if (s->ctx != CTX_DECODE) error_at(st->loc, "'unallocated' is only allowed in decode blocks");
         return;
     }
+}
+
+/* switch (e) { case 1, 2: A default: B } becomes
+ * { T $swN = e; if ($swN == 1 || $swN == 2) A else B }: e is evaluated once, cases do not
+ * fall through, and the if chain gets the usual translation-time / run-time treatment. */
+static void check_switch(Sema *s, Stmt *st)
+{
+    static int counter;
+    SrcLoc loc = st->loc;
+    const char *name = xasprintf("$sw%d", ++counter);
+    Stmt *decl = xalloc(sizeof(*decl));
+    decl->kind = S_DECL;
+    decl->loc = st->cond->loc;
+    decl->name = name;
+    decl->expr = st->cond;
+    decl->infer_type = true;
+    decl->decl_type = ty_int(64, false);
+    Stmt *chain = NULL, **tail = &chain;
+    Stmt *deflt = NULL;
+    for (int i = 0; i < st->nstmts; i++) {
+        Stmt *c = st->stmts[i];
+        if (c->nlabels == 0) {
+            if (deflt) error_at(c->loc, "second default in a switch");
+            deflt = c->then_s;
+            continue;
+        }
+        Expr *cond = NULL;
+        for (int k = 0; k < c->nlabels; k++) {
+            Expr *ref = xalloc(sizeof(*ref));
+            ref->kind = E_NAME;
+            ref->loc = c->labels[k]->loc;
+            ref->name = name;
+            Expr *eq = xalloc(sizeof(*eq));
+            eq->kind = E_BINARY;
+            eq->op = T_EQ;
+            eq->loc = c->labels[k]->loc;
+            eq->a = ref;
+            eq->b = c->labels[k];
+            if (!cond) cond = eq;
+            else {
+                Expr *or = xalloc(sizeof(*or));
+                or->kind = E_BINARY;
+                or->op = T_OROR;
+                or->loc = c->loc;
+                or->a = cond;
+                or->b = eq;
+                cond = or;
+            }
+        }
+        Stmt *ifs = xalloc(sizeof(*ifs));
+        ifs->kind = S_IF;
+        ifs->loc = c->loc;
+        ifs->cond = cond;
+        ifs->then_s = c->then_s;
+        *tail = ifs;
+        tail = &ifs->else_s;
+    }
+    *tail = deflt;
+    Stmt **list = xalloc(2 * sizeof(Stmt *));
+    list[0] = decl;
+    list[1] = chain ? chain : (deflt ? deflt : xalloc(sizeof(Stmt)));
+    if (!chain && !deflt) list[1]->kind = S_BLOCK;
+    Stmt **cases = st->stmts;
+    int ncases = st->nstmts;
+    st->kind = S_BLOCK;
+    st->stmts = list;
+    st->nstmts = 2;
+    st->loc = loc;
+    check_block(s, st);
+    /* labels are constants of the switch value's type, each used once */
+    u128 *seen = xalloc(sizeof(u128) * 1);
+    int nseen = 0, capseen = 0;
+    for (int i = 0; i < ncases; i++) {
+        for (int k = 0; k < cases[i]->nlabels; k++) {
+            Expr *l = cases[i]->labels[k];
+            u128 v;
+            if (!const_eval(l, &v)) {
+                error_at(l->loc, "case label must be a constant");
+                continue;
+            }
+            for (int j = 0; j < nseen; j++)
+                if (seen[j] == v) error_at(l->loc, "duplicate case value");
+            VEC_PUSH(seen, nseen, capseen, v);
+        }
+    }
+    free(seen);
 }
 
 static bool ends_with_return(const Stmt *st)

@@ -131,6 +131,13 @@ check print_conv "print_conv.adl:3:32: error: unsupported conversion in print() 
 check print_string "print_string.adl:3:38: error: %s needs a string" 'insn A "x:32" { disasm { print("%s", x); } execute { } }'
 check_raw arch_prop "arch_prop.adl:1:18: error: unknown architecture property 'endian'" 'architecture u { endian little; }
 register u64 PC pc;'
+check case_const "case_const.adl:3:68: error: case label must be a constant" 'insn A "x:32" { disasm { print("a"); } execute { switch (x) { case X[0]: { F = 1; } } } }'
+check case_dup "case_dup.adl:3:90: error: duplicate case value" 'insn A "x:32" { disasm { print("a"); } execute { switch (x) { case 1: { F = 1; } case 2, 1: { F = 0; } } } }'
+check case_default "case_default.adl:3:83: error: second default in a switch" 'insn A "x:32" { disasm { print("a"); } execute { switch (x) { default: { F = 1; } default: { F = 0; } } } }'
+
+# ---- limits that keep adlc's recursion bounded ----
+check deep_parens "deep_parens.adl:3:256: error: nested too deeply (more than 200 levels)" "insn A \"x:32\" { disasm { print(\"a\"); } execute { X[0] = $(printf '(%.0s' {1..300})1$(printf ')%.0s' {1..300}); } }"
+check deep_chain "deep_chain.adl:3:570: error: expression nested too deeply (more than 256 levels)" "insn A \"x:32\" { disasm { print(\"a\"); } execute { X[0] = 1$(printf '+1%.0s' {1..300}); } }"
 
 echo "adl diagnostics: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
