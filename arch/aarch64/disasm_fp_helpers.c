@@ -362,3 +362,33 @@ const char *a64b_simd_name(uint32_t group, uint32_t code)
     default: return "?";
     }
 }
+
+const char *a64b_simd_fp3_name(uint32_t sel)
+{
+    static const char *const names[32] = {
+        "fmaxnm", "fmla", "fadd", "fmulx", "fcmeq", "?", "fmax", "frecps",
+        "fminnm", "fmls", "fsub", "?", "?", "?", "fmin", "frsqrts",
+        "fmaxnmp", "?", "faddp", "fmul", "fcmge", "facge", "fmaxp", "fdiv",
+        "fminnmp", "?", "fabd", "?", "fcmgt", "facgt", "fminp", "?",
+    };
+    return names[sel & 31];
+}
+
+const char *a64b_simd_fp2misc_name(uint32_t sel)
+{
+    uint32_t op = sel & 31, ua = (sel >> 5) & 3;      /* ua = U << 1 | a */
+    switch (op) {
+    case 12: return ua & 2 ? "fcmge" : "fcmgt";
+    case 13: return ua & 2 ? "fcmle" : "fcmeq";
+    case 14: return "fcmlt";
+    case 15: return ua & 2 ? "fneg" : "fabs";
+    case 24: { static const char *const n[4] = { "frintn", "frintp", "frinta", "?" }; return n[ua]; }
+    case 25: { static const char *const n[4] = { "frintm", "frintz", "frintx", "frinti" }; return n[ua]; }
+    case 26: { static const char *const n[4] = { "fcvtns", "fcvtps", "fcvtnu", "fcvtpu" }; return n[ua]; }
+    case 27: { static const char *const n[4] = { "fcvtms", "fcvtzs", "fcvtmu", "fcvtzu" }; return n[ua]; }
+    case 28: return ua & 2 ? "fcvtau" : "fcvtas";
+    case 29: return ua & 2 ? "ucvtf" : "scvtf";
+    case 31: return "fsqrt";
+    default: return "?";
+    }
+}

@@ -1165,3 +1165,138 @@ unsigned __int128 a64_simd_tbl(void *state, unsigned __int128 indices, uint32_t 
         table[i] = st(state)->VR[(rn + i) % 32];
     return a64_simd_tbl_values(table, nregs, indices, st(state)->VR[rd], (code >> 7) & 1, (code >> 8) & 1);
 }
+
+/* ---- AdvSIMD floating point lanes ----------------------------------------------------------
+ * Each lane goes through the scalar cores, so rounding, NaN rules, flush-to-zero and
+ * the FPSR flags are exactly those of the scalar instructions. */
+
+static uint64_t fp_abs_bits(uint64_t x, int dbl)
+{
+    return x & ~(1ull << (dbl ? 63 : 31));
+}
+
+/* FCMEQ/FCMGE/FCMGT (and the absolute forms): all ones when the relation holds.
+ * Equality is a quiet compare (only signalling NaNs raise Invalid Operation); the
+ * ordered relations signal on any NaN. NZCV of a compare: 0110 equal, 1000 less,
+ * 0010 greater, 0011 unordered. */
+enum fp_relation { REL_EQ, REL_GE, REL_GT, REL_LE, REL_LT };
+
+static uint64_t fp_relation_lane(enum fp_relation rel, uint64_t x, uint64_t y, int dbl,
+                                 uint32_t fpcr, uint32_t *fpsr)
+{
+    uint32_t nzcv = a64_fpc_compare(x, y, dbl, rel != REL_EQ, fpcr, fpsr);
+    bool holds;
+    switch (rel) {
+    case REL_EQ: holds = nzcv == 0x6; break;
+    case REL_GE: holds = nzcv == 0x6 || nzcv == 0x2; break;
+    case REL_GT: holds = nzcv == 0x2; break;
+    case REL_LE: holds = nzcv == 0x6 || nzcv == 0x8; break;
+    default:     holds = nzcv == 0x8; break;
+    }
+    return holds ? ~0ull : 0;
+}
+
+static uint64_t fp_3same_lane(unsigned sel, uint64_t x, uint64_t y, uint64_t addend, int dbl,
+                              uint32_t fpcr, uint32_t *fpsr)
+{
+    switch (sel) {
+    case 0x00: case 0x10: return a64_fpc_arith(A64_FP_MAXNM, x, y, dbl, fpcr, fpsr);
+    case 0x08: case 0x18: return a64_fpc_arith(A64_FP_MINNM, x, y, dbl, fpcr, fpsr);
+    case 0x01: return a64_fpc_muladd(addend, x, y, dbl, 0, 0, fpcr, fpsr);      /* FMLA */
+    case 0x09: return a64_fpc_muladd(addend, x, y, dbl, 0, 1, fpcr, fpsr);      /* FMLS */
+    case 0x02: case 0x12: return a64_fpc_arith(A64_FP_ADD, x, y, dbl, fpcr, fpsr);
+    case 0x0a: return a64_fpc_arith(A64_FP_SUB, x, y, dbl, fpcr, fpsr);
+    case 0x1a: return fp_abs_bits(a64_fpc_arith(A64_FP_SUB, x, y, dbl, fpcr, fpsr), dbl);
+    case 0x13: return a64_fpc_arith(A64_FP_MUL, x, y, dbl, fpcr, fpsr);
+    case 0x17: return a64_fpc_arith(A64_FP_DIV, x, y, dbl, fpcr, fpsr);
+    case 0x06: case 0x16: return a64_fpc_arith(A64_FP_MAX, x, y, dbl, fpcr, fpsr);
+    case 0x0e: case 0x1e: return a64_fpc_arith(A64_FP_MIN, x, y, dbl, fpcr, fpsr);
+    case 0x04: return fp_relation_lane(REL_EQ, x, y, dbl, fpcr, fpsr);
+    case 0x14: return fp_relation_lane(REL_GE, x, y, dbl, fpcr, fpsr);
+    case 0x1c: return fp_relation_lane(REL_GT, x, y, dbl, fpcr, fpsr);
+    case 0x15: return fp_relation_lane(REL_GE, fp_abs_bits(x, dbl), fp_abs_bits(y, dbl), dbl, fpcr, fpsr);
+    case 0x1d: return fp_relation_lane(REL_GT, fp_abs_bits(x, dbl), fp_abs_bits(y, dbl), dbl, fpcr, fpsr);
+    default:   return 0;
+    }
+}
+
+unsigned __int128 a64_simd_fp_3same(void *state, unsigned __int128 a, unsigned __int128 b, uint32_t code)
+{
+    int dbl = code & 1;
+    unsigned sel = ((code >> 1) & 7) | ((code >> 4) & 1) << 3 | ((code >> 5) & 1) << 4;
+    bool q = (code >> 6) & 1;
+    unsigned rd = (code >> 7) & 31;
+    unsigned size = dbl ? 3 : 2;
+    unsigned elements = (q ? 16u : 8u) >> size;
+    /* FMAXNMP FADDP FMAXP FMINNMP FMINP: pairs of the concatenation b:a, a's first */
+    bool pairwise = sel == 0x10 || sel == 0x12 || sel == 0x16 || sel == 0x18 || sel == 0x1e;
+    u128 acc = st(state)->VR[rd];
+    uint32_t fpcr = st(state)->FPCR, fpsr = st(state)->FPSR;
+    u128 r = 0;
+    for (unsigned i = 0; i < elements; i++) {
+        uint64_t x, y;
+        if (pairwise) {
+            unsigned j = 2 * i;
+            u128 src = j < elements ? a : b;
+            j %= elements;
+            x = lane_get(src, size, j);
+            y = lane_get(src, size, j + 1);
+        } else {
+            x = lane_get(a, size, i);
+            y = lane_get(b, size, i);
+        }
+        uint64_t res = fp_3same_lane(sel, x, y, lane_get(acc, size, i), dbl, fpcr, &fpsr);
+        r = lane_put(r, size, i, res);
+    }
+    st(state)->FPSR = fpsr;
+    return r;
+}
+
+static uint64_t fp_2misc_lane(unsigned sel, uint64_t x, int dbl, uint32_t fpcr, uint32_t *fpsr)
+{
+    unsigned op = sel & 31, ua = sel >> 5;      /* ua = U << 1 | a */
+    bool u = ua >> 1, a = ua & 1;
+    switch (op) {
+    case 15: return u ? x ^ (1ull << (dbl ? 63 : 31)) : fp_abs_bits(x, dbl);   /* FNEG, FABS */
+    case 31: return a64_fpc_sqrt(x, dbl, fpcr, fpsr);
+    case 24: {                                  /* FRINTN, FRINTP, FRINTA */
+        static const enum a64_rounding mode[3] = { A64_ROUND_NEAREST, A64_ROUND_PLUS, A64_ROUND_AWAY };
+        return a64_fpc_round(x, dbl, mode[ua], 0, fpcr, fpsr);
+    }
+    case 25: {                                  /* FRINTM, FRINTZ, FRINTX, FRINTI */
+        static const enum a64_rounding mode[4] = { A64_ROUND_MINUS, A64_ROUND_ZERO, A64_ROUND_FPCR,
+                                                   A64_ROUND_FPCR };
+        return a64_fpc_round(x, dbl, mode[ua], ua == 2, fpcr, fpsr);
+    }
+    case 26: case 27: case 28: {                /* FCVT{N,M,A,P,Z}{S,U} */
+        enum a64_rounding rounding;
+        if (op == 28)
+            rounding = A64_ROUND_AWAY;
+        else if (a)
+            rounding = op == 26 ? A64_ROUND_PLUS : A64_ROUND_ZERO;
+        else
+            rounding = op == 26 ? A64_ROUND_NEAREST : A64_ROUND_MINUS;
+        return a64_fpc_to_int(x, dbl, u, dbl, rounding, 0, fpcr, fpsr);
+    }
+    case 29: return a64_fpc_from_int(x, dbl, u, dbl, 0, fpcr, fpsr);           /* SCVTF, UCVTF */
+    case 12: return fp_relation_lane(u ? REL_GE : REL_GT, x, 0, dbl, fpcr, fpsr);
+    case 13: return fp_relation_lane(u ? REL_LE : REL_EQ, x, 0, dbl, fpcr, fpsr);
+    case 14: return fp_relation_lane(REL_LT, x, 0, dbl, fpcr, fpsr);
+    default: return 0;
+    }
+}
+
+unsigned __int128 a64_simd_fp_2misc(void *state, unsigned __int128 a, uint32_t code)
+{
+    int dbl = code & 1;
+    unsigned sel = ((code >> 1) & 31) | ((code >> 6) & 1) << 5 | ((code >> 7) & 1) << 6;
+    bool q = (code >> 8) & 1;
+    unsigned size = dbl ? 3 : 2;
+    unsigned elements = (q ? 16u : 8u) >> size;
+    uint32_t fpcr = st(state)->FPCR, fpsr = st(state)->FPSR;
+    u128 r = 0;
+    for (unsigned i = 0; i < elements; i++)
+        r = lane_put(r, size, i, fp_2misc_lane(sel, lane_get(a, size, i), dbl, fpcr, &fpsr));
+    st(state)->FPSR = fpsr;
+    return r;
+}

@@ -94,6 +94,12 @@ unsigned __int128 a64_simd_perm(void *state, unsigned __int128 a, unsigned __int
  * from the state. */
 unsigned __int128 a64_simd_tbl(void *state, unsigned __int128 indices, uint32_t code);
 
+/* AdvSIMD FP lanes (single: sz 0, 2S/4S; double: sz 1, 2D), through the scalar cores.
+ * 3same code: sz | op3 << 1 | a << 4 | U << 5 | Q << 6 | Rd << 7 (FMLA/FMLS read the
+ * addend from V[Rd]); 2misc code: sz | opcode << 1 | a << 6 | U << 7 | Q << 8. */
+unsigned __int128 a64_simd_fp_3same(void *state, unsigned __int128 a, unsigned __int128 b, uint32_t code);
+unsigned __int128 a64_simd_fp_2misc(void *state, unsigned __int128 a, uint32_t code);
+
 /* The same operations on explicit values (tests; the table registers as an array). */
 unsigned __int128 a64_simd_tbl_values(const unsigned __int128 *table, unsigned nregs,
                                       unsigned __int128 indices, unsigned __int128 fallback,
@@ -119,5 +125,9 @@ const char *a64b_fpcvt_name(uint32_t rmode, uint32_t opcode);
 /* group: 0 three same, 1 two-register misc, 2 across lanes, 3 shift by immediate,
  * 4 three different, 5 permute (code = opcode). */
 const char *a64b_simd_name(uint32_t group, uint32_t code);
+/* AdvSIMD FP: three same by U << 4 | a << 3 | op3; two-register misc by U << 6 | a << 5 |
+ * opcode. */
+const char *a64b_simd_fp3_name(uint32_t sel);
+const char *a64b_simd_fp2misc_name(uint32_t sel);
 
 #endif

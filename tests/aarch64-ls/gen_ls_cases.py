@@ -260,6 +260,37 @@ def directed():
         add(f"ushr d0, d1, #{sh}"); add(f"sshr d0, d1, #{sh}")
     for sh in [0, 1, 63]:
         add(f"shl d0, d1, #{sh}")
+    # multiply-accumulate, SHLL, scalar ADDP, vector FP, LD1R
+    for arr in ["8b", "16b", "4h", "8h", "2s", "4s"]:
+        add(f"mla v0.{arr}, v1.{arr}, v2.{arr}")
+        add(f"mls v31.{arr}, v30.{arr}, v29.{arr}")
+    for narrow, wide, half in [("8b", "8h", "16b"), ("4h", "4s", "8h"), ("2s", "2d", "4s")]:
+        bits = {"b": 8, "h": 16, "s": 32}[narrow[-1]]
+        add(f"shll v0.{wide}, v1.{narrow}, #{bits}")
+        add(f"shll2 v0.{wide}, v1.{half}, #{bits}")
+    add("addp d8, v0.2d"); add("addp d31, v31.2d")
+    fp3 = ["fmaxnm", "fmla", "fadd", "fcmeq", "fmax", "fminnm", "fmls", "fsub", "fmin", "fmaxnmp",
+           "faddp", "fmul", "fcmge", "facge", "fmaxp", "fdiv", "fminnmp", "fabd", "fcmgt", "facgt",
+           "fminp"]
+    fp2 = ["fabs", "fneg", "fsqrt", "frintn", "frintm", "frintp", "frintz", "frinta", "frintx",
+           "frinti", "fcvtns", "fcvtnu", "fcvtms", "fcvtmu", "fcvtas", "fcvtau", "fcvtps", "fcvtpu",
+           "fcvtzs", "fcvtzu", "scvtf", "ucvtf"]
+    for arr in ["2s", "4s", "2d"]:
+        for m in fp3:
+            add(f"{m} v0.{arr}, v1.{arr}, v2.{arr}")
+            add(f"{m} v31.{arr}, v17.{arr}, v30.{arr}")
+        for m in fp2:
+            add(f"{m} v0.{arr}, v1.{arr}")
+            add(f"{m} v30.{arr}, v31.{arr}")
+        for m in ["fcmgt", "fcmge", "fcmeq", "fcmle", "fcmlt"]:
+            add(f"{m} v3.{arr}, v4.{arr}, #0.0")
+    for arr in ["8b", "16b", "4h", "8h", "2s", "4s", "1d", "2d"]:
+        ebytes = {"b": 1, "h": 2, "s": 4, "d": 8}[arr[-1]]
+        add(f"ld1r {{v0.{arr}}}, [x1]")
+        add(f"ld1r {{v31.{arr}}}, [sp]")
+        add(f"ld1r {{v2.{arr}}}, [x1], #{ebytes}")
+        add(f"ld1r {{v2.{arr}}}, [sp], x3")
+        add(f"ld1r {{v2.{arr}}}, [x30], x30")
     # copies
     for el, n in [("b", 16), ("h", 8), ("s", 4), ("d", 2)]:
         for i in [0, n - 1]:

@@ -258,6 +258,86 @@ static void test_simd_fp_loads_and_ops(void **unused)
     assert_true(a64_get_x(&s, 0) == 0xffffffffffffffffull);
 }
 
+static void set_v(struct a64_state *s, unsigned n, uint64_t lo, uint64_t hi)
+{
+    uint64_t v[2] = { lo, hi };
+    a64_set_v(s, n, v);
+}
+
+static void expect_v(const struct a64_state *s, unsigned n, uint64_t lo, uint64_t hi)
+{
+    uint64_t v[2];
+    a64_get_v(s, n, v);
+    if (v[0] != lo || v[1] != hi)
+        fail_msg("v%u = %016llx:%016llx, expected %016llx:%016llx", n, (unsigned long long)v[1],
+                 (unsigned long long)v[0], (unsigned long long)hi, (unsigned long long)lo);
+}
+
+static uint64_t pair32(uint32_t lo, uint32_t hi) { return (uint64_t)hi << 32 | lo; }
+
+/* Forms gcc -O2 emits in ordinary C (auto-vectorised loops): MLA/MLS, SHLL2, scalar
+ * ADDP, LD1R, and vector FP arithmetic, conversions and compares. */
+static void test_simd_vectorised_forms(void **unused)
+{
+    (void)unused;
+    struct a64_state s;
+    uint64_t info;
+    fresh(&s);
+    set_v(&s, 0, pair32(100, 200), pair32(300, 400));
+    set_v(&s, 1, pair32(1, 2), pair32(3, 0x10000));
+    set_v(&s, 2, pair32(5, 6), pair32(7, 0x10000));
+    set_v(&s, 3, 0x0100010001000100ull, 0x0100010001000100ull);
+    a64_set_x(&s, 1, DATA_ADDR);
+    static const uint32_t ints[] = {
+        0x4ea29420,     /* mla v0.4s, v1.4s, v2.4s */
+        0x6e629423,     /* mls v3.8h, v1.8h, v2.8h */
+        0x6e613824,     /* shll2 v4.4s, v1.8h, #16 */
+        0x5ef1b825,     /* addp d5, v1.2d */
+        0x4ddfc826,     /* ld1r {v6.4s}, [x1], #4 */
+        0x0d40c027,     /* ld1r {v7.8b}, [x1] */
+    };
+    assert_int_equal(run(&s, ints, 6, &info), IR_EXIT_BREAKPOINT);
+    /* 0x10000 * 0x10000 wraps to 0 in a 32-bit lane */
+    expect_v(&s, 0, pair32(105, 212), pair32(321, 400));
+    /* halfword lanes of v1: 1 0 2 0 3 0 0 1; of v2: 5 0 6 0 7 0 0 1 */
+    expect_v(&s, 3, 0x010000f4010000fbull, 0x00ff0100010000ebull);
+    expect_v(&s, 4, pair32(0x30000, 0), pair32(0, 0x10000));
+    expect_v(&s, 5, 0x0001000200000004ull, 0);
+    expect_v(&s, 6, 0x8382818083828180ull, 0x8382818083828180ull);
+    expect_v(&s, 7, 0x8484848484848484ull, 0);
+    assert_true(a64_get_x(&s, 1) == DATA_ADDR + 4);
+
+    set_v(&s, 9, 0x4004000000000000ull, 0xc00e000000000000ull);     /* 2.5, -3.75 */
+    set_v(&s, 10, 0x4010000000000000ull, 0x3fe0000000000000ull);    /* 4.0, 0.5 */
+    set_v(&s, 11, 0x3ff0000000000000ull, 0x3ff0000000000000ull);    /* 1.0, 1.0 */
+    set_v(&s, 13, pair32(0xffffffff, 7), pair32(0x7fffffff, 0));
+    set_v(&s, 16, pair32(0x3f800000, 0x41100000), pair32(0xc0800000, 0));          /* 1 9 -4 0 */
+    set_v(&s, 17, pair32(0x40800000, 0x40400000), pair32(0x40000000, 0));          /* 4 3 2 0 */
+    set_v(&s, 20, pair32(0x41200000, 0x3f800000), ~0ull);                           /* 10 1 */
+    a64_set_fpsr(&s, 0);
+    static const uint32_t fp[] = {
+        0x4e6ad528,     /* fadd v8.2d, v9.2d, v10.2d */
+        0x4e6acd2b,     /* fmla v11.2d, v9.2d, v10.2d */
+        0x4e21d9ac,     /* scvtf v12.4s, v13.4s */
+        0x4ee1b92e,     /* fcvtzs v14.2d, v9.2d */
+        0x6e31fe0f,     /* fdiv v15.4s, v16.4s, v17.4s */
+        0x4ee0c932,     /* fcmgt v18.2d, v9.2d, #0.0 */
+        0x6e31d613,     /* faddp v19.4s, v16.4s, v17.4s */
+        0x0eb1ce14,     /* fmls v20.2s, v16.2s, v17.2s */
+    };
+    assert_int_equal(run(&s, fp, 8, &info), IR_EXIT_BREAKPOINT);
+    expect_v(&s, 8, 0x401a000000000000ull, 0xc00a000000000000ull);                /* 6.5 -3.25 */
+    expect_v(&s, 11, 0x4026000000000000ull, 0xbfec000000000000ull);               /* 11 -0.875 */
+    expect_v(&s, 12, pair32(0xbf800000, 0x40e00000), pair32(0x4f000000, 0));       /* -1 7 2^31 0 */
+    expect_v(&s, 14, 2, (uint64_t)-3);
+    expect_v(&s, 15, pair32(0x3e800000, 0x40400000), pair32(0xc0000000, 0x7fc00000)); /* 0/0: NaN */
+    expect_v(&s, 18, ~0ull, 0);
+    expect_v(&s, 19, pair32(0x41200000, 0xc0800000), pair32(0x40e00000, 0x40000000));
+    expect_v(&s, 20, pair32(0x40c00000, 0xc1d00000), 0);                           /* 6 -26 */
+    /* Invalid Operation (0/0) and Inexact (2^31 - 1 as a single) */
+    assert_true(a64_get_fpsr(&s) == 0x11);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -266,6 +346,7 @@ int main(void)
         cmocka_unit_test(test_xzr_and_fault),
         cmocka_unit_test(test_exclusives_and_atomics),
         cmocka_unit_test(test_simd_fp_loads_and_ops),
+        cmocka_unit_test(test_simd_vectorised_forms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
