@@ -145,15 +145,21 @@ static char *emit(TGen *g, const char *fmt, ...)
 static TVal tval(bool rt, char *code, Type t) { TVal v = { rt, code, norm_type(t) }; return v; }
 
 /* IR constant of type t from a C container value */
-static char *ir_const_of(TGen *g, const char *c, Type t)
+/* C expression creating the IR constant of type t for container value c */
+static char *ir_const_expr(const char *c, Type t)
 {
     t = norm_type(t);
     int b = ir_bits(t.width);
     if (b == 128)
-        return emit(g, "({ unsigned __int128 k_ = %s; ir_const128(b, (uint64_t)k_, (uint64_t)(k_ >> 64)); })", c);
-    if (b == 1) return emit(g, "ir_const(b, IR_I1, (uint64_t)(%s) & 1)", c);
-    if (b == 64) return emit(g, "ir_const(b, IR_I64, (uint64_t)(%s))", c);
-    return emit(g, "ir_const(b, %s, (uint64_t)(uint%d_t)(%s))", ir_type(t), b, c);
+        return xasprintf("({ unsigned __int128 k_ = %s; ir_const128(b, (uint64_t)k_, (uint64_t)(k_ >> 64)); })", c);
+    if (b == 1) return xasprintf("ir_const(b, IR_I1, (uint64_t)(%s) & 1)", c);
+    if (b == 64) return xasprintf("ir_const(b, IR_I64, (uint64_t)(%s))", c);
+    return xasprintf("ir_const(b, %s, (uint64_t)(uint%d_t)(%s))", ir_type(t), b, c);
+}
+
+static char *ir_const_of(TGen *g, const char *c, Type t)
+{
+    return emit(g, "%s", ir_const_expr(c, t));
 }
 
 static char *ir_k(TGen *g, Type t, uint64_t v)
@@ -185,8 +191,11 @@ static char *ir_convert(TGen *g, const char *v, Type from, Type to)
     from = norm_type(from);
     int fc = ir_bits(from.width), tc = ir_bits(to.width);
     char *r = xstrdup(v);
-    if (tc > fc) r = emit(g, "ir_%s(b, %s, %s)", from.is_signed ? "sext" : "zext", ir_type(to), r);
-    else if (tc < fc) r = emit(g, "ir_trunc(b, %s, %s)", ir_type(to), r);
+    if (tc > fc)
+        r = emit(g, "adl_ext(b, %s, %s, %s, %s)", from.is_signed ? "ADL_SEXT" : "ADL_ZEXT", ir_type(to),
+                 ir_type(from), r);
+    else if (tc < fc)
+        r = emit(g, "adl_ext(b, ADL_TRUNC, %s, %s, %s)", ir_type(to), ir_type(from), r);
     if (conv_needs_norm(from, to, tc)) r = ir_norm(g, r, to);
     return r;
 }
@@ -556,9 +565,30 @@ static TVal tx_binary_rt(TGen *g, const Expr *e, TVal a, TVal b)
         if (c == 1) {    /* a shift of a 1-bit value by anything modulo 1 is the value */
             return tval(true, x, t);
         }
+        if (!b.rt && w == c) {    /* a translation-time shift by 0 emits nothing */
+            char *r = xasprintf("t%d", ++g->label);
+            char *amt = b.type.width > 64 ? xasprintf("(uint64_t)(%s)", b.code) : b.code;
+            const char *fn = op == T_SHL ? "shl" : t.is_signed ? "ashr" : "lshr";
+            line(g, "ir_val %s = ((%s) %% %d) == 0 ? %s : ir_%s(b, %s, %s);", r, amt, w, x, fn, x,
+                 ir_const_expr(xasprintf("(%s) %% %d", amt, w), b.type));
+            return tval(true, r, t);
+        }
         char *amt = w == c ? as_ir(g, b) : ir_amount_mod(g, b, w);
         if (op == T_SHL) return tval(true, ir_norm(g, emit(g, "ir_shl(b, %s, %s)", x, amt), t), t);
         return tval(true, emit(g, "ir_%s(b, %s, %s)", t.is_signed ? "ashr" : "lshr", x, amt), t);
+    }
+    /* x + 0, x - 0, x | 0, x ^ 0 (and 0 + x...) with a translation-time 0: no IR at all;
+     * the test runs when the instruction is translated */
+    bool ident_ok = t.width == ir_bits(t.width) && t.width > 1 && t.width <= 64;
+    bool comm = op == T_PLUS || op == T_PIPE || op == T_CARET;
+    if (ident_ok && (comm || op == T_MINUS) && (a.rt != b.rt) && (!b.rt || comm)) {
+        TVal k = convert(g, a.rt ? b : a, t), v = convert(g, a.rt ? a : b, t);
+        const char *fn = op == T_PLUS ? "add" : op == T_MINUS ? "sub" : op == T_PIPE ? "or" : "xor";
+        char *r = xasprintf("t%d", ++g->label);
+        char *kc = ir_const_expr(k.code, t);
+        line(g, "ir_val %s = (%s) == 0 ? %s : ir_%s(b, %s, %s);", r, k.code, v.code, fn,
+             a.rt ? v.code : kc, a.rt ? kc : v.code);
+        return tval(true, r, t);
     }
     char *x = as_ir(g, convert(g, a, t)), *y = as_ir(g, convert(g, b, t));
     if (ir_bits(t.width) == 1 && op != T_AMP && op != T_PIPE && op != T_CARET) {
@@ -719,7 +749,8 @@ static TVal tx_expr(TGen *g, const Expr *e)
         if (!(loe->kind == E_NUM && loe->num == 0))
             v = emit(g, "ir_lshr(b, %s, %s)", v, ir_const_of(g, lo.code, at));
         int w = e->slice_width;
-        if (ir_bits(w) < ir_bits(at.width)) v = emit(g, "ir_trunc(b, %s, %s)", ir_type(t), v);
+        if (ir_bits(w) < ir_bits(at.width))
+            v = emit(g, "adl_ext(b, ADL_TRUNC, %s, %s, %s)", ir_type(t), ir_type(at), v);
         if (w < ir_bits(w)) v = emit(g, "ir_and(b, %s, %s)", v, ir_mask(g, t, w));
         return tval(true, v, t);
     }
@@ -785,7 +816,7 @@ static void tx_if(TGen *g, const Stmt *st)
     } else {
         line(g, "ir_cbr(b, %s, lt%d, lj%d);", cv, n, n);
     }
-    line(g, "ir_label_bind(b, lt%d);", n);
+    line(g, "adl_bind(b, lt%d);", n);
     const char *saved_end = g->rt_end;
     g->rt_depth++;
     char *te = xasprintf("te%d", n);
@@ -801,7 +832,7 @@ static void tx_if(TGen *g, const Stmt *st)
     if (st->else_s) {
         char *ee = xasprintf("ee%d", n);
         g->rt_end = ee;
-        line(g, "ir_label_bind(b, lf%d);", n);
+        line(g, "adl_bind(b, lf%d);", n);
         line(g, "{");
         g->indent++;
         tx_stmt(g, st->else_s);
@@ -819,7 +850,7 @@ static void tx_if(TGen *g, const Stmt *st)
         g->indent--;
         line(g, "}");
     }
-    line(g, "ir_label_bind(b, lj%d);", n);
+    line(g, "adl_bind(b, lj%d);", n);
     g->indent--;
     line(g, "}");
 }
@@ -910,6 +941,45 @@ static void tx_stmt(TGen *g, const Stmt *st)
 
 /* ---- driver -------------------------------------------------------------------------- */
 
+/* Width changes go through adl_ext, which removes the chains that helper boundaries
+ * create (trunc(zext(x)) -> x, zext(zext(x)) -> zext(x), the same extension twice -> the
+ * first result). It only looks at values emitted for the current instruction since the
+ * last label, so every value it returns dominates its use. */
+static const char tr_runtime[] =
+"enum { ADL_ZEXT, ADL_SEXT, ADL_TRUNC };\n"
+"#define ADL_EXT_CACHE 16\n"
+"static struct adl_ext_entry { ir_val r, x; ir_type to, from; int op; } adl_ext_cache[ADL_EXT_CACHE];\n"
+"static unsigned adl_ext_count;\n"
+"static inline void adl_ext_clear(void) { adl_ext_count = 0; }\n"
+"static inline __attribute__((unused)) void adl_bind(ir_block *b, ir_label l)\n"
+"{ adl_ext_clear(); ir_label_bind(b, l); }\n"
+"static inline unsigned adl_ir_bits(ir_type t)\n"
+"{ return t == IR_I1 ? 1 : t == IR_I8 ? 8 : t == IR_I16 ? 16 : t == IR_I32 ? 32 : t == IR_I64 ? 64 : 128; }\n"
+"static __attribute__((unused)) ir_val adl_ext(ir_block *b, int op, ir_type to, ir_type from, ir_val x)\n"
+"{\n"
+"    const struct adl_ext_entry *def = 0;\n"
+"    for (unsigned i = 0; i < adl_ext_count; i++) {\n"
+"        const struct adl_ext_entry *e = &adl_ext_cache[i];\n"
+"        if (e->op == op && e->to == to && e->x == x) return e->r;\n"
+"        if (e->r == x) def = e;\n"
+"    }\n"
+"    if (def) {   /* x = def->op(def->x), def->from -> from */\n"
+"        if (op == ADL_TRUNC) {\n"
+"            if (def->op == ADL_TRUNC || adl_ir_bits(to) < adl_ir_bits(def->from))\n"
+"                return adl_ext(b, ADL_TRUNC, to, def->from, def->x);\n"
+"            if (to == def->from) return def->x;\n"
+"            return adl_ext(b, def->op, to, def->from, def->x);\n"
+"        }\n"
+"        if (def->op == ADL_ZEXT && (op == ADL_ZEXT || op == ADL_SEXT))   /* top bit of x is 0 */\n"
+"            return adl_ext(b, ADL_ZEXT, to, def->from, def->x);\n"
+"        if (def->op == ADL_SEXT && op == ADL_SEXT) return adl_ext(b, ADL_SEXT, to, def->from, def->x);\n"
+"    }\n"
+"    ir_val r = op == ADL_ZEXT ? ir_zext(b, to, x) : op == ADL_SEXT ? ir_sext(b, to, x) : ir_trunc(b, to, x);\n"
+"    struct adl_ext_entry *n = &adl_ext_cache[adl_ext_count < ADL_EXT_CACHE ? adl_ext_count++ : ADL_EXT_CACHE - 1];\n"
+"    n->r = r; n->x = x; n->to = to; n->from = from; n->op = op;\n"
+"    return r;\n"
+"}\n\n";
+
 static void tx_insn(TGen *g, const Insn *in, Buf *out)
 {
     const char *p = g->d->prefix;
@@ -960,6 +1030,7 @@ bool gen_translate(const Desc *d, const char *outdir)
                d->arch_name);
     buf_printf(&b, "#include \"%s_state.h\"\n#include \"%s_decode.h\"\n#include \"jit/x86_64/ir.h\"\n\n", p, p);
     emit_c_prelude(&b);
+    buf_puts(&b, tr_runtime);
     emit_extern_protos(&b, d, false);
     buf_puts(&b, "\n");
     if (d->nmodes) buf_printf(&b, "struct %s_modes %s_translate_modes;\n\n", p, p);
@@ -989,6 +1060,7 @@ bool gen_translate(const Desc *d, const char *outdir)
     }
     buf_printf(&b, "int %s_translate_insn(ir_block *b, uint32_t insn, uint64_t pc)\n{\n", p);
     buf_printf(&b, "    struct %s_decoded d;\n", p);
+    buf_puts(&b, "    adl_ext_clear();\n");
     buf_printf(&b, "    if (!%s_decode(insn, &d)) {\n        ir_exit_special(b, IR_EXIT_UNDEF, pc, insn);\n"
                    "        return 1;\n    }\n    switch (d.id) {\n", p);
     for (int i = 0; i < d->ninsns; i++)
