@@ -8,6 +8,19 @@
 bool write_file(const char *outdir, const char *name, const Buf *b)
 {
     char *path = xasprintf("%s/%s", outdir, name);
+    /* an unchanged output keeps its timestamp, so make does not recompile it */
+    FILE *old = fopen(path, "rb");
+    if (old) {
+        bool same = true;
+        char tmpbuf[65536];
+        size_t off = 0, n;
+        while (same && (n = fread(tmpbuf, 1, sizeof(tmpbuf), old)) > 0) {
+            if (off + n > b->len || memcmp(tmpbuf, b->data + off, n) != 0) same = false;
+            off += n;
+        }
+        fclose(old);
+        if (same && off == b->len) return true;
+    }
     /* write to a temporary name and rename, so an interrupted run never leaves a
      * truncated file that make would consider up to date */
     char *tmp = xasprintf("%s.tmp", path);

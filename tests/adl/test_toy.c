@@ -67,6 +67,8 @@ static void test_state_layout(void **st)
     assert_int_equal(TOY_OFF_Q(0) % 16, 0);
     assert_int_equal(sizeof(((struct toy_state *)0)->SREG), 2);
     assert_int_equal(sizeof(((struct toy_state *)0)->R) / 8, 15);
+    assert_int_equal(TOY_OFF_EL, offsetof(struct toy_state, EL));
+    assert_int_equal(sizeof(toy_translate_modes.EL), 1);
 }
 
 /* ---- decoder ---------------------------------------------------------------------------- */
@@ -108,7 +110,7 @@ static void test_decode(void **st)
 
     /* no such opcode */
     assert_false(toy_decode(0xff000000u, &d));
-    assert_false(toy_decode(0x23000000u, &d));
+    assert_false(toy_decode(0x24000000u, &d));
     assert_string_equal(toy_insn_name(TOY_INSN_UNDEF), "undefined");
     assert_string_equal(toy_insn_name((enum toy_insn_id)9999), "?");
 
@@ -122,6 +124,7 @@ static void test_decode(void **st)
         { 0x16, TOY_INSN_ADD5 }, { 0x19, TOY_INSN_MASK }, { 0x1a, TOY_INSN_BARRIER }, { 0x1b, TOY_INSN_LDRB_PRE },
         { 0x1c, TOY_INSN_WFI }, { 0x1d, TOY_INSN_LDXR }, { 0x1e, TOY_INSN_STXR }, { 0x1f, TOY_INSN_CLREX },
         { 0x20, TOY_INSN_ADCS }, { 0x21, TOY_INSN_CALLR }, { 0x22, TOY_INSN_SEL },
+        { 0x23, TOY_INSN_GETEL },
     };
     for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
         assert_true(toy_decode((uint32_t)ops[i].op << 24 | 0x00123456u, &d));
@@ -396,6 +399,13 @@ static void test_interp_ops(void **st)
     run(&s, 0x22000000u | 1u << 20 | 2u << 16 | 3u << 14, &info);
     assert_int_equal(s.R[1], 5);
 
+    /* modes live in the state for the interpreter */
+    s.EL = 0;
+    assert_int_equal(run(&s, 0x23000000u | 1u << 20, &info), IR_EXIT_UNDEF);
+    s.EL = 2;
+    assert_int_equal(run(&s, 0x23000000u | 1u << 20, &info), 0);
+    assert_int_equal(s.R[1], 0x12);
+
     /* adcs: carry in and out */
     s.R[2] = UINT64_MAX; s.R[3] = 0; s.C = 1; s.Z = 1;
     run(&s, enc_rrr(0x20, 1, 2, 3, 0), &info);
@@ -503,6 +513,13 @@ static void test_translate_control(void **st)
     assert_int_equal(fake_ir_count(blk, "load.i64"), 1);
     translate(0x1a000000u, 0);
     assert_string_equal(fake_ir_text(blk), "barrier\n");
+    /* a mode is a translation-time constant */
+    toy_translate_modes.EL = 3;
+    translate(0x23000000u | 1u << 20, 0);
+    assert_string_equal(fake_ir_text(blk), "t1 = const.i64 0x13\nwrite.i64 @8 t1\n");
+    toy_translate_modes.EL = 0;
+    assert_int_equal(translate(0x23000000u | 1u << 20, 0x40), 1);
+    assert_string_equal(fake_ir_text(blk), "exit_special 3 0x40 0x23100000\n");
     /* switch on a field: only the selected case; on a register: a chain of run-time ifs */
     translate(0x22000000u | 1u << 20 | 2u << 16 | 0u << 14, 0);
     assert_int_equal(fake_ir_count(blk, "cbr"), 0);
@@ -548,7 +565,7 @@ static void test_translate_matches_interp(void **st)
     struct toy_state init, a, b;
     int compared = 0;
     for (int iter = 0; iter < 20000; iter++) {
-        uint32_t insn = (uint32_t)(next_rand() % 0x24) << 24 | (uint32_t)(next_rand() & 0xffffff);
+        uint32_t insn = (uint32_t)(next_rand() % 0x25) << 24 | (uint32_t)(next_rand() & 0xffffff);
         memset(&init, 0, sizeof(init));
         for (int r = 0; r < 15; r++) init.R[r] = interesting();
         init.SP = interesting();
@@ -557,6 +574,8 @@ static void test_translate_matches_interp(void **st)
         for (int q = 0; q < 4; q++) init.Q[q] = ((unsigned __int128)next_rand() << 64) | next_rand();
         init.CTR = (uint32_t)next_rand();
         init.SREG = (int16_t)next_rand();
+        init.EL = next_rand() & 3;
+        toy_translate_modes.EL = init.EL;
         for (size_t i = 0; i < sizeof(mem_a); i++) mem_a[i] = (uint8_t)next_rand();
         memcpy(mem_b, mem_a, sizeof(mem_a));
         a = init;
