@@ -35,6 +35,8 @@ typedef struct TGen {
     /* inlined helper being generated */
     const char *h_label, *h_ret;
     int h_inst, h_depth;
+    int h_flag;                    /* instance whose `local` flag says: a return branches */
+    int h_n;                       /* number of the helper expansion (C names) */
     Type h_type;
     int *inst_depth;               /* run-time depth each instance was declared at */
     int cap_depth;
@@ -282,11 +284,17 @@ static TVal tx_helper_call(TGen *g, const Expr *e)
     int n = ++g->label;
     int ri = -1;
     char *rv = xasprintf("r%d", n);
+    /* a return under a run-time condition writes the result to an IR local and branches
+     * to an IR label bound after the expansion (flag instance: learnt by the fixpoint) */
+    int flag = new_inst(g);
+    bool rt_returns = g->inst_local[flag];
     if (f->ret.kind == TY_INT) {
         ri = new_inst(g);
-        if (g->inst_rt[ri]) line(g, "ir_val %s = 0;", rv);
+        if (g->inst_local[ri]) line(g, "ir_local %s = ir_local_new(b, %s);", rv, ir_type(f->ret));
+        else if (g->inst_rt[ri]) line(g, "ir_val %s = 0;", rv);
         else line(g, "%s %s = 0;", cval_type(f->ret), rv);
     }
+    if (rt_returns) line(g, "ir_label hl%d = 0; bool hj%d = false;", n, n);
     line(g, "{");
     g->indent++;
     int mark = g->nbind;
@@ -306,7 +314,7 @@ static TVal tx_helper_call(TGen *g, const Expr *e)
         bind(g, f->params[i], pn, pi);
     }
     const char *sl = g->h_label, *sr = g->h_ret;
-    int si = g->h_inst, sd = g->h_depth;
+    int si = g->h_inst, sd = g->h_depth, sf = g->h_flag, sn = g->h_n;
     Type st = g->h_type;
     char *hl = xasprintf("hend%d", n);
     g->h_label = hl;
@@ -314,17 +322,24 @@ static TVal tx_helper_call(TGen *g, const Expr *e)
     g->h_inst = ri;
     g->h_depth = g->rt_depth;
     g->h_type = f->ret;
+    g->h_flag = flag;
+    g->h_n = n;
     tx_stmt(g, f->body);
     g->h_label = sl;
     g->h_ret = sr;
     g->h_inst = si;
     g->h_depth = sd;
     g->h_type = st;
+    g->h_flag = sf;
+    g->h_n = sn;
     g->nbind = mark;
     g->indent--;
     line(g, "}");
     line(g, "%s: __attribute__((unused));", hl);
+    if (rt_returns)
+        line(g, "if (hj%d) { ir_br(b, hl%d); hdead%d: __attribute__((unused)); adl_bind(b, hl%d); }", n, n, n, n);
     if (ri < 0) return tval(false, xstrdup("0"), ty_int(64, false));
+    if (g->inst_local[ri]) return tval(true, emit(g, "ir_local_read(b, %s)", rv), f->ret);
     return tval(g->inst_rt[ri], rv, f->ret);
 }
 
@@ -846,6 +861,8 @@ static void tx_if(TGen *g, const Stmt *st)
     if (st->else_s) {
         line(g, "if (!fall%d) {", n);
         g->indent++;
+        /* inside a helper, paths may have ended by returning rather than by leaving */
+        if (g->h_label && g->inst_local[g->h_flag]) line(g, "if (hj%d) goto hdead%d;", g->h_n, g->h_n);
         terminate(g);
         g->indent--;
         line(g, "}");
@@ -920,14 +937,18 @@ static void tx_stmt(TGen *g, const Stmt *st)
         return;
     }
     case S_RETURN: {
-        if (g->rt_depth > g->h_depth) {
-            error_at(st->loc, "return under a run-time condition is not supported in this use of "
-                     "the helper; assign the result to a variable and return it at the end");
-        }
         if (st->expr && g->h_inst >= 0) {
             TVal v = convert(g, tx_expr(g, st->expr), g->h_type);
             TBind tmp = { NULL, xstrdup(g->h_ret), g->h_inst };
             assign_var(g, &tmp, v);
+        }
+        if (g->rt_depth > g->h_depth) {
+            /* leave the run-time region; the IR continues after the helper expansion */
+            mark_local(g, g->h_flag);
+            line(g, "if (!hj%d) { hl%d = ir_label_new(b); hj%d = true; }", g->h_n, g->h_n, g->h_n);
+            line(g, "ir_br(b, hl%d);", g->h_n);
+            line(g, "goto %s;", g->rt_end);
+            return;
         }
         line(g, "goto %s;", g->h_label);
         return;
@@ -993,6 +1014,8 @@ static void tx_insn(TGen *g, const Insn *in, Buf *out)
     g->h_label = NULL;
     g->h_inst = -1;
     g->h_depth = 0;
+    g->h_flag = -1;
+    g->h_n = 0;
     buf_printf(out, "static int tr_%s(ir_block *b, const struct %s_decoded *d, uint32_t insn, uint64_t pc)\n{\n",
                in->name, p);
     buf_puts(out, "    int ends __attribute__((unused)) = 0;\n");

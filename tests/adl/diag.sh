@@ -123,8 +123,6 @@ insn A "x:32" { disasm { print("a"); } execute { X[0] = n(1); } }'
 check unreachable "unreachable.adl:3:63: error: unreachable statement (the previous one leaves)" 'insn A "x:32" { disasm { print("a"); } execute { branch(0); F = 1; } }'
 check expr_stmt "expr_stmt.adl:3:52: error: expression statement has no effect" 'insn A "x:32" { disasm { print("a"); } execute { F + 1; } }'
 check exit_imm_rt "exit_imm_rt.adl:3:63: error: the immediate of an exit must be a translation-time value" 'insn A "x:32" { disasm { print("a"); } execute { exit_syscall(X[0]); } }'
-check rt_return "rt_return.adl:3:37: error: return under a run-time condition is not supported" 'helper u64 f(u64 a) { if (a == 0) { return 1; } return 2; }
-insn A "x:32" { disasm { print("a"); } execute { X[0] = f(X[1]); } }'
 check rt_side_effect "rt_side_effect.adl:3:67: error: an operand with side effects (memory, extern or exit) under a run-time condition" 'insn A "x:32" { disasm { print("a"); } execute { X[0] = X[1] == 0 ? mem_read<64>(0) : 1; } }'
 check print_args "print_args.adl:3:26: error: print() format needs more arguments than the 0 given" 'insn A "x:32" { disasm { print("%d"); } execute { } }'
 check print_conv "print_conv.adl:3:32: error: unsupported conversion in print() format" 'insn A "x:32" { disasm { print("%f", x); } execute { } }'

@@ -110,7 +110,7 @@ static void test_decode(void **st)
 
     /* no such opcode */
     assert_false(toy_decode(0xff000000u, &d));
-    assert_false(toy_decode(0x24000000u, &d));
+    assert_false(toy_decode(0x25000000u, &d));
     assert_string_equal(toy_insn_name(TOY_INSN_UNDEF), "undefined");
     assert_string_equal(toy_insn_name((enum toy_insn_id)9999), "?");
 
@@ -124,7 +124,7 @@ static void test_decode(void **st)
         { 0x16, TOY_INSN_ADD5 }, { 0x19, TOY_INSN_MASK }, { 0x1a, TOY_INSN_BARRIER }, { 0x1b, TOY_INSN_LDRB_PRE },
         { 0x1c, TOY_INSN_WFI }, { 0x1d, TOY_INSN_LDXR }, { 0x1e, TOY_INSN_STXR }, { 0x1f, TOY_INSN_CLREX },
         { 0x20, TOY_INSN_ADCS }, { 0x21, TOY_INSN_CALLR }, { 0x22, TOY_INSN_SEL },
-        { 0x23, TOY_INSN_GETEL },
+        { 0x23, TOY_INSN_GETEL }, { 0x24, TOY_INSN_RTRET },
     };
     for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
         assert_true(toy_decode((uint32_t)ops[i].op << 24 | 0x00123456u, &d));
@@ -406,6 +406,29 @@ static void test_interp_ops(void **st)
     assert_int_equal(run(&s, 0x23000000u | 1u << 20, &info), 0);
     assert_int_equal(s.R[1], 0x12);
 
+    /* helpers returning under run-time conditions */
+    s.R[2] = 50; s.R[3] = 40;
+    run(&s, enc_rrr(0x24, 1, 2, 3, 0 << 10), &info);
+    assert_int_equal(s.R[1], 40);
+    s.R[3] = 60;
+    run(&s, enc_rrr(0x24, 1, 2, 3, 0 << 10), &info);
+    assert_int_equal(s.R[1], 50);
+    s.R[1] = 9; s.R[2] = 1; s.R[3] = 2;
+    run(&s, enc_rrr(0x24, 1, 2, 3, 1 << 10), &info);
+    assert_int_equal(s.R[1], 9);
+    s.R[3] = 3;
+    run(&s, enc_rrr(0x24, 1, 2, 3, 1 << 10), &info);
+    assert_int_equal(s.R[1], 1);
+    s.R[2] = 0; s.R[3] = 10;
+    assert_int_equal(run(&s, enc_rrr(0x24, 1, 2, 3, 2 << 10), &info), 0);
+    assert_int_equal(s.R[1], 15);
+    s.R[2] = 4; s.PC = 0x1000;
+    assert_int_equal(run(&s, enc_rrr(0x24, 1, 2, 3, 2 << 10), &info), IR_EXIT_BREAKPOINT);
+    assert_int_equal(info, 1);
+    s.R[2] = 1000; s.R[3] = 7;
+    run(&s, enc_rrr(0x24, 1, 2, 3, 3 << 10), &info);
+    assert_int_equal(s.R[1], 107);
+
     /* adcs: carry in and out */
     s.R[2] = UINT64_MAX; s.R[3] = 0; s.C = 1; s.Z = 1;
     run(&s, enc_rrr(0x20, 1, 2, 3, 0), &info);
@@ -513,6 +536,14 @@ static void test_translate_control(void **st)
     assert_int_equal(fake_ir_count(blk, "load.i64"), 1);
     translate(0x1a000000u, 0);
     assert_string_equal(fake_ir_text(blk), "barrier\n");
+    /* a return under a run-time condition branches to the end of the helper expansion */
+    assert_int_equal(translate(enc_rrr(0x24, 1, 2, 3, 0 << 10), 0), 0);
+    assert_int_equal(fake_ir_count(blk, "cbr"), 1);
+    assert_int_equal(fake_ir_count(blk, "br "), 2);     /* the return and the fall-through */
+    assert_int_equal(fake_ir_count(blk, "local_read"), 1);
+    assert_int_equal(translate(enc_rrr(0x24, 1, 2, 3, 2 << 10), 0x80), 1);   /* may exit */
+    assert_non_null(strstr(fake_ir_text(blk), "exit_special 4 0x80 0x1\n"));
+    assert_non_null(strstr(fake_ir_text(blk), "exit_direct 0x84\n"));
     /* a mode is a translation-time constant */
     toy_translate_modes.EL = 3;
     translate(0x23000000u | 1u << 20, 0);
@@ -565,7 +596,7 @@ static void test_translate_matches_interp(void **st)
     struct toy_state init, a, b;
     int compared = 0;
     for (int iter = 0; iter < 20000; iter++) {
-        uint32_t insn = (uint32_t)(next_rand() % 0x25) << 24 | (uint32_t)(next_rand() & 0xffffff);
+        uint32_t insn = (uint32_t)(next_rand() % 0x26) << 24 | (uint32_t)(next_rand() & 0xffffff);
         memset(&init, 0, sizeof(init));
         for (int r = 0; r < 15; r++) init.R[r] = interesting();
         init.SP = interesting();
