@@ -56,18 +56,29 @@ void jit_cg_free(struct jit_cg *cg)
     memset(cg, 0, sizeof(*cg));
 }
 
-/* Frame slots: a bump pointer plus free lists for 8- and 16-byte slots. */
+/* Frame slots: a bump pointer plus free lists for 8- and 16-byte slots. Each free slot
+ * remembers the instruction at which it was released: a value keeps one location for
+ * its whole life, so a value defined at `def` may only take a slot that has been free
+ * since then (a value spilled late, at its eviction, must not share a slot with one
+ * that died between its definition and the eviction). */
+struct free_slot { uint32_t off, freed_at; };
 struct slots {
     uint32_t next;
-    uint32_t free8[64], n8;
-    uint32_t free16[64], n16;
+    struct free_slot free8[64], free16[64];
+    uint32_t n8, n16;
     bool overflow;
 };
 
-static int32_t slot_alloc(struct slots *s, unsigned bytes)
+static int32_t slot_alloc(struct slots *s, unsigned bytes, uint32_t def)
 {
-    if (bytes == 8 && s->n8) return loc_of_slot((int32_t)s->free8[--s->n8]);
-    if (bytes == 16 && s->n16) return loc_of_slot((int32_t)s->free16[--s->n16]);
+    struct free_slot *list = bytes == 8 ? s->free8 : s->free16;
+    uint32_t *n = bytes == 8 ? &s->n8 : &s->n16;
+    for (uint32_t k = *n; k-- > 0;) {
+        if (list[k].freed_at > def) continue;
+        uint32_t off = list[k].off;
+        list[k] = list[--*n];
+        return loc_of_slot((int32_t)off);
+    }
     s->next = (s->next + bytes - 1) & ~(bytes - 1);
     if (s->next + bytes > JIT_FRAME_SIZE) { s->overflow = true; return loc_of_slot(JIT_SAVE_AREA); }
     uint32_t off = s->next;
@@ -75,11 +86,11 @@ static int32_t slot_alloc(struct slots *s, unsigned bytes)
     return loc_of_slot((int32_t)off);
 }
 
-static void slot_free(struct slots *s, int32_t loc, unsigned bytes)
+static void slot_free(struct slots *s, int32_t loc, unsigned bytes, uint32_t at)
 {
     uint32_t off = (uint32_t)loc_slot_off(loc);
-    if (bytes == 8 && s->n8 < 64) s->free8[s->n8++] = off;
-    else if (bytes == 16 && s->n16 < 64) s->free16[s->n16++] = off;
+    if (bytes == 8 && s->n8 < 64) s->free8[s->n8++] = (struct free_slot){ off, at };
+    else if (bytes == 16 && s->n16 < 64) s->free16[s->n16++] = (struct free_slot){ off, at };
 }
 
 static bool defines_value(const struct ir_insn *in)
@@ -109,7 +120,7 @@ bool jit_regalloc(ir_block *b, struct jit_cg *cg)
     struct slots slots = { .next = JIT_SAVE_AREA };
     for (uint32_t l = 1; l < b->n_locals; l++) {
         unsigned bytes = b->local_types[l] == IR_I128 ? 16 : 8;
-        cg->local_slot[l] = (uint32_t)loc_slot_off(slot_alloc(&slots, bytes));
+        cg->local_slot[l] = (uint32_t)loc_slot_off(slot_alloc(&slots, bytes, 0));
     }
 
     uint32_t owner[16] = { 0 };
@@ -142,7 +153,7 @@ bool jit_regalloc(ir_block *b, struct jit_cg *cg)
                 free_mask |= 1u << l;
                 hint_reg_free |= 1u << l;
             } else if (loc_is_slot(l)) {
-                slot_free(&slots, l, b->insns[v].type == IR_I128 ? 16 : 8);
+                slot_free(&slots, l, b->insns[v].type == IR_I128 ? 16 : 8, i);
             }
         }
 
@@ -154,7 +165,7 @@ bool jit_regalloc(ir_block *b, struct jit_cg *cg)
 
         if (!defines_value(in) || b->use_count[i] == 0) continue;
         if (in->type == IR_I128) {
-            loc[i] = slot_alloc(&slots, 16);
+            loc[i] = slot_alloc(&slots, 16, i);
             continue;
         }
         int reg = -1;
@@ -183,11 +194,11 @@ bool jit_regalloc(ir_block *b, struct jit_cg *cg)
                 if (owner[r] && (!victim || last[owner[r]] > last[victim])) victim = owner[r];
             if (victim && last[victim] > last[i]) {
                 reg = loc[victim];
-                loc[victim] = slot_alloc(&slots, 8);
+                loc[victim] = slot_alloc(&slots, 8, victim);
                 owner[reg] = 0;
                 free_mask |= 1u << reg;
             } else {
-                loc[i] = slot_alloc(&slots, 8);
+                loc[i] = slot_alloc(&slots, 8, i);
                 continue;
             }
         }
