@@ -1,7 +1,9 @@
-# Tests of the AArch64 front end (engineer A's part): decoder + disassembler against
-# aarch64-linux-gnu-objdump (directed encodings and random words of the covered
-# groups), interpreter semantics (cmocka, ASan + UBSan), and interpreter-vs-JIT
-# differential runs of random instruction sequences (when the JIT exists).
+# Tests of the AArch64 front end (integer, branch and system description + runtime):
+# decoder/disassembler against aarch64-linux-gnu-objdump (directed encodings, random
+# words of the covered groups, a whole static glibc program), interpreter semantics
+# against C references (cmocka, ASan + UBSan), the hand-written runtime, random
+# sequences through the interpreter and qemu-aarch64, and through the interpreter and
+# the JIT.
 
 ifneq ($(ADLC),)
 
