@@ -561,6 +561,69 @@ static void test_branches(void **unused)
     assert_int_equal(s.PC, CODE_PC);
 }
 
+static void test_system_registers(void **unused)
+{
+    struct a64_state s;
+    random_state(&s);
+    exec(&s, 0xd53b0021u);                  /* mrs x1, ctr_el0 */
+    assert_int_equal(s.X[1], 0xb444c004u);  /* 64-byte lines, IDC and DIC set */
+    exec(&s, 0xd53b00e2u);                  /* mrs x2, dczid_el0 */
+    assert_int_equal(s.X[2], 4);            /* DC ZVA allowed, 64 bytes */
+    s.X[3] = ~0ull;
+    exec(&s, 0xd51b4403u);                  /* msr fpcr, x3 */
+    assert_int_equal(s.FPCR, 0x07c00000u);  /* AHP DN FZ RMode; no traps, Len, Stride */
+    exec(&s, 0xd51b4423u);                  /* msr fpsr, x3 */
+    assert_int_equal(s.FPSR, 0x0800009fu);  /* QC and the cumulative flags */
+    exec(&s, 0xd53b4424u);                  /* mrs x4, fpsr */
+    assert_int_equal(s.X[4], 0x0800009fu);
+    s.X[5] = 0x123456789abcdef0ull;
+    exec(&s, 0xd51bd045u);                  /* msr tpidr_el0, x5 */
+    exec(&s, 0xd53bd046u);                  /* mrs x6, tpidr_el0 */
+    assert_int_equal(s.X[6], 0x123456789abcdef0ull);
+    exec(&s, 0xd53bd067u);                  /* mrs x7, tpidrro_el0 */
+    assert_int_equal(s.X[7], 0);
+    s.EXCL_VALID = 1;
+    exec(&s, 0xd5033f5fu);                  /* clrex */
+    assert_int_equal(s.EXCL_VALID, 0);
+    assert_true(is_undefined(0xd5381020u)); /* mrs x0, sctlr_el1: privileged */
+    assert_true(is_undefined(0xd51bd060u)); /* msr tpidrro_el0, x0: read-only at EL0 */
+    assert_true(is_undefined(0xd4400000u)); /* hlt #0 */
+    assert_true(is_undefined(0xd4000002u)); /* hvc #0 */
+    assert_true(is_undefined(0x00000000u)); /* udf #0 */
+}
+
+static void test_dc_zva(void **unused)
+{
+    struct a64_state s;
+    random_state(&s);
+    memset(memory + 0x2000, 0xaa, 0x100);
+    s.X[0] = 0x2047;                        /* inside the block 0x2040..0x207f */
+    exec(&s, 0xd50b7420u);                  /* dc zva, x0 */
+    for (unsigned i = 0; i < 0x100; i++)
+        assert_int_equal(memory[0x2000 + i], i >= 0x40 && i < 0x80 ? 0 : 0xaa);
+    uint64_t info = 0;
+    s.X[0] = MEM_SIZE + 0x10;
+    s.PC = CODE_PC;
+    assert_int_equal(a64_interp_insn(&s, &mem, 0xd50b7420u, &info), IR_EXIT_DATA_ABORT);
+    assert_int_equal(s.PC, CODE_PC);
+    assert_true(info >= MEM_SIZE);
+}
+
+static void test_pc_relative(void **unused)
+{
+    struct a64_state s;
+    random_state(&s);
+    exec(&s, 0x10000000u | 3u << 29 | 5u << 5 | 1);   /* adr x1, .+0x17 */
+    assert_int_equal(s.X[1], CODE_PC + 0x17);
+    exec(&s, 0x90000000u | 1u << 29 | 0x7ffffu << 5 | 2); /* adrp x2, . - 0x3000 */
+    assert_int_equal(s.X[2], (CODE_PC & ~0xfffull) - 0x3000);
+    exec(&s, 0x910003e3u);                               /* mov x3, sp */
+    assert_int_equal(s.X[3], s.SP);
+    s.X[4] = 0x4000;
+    exec(&s, 0x9100109fu);                               /* add sp, x4, #4 */
+    assert_int_equal(s.SP, 0x4004);
+}
+
 static void test_interp_run_loop(void **unused)
 {
     /* x0 = 10; loop: subs x0, x0, #1; b.ne loop; brk #1 */
@@ -601,6 +664,9 @@ int main(void)
         cmocka_unit_test(test_crc32),
         cmocka_unit_test(test_nzcv_round_trip),
         cmocka_unit_test(test_branches),
+        cmocka_unit_test(test_system_registers),
+        cmocka_unit_test(test_dc_zva),
+        cmocka_unit_test(test_pc_relative),
         cmocka_unit_test(test_interp_run_loop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
