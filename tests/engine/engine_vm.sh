@@ -2,7 +2,7 @@
 # Integration tests of the engine inside a real KVM VM, driven through `ferry selftest`.
 # usage: engine_vm.sh FERRY ENGINE_ELF selftest|crash|hw-platform
 #   selftest     every engine check passes, every measurement is present, exit 0,
-#                the summary line is last and quotes a compute ratio >= 0.95
+#                the summary line is last (the ratio bar: tests/system/selftest.sh)
 #   crash        every --crash kind (pf, ud, panic, nested, stack): non-zero exit within
 #                seconds, a fatal report whose RIP and frame-pointer backtrace name
 #                the deliberate call chain
@@ -49,8 +49,13 @@ engine_measurements=("page fault round trip" "page-table root switch" "TLB flush
 case $what in
 selftest)
     run 60 selftest
-    [ "$status" -eq 0 ] || fail "selftest exited with $status"
-    for name in "${engine_checks[@]}" "compute ratio"; do
+    # A low compute ratio alone (one noisy run) is judged by tests/system/selftest.sh
+    # on the median of three runs; any other failure fails here.
+    if ! { [ "$status" -eq 1 ] && [ "$(grep -c ' FAIL ' "$out")" -eq 1 ] &&
+           grep -qE '^compute ratio .* FAIL ' "$out"; }; then
+        [ "$status" -eq 0 ] || fail "selftest exited with $status"
+    fi
+    for name in "${engine_checks[@]}"; do
         grep -qE "^$name +[-0-9.]+ .* pass " "$out" || fail "check '$name' did not pass"
     done
     for name in "${engine_measurements[@]}"; do
@@ -58,8 +63,8 @@ selftest)
     done
     last=$(tail -n 1 "$out")
     if [[ $last =~ ^selftest:\ ([0-9]+)\ passed,\ 0\ failed\;\ compute\ ratio\ ([0-9]+)\.([0-9]+)$ ]]; then
-        ratio_hundredths=$((10#${BASH_REMATCH[2]} * 100 + 10#${BASH_REMATCH[3]}))
-        [ "$ratio_hundredths" -ge 95 ] || fail "compute ratio $last is below 0.95"
+        # The ratio bar itself (median of runs) is checked by tests/system/selftest.sh.
+        :
     else
         fail "last line is not the summary: '$last'"
     fi
@@ -93,7 +98,8 @@ crash)
     done
     ;;
 hw-platform)
-    FERRY_KVM_FLAVOUR=hardware run 120 selftest --iterations 20000
+    # Every instruction is emulated on this path: give the watchdog the test's own limit.
+    FERRY_KVM_FLAVOUR=hardware run 120 --watchdog 110 selftest --iterations 20000
     grep -q "platform start-up  *-  *pass *hardware KVM" "$out" || fail "hardware platform not selected"
     for name in "${engine_checks[@]}"; do
         grep -qE "^$name +[-0-9.]+ .* pass " "$out" || fail "check '$name' did not pass"
