@@ -258,6 +258,74 @@ static void test_simd_tbl(void **unused)
     assert_true(r == v128(0xaabbccdd00000000, 0x0001020304050607));
 }
 
+/* The whole-half fast paths (ADD/SUB, SHL, USHR, SSHR, SSHLL/USHLL) against a plain lane loop written
+ * here from the Arm ARM definitions, over random values, every lane size and shift. */
+static uint64_t xorshift(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+static u128 lanes_reference(u128 a, u128 b, unsigned size, unsigned q, unsigned shift, int op)
+{
+    unsigned bits = 8u << size, count = (q ? 128 : 64) / bits;
+    uint64_t mask = bits == 64 ? ~0ull : (1ull << bits) - 1;
+    u128 r = 0;
+    for (unsigned i = 0; i < count; i++) {
+        uint64_t x = (uint64_t)(a >> (i * bits)) & mask, y = (uint64_t)(b >> (i * bits)) & mask;
+        int64_t sx = bits == 64 ? (int64_t)x : (int64_t)(x << (64 - bits)) >> (64 - bits);
+        uint64_t v;
+        switch (op) {
+        case 0: v = x + y; break;
+        case 1: v = x - y; break;
+        case 2: v = shift >= 64 ? 0 : x << shift; break;
+        case 3: v = shift >= 64 ? 0 : x >> shift; break;
+        default: v = (uint64_t)(sx >> (shift >= 64 ? 63 : shift)); break;
+        }
+        r |= (u128)(v & mask) << (i * bits);
+    }
+    return r;
+}
+
+static void test_simd_fast_paths(void **unused)
+{
+    (void)unused;
+    struct a64_state st;
+    memset(&st, 0, sizeof st);
+    uint64_t seed = 0x2545f4914f6cdd1dull;
+    for (unsigned iter = 0; iter < 4000; iter++) {
+        u128 a = v128(xorshift(&seed), xorshift(&seed)), b = v128(xorshift(&seed), xorshift(&seed));
+        unsigned size = iter & 3, q = (iter >> 2) & 1, bits = 8u << size;
+        if (size == 3 && q == 0)
+            q = 1;
+        unsigned left = (unsigned)(xorshift(&seed) % bits), right = 1 + (unsigned)(xorshift(&seed) % bits);
+        assert_true(a64_simd_3same(&st, a, b, code_of(size, 16, 0, q)) == lanes_reference(a, b, size, q, 0, 0));
+        assert_true(a64_simd_3same(&st, a, b, code_of(size, 16, 1, q)) == lanes_reference(a, b, size, q, 0, 1));
+        assert_true(a64_simd_shift(&st, a, code_of(size, 10, 0, q), left) ==
+                    lanes_reference(a, b, size, q, left, 2));
+        assert_true(a64_simd_shift(&st, a, code_of(size, 0, 1, q), right) ==
+                    lanes_reference(a, b, size, q, right, 3));
+        assert_true(a64_simd_shift(&st, a, code_of(size, 0, 0, q), right) ==
+                    lanes_reference(a, b, size, q, right, 4));
+        if (size < 3) {
+            /* SSHLL/USHLL(2): lanes of the chosen half, extended, shifted by < bits */
+            u128 src = q ? a >> 64 : a;
+            u128 wu = 0, ws = 0;
+            for (unsigned i = 0; i < 64 / bits; i++) {
+                uint64_t x = (uint64_t)(src >> (i * bits)) & ((1ull << bits) - 1);
+                int64_t sx = (int64_t)(x << (64 - bits)) >> (64 - bits);
+                uint64_t wmask = bits == 32 ? ~0ull : (1ull << (2 * bits)) - 1;
+                wu |= (u128)((x << left) & wmask) << (i * 2 * bits);
+                ws |= (u128)(((uint64_t)sx << left) & wmask) << (i * 2 * bits);
+            }
+            assert_true(a64_simd_shift(&st, a, code_of(size, 20, 1, q), left) == wu);
+            assert_true(a64_simd_shift(&st, a, code_of(size, 20, 0, q), left) == ws);
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -275,6 +343,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_simd_compare_and_minmax),
         cmocka_unit_test(test_simd_misc_and_shifts),
         cmocka_unit_test(test_simd_tbl),
+        cmocka_unit_test(test_simd_fast_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
