@@ -111,6 +111,7 @@ int user_run(struct user_process *p, const struct user_options *o, uint64_t entr
             .memory = run_memory,
             .translate = a64_translate_block,
             .translate_ctx = &run_memory,
+            .now_ns = now_ns, /* so --stats can report translation speed */
         };
         run_jit = jit_new(&cfg);
         if (!run_jit) {
