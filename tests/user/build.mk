@@ -73,4 +73,4 @@ test-user-errors: $(BUILD)/ferry $(USER_FIXTURES) $(USER_TEST_DIR)/progs/hello-O
 test-user-corpus: $(BUILD)/ferry $(BUILD)/san/ferry $(USER_PROGS)
 	$(Q)tests/user/run-corpus.sh $(BUILD)/ferry $(BUILD)/san/ferry $(USER_TEST_DIR)/progs tests/user/progs
 
-TESTS += user-unit user-errors
+TESTS += user-unit user-errors user-corpus
