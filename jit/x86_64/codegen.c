@@ -1029,6 +1029,57 @@ static bool emit_cold(struct gen *g)
     return true;
 }
 
+/* ---- packed byte stores ------------------------------------------------------------ */
+/* Four one-byte guest-state stores in a row covering four adjacent bytes (AArch64
+ * NZCV after a flag-setting instruction) become one 32-bit store: store throughput is
+ * what limits tight loops. The bytes are gathered in eax with movzx, rorx and lea,
+ * none of which touch the x86 flags (a fused compare may still wait for its branch).
+ * Returns the index of the last store handled, or 0 when the pattern does not apply. */
+static uint32_t pack_byte_stores(struct gen *g, uint32_t i)
+{
+    ir_block *b = g->b;
+    uint32_t idx[4], n = 0;
+    uint32_t base = (uint32_t)b->insns[i].imm, seen = 0;
+    for (uint32_t k = i; k < b->n_insns && n < 4; k++) {
+        const struct ir_insn *in = &b->insns[k];
+        if (in->op == IR_OP_NOP || in->op == IR_OP_CONST || in->op == IR_OP_INSN_START) continue;
+        if (in->op != IR_OP_STORE_STATE) return 0;
+        ir_type t = TY(g, in->a);
+        if (t != IR_I1 && t != IR_I8) return 0;
+        uint64_t off = in->imm;
+        if (off < base) {
+            if (base - off > 3 || (seen << (base - off)) > 0xf) return 0;
+            seen <<= base - off;
+            base = (uint32_t)off;
+        } else if (off - base > 3) {
+            return 0;
+        }
+        uint32_t bit = 1u << (off - base);
+        if (seen & bit) return 0;
+        seen |= bit;
+        idx[n++] = k;
+    }
+    if (n < 4 || seen != 0xf) return 0;
+    uint32_t consts = 0;
+    bool have = false;
+    for (unsigned k = 0; k < 4; k++) {
+        const struct ir_insn *in = &b->insns[idx[k]];
+        unsigned lane = (unsigned)(in->imm - base);
+        opnd o = op_of(g, in->a);
+        if (o.kind == K_IMM) { consts |= (uint32_t)(o.imm & 0xff) << (8 * lane); continue; }
+        int r = have ? X86_R11 : X86_RAX;
+        if (o.kind == K_REG) x86_movzx8_rr(g->buf, r, o.reg);
+        else x86_movzx_rm(g->buf, 1, r, slot_mem(o.off));
+        if (lane) x86_rorx(g->buf, 4, r, r, (uint8_t)(32 - 8 * lane));
+        if (have) x86_lea(g->buf, 4, X86_RAX, (x86_mem){ .base = X86_RAX, .index = X86_R11, .scale = 1, .disp = 0 });
+        have = true;
+    }
+    if (!have) x86_mov_ri(g->buf, X86_RAX, consts);
+    else if (consts) x86_lea(g->buf, 4, X86_RAX, x86_mem_bd(X86_RAX, (int32_t)consts));
+    x86_mov_mr(g->buf, 4, state_mem(base), X86_RAX);
+    return idx[3];
+}
+
 /* ---- driver -------------------------------------------------------------------------- */
 bool jit_codegen(ir_block *b, struct jit_cg *cg, const struct jit_cg_env *env, x86_buf *buf)
 {
@@ -1065,9 +1116,12 @@ bool jit_codegen(ir_block *b, struct jit_cg *cg, const struct jit_cg_env *env, x
             dest_done(&g, i, d);
             break;
         }
-        case IR_OP_STORE_STATE:
+        case IR_OP_STORE_STATE: {
+            uint32_t last = jit_cpu.bmi2 ? pack_byte_stores(&g, i) : 0;
+            if (last) { i = last; break; }
             store_value(&g, in->a, state_mem((uint32_t)in->imm));
             break;
+        }
         case IR_OP_LOCAL_READ: {
             if (b->loc[i] == LOC_NONE) break;
             int32_t off = (int32_t)cg->local_slot[in->a];

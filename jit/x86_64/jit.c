@@ -308,3 +308,9 @@ const void *jit_block_code(const jit *j, uint64_t pc, size_t *size)
     if (size) *size = b->size;
     return b->code;
 }
+
+void jit_for_each_block(const jit *j, void (*fn)(void *ctx, uint64_t pc, const void *code, size_t size),
+                        void *ctx)
+{
+    for (uint32_t i = 0; i < j->n_blocks; i++) fn(ctx, j->blocks[i].pc, j->blocks[i].code, j->blocks[i].size);
+}

@@ -389,6 +389,17 @@ static inline void x86_shiftx(x86_buf *b, enum x86_shift op, int size, int dst, 
     x86_modrm_reg(b, dst, src);
 }
 
+/* BMI2 rorx dst, src, imm (VEX.LZ.F2.0F3A.W{0,1} F0 /r ib): a rotate that keeps the flags */
+static inline void x86_rorx(x86_buf *b, int size, int dst, int src, uint8_t amount)
+{
+    x86_b(b, 0xc4);
+    x86_b(b, (uint8_t)(((dst & 8) ? 0 : 0x80) | 0x40 | ((src & 8) ? 0 : 0x20) | 0x03));
+    x86_b(b, (uint8_t)((size == 8 ? 0x80 : 0) | 0x78 | 3));
+    x86_b(b, 0xf0);
+    x86_modrm_reg(b, dst, src);
+    x86_b(b, amount);
+}
+
 /* ---- conditions ----------------------------------------------------------------------- */
 static inline void x86_setcc(x86_buf *b, enum x86_cc cc, int reg)
 {
@@ -477,6 +488,28 @@ static inline void x86_movdqu_store(x86_buf *b, x86_mem m, int xmm)
 {
     x86_b(b, 0xf3);
     x86_op_rm(b, 4, 0x0f7f, 2, xmm, &m, false);
+    x86_end(b);
+}
+
+/* SSE4.1 pinsrb xmm, r32 / m8, imm8 and SSE2 movd m32, xmm: assemble bytes from several
+ * registers into one store without touching the x86 flags. */
+static inline void x86_pinsrb_r(x86_buf *b, int xmm, int reg, uint8_t lane)
+{
+    x86_b(b, 0x66);
+    x86_op_rr(b, 4, 0x0f3a20, 3, xmm, reg, false);
+    x86_b(b, lane);
+}
+static inline void x86_pinsrb_m(x86_buf *b, int xmm, x86_mem m, uint8_t lane)
+{
+    x86_b(b, 0x66);
+    x86_op_rm(b, 4, 0x0f3a20, 3, xmm, &m, false);
+    x86_b(b, lane);
+    x86_end(b);
+}
+static inline void x86_movd_mx(x86_buf *b, x86_mem m, int xmm)
+{
+    x86_b(b, 0x66);
+    x86_op_rm(b, 4, 0x0f7e, 2, xmm, &m, false);
     x86_end(b);
 }
 

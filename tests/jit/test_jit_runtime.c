@@ -421,6 +421,75 @@ static void test_invalidate_and_flush(void **st)
     toy_free(t);
 }
 
+/* ---- four flag bytes stored together ------------------------------------------------ */
+/* pc = 0x100000 * (1 + constant-lane mask) + 0x10 * permutation: n, z, c, v written in the
+ * permuted order (the order of the write-back), lanes in the mask as constants, v as an
+ * I8; then a branch on a compare whose x86 flags must survive the packed store. */
+static void build_flag_bytes(struct toy *t, ir_block *b, uint64_t pc)
+{
+    (void)t;
+    unsigned perm = (unsigned)((pc >> 4) & 0xff) % 24, consts = (unsigned)(pc >> 20) - 1;
+    ir_insn_start(b, pc, 0);
+    ir_val x0 = X(b, 0), x1 = X(b, 1);
+    ir_val vals[4] = {
+        ir_cmp(b, IR_SLT, ir_sub(b, x0, x1), K(b, 0)),
+        ir_cmp(b, IR_EQ, x0, x1),
+        ir_cmp(b, IR_UGE, x0, x1),
+        ir_trunc(b, IR_I8, X(b, 2)),
+    };
+    const uint32_t offs[4] = { OFF_N, OFF_Z, OFF_C, OFF_V };
+    unsigned order[4] = { 0, 1, 2, 3 }, p = perm;
+    for (unsigned k = 0; k < 4; k++) {           /* the perm-th permutation */
+        unsigned j = k + p % (4 - k);
+        p /= 4 - k;
+        unsigned s = order[k]; order[k] = order[j]; order[j] = s;
+    }
+    for (unsigned k = 0; k < 4; k++) {
+        unsigned f = order[k];
+        ir_val v = vals[f];
+        if (consts & (1u << f)) v = ir_const(b, f == 3 ? IR_I8 : IR_I1, f == 3 ? 0xa5 : 1);
+        ir_write_reg(b, offs[f], v);
+    }
+    ir_label lt = ir_label_new(b), lf = ir_label_new(b);
+    ir_cbr(b, ir_cmp(b, IR_ULT, x0, x1), lt, lf);
+    ir_label_bind(b, lt);
+    ir_exit_special(b, IR_EXIT_HALT, 0x11, 0);
+    ir_label_bind(b, lf);
+    ir_exit_special(b, IR_EXIT_HALT, 0x22, 0);
+}
+
+static void test_packed_flag_stores(void **st)
+{
+    (void)st;
+    struct toy *t = toy_new(build_flag_bytes, NULL, 0);
+    uint64_t seed = 11;
+    for (unsigned consts = 0; consts < 16; consts++) {
+        for (unsigned perm = 0; perm < 24; perm++) {
+            for (int i = 0; i < 8; i++) {
+                struct toy_state s = { 0 };
+                s.x[0] = toy_rand_edge(&seed);
+                s.x[1] = i & 1 ? s.x[0] : toy_rand_edge(&seed);
+                s.x[2] = toy_rand(&seed);
+                s.n = s.z = s.c = s.v = 0x77;
+                struct toy_state in = s;
+                toy_run(t, &s, 0x100000ull * (1 + consts) + 0x10 * perm, NULL);
+                uint8_t want[4] = { (int64_t)(in.x[0] - in.x[1]) < 0, in.x[0] == in.x[1], in.x[0] >= in.x[1],
+                                    (uint8_t)in.x[2] };
+                if (consts & 1) want[0] = 1;
+                if (consts & 2) want[1] = 1;
+                if (consts & 4) want[2] = 1;
+                if (consts & 8) want[3] = 0xa5;
+                assert_int_equal(s.n, want[0]);
+                assert_int_equal(s.z, want[1]);
+                assert_int_equal(s.c, want[2]);
+                assert_int_equal(s.v, want[3]);
+                assert_int_equal(s.pc, in.x[0] < in.x[1] ? 0x11 : 0x22);
+            }
+        }
+    }
+    toy_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -432,6 +501,7 @@ int main(void)
         cmocka_unit_test(test_locals_and_labels),
         cmocka_unit_test(test_exclusive),
         cmocka_unit_test(test_invalidate_and_flush),
+        cmocka_unit_test(test_packed_flag_stores),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
