@@ -255,8 +255,8 @@ static bool flag_safe(const struct ir_insn *in, uint32_t v)
     case IR_OP_NOP: case IR_OP_CONST: case IR_OP_INSN_START: case IR_OP_LOAD_STATE:
     case IR_OP_LOCAL_READ: case IR_OP_LOCAL_WRITE:
         return true;
-    case IR_OP_STORE_STATE:
-        return in->type != IR_I128;
+    case IR_OP_STORE_STATE:          /* movs only, I128 included */
+        return true;
     case IR_OP_SELECT:
         return in->a == v && in->type != IR_I1;
     default:

@@ -17,7 +17,6 @@ void jit_cpu_detect(void)
     uint32_t max_leaf = r[0];
     cpuid(1, 0, r);
     jit_cpu.popcnt = (r[2] >> 23) & 1;
-    jit_cpu.sse41 = (r[2] >> 19) & 1;
     if (max_leaf >= 7) {
         cpuid(7, 0, r);
         jit_cpu.bmi1 = (r[1] >> 3) & 1;

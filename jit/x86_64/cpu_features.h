@@ -10,7 +10,6 @@ struct jit_cpu_features {
     bool bmi1;     /* tzcnt */
     bool bmi2;     /* shlx/shrx/sarx */
     bool popcnt;
-    bool sse41;    /* pinsrb */
 };
 
 extern struct jit_cpu_features jit_cpu;

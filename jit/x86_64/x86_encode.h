@@ -491,26 +491,4 @@ static inline void x86_movdqu_store(x86_buf *b, x86_mem m, int xmm)
     x86_end(b);
 }
 
-/* SSE4.1 pinsrb xmm, r32 / m8, imm8 and SSE2 movd m32, xmm: assemble bytes from several
- * registers into one store without touching the x86 flags. */
-static inline void x86_pinsrb_r(x86_buf *b, int xmm, int reg, uint8_t lane)
-{
-    x86_b(b, 0x66);
-    x86_op_rr(b, 4, 0x0f3a20, 3, xmm, reg, false);
-    x86_b(b, lane);
-}
-static inline void x86_pinsrb_m(x86_buf *b, int xmm, x86_mem m, uint8_t lane)
-{
-    x86_b(b, 0x66);
-    x86_op_rm(b, 4, 0x0f3a20, 3, xmm, &m, false);
-    x86_b(b, lane);
-    x86_end(b);
-}
-static inline void x86_movd_mx(x86_buf *b, x86_mem m, int xmm)
-{
-    x86_b(b, 0x66);
-    x86_op_rm(b, 4, 0x0f7e, 2, xmm, &m, false);
-    x86_end(b);
-}
-
 #endif

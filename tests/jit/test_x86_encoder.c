@@ -122,13 +122,6 @@ static void test_moves(void **st)
     T("rorx r11d, r11d, 0x18", x86_rorx(b, 4, X86_R11, X86_R11, 24));
     T("rorx eax, r9d, 8", x86_rorx(b, 4, X86_RAX, X86_R9, 8));
     T("rorx r12, rbx, 0x3f", x86_rorx(b, 8, X86_R12, X86_RBX, 63));
-    T("pinsrb xmm0, esi, 1", x86_pinsrb_r(b, 0, X86_RSI, 1));
-    T("pinsrb xmm0, r13d, 3", x86_pinsrb_r(b, 0, X86_R13, 3));
-    T("pinsrb xmm9, eax, 0", x86_pinsrb_r(b, 9, X86_RAX, 0));
-    T("pinsrb xmm0, byte ptr [rsp + 0x88], 2", x86_pinsrb_m(b, 0, x86_mem_bd(X86_RSP, 0x88), 2));
-    T("pinsrb xmm0, byte ptr [r12 + 0x1000], 0", x86_pinsrb_m(b, 0, x86_mem_bd(X86_R12, 0x1000), 0));
-    T("movd dword ptr [r15 + 0x108], xmm0", x86_movd_mx(b, x86_mem_bd(X86_R15, 0x108), 0));
-    T("movd dword ptr [rsp], xmm8", x86_movd_mx(b, x86_mem_bd(X86_RSP, 0), 8));
     assert_int_equal(failures, 0);
 }
 
