@@ -272,7 +272,7 @@ static void host_flags(uint32_t flags, bool zero_result, uint32_t fpcr, uint32_t
 union bits64 { double d; uint64_t u; };
 union bits32 { float f; uint32_t u; };
 
-enum host_op { HOST_ADD, HOST_SUB, HOST_MUL, HOST_DIV, HOST_SQRT, HOST_FMA, HOST_D2S };
+enum host_op { HOST_ADD, HOST_SUB, HOST_MUL, HOST_DIV, HOST_SQRT, HOST_FMA };
 
 /* One host operation on raw bit patterns under the FPCR's rounding; returns the
  * result bits and the MXCSR exception flags in *flags. */
@@ -282,7 +282,7 @@ static uint64_t host_op(enum host_op op, int dbl, uint64_t a, uint64_t b, uint64
     uint32_t saved = mxcsr_read();
     mxcsr_write(mxcsr_for(fpcr));
     uint64_t result;
-    if (dbl || op == HOST_D2S) {
+    if (dbl) {
         union bits64 x = { .u = a }, y = { .u = b }, z = { .u = c };
         switch (op) {
         case HOST_ADD: __asm__ volatile("addsd %1, %0" : "+x"(x.d) : "x"(y.d)); break;
@@ -292,12 +292,6 @@ static uint64_t host_op(enum host_op op, int dbl, uint64_t a, uint64_t b, uint64
         case HOST_SQRT: __asm__ volatile("sqrtsd %0, %0" : "+x"(x.d)); break;
         /* x = x * y + z */
         case HOST_FMA: __asm__ volatile("vfmadd213sd %2, %1, %0" : "+x"(x.d) : "x"(y.d), "x"(z.d)); break;
-        case HOST_D2S: {
-            union bits32 r;
-            __asm__ volatile("cvtsd2ss %1, %0" : "=x"(r.f) : "x"(x.d));
-            x.u = r.u;
-            break;
-        }
         }
         result = x.u;
     } else {
@@ -309,7 +303,6 @@ static uint64_t host_op(enum host_op op, int dbl, uint64_t a, uint64_t b, uint64
         case HOST_DIV: __asm__ volatile("divss %1, %0" : "+x"(x.f) : "x"(y.f)); break;
         case HOST_SQRT: __asm__ volatile("sqrtss %0, %0" : "+x"(x.f)); break;
         case HOST_FMA: __asm__ volatile("vfmadd213ss %2, %1, %0" : "+x"(x.f) : "x"(y.f), "x"(z.f)); break;
-        case HOST_D2S: break;
         }
         result = x.u;
     }
@@ -328,6 +321,265 @@ static bool host_has_fma(void)
         known = (ecx & (1u << 12)) && (ecx & (1u << 27));
     }
     return known;
+}
+
+/* ---- fast paths ---------------------------------------------------------------------------
+ * Under the default FPCR modes (round to nearest even, FZ = 0, DN = 0) an SSE operation
+ * and the AArch64 instruction produce the same result bits whenever the result is a
+ * number: both are IEEE 754 correctly rounded with gradual underflow. They differ only
+ *   - on NaN results (operand selection, and x86's default NaN has the sign bit set):
+ *     a NaN result (an all-ones exponent) takes the exact path;
+ *   - in FPSR flags. Without NaN and infinity results, IOC (NaN result), DZC and OFC
+ *     (infinite results) cannot occur. UFC needs a tiny exact result; AArch64 judges
+ *     tininess before rounding, x86 after, so a result with biased exponent 0 or 1 takes
+ *     the exact path, while exponent >= 2 proves the exact value was not tiny (rounding
+ *     below the smallest normal reaches at most exponent 1). What remains is IXC.
+ * The flags are cumulative, so once FPSR.IXC is set (the first inexact operation of a
+ * program sets it and it stays until the guest writes FPSR) inexactness needs no
+ * computing; once both IXC and UFC are set, tiny results need no exact path either (the
+ * values agree, only the flags could differ, and they are already set). While IXC is
+ * clear, exactness is proven cheaply where it can be: the error of an addition by
+ * TwoSum, of a product by an FMA, of a quotient or square root by its FMA remainder,
+ * each only where that error is itself representable; otherwise the exact path runs.
+ *
+ * The host MXCSR is assumed at its default (round to nearest, no FTZ/DAZ, exceptions
+ * masked), which the runner and the engine never change; the exact paths set their own
+ * MXCSR and restore the previous value. */
+
+#define FPCR_MODE_BITS (A64_FPCR_DN | A64_FPCR_FZ | (3u << A64_FPCR_RMODE_SHIFT))
+#define FPSR_TINY_COVERED (A64_FPSR_UFC | A64_FPSR_IXC)
+
+static inline bool default_modes(uint32_t fpcr) { return (fpcr & FPCR_MODE_BITS) == 0; }
+
+static inline double as_double(uint64_t x) { union bits64 u = { .u = x }; return u.d; }
+static inline uint64_t double_bits(double d) { union bits64 u = { .d = d }; return u.u; }
+static inline float as_float(uint64_t x) { union bits32 u = { .u = (uint32_t)x }; return u.f; }
+static inline uint64_t float_bits(float f) { union bits32 u = { .f = f }; return u.u; }
+static inline unsigned double_exp(double d) { return (unsigned)(double_bits(d) >> 52) & 0x7ff; }
+static inline unsigned float_exp(float f) { return (unsigned)(float_bits(f) >> 23) & 0xff; }
+
+/* acc + n * m, one rounding (callers check host_has_fma first). */
+static inline double fma_double(double n, double m, double acc)
+{
+    __asm__("vfmadd231sd %2, %1, %0" : "+x"(acc) : "x"(n), "x"(m));
+    return acc;
+}
+static inline float fma_float(float n, float m, float acc)
+{
+    __asm__("vfmadd231ss %2, %1, %0" : "+x"(acc) : "x"(n), "x"(m));
+    return acc;
+}
+static inline double sqrt_double(double x)
+{
+    __asm__("sqrtsd %0, %0" : "+x"(x));
+    return x;
+}
+static inline float sqrt_float(float x)
+{
+    __asm__("sqrtss %0, %0" : "+x"(x));
+    return x;
+}
+
+/* The fast operations for one format: T the C type, AS/BITS the bit conversions, EXP
+ * the biased exponent, EMAX its all-ones value, MANT the stored fraction bits. Each
+ * returns false (nothing changed) when the exact path must decide. */
+#define DEFINE_FAST_OPS(SFX, T, AS, BITS, EXP, EMAX, MANT, FMA, SQRT)                          \
+    static bool fast_arith_##SFX(enum a64_fp_op op, uint64_t a, uint64_t b, uint32_t *fpsr,  \
+                                 uint64_t *out)                                                \
+    {                                                                                          \
+        T x = AS(a), y = AS(b), z;                                                             \
+        bool want_inexact = !(*fpsr & A64_FPSR_IXC);                                           \
+        bool tiny_ok = (*fpsr & FPSR_TINY_COVERED) == FPSR_TINY_COVERED;                       \
+        bool inexact = false;                                                                  \
+        switch (op) {                                                                          \
+        case A64_FP_ADD:                                                                       \
+        case A64_FP_SUB: {                                                                     \
+            /* a sum never underflows inexactly (all operands are multiples of the       \
+             * smallest subnormal), so only NaN and infinity results are excluded */          \
+            if (op == A64_FP_SUB)                                                              \
+                y = -y;                                                                        \
+            z = x + y;                                                                         \
+            if (EXP(z) == EMAX)                                                                \
+                return false;                                                                  \
+            if (want_inexact) {                                                                \
+                T yv = z - x, xv = z - yv;                                                     \
+                T err = (x - xv) + (y - yv);       /* TwoSum: the exact rounding error */     \
+                if (EXP(err) == EMAX)                                                          \
+                    return false;                                                              \
+                inexact = err != 0;                                                            \
+            }                                                                                  \
+            break;                                                                             \
+        }                                                                                      \
+        case A64_FP_MUL:                                                                       \
+        case A64_FP_NMUL: {                                                                    \
+            z = x * y;                                                                         \
+            unsigned e = EXP(z);                                                               \
+            if (e == EMAX)                                                                     \
+                return false;                                                                  \
+            if (z == 0) {                                                                      \
+                if (x != 0 && y != 0 && !tiny_ok)  /* underflow to zero */                    \
+                    return false;                                                              \
+            } else if (e < 2 && !tiny_ok) {                                                    \
+                return false;                                                                  \
+            } else if (want_inexact) {                                                         \
+                /* the product's error x*y - z is a multiple of the operands' unit         \
+                 * products, representable when z >= 2^(MANT + 3 - bias) */                   \
+                if (e < MANT + 3 || !host_has_fma())                                           \
+                    return false;                                                              \
+                inexact = FMA(x, y, -z) != 0;                                                  \
+            }                                                                                  \
+            if (op == A64_FP_NMUL)                                                             \
+                z = -z;                                                                        \
+            break;                                                                             \
+        }                                                                                      \
+        case A64_FP_DIV: {                                                                     \
+            z = x / y;                                                                         \
+            unsigned e = EXP(z);                                                               \
+            if (e == EMAX)                                                                     \
+                return false;                                                                  \
+            if (z == 0) {                                                                      \
+                if (x != 0 && !tiny_ok)                                                        \
+                    return false;                                                              \
+            } else if (e < 2 && !tiny_ok) {                                                    \
+                return false;                                                                  \
+            } else if (want_inexact) {                                                         \
+                /* the remainder x - z*y is exact when x >= 2^(MANT + 5 - bias) */            \
+                if (EXP(x) < MANT + 5 || !host_has_fma())                                      \
+                    return false;                                                              \
+                inexact = FMA(-z, y, x) != 0;                                                  \
+            }                                                                                  \
+            break;                                                                             \
+        }                                                                                      \
+        default:                                                                               \
+            return false;                                                                      \
+        }                                                                                      \
+        if (inexact)                                                                           \
+            *fpsr |= A64_FPSR_IXC;                                                             \
+        *out = BITS(z);                                                                        \
+        return true;                                                                           \
+    }                                                                                          \
+                                                                                               \
+    static bool fast_sqrt_##SFX(uint64_t a, uint32_t *fpsr, uint64_t *out)                     \
+    {                                                                                          \
+        T x = AS(a), z = SQRT(x);           /* never tiny: sqrt of a subnormal is normal */   \
+        if (EXP(z) == EMAX)                                                                    \
+            return false;                                                                      \
+        if (!(*fpsr & A64_FPSR_IXC) && x != 0) {                                               \
+            if (EXP(x) < MANT + 5 || !host_has_fma())                                          \
+                return false;                                                                  \
+            if (FMA(-z, z, x) != 0)                                                            \
+                *fpsr |= A64_FPSR_IXC;                                                         \
+        }                                                                                      \
+        *out = BITS(z);                                                                        \
+        return true;                                                                           \
+    }                                                                                          \
+                                                                                               \
+    /* FMADD family with the architectural negations already applied to the operands;     \
+     * only while IXC is set (exactness of a fused result is not cheap to prove). */         \
+    static bool fast_muladd_##SFX(uint64_t addend, uint64_t n, uint64_t m, uint32_t *fpsr,     \
+                                  uint64_t *out)                                               \
+    {                                                                                          \
+        if (!(*fpsr & A64_FPSR_IXC) || !host_has_fma())                                        \
+            return false;                                                                      \
+        T x = AS(n), y = AS(m), c = AS(addend);                                                \
+        T z = FMA(x, y, c);                                                                    \
+        unsigned e = EXP(z);                                                                   \
+        if (e == EMAX)                                                                         \
+            return false;                                                                      \
+        if (e < 2 && (*fpsr & FPSR_TINY_COVERED) != FPSR_TINY_COVERED) {                       \
+            /* 0 * finite + 0 is exact; any other small result may be tiny */                \
+            if (!(z == 0 && c == 0 && (x == 0 || y == 0)))                                     \
+                return false;                                                                  \
+        }                                                                                      \
+        *out = BITS(z);                                                                        \
+        return true;                                                                           \
+    }
+
+DEFINE_FAST_OPS(double, double, as_double, double_bits, double_exp, 0x7ffu, 52, fma_double, sqrt_double)
+DEFINE_FAST_OPS(float, float, as_float, float_bits, float_exp, 0xffu, 23, fma_float, sqrt_float)
+
+/* Double <-> single precision. */
+static bool fast_convert(uint64_t a, unsigned from_type, unsigned to_type, uint32_t *fpsr, uint64_t *out)
+{
+    if (from_type == 0 && to_type == 1) {
+        float x = as_float(a);
+        if (float_exp(x) == 0xff)
+            return false;
+        *out = double_bits((double)x);      /* exact, subnormal singles included */
+        return true;
+    }
+    if (from_type == 1 && to_type == 0) {
+        double x = as_double(a);
+        if (double_exp(x) == 0x7ff)
+            return false;
+        float z = (float)x;
+        unsigned e = float_exp(z);
+        if (e == 0xff)
+            return false;
+        if (e < 2 && !(z == 0 && x == 0) && (*fpsr & FPSR_TINY_COVERED) != FPSR_TINY_COVERED)
+            return false;
+        if ((double)z != x)
+            *fpsr |= A64_FPSR_IXC;
+        *out = float_bits(z);
+        return true;
+    }
+    return false;
+}
+
+/* FCVTZS/FCVTZU without fraction bits, for values inside the integer range (a NaN,
+ * infinity or out-of-range value has an exponent at or above the bound). */
+static bool fast_to_int(uint64_t a, int dbl, int is_unsigned, int is64, uint32_t *fpsr, uint64_t *out)
+{
+    unsigned width = is64 ? 64 : 32;
+    unsigned bound = is_unsigned ? width : width - 1;     /* |value| < 2^bound fits */
+    uint64_t r;
+    bool integral;
+    if (dbl) {
+        double x = as_double(a);
+        if (double_exp(x) >= 1023 + bound || (is_unsigned && (a >> 63)))
+            return false;
+        if (is_unsigned) {
+            r = (uint64_t)x;
+            integral = (double)r == x;
+        } else {
+            int64_t v = (int64_t)x;
+            integral = (double)v == x;
+            r = (uint64_t)v;
+        }
+    } else {
+        float x = as_float(a);
+        if (float_exp(x) >= 127 + bound || (is_unsigned && ((a >> 31) & 1)))
+            return false;
+        if (is_unsigned) {
+            r = (uint64_t)x;
+            integral = (float)r == x;
+        } else {
+            int64_t v = (int64_t)x;
+            integral = (float)v == x;
+            r = (uint64_t)v;
+        }
+    }
+    if (!integral)
+        *fpsr |= A64_FPSR_IXC;
+    *out = is64 ? r : r & 0xffffffffull;
+    return true;
+}
+
+/* SCVTF/UCVTF without fraction bits under round to nearest: the host conversion rounds
+ * alike, and the result is exact exactly when the integer's significant bits fit. */
+static bool fast_from_int(uint64_t v, int dbl, int is_unsigned, int is64, uint32_t *fpsr, uint64_t *out)
+{
+    if (!is64)
+        v = is_unsigned ? (v & 0xffffffffull) : (uint64_t)(int64_t)(int32_t)(uint32_t)v;
+    bool negative = !is_unsigned && (int64_t)v < 0;
+    uint64_t magnitude = negative ? -v : v;
+    if (magnitude != 0 && 64 - clz64(magnitude) - __builtin_ctzll(magnitude) > (dbl ? 53 : 24))
+        *fpsr |= A64_FPSR_IXC;
+    if (dbl)
+        *out = double_bits(is_unsigned ? (double)v : (double)(int64_t)v);
+    else
+        *out = float_bits(is_unsigned ? (float)v : (float)(int64_t)v);
+    return true;
 }
 
 /* ---- arithmetic ----------------------------------------------------------------------- */
@@ -379,6 +631,11 @@ static uint64_t minmax(const struct fp_format *f, uint64_t a, uint64_t b, bool w
 
 uint64_t a64_fpc_arith(enum a64_fp_op op, uint64_t a, uint64_t b, int dbl, uint32_t fpcr, uint32_t *fpsr)
 {
+    if (default_modes(fpcr)) {
+        uint64_t r;
+        if (dbl ? fast_arith_double(op, a, b, fpsr, &r) : fast_arith_float(op, a, b, fpsr, &r))
+            return r;
+    }
     const struct fp_format *f = fmt_of(dbl);
     a = flush_input(f, a, fpcr, fpsr);
     b = flush_input(f, b, fpcr, fpsr);
@@ -410,9 +667,11 @@ uint64_t a64_fpc_arith(enum a64_fp_op op, uint64_t a, uint64_t b, int dbl, uint3
 
 uint64_t a64_fpc_sqrt(uint64_t a, int dbl, uint32_t fpcr, uint32_t *fpsr)
 {
+    uint64_t r;
+    if (default_modes(fpcr) && (dbl ? fast_sqrt_double(a, fpsr, &r) : fast_sqrt_float(a, fpsr, &r)))
+        return r;
     const struct fp_format *f = fmt_of(dbl);
     a = flush_input(f, a, fpcr, fpsr);
-    uint64_t r;
     if (process_nans(f, &a, 1, fpcr, fpsr, &r))
         return r;
     return host_arith(HOST_SQRT, f, a, 0, 0, fpcr, fpsr);
@@ -546,14 +805,22 @@ uint64_t a64_fpc_muladd_soft(uint64_t addend, uint64_t n, uint64_t m, int dbl, i
 uint64_t a64_fpc_muladd(uint64_t addend, uint64_t n, uint64_t m, int dbl, int o1, int o0,
                         uint32_t fpcr, uint32_t *fpsr)
 {
+    const struct fp_format *f = fmt_of(dbl);
+    uint64_t r;
+    if (default_modes(fpcr)) {
+        /* the negations are sign flips, NaN operands included, as in the architecture */
+        uint64_t fast_addend = addend, fast_n = n;
+        muladd_operands(f, &fast_addend, &fast_n, o1, o0);
+        if (dbl ? fast_muladd_double(fast_addend, fast_n, m, fpsr, &r)
+                : fast_muladd_float(fast_addend, fast_n, m, fpsr, &r))
+            return r;
+    }
     if (!host_has_fma())
         return a64_fpc_muladd_soft(addend, n, m, dbl, o1, o0, fpcr, fpsr);
-    const struct fp_format *f = fmt_of(dbl);
     addend = flush_input(f, addend, fpcr, fpsr);
     n = flush_input(f, n, fpcr, fpsr);
     m = flush_input(f, m, fpcr, fpsr);
     muladd_operands(f, &addend, &n, o1, o0);
-    uint64_t r;
     if (muladd_special(f, addend, n, m, fpcr, fpsr, &r))
         return r;
     return host_arith(HOST_FMA, f, n, m, addend, fpcr, fpsr);
@@ -588,6 +855,9 @@ static const struct fp_format *fmt_of_type(unsigned type)
 
 uint64_t a64_fpc_convert(uint64_t a, unsigned from_type, unsigned to_type, uint32_t fpcr, uint32_t *fpsr)
 {
+    uint64_t r;
+    if (default_modes(fpcr) && fast_convert(a, from_type, to_type, fpsr, &r))
+        return r;
     const struct fp_format *from = fmt_of_type(from_type), *to = fmt_of_type(to_type);
     a = flush_input(from, a, fpcr, fpsr);
     uint64_t sign = get_sign(from, a);
@@ -608,12 +878,9 @@ uint64_t a64_fpc_convert(uint64_t a, unsigned from_type, unsigned to_type, uint3
         return infinity(to, sign);
     if (is_zero(from, a))
         return zero_of(to, sign);
-    if (from == &FMT_D && to == &FMT_S) {
-        uint32_t flags;
-        uint64_t r = host_op(HOST_D2S, 1, a, 0, 0, fpcr, &flags) & 0xffffffffu;
-        host_flags(flags, is_zero(to, r), fpcr, fpsr);
-        return r;
-    }
+    /* Not the host's cvtsd2ss here: it judges underflow after rounding (a double just
+     * below the smallest normal single that rounds up to it raises no underflow on x86);
+     * round_pack judges before rounding, as AArch64 does. */
     uint64_t mant;
     int exp;
     unpack(from, a, &mant, &exp);
@@ -623,9 +890,13 @@ uint64_t a64_fpc_convert(uint64_t a, unsigned from_type, unsigned to_type, uint3
 uint64_t a64_fpc_to_int(uint64_t a, int dbl, int is_unsigned, int is64, enum a64_rounding rounding,
                         unsigned fbits, uint32_t fpcr, uint32_t *fpsr)
 {
-    const struct fp_format *f = fmt_of(dbl);
     if (rounding == A64_ROUND_FPCR)
         rounding = fpcr_rounding(fpcr);
+    uint64_t r;
+    if (rounding == A64_ROUND_ZERO && fbits == 0 && !(fpcr & A64_FPCR_FZ) &&
+        fast_to_int(a, dbl, is_unsigned, is64, fpsr, &r))
+        return r;
+    const struct fp_format *f = fmt_of(dbl);
     a = flush_input(f, a, fpcr, fpsr);
     int width = is64 ? 64 : 32;
     uint64_t sign = get_sign(f, a);
@@ -696,6 +967,10 @@ uint64_t a64_fpc_to_int(uint64_t a, int dbl, int is_unsigned, int is64, enum a64
 uint64_t a64_fpc_from_int(uint64_t v, int dbl, int is_unsigned, int is64, unsigned fbits,
                           uint32_t fpcr, uint32_t *fpsr)
 {
+    uint64_t r;
+    if (fbits == 0 && fpcr_rounding(fpcr) == A64_ROUND_NEAREST &&
+        fast_from_int(v, dbl, is_unsigned, is64, fpsr, &r))
+        return r;
     const struct fp_format *f = fmt_of(dbl);
     uint64_t sign = 0;
     if (!is64)

@@ -265,6 +265,165 @@ static const uint64_t int_values[] = {
 CMP(d_fcmp, "fcmp", "d", "x") CMP(d_fcmpe, "fcmpe", "d", "x")
 CMP(s_fcmp, "fcmp", "s", "w") CMP(s_fcmpe, "fcmpe", "s", "w")
 
+/* ---- boundaries of Ferry's fast paths ------------------------------------------------------
+ * fp_helpers.c takes a host-SSE shortcut under the default FPCR and falls back to exact
+ * code near the underflow threshold (where x86 and AArch64 judge tininess differently),
+ * on NaN and infinite results, and while it cannot prove exactness cheaply. These
+ * operands put results on both sides of those lines: products, quotients and fused sums
+ * that round up to the smallest normal from below it, values around 2^(mant + 3 - bias)
+ * (where the product's error stops being representable), and pseudo-random values in
+ * bands whose products and quotients land near underflow, near overflow and near 1. */
+static const uint64_t d_boundary[] = {
+    0x0010000000000000, 0x0010000000000001, 0x001fffffffffffff, 0x000fffffffffffff,
+    0x3fefffffffffffff, 0x3fe0000000000001, 0x3fe0000000000000, 0x3ff0000000000001,
+    0x1ff0000000000000, 0x1fefffffffffffff, 0x2000000000000001, 0x1ff0000000000001,
+    0x0370000000000000, 0x0370000000000001, 0x036fffffffffffff, 0x3cb0000000000000,
+    0x7fe0000000000000, 0x7fefffffffffffff, 0x4340000000000000, 0x400921fb54442d18,
+    0x3fb999999999999a, 0x8010000000000000, 0xbfefffffffffffff, 0x0000000000000003,
+    0x380fffffe0000000, 0x380ffffffff80000, 0xb80fffffff800000, 0x3810000000000000,
+};
+static const uint32_t s_boundary[] = {
+    0x00800000, 0x00800001, 0x00ffffff, 0x007fffff, 0x3f7fffff, 0x3f000001, 0x3f000000,
+    0x3f800001, 0x1f800000, 0x1f7fffff, 0x20000001, 0x1f800001, 0x0d000000, 0x0d000001,
+    0x0cffffff, 0x34000000, 0x7f000000, 0x7f7fffff, 0x4c000000, 0x40490fdb, 0x3dcccccd,
+    0x80800000, 0xbf7fffff, 0x00000003, 0x00000001, 0x80000003, 0x01000000, 0x00ffffff,
+};
+
+static uint64_t boundary_seed = 0x9e3779b97f4a7c15ull;
+static uint64_t next_random(void)
+{
+    boundary_seed ^= boundary_seed << 13;
+    boundary_seed ^= boundary_seed >> 7;
+    boundary_seed ^= boundary_seed << 17;
+    return boundary_seed;
+}
+/* A random value whose biased exponent lies in one of the bands. */
+static uint64_t random_double(void)
+{
+    static const unsigned bands[][2] = { { 1, 60 }, { 480, 560 }, { 990, 1060 }, { 1990, 2046 } };
+    uint64_t r = next_random();
+    const unsigned *band = bands[r % 4];
+    uint64_t e = band[0] + (r >> 8) % (band[1] - band[0] + 1);
+    uint64_t frac = next_random() & 0xfffffffffffffull;
+    if ((r >> 40) % 4 == 0)
+        frac &= 0xfffff00000000000ull;          /* short mantissas: exact results happen */
+    return (r >> 63) << 63 | e << 52 | frac;
+}
+static uint32_t random_single(void)
+{
+    static const unsigned bands[][2] = { { 1, 30 }, { 50, 80 }, { 110, 140 }, { 230, 254 } };
+    uint64_t r = next_random();
+    const unsigned *band = bands[r % 4];
+    uint32_t e = band[0] + (uint32_t)((r >> 8) % (band[1] - band[0] + 1));
+    uint32_t frac = (uint32_t)next_random() & 0x7fffff;
+    if ((r >> 40) % 4 == 0)
+        frac &= 0x7f0000;
+    return (uint32_t)(r >> 63) << 31 | e << 23 | frac;
+}
+
+static void emit_binary_set(uint32_t fpcr, const uint64_t *dv, unsigned dn, const uint32_t *sv, unsigned sn)
+{
+    static const char *const names[9] = {
+        "fmul", "fdiv", "fadd", "fsub", "fmax", "fmin", "fmaxnm", "fminnm", "fnmul",
+    };
+    static const int ops[] = { 0, 1, 2, 3, 8 };
+    char name[32];
+    for (unsigned o = 0; o < COUNT(ops); o++) {
+        int op = ops[o];
+        for (unsigned i = 0; i < dn; i++)
+            for (unsigned j = 0; j < dn; j++) {
+                set_fpcr(fpcr); clear_fpsr();
+                uint64_t r = d_binary[op](dv[i], dv[j]);
+                uint32_t f = get_fpsr(); set_fpcr(0);
+                snprintf(name, sizeof name, "%s.d", names[op]);
+                emit(name, dv[i], dv[j], 0, fpcr, r, f);
+            }
+        for (unsigned i = 0; i < sn; i++)
+            for (unsigned j = 0; j < sn; j++) {
+                set_fpcr(fpcr); clear_fpsr();
+                uint64_t r = s_binary[op](sv[i], sv[j]);
+                uint32_t f = get_fpsr(); set_fpcr(0);
+                snprintf(name, sizeof name, "%s.s", names[op]);
+                emit(name, sv[i], sv[j], 0, fpcr, r, f);
+            }
+    }
+}
+
+static void emit_boundary(void)
+{
+    static const char *const ternary_names[4] = { "fmadd", "fmsub", "fnmadd", "fnmsub" };
+    static const uint32_t fpcrs[] = { 0, 1u << 22, 3u << 22 };
+    enum { RANDOM_COUNT = 32 };
+    uint64_t dr[RANDOM_COUNT];
+    uint32_t sr[RANDOM_COUNT];
+    for (unsigned k = 0; k < COUNT(fpcrs); k++) {
+        uint32_t fpcr = fpcrs[k];
+        emit_binary_set(fpcr, d_boundary, COUNT(d_boundary), s_boundary, COUNT(s_boundary));
+        for (unsigned round = 0; round < 3; round++) {
+            for (unsigned i = 0; i < RANDOM_COUNT; i++) {
+                dr[i] = random_double();
+                sr[i] = random_single();
+            }
+            emit_binary_set(fpcr, dr, RANDOM_COUNT, sr, RANDOM_COUNT);
+            for (int op = 0; op < 4; op++)
+                for (unsigned i = 0; i + 2 < RANDOM_COUNT; i += 3) {
+                    set_fpcr(fpcr); clear_fpsr();
+                    uint64_t r = d_ternary[op](dr[i], dr[i + 1], dr[i + 2]);
+                    uint32_t f = get_fpsr(); set_fpcr(0);
+                    char name[32];
+                    snprintf(name, sizeof name, "%s.d", ternary_names[op]);
+                    emit(name, dr[i], dr[i + 1], dr[i + 2], fpcr, r, f);
+                    set_fpcr(fpcr); clear_fpsr();
+                    r = s_ternary[op](sr[i], sr[i + 1], sr[i + 2]);
+                    f = get_fpsr(); set_fpcr(0);
+                    snprintf(name, sizeof name, "%s.s", ternary_names[op]);
+                    emit(name, sr[i], sr[i + 1], sr[i + 2], fpcr, r, f);
+                }
+            for (unsigned i = 0; i < RANDOM_COUNT; i++) {
+                for (unsigned c = 0; c < COUNT(unary_cases); c++) {
+                    const struct unary_case *uc = &unary_cases[c];
+                    uint64_t a = uc->dbl ? dr[i] : sr[i];
+                    set_fpcr(fpcr); clear_fpsr();
+                    uint64_t r = uc->fn(a);
+                    uint32_t f = get_fpsr(); set_fpcr(0);
+                    emit(uc->name, a, 0, 0, fpcr, r, f);
+                }
+                for (unsigned c = 0; c < COUNT(int_cases); c++) {
+                    uint64_t v = next_random() >> (next_random() % 64);
+                    set_fpcr(fpcr); clear_fpsr();
+                    uint64_t r = int_cases[c].fn(v);
+                    uint32_t f = get_fpsr(); set_fpcr(0);
+                    emit(int_cases[c].name, v, 0, 0, fpcr, r, f);
+                }
+            }
+        }
+        /* fused sums around the smallest normal: n * m just below it plus tiny addends */
+        for (unsigned i = 0; i < COUNT(d_boundary); i++)
+            for (unsigned j = 0; j < 8; j++)
+                for (unsigned l = 0; l < COUNT(d_boundary); l += 5) {
+                    set_fpcr(fpcr); clear_fpsr();
+                    uint64_t r = d_ternary[0](d_boundary[l], d_boundary[i], d_boundary[j]);
+                    uint32_t f = get_fpsr(); set_fpcr(0);
+                    emit("fmadd.d", d_boundary[l], d_boundary[i], d_boundary[j], fpcr, r, f);
+                    set_fpcr(fpcr); clear_fpsr();
+                    r = s_ternary[0](s_boundary[l], s_boundary[i], s_boundary[j]);
+                    f = get_fpsr(); set_fpcr(0);
+                    emit("fmadd.s", s_boundary[l], s_boundary[i], s_boundary[j], fpcr, r, f);
+                }
+        for (unsigned i = 0; i < COUNT(unary_cases); i++) {
+            const struct unary_case *uc = &unary_cases[i];
+            unsigned n = uc->dbl ? COUNT(d_boundary) : COUNT(s_boundary);
+            for (unsigned j = 0; j < n; j++) {
+                uint64_t a = uc->dbl ? d_boundary[j] : s_boundary[j];
+                set_fpcr(fpcr); clear_fpsr();
+                uint64_t r = uc->fn(a);
+                uint32_t f = get_fpsr(); set_fpcr(0);
+                emit(uc->name, a, 0, 0, fpcr, r, f);
+            }
+        }
+    }
+}
+
 int main(void)
 {
     static const char *const binary_names[9] = {
@@ -355,5 +514,6 @@ int main(void)
                 emit("fcmpe.s", s_values[i], s_values[j], 0, fpcr, re, fe);
             }
     }
+    emit_boundary();
     return 0;
 }
