@@ -384,7 +384,7 @@ static inline float sqrt_float(float x)
  * the biased exponent, EMAX its all-ones value, MANT the stored fraction bits. Each
  * returns false (nothing changed) when the exact path must decide. */
 #define DEFINE_FAST_OPS(SFX, T, AS, BITS, EXP, EMAX, MANT, FMA, SQRT)                          \
-    static bool fast_arith_##SFX(enum a64_fp_op op, uint64_t a, uint64_t b, uint32_t *fpsr,  \
+    static inline bool fast_arith_##SFX(enum a64_fp_op op, uint64_t a, uint64_t b, uint32_t *fpsr,  \
                                  uint64_t *out)                                                \
     {                                                                                          \
         T x = AS(a), y = AS(b), z;                                                             \
@@ -476,7 +476,7 @@ static inline float sqrt_float(float x)
                                                                                                \
     /* FMADD family with the architectural negations already applied to the operands;     \
      * only while IXC is set (exactness of a fused result is not cheap to prove). */         \
-    static bool fast_muladd_##SFX(uint64_t addend, uint64_t n, uint64_t m, uint32_t *fpsr,     \
+    static inline bool fast_muladd_##SFX(uint64_t addend, uint64_t n, uint64_t m, uint32_t *fpsr,     \
                                   uint64_t *out)                                               \
     {                                                                                          \
         if (!(*fpsr & A64_FPSR_IXC) || !host_has_fma())                                        \
@@ -1566,36 +1566,152 @@ static uint64_t fp_3same_lane(unsigned sel, uint64_t x, uint64_t y, uint64_t add
     }
 }
 
+/* The FP lanes of v (32 bits when !dbl, else 64), taken from its 64-bit halves: the
+ * generic lane accessors shift 128-bit values, which costs more than the arithmetic. */
+static inline void fp_lanes_get(u128 v, int dbl, uint64_t lanes[4])
+{
+    uint64_t lo = (uint64_t)v, hi = (uint64_t)(v >> 64);
+    if (dbl) {
+        lanes[0] = lo;
+        lanes[1] = hi;
+    } else {
+        lanes[0] = lo & 0xffffffffu;
+        lanes[1] = lo >> 32;
+        lanes[2] = hi & 0xffffffffu;
+        lanes[3] = hi >> 32;
+    }
+}
+
+static inline u128 fp_lanes_put(const uint64_t lanes[4], int dbl, bool q)
+{
+    uint64_t lo = dbl ? lanes[0] : (lanes[0] & 0xffffffffu) | lanes[1] << 32;
+    uint64_t hi = dbl ? lanes[1] : (lanes[2] & 0xffffffffu) | lanes[3] << 32;
+    return halves(lo, q ? hi : 0);
+}
+
+/* FADD FSUB FMUL FDIV FMLA FMLS lanes through the fast paths; false: the exact core
+ * decides (the caller also checked the FPCR modes). */
+static inline bool fp_3same_fast_lane(unsigned sel, uint64_t x, uint64_t y, uint64_t addend, int dbl,
+                                      uint32_t *fpsr, uint64_t *out)
+{
+    enum a64_fp_op op;
+    switch (sel) {
+    case 0x02: op = A64_FP_ADD; break;
+    case 0x0a: op = A64_FP_SUB; break;
+    case 0x13: op = A64_FP_MUL; break;
+    case 0x17: op = A64_FP_DIV; break;
+    case 0x01: case 0x09:
+        /* FMLA: addend + x*y; FMLS: addend + (-x)*y */
+        if (sel == 0x09)
+            x ^= 1ull << (dbl ? 63 : 31);
+        return dbl ? fast_muladd_double(addend, x, y, fpsr, out) : fast_muladd_float(addend, x, y, fpsr, out);
+    default:
+        return false;
+    }
+    return dbl ? fast_arith_double(op, x, y, fpsr, out) : fast_arith_float(op, x, y, fpsr, out);
+}
+
+/* The hottest vector forms (FADD FSUB FMUL FDIV FMLA FMLS, the inner loops of
+ * vectorised numeric code) once FPSR.IXC is set: all lanes at once with packed SSE,
+ * accepted when every lane's result is a number that cannot be tiny (biased exponent 2
+ * and above; any finite value for FADD/FSUB, whose tiny results are exact). Otherwise
+ * nothing is committed and the lane-by-lane path decides. */
+typedef double packed_double __attribute__((vector_size(16)));
+typedef float packed_float __attribute__((vector_size(16)));
+typedef uint64_t packed_u64 __attribute__((vector_size(16)));
+typedef uint32_t packed_u32 __attribute__((vector_size(16)));
+
+/* Built from and split into 64-bit halves in registers: the values arrive in integer
+ * registers (and the accumulator was stored by translated code as two 64-bit halves),
+ * so a 128-bit memory round trip would stall on store forwarding. */
+static inline packed_u64 packed_of(uint64_t lo, uint64_t hi) { return (packed_u64){ lo, hi }; }
+
+static bool fp_3same_fast_vector(unsigned sel, u128 a, u128 b, const u128 *acc, int dbl, bool q, u128 *out)
+{
+    packed_u64 x = packed_of((uint64_t)a, (uint64_t)(a >> 64)), y = packed_of((uint64_t)b, (uint64_t)(b >> 64));
+    packed_u64 z;
+    if (sel == 0x09)        /* FMLS: acc + (-x) * y */
+        x ^= dbl ? packed_of(1ull << 63, 1ull << 63) : packed_of(0x8000000080000000ull, 0x8000000080000000ull);
+    if (dbl) {
+        packed_double p = (packed_double)x, r = (packed_double)y, c;
+        switch (sel) {
+        case 0x02: c = p + r; break;
+        case 0x0a: c = p - r; break;
+        case 0x13: c = p * r; break;
+        case 0x17: c = p / r; break;
+        case 0x01: case 0x09:
+            c = (packed_double)packed_of((uint64_t)*acc, (uint64_t)(*acc >> 64));
+            __asm__("vfmadd231pd %2, %1, %0" : "+x"(c) : "x"(p), "x"(r));
+            break;
+        default: return false;
+        }
+        z = (packed_u64)c;
+    } else {
+        packed_float p = (packed_float)x, r = (packed_float)y, c;
+        switch (sel) {
+        case 0x02: c = p + r; break;
+        case 0x0a: c = p - r; break;
+        case 0x13: c = p * r; break;
+        case 0x17: c = p / r; break;
+        case 0x01: case 0x09:
+            c = (packed_float)packed_of((uint64_t)*acc, (uint64_t)(*acc >> 64));
+            __asm__("vfmadd231ps %2, %1, %0" : "+x"(c) : "x"(p), "x"(r));
+            break;
+        default: return false;
+        }
+        z = (packed_u64)c;
+    }
+    uint64_t lo = z[0], hi = q ? z[1] : 0;
+    bool sum = sel == 0x02 || sel == 0x0a;
+    unsigned count = (q ? 4u : 2u) >> dbl;
+    for (unsigned i = 0; i < count; i++) {
+        uint64_t half = i < 2u >> dbl ? lo : hi;
+        unsigned e = dbl ? (unsigned)(half >> 52) & 0x7ff : (unsigned)(half >> (i & 1 ? 55 : 23)) & 0xff;
+        unsigned emax = dbl ? 0x7ff : 0xff;
+        if (sum ? e == emax : e - 2 >= emax - 2)
+            return false;
+    }
+    *out = halves(lo, hi);
+    return true;
+}
+
 unsigned __int128 a64_simd_fp_3same(void *state, unsigned __int128 a, unsigned __int128 b, uint32_t code)
 {
     int dbl = code & 1;
     unsigned sel = ((code >> 1) & 7) | ((code >> 4) & 1) << 3 | ((code >> 5) & 1) << 4;
     bool q = (code >> 6) & 1;
     unsigned rd = (code >> 7) & 31;
-    unsigned size = dbl ? 3 : 2;
-    unsigned elements = (q ? 16u : 8u) >> size;
+    unsigned elements = (q ? 16u : 8u) >> (dbl ? 3 : 2);
     /* FMAXNMP FADDP FMAXP FMINNMP FMINP: pairs of the concatenation b:a, a's first */
     bool pairwise = sel == 0x10 || sel == 0x12 || sel == 0x16 || sel == 0x18 || sel == 0x1e;
-    u128 acc = st(state)->VR[rd];
     uint32_t fpcr = st(state)->FPCR, fpsr = st(state)->FPSR;
-    u128 r = 0;
-    for (unsigned i = 0; i < elements; i++) {
-        uint64_t x, y;
-        if (pairwise) {
-            unsigned j = 2 * i;
-            u128 src = j < elements ? a : b;
-            j %= elements;
-            x = lane_get(src, size, j);
-            y = lane_get(src, size, j + 1);
-        } else {
-            x = lane_get(a, size, i);
-            y = lane_get(b, size, i);
+    bool fast = default_modes(fpcr) && !pairwise;
+    u128 fast_result;
+    if (fast && (fpsr & A64_FPSR_IXC) && host_has_fma() &&
+        fp_3same_fast_vector(sel, a, b, &st(state)->VR[rd], dbl, q, &fast_result))
+        return fast_result;
+    uint64_t x[4], y[4], acc[4] = { 0, 0, 0, 0 }, r[4] = { 0, 0, 0, 0 };
+    fp_lanes_get(a, dbl, x);
+    fp_lanes_get(b, dbl, y);
+    if (sel == 0x01 || sel == 0x09)
+        fp_lanes_get(st(state)->VR[rd], dbl, acc);
+    if (pairwise) {
+        uint64_t pairs[8];
+        for (unsigned i = 0; i < elements; i++) {
+            pairs[i] = x[i];
+            pairs[elements + i] = y[i];
         }
-        uint64_t res = fp_3same_lane(sel, x, y, lane_get(acc, size, i), dbl, fpcr, &fpsr);
-        r = lane_put(r, size, i, res);
+        for (unsigned i = 0; i < elements; i++) {
+            x[i] = pairs[2 * i];
+            y[i] = pairs[2 * i + 1];
+        }
+    }
+    for (unsigned i = 0; i < elements; i++) {
+        if (!(fast && fp_3same_fast_lane(sel, x[i], y[i], acc[i], dbl, &fpsr, &r[i])))
+            r[i] = fp_3same_lane(sel, x[i], y[i], acc[i], dbl, fpcr, &fpsr);
     }
     st(state)->FPSR = fpsr;
-    return r;
+    return fp_lanes_put(r, dbl, q);
 }
 
 static uint64_t fp_2misc_lane(unsigned sel, uint64_t x, int dbl, uint32_t fpcr, uint32_t *fpsr)
@@ -1637,12 +1753,12 @@ unsigned __int128 a64_simd_fp_2misc(void *state, unsigned __int128 a, uint32_t c
     int dbl = code & 1;
     unsigned sel = ((code >> 1) & 31) | ((code >> 6) & 1) << 5 | ((code >> 7) & 1) << 6;
     bool q = (code >> 8) & 1;
-    unsigned size = dbl ? 3 : 2;
-    unsigned elements = (q ? 16u : 8u) >> size;
+    unsigned elements = (q ? 16u : 8u) >> (dbl ? 3 : 2);
     uint32_t fpcr = st(state)->FPCR, fpsr = st(state)->FPSR;
-    u128 r = 0;
+    uint64_t x[4], r[4] = { 0, 0, 0, 0 };
+    fp_lanes_get(a, dbl, x);
     for (unsigned i = 0; i < elements; i++)
-        r = lane_put(r, size, i, fp_2misc_lane(sel, lane_get(a, size, i), dbl, fpcr, &fpsr));
+        r[i] = fp_2misc_lane(sel, x[i], dbl, fpcr, &fpsr);
     st(state)->FPSR = fpsr;
-    return r;
+    return fp_lanes_put(r, dbl, q);
 }

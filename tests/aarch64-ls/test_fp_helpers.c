@@ -339,6 +339,79 @@ static void test_simd_fast_paths(void **unused)
     }
 }
 
+/* Vector FP arithmetic (FADD FSUB FMUL FDIV FMLA FMLS, 2S/4S/2D) against the scalar cores
+ * lane by lane, with FPSR.IXC clear and set (the whole-vector host path runs only when it
+ * is set), on operands mixing ordinary values with the ones that force the exact path:
+ * NaNs of both kinds, infinities, zeros, subnormals and values whose products and
+ * quotients land next to the underflow threshold. */
+static uint64_t special_or_random(uint64_t *seed, int dbl)
+{
+    static const uint64_t d_special[] = {
+        0x7ff8000000000001, 0x7ff0000000000002, 0xfff0000000000000, 0x8000000000000000,
+        0x0000000000000001, 0x0010000000000000, 0x1ff0000000000001, 0x3fefffffffffffff,
+    };
+    static const uint64_t s_special[] = {
+        0x7fc00001, 0x7f800002, 0xff800000, 0x80000000, 0x00000001, 0x00800000, 0x1f800001, 0x3f7fffff,
+    };
+    uint64_t r = xorshift(seed);
+    if (r % 4 == 0)
+        return dbl ? d_special[(r >> 8) % 8] : s_special[(r >> 8) % 8];
+    uint64_t frac = xorshift(seed);
+    if (dbl)
+        return (r >> 63) << 63 | ((0x3c0 + (r >> 16) % 128) << 52) | (frac & 0xfffffffffffffull);
+    return (r >> 63) << 31 | ((0x60 + (r >> 16) % 64) << 23) | (frac & 0x7fffff);
+}
+
+static void test_simd_fp_lanes_match_scalar(void **unused)
+{
+    (void)unused;
+    static const struct { unsigned sel; enum a64_fp_op op; int fused; } ops[] = {
+        { 0x02, A64_FP_ADD, 0 }, { 0x0a, A64_FP_SUB, 0 }, { 0x13, A64_FP_MUL, 0 },
+        { 0x17, A64_FP_DIV, 0 }, { 0x01, 0, 1 }, { 0x09, 0, 2 },
+    };
+    struct a64_state st;
+    memset(&st, 0, sizeof st);
+    uint64_t seed = 0x1234567887654321ull;
+    for (unsigned iter = 0; iter < 6000; iter++) {
+        int dbl = iter & 1;
+        unsigned q = dbl ? 1 : (iter >> 1) & 1;
+        unsigned bits = dbl ? 64 : 32, count = (q ? 128 : 64) / bits;
+        uint64_t mask = dbl ? ~0ull : 0xffffffffull;
+        uint64_t x[4], y[4], acc[4];
+        u128 a = 0, b = 0, c = 0;
+        for (unsigned i = 0; i < 128 / bits; i++) {
+            x[i] = special_or_random(&seed, dbl);
+            y[i] = special_or_random(&seed, dbl);
+            acc[i] = special_or_random(&seed, dbl);
+            a |= (u128)x[i] << (i * bits);
+            b |= (u128)y[i] << (i * bits);
+            c |= (u128)acc[i] << (i * bits);
+        }
+        unsigned k = (iter >> 2) % 6;
+        uint32_t initial = (iter >> 3) & 1 ? A64_FPSR_IXC : 0;
+        uint32_t want_fpsr = initial;
+        u128 want = 0;
+        for (unsigned i = 0; i < count; i++) {
+            uint64_t r = ops[k].fused ? a64_fpc_muladd(acc[i], x[i], y[i], dbl, 0, ops[k].fused == 2, 0, &want_fpsr)
+                                      : a64_fpc_arith(ops[k].op, x[i], y[i], dbl, 0, &want_fpsr);
+            want |= (u128)(r & mask) << (i * bits);
+        }
+        unsigned rd = 5;
+        st.VR[rd] = c;
+        st.FPSR = initial;
+        st.FPCR = 0;
+        uint32_t code = (uint32_t)dbl | (ops[k].sel & 7) << 1 | ((ops[k].sel >> 3) & 1) << 4 |
+                        ((ops[k].sel >> 4) & 1) << 5 | q << 6 | rd << 7;
+        u128 got = a64_simd_fp_3same(&st, a, b, code);
+        if (got != want || st.FPSR != want_fpsr)
+            printf("sel %x dbl %d q %u fpsr0 %x: got %016llx%016llx fpsr %x, want %016llx%016llx fpsr %x\n",
+                   ops[k].sel, dbl, q, initial, (unsigned long long)(got >> 64), (unsigned long long)got,
+                   st.FPSR, (unsigned long long)(want >> 64), (unsigned long long)want, want_fpsr);
+        assert_true(got == want);
+        assert_int_equal(st.FPSR, want_fpsr);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -363,6 +436,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_simd_misc_and_shifts),
         cmocka_unit_test(test_simd_tbl),
         cmocka_unit_test(test_simd_fast_paths),
+        cmocka_unit_test(test_simd_fp_lanes_match_scalar),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
