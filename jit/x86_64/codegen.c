@@ -13,7 +13,7 @@
 enum { K_REG, K_MEM, K_IMM };
 typedef struct opnd { uint8_t kind; int8_t reg; int32_t off; uint64_t imm; } opnd;
 
-enum { COLD_FAULT = 1, COLD_EXIT = 2 };
+enum { COLD_FAULT = 1, COLD_EXIT = 2, COLD_EDGE = 3 };
 
 struct gen {
     ir_block *b;
@@ -273,8 +273,9 @@ static void find_flag_only_cmps(struct gen *g)
     for (uint32_t i = 1; i < b->n_insns; i++) {
         const struct ir_insn *in = &b->insns[i];
         if (in->op == IR_OP_STORE_STATE && b->insns[in->a].type == IR_I1) byte_uses[in->a]++;
-        if (ir_is_mem_op(in->op) && in->c) {
-            const struct ir_snapshot *sn = &b->snaps[in->c];
+        uint32_t snap = ir_insn_snapshot(in);
+        if (snap) {
+            const struct ir_snapshot *sn = &b->snaps[snap];
             for (uint32_t k = 0; k < sn->count; k++) {
                 uint32_t v = b->snap_regs[sn->first + k].val;
                 if (b->insns[v].type == IR_I1) byte_uses[v]++;
@@ -986,10 +987,35 @@ static void gen_exit_special(struct gen *g, const struct ir_insn *in)
     x86_jmp32(g->buf, g->env->epilogue);
 }
 
-static bool emit_cold(struct gen *g)
+/* Stores the registers of a snapshot to the guest state (rax, r11 scratch; rdx kept). */
+static bool store_snapshot(struct gen *g, uint32_t snap)
 {
     x86_buf *buf = g->buf;
     ir_block *b = g->b;
+    const struct ir_snapshot *s = &b->snaps[snap];
+    for (uint32_t r = 0; r < s->count; r++) {
+        if (!x86_buf_ensure(buf, 64)) return false;
+        const struct ir_snap_reg *sr = &b->snap_regs[s->first + r];
+        ir_type t = TY(g, sr->val);
+        x86_mem m = state_mem(sr->offset);
+        if (t == IR_I128) {
+            for (int h = 0; h < 2; h++) {
+                opnd o = half(g, sr->val, h);
+                x86_mem mh = m;
+                mh.disp += 8 * h;
+                if (o.kind == K_IMM && !x86_fits_i32((int64_t)o.imm)) { x86_mov_ri(buf, X86_RAX, o.imm); x86_mov_mr(buf, 8, mh, X86_RAX); }
+                else store_opnd(g, 8, mh, o);
+            }
+        } else {
+            store_opnd(g, (int)ir_type_bytes(t), m, op_of(g, sr->val));
+        }
+    }
+    return true;
+}
+
+static bool emit_cold(struct gen *g)
+{
+    x86_buf *buf = g->buf;
     for (uint32_t k = 0; k < g->cg->n_cold; k++) {
         struct jit_cold *c = &g->cg->cold[k];
         if (!x86_buf_ensure(buf, 64)) return false;
@@ -1001,27 +1027,15 @@ static bool emit_cold(struct gen *g)
             x86_jmp32(buf, g->env->epilogue);
             continue;
         }
+        if (c->kind == COLD_EDGE) {
+            if (!store_snapshot(g, c->snap)) return false;
+            x86_jmp32(buf, g->cg->host_at[c->label]);
+            continue;
+        }
         /* fault: state precise at the instruction, then DATA_ABORT with the address */
         if (c->addr_reg >= 0) x86_mov_rr(buf, 8, X86_RDX, c->addr_reg);
         else x86_mov_ri(buf, X86_RDX, c->addr_imm);
-        const struct ir_snapshot *s = &b->snaps[c->snap];
-        for (uint32_t r = 0; r < s->count; r++) {
-            if (!x86_buf_ensure(buf, 64)) return false;
-            const struct ir_snap_reg *sr = &b->snap_regs[s->first + r];
-            ir_type t = TY(g, sr->val);
-            x86_mem m = state_mem(sr->offset);
-            if (t == IR_I128) {
-                for (int h = 0; h < 2; h++) {
-                    opnd o = half(g, sr->val, h);
-                    x86_mem mh = m;
-                    mh.disp += 8 * h;
-                    if (o.kind == K_IMM && !x86_fits_i32((int64_t)o.imm)) { x86_mov_ri(buf, X86_RAX, o.imm); x86_mov_mr(buf, 8, mh, X86_RAX); }
-                    else store_opnd(g, 8, mh, o);
-                }
-            } else {
-                store_opnd(g, (int)ir_type_bytes(t), m, op_of(g, sr->val));
-            }
-        }
+        if (!store_snapshot(g, c->snap)) return false;
         store_pc_imm(g, c->pc);
         x86_mov_ri(buf, X86_RAX, IR_EXIT_DATA_ABORT);
         x86_jmp32(buf, g->env->epilogue);
@@ -1080,6 +1094,69 @@ static uint32_t pack_byte_stores(struct gen *g, uint32_t i)
     return idx[3];
 }
 
+/* ---- self-loop back edge -------------------------------------------------------------- */
+/* The new values of the loop-carried registers go into the locations of their preloads
+ * (a parallel move: a location may be both a source and a destination), then the code
+ * jumps back to the loop head. rax breaks cycles, r11 carries memory-to-memory moves. */
+static void gen_loop_back(struct gen *g, const struct ir_insn *in)
+{
+    enum { MAXMOVES = 64 };
+    struct move { opnd src; int32_t dst; bool done; } mv[MAXMOVES];
+    uint32_t n = 0;
+    ir_block *b = g->b;
+    x86_buf *buf = g->buf;
+    for (uint32_t k = 0; k < in->b && n < MAXMOVES; k++) {
+        uint32_t v = b->args[in->a + k], p = b->args[in->a + in->b + k];
+        int32_t dst = b->loc[p];
+        if (dst == LOC_NONE) continue;        /* the next iteration never reads it */
+        opnd src = op_of(g, v);
+        if (src.kind == K_REG && dst == src.reg) continue;
+        if (src.kind == K_MEM && loc_is_slot(dst) && loc_slot_off(dst) == src.off) continue;
+        mv[n++] = (struct move){ src, dst, false };
+    }
+    for (uint32_t left = n; left;) {
+        bool progress = false;
+        for (uint32_t k = 0; k < n; k++) {
+            if (mv[k].done) continue;
+            bool blocked = false;          /* is mv[k]'s destination still to be read? */
+            for (uint32_t q = 0; q < n && !blocked; q++) {
+                if (q == k || mv[q].done) continue;
+                opnd s = mv[q].src;
+                if (loc_is_reg(mv[k].dst)) blocked = s.kind == K_REG && s.reg == mv[k].dst;
+                else blocked = s.kind == K_MEM && s.off == loc_slot_off(mv[k].dst);
+            }
+            if (blocked) continue;
+            if (loc_is_reg(mv[k].dst)) load_reg(g, 8, mv[k].dst, mv[k].src);
+            else {
+                opnd s = mv[k].src;
+                if (s.kind == K_IMM && !x86_fits_i32((int64_t)s.imm)) { x86_mov_ri(buf, X86_R11, s.imm); s = (opnd){ .kind = K_REG, .reg = X86_R11 }; }
+                store_opnd(g, 8, slot_mem(loc_slot_off(mv[k].dst)), s);
+            }
+            mv[k].done = true;
+            left--;
+            progress = true;
+        }
+        if (progress) continue;
+        /* only cycles remain: park one destination's current value in rax */
+        for (uint32_t k = 0; k < n; k++) {
+            if (mv[k].done) continue;
+            int32_t d = mv[k].dst;
+            opnd old = loc_is_reg(d) ? (opnd){ .kind = K_REG, .reg = (int8_t)d } : (opnd){ .kind = K_MEM, .off = loc_slot_off(d) };
+            load_reg(g, 8, X86_RAX, old);
+            for (uint32_t q = 0; q < n; q++) {
+                if (mv[q].done) continue;
+                opnd s = mv[q].src;
+                if ((s.kind == K_REG && old.kind == K_REG && s.reg == old.reg) ||
+                    (s.kind == K_MEM && old.kind == K_MEM && s.off == old.off))
+                    mv[q].src = (opnd){ .kind = K_REG, .reg = X86_RAX };
+            }
+            break;
+        }
+    }
+    x86_jmp32(buf, g->cg->loop_head);
+    flags_clobber(g);
+}
+
 /* ---- driver -------------------------------------------------------------------------- */
 bool jit_codegen(ir_block *b, struct jit_cg *cg, const struct jit_cg_env *env, x86_buf *buf)
 {
@@ -1087,6 +1164,7 @@ bool jit_codegen(ir_block *b, struct jit_cg *cg, const struct jit_cg_env *env, x
     cg->n_fix = 0;
     cg->n_cold = 0;
     cg->chained_exits = 0;
+    cg->loop_head = buf->start;
     for (uint32_t l = 0; l < b->n_labels; l++) cg->label_fix_head[l] = 0;
     find_flag_only_cmps(&g);
 
@@ -1179,15 +1257,38 @@ bool jit_codegen(ir_block *b, struct jit_cg *cg, const struct jit_cg_env *env, x
         case IR_OP_LABEL: {
             for (uint32_t f = cg->label_fix_head[in->a]; f; f = cg->fix[f - 1].next)
                 x86_patch_rel32(cg->fix[f - 1].site, buf->p);
+            cg->host_at[in->a] = buf->p;
             flags_clobber(&g);
             break;
         }
+        case IR_OP_LOOP_HEAD:
+            cg->loop_head = buf->p;
+            flags_clobber(&g);
+            break;
+        case IR_OP_LOOP_BACK:
+            gen_loop_back(&g, in);
+            break;
         case IR_OP_BR:
             if (!label_is_next(&g, i, in->a)) label_fixup(&g, in->a, x86_jmp32(buf, buf->p));
             break;
         case IR_OP_CBR: {
             enum x86_cc cc = cond_cc(&g, in->a);
             uint32_t lt = in->b, lf = in->c;
+            if (in->imm & (IR_CBR_STORE_TRUE | IR_CBR_STORE_FALSE)) {
+                /* edges that store the dirty registers: the taken one through a stub */
+                if (in->imm & IR_CBR_STORE_TRUE) {
+                    struct jit_cold *c = cold_new(&g);
+                    c->kind = COLD_EDGE;
+                    c->snap = (uint32_t)in->imm;
+                    c->label = lt;
+                    c->site = x86_jcc32(buf, cc, buf->p);
+                } else {
+                    label_fixup(&g, lt, x86_jcc32(buf, cc, buf->p));
+                }
+                if ((in->imm & IR_CBR_STORE_FALSE) && !store_snapshot(&g, (uint32_t)in->imm)) return false;
+                if (!label_is_next(&g, i, lf)) label_fixup(&g, lf, x86_jmp32(buf, buf->p));
+                break;
+            }
             if (label_is_next(&g, i, lt)) {
                 label_fixup(&g, lf, x86_jcc32(buf, x86_cc_invert(cc), buf->p));
             } else {

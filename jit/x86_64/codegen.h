@@ -53,6 +53,7 @@ struct jit_cg {
     uint32_t *calls_before;
     uint32_t *released_at;
     uint8_t *fuse_only;             /* CMP whose result lives only in x86 flags */
+    uint32_t *prefer;               /* value -> preload whose location it should take, or 0 */
     uint8_t **host_at;              /* LABEL: host address once bound */
     uint32_t *label_fix_head;       /* per label: first fixup index + 1 */
     uint32_t cap_labels;
@@ -64,13 +65,15 @@ struct jit_cg {
     uint32_t cap_locals;
     uint32_t frame_top;             /* highest frame byte used by this block */
     uint32_t chained_exits;         /* exits linked at translation time */
+    uint8_t *loop_head;             /* host address of IR_OP_LOOP_HEAD in this block */
 };
 
 /* Kinds of out-of-line code. */
 struct jit_cold {
-    uint8_t kind;                   /* 1 = fault stub, 2 = direct exit stub */
+    uint8_t kind;                   /* 1 = fault stub, 2 = direct exit stub, 3 = branch edge stores */
     uint8_t *site;                  /* rel32 displacement that jumps to the stub */
-    uint32_t snap;                  /* fault: snapshot id */
+    uint32_t snap;                  /* fault, edge: snapshot id */
+    uint32_t label;                 /* edge: the label it continues at */
     int8_t addr_reg;                /* fault: register holding the address, or -1 */
     uint64_t addr_imm;              /* fault: constant address */
     uint64_t pc;                    /* fault: guest pc; exit: target pc */

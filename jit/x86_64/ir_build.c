@@ -41,6 +41,7 @@ void ir_block_free(ir_block *b)
     fy_free(b->labels); fy_free(b->label_states); fy_free(b->snaps); fy_free(b->snap_regs);
     fy_free(b->cache); fy_free(b->owner_gen); fy_free(b->owner_idx);
     fy_free(b->last_use); fy_free(b->loc); fy_free(b->use_count); fy_free(b->local_slot);
+    fy_free(b->loop_regs);
     fy_free(b);
 }
 
@@ -66,6 +67,8 @@ void ir_block_reset(ir_block *b, uint64_t guest_pc)
     b->n_cache = 0;
     b->gen++;
     b->frame_used = 0;
+    b->loop_mode = false;
+    b->n_loop_regs = 0;
 }
 
 void ir_set_pc_offset(ir_block *b, uint32_t state_offset)
@@ -926,8 +929,20 @@ ir_label ir_label_new(ir_block *b)
     return b->n_labels++;
 }
 
-/* Meets the current (clean) register cache into label l's incoming state. */
-static void merge_into(ir_block *b, ir_label l)
+/* Makes edge `edge` (0 = true, 1 = false) of conditional branch `cbr` store the
+ * registers that were dirty at the branch. */
+static void cbr_edge_stores(ir_block *b, uint32_t cbr, unsigned edge)
+{
+    struct ir_insn *in = &b->insns[cbr];
+    if ((uint32_t)in->imm) in->imm |= edge ? IR_CBR_STORE_FALSE : IR_CBR_STORE_TRUE;
+}
+
+/* Meets the current register cache into label l's incoming state. `cbr` (with `edge`)
+ * is the conditional branch this edge leaves from, or 0 for a jump or fall-through,
+ * whose cache is already clean. A label reached only from one branch edge keeps that
+ * edge's dirty registers dirty (the paths after it store them where they exit); a label
+ * with several predecessors starts clean, each branch edge storing on its way. */
+static void merge_into(ir_block *b, ir_label l, uint32_t cbr, unsigned edge)
 {
     if (!b->reachable || !b->optimise) return;
     struct ir_label_info *li = &b->labels[l];
@@ -935,6 +950,8 @@ static void merge_into(ir_block *b, ir_label l)
         li->has_state = true;
         li->state_first = b->n_label_states;
         li->state_count = 0;
+        li->cbr_pred = cbr;
+        li->cbr_edge = (uint8_t)edge;
         for (uint32_t i = 0; i < b->n_cache; i++) {
             if (!b->cache[i].live) continue;
             ENSURE(b, label_states, n_label_states, cap_label_states, 1);
@@ -943,8 +960,14 @@ static void merge_into(ir_block *b, ir_label l)
         }
         return;
     }
+    if (li->cbr_pred) {
+        cbr_edge_stores(b, li->cbr_pred, li->cbr_edge);
+        li->cbr_pred = 0;
+    }
+    if (cbr) cbr_edge_stores(b, cbr, edge);
     for (uint32_t i = 0; i < li->state_count; i++) {
         struct ir_cache_entry *e = &b->label_states[li->state_first + i];
+        e->dirty = 0;
         if (!e->live) continue;
         int k = cache_find(b, e->offset, e->size, false);
         if (k < 0 || b->cache[k].val != e->val) e->live = 0;
@@ -953,7 +976,7 @@ static void merge_into(ir_block *b, ir_label l)
 
 static void mark_branch_target(ir_block *b, ir_label l)
 {
-    merge_into(b, l);
+    merge_into(b, l, 0, 0);
     if (!b->optimise) b->labels[l].has_state = true;
 }
 
@@ -970,7 +993,7 @@ void ir_label_bind(ir_block *b, ir_label l)
     if (li->has_state && b->optimise) {
         for (uint32_t i = 0; i < li->state_count; i++) {
             struct ir_cache_entry *e = &b->label_states[li->state_first + i];
-            if (e->live) cache_add(b, e->offset, e->size, e->val, false);
+            if (e->live) cache_add(b, e->offset, e->size, e->val, e->dirty);
         }
     }
     b->reachable = li->has_state;
@@ -996,16 +1019,73 @@ void ir_cbr(ir_block *b, ir_val c, ir_label lt, ir_label lf)
         ir_br(b, cval(b, c) ? lt : lf);
         return;
     }
-    cache_flush(b);
-    mark_branch_target(b, lt);
-    mark_branch_target(b, lf);
-    emit(b, IR_OP_CBR, 0, c, lt, lf, 0);
+    if (!b->optimise || lt == lf || !b->reachable) {
+        cache_flush(b);
+        mark_branch_target(b, lt);
+        mark_branch_target(b, lf);
+        emit(b, IR_OP_CBR, 0, c, lt, lf, 0);
+        b->reachable = false;
+        return;
+    }
+    /* dirty registers stay unstored on edges to labels with no other predecessor */
+    uint32_t snap = snapshot(b);
+    ir_val br = emit(b, IR_OP_CBR, 0, c, lt, lf, b->snaps[snap].count ? snap : 0);
+    merge_into(b, lt, br, 0);
+    merge_into(b, lf, br, 1);
+    b->reachable = false;
+}
+
+void ir_block_set_loop_regs(ir_block *b, const struct ir_loop_reg *regs, uint32_t n)
+{
+    check(b, b->n_insns == 1 && b->optimise && n <= IR_MAX_LOOP_REGS, "loop registers");
+    ENSURE(b, loop_regs, n_loop_regs, cap_loop_regs, n);
+    for (uint32_t k = 0; k < n; k++) {
+        struct ir_loop_reg r = regs[k];
+        check(b, r.type >= IR_I1 && r.type <= IR_I64, "loop register type");
+        uint32_t size = ir_type_bytes((ir_type)r.type);
+        check(b, cache_find(b, r.offset, size, false) < 0, "overlapping loop registers");
+        r.preload = emit(b, IR_OP_LOAD_STATE, (ir_type)r.type, 0, 0, 0, r.offset);
+        cache_add(b, r.offset, size, r.preload, r.written);
+        b->loop_regs[k] = r;
+    }
+    b->n_loop_regs = n;
+    b->loop_mode = true;
+    emit(b, IR_OP_LOOP_HEAD, 0, 0, 0, 0, 0);
+}
+
+/* The back edge of a self-loop: carried registers move into their preloads' locations;
+ * other dirty registers are stored as at any exit. */
+static void loop_back(ir_block *b)
+{
+    uint32_t n = b->n_loop_regs;
+    ir_val vals[IR_MAX_LOOP_REGS];
+    for (uint32_t k = 0; k < n; k++)
+        vals[k] = ir_read_reg(b, (ir_type)b->loop_regs[k].type, b->loop_regs[k].offset);
+    for (uint32_t i = 0; i < b->n_cache; i++) {
+        struct ir_cache_entry *e = &b->cache[i];
+        if (!e->live || !e->dirty) continue;
+        bool carried = false;
+        for (uint32_t k = 0; k < n && !carried; k++) {
+            const struct ir_loop_reg *r = &b->loop_regs[k];
+            carried = r->written && r->offset == e->offset && vals[k] == e->val;
+        }
+        if (!carried) cache_writeback(b, e);
+    }
+    ENSURE(b, args, n_args, cap_args, 2 * n);
+    uint32_t first = b->n_args;
+    for (uint32_t k = 0; k < n; k++) b->args[b->n_args++] = vals[k];
+    for (uint32_t k = 0; k < n; k++) b->args[b->n_args++] = b->loop_regs[k].preload;
+    emit(b, IR_OP_LOOP_BACK, 0, first, n, 0, 0);
     b->reachable = false;
 }
 
 void ir_exit_direct(ir_block *b, uint64_t target_pc)
 {
     check(b, b->pc_offset_set, "exit without ir_set_pc_offset");
+    if (b->loop_mode && target_pc == b->guest_pc && b->reachable) {
+        loop_back(b);
+        return;
+    }
     cache_flush(b);
     emit(b, IR_OP_EXIT_DIRECT, 0, 0, 0, 0, target_pc);
     b->reachable = false;

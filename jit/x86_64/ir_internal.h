@@ -42,13 +42,23 @@ enum ir_op {
     IR_OP_CALL,         /* imm = fn, a = first arg index in args[], b = nargs */
     IR_OP_LABEL,        /* a = label */
     IR_OP_BR,           /* a = label */
-    IR_OP_CBR,          /* a = cond, b = true label, c = false label */
+    IR_OP_CBR,          /* a = cond, b = true label, c = false label; imm = edge stores
+                         * (low 32 bits: snapshot of the dirty registers at the branch;
+                         * IR_CBR_STORE_TRUE/FALSE: that edge stores them on its way) */
     IR_OP_EXIT_DIRECT,  /* imm = target pc */
     IR_OP_EXIT_INDIRECT,/* a = target pc value */
     IR_OP_EXIT_SPECIAL, /* cond = kind, imm = pc, b|c<<32 = info (via consts side table) */
     IR_OP_INSN_START,   /* imm = guest pc, a = encoding */
+    IR_OP_LOOP_HEAD,    /* self-loop block: where the back edge re-enters (after the preloads) */
+    IR_OP_LOOP_BACK,    /* a = first arg, b = n: args[a..a+n) are moved into the locations of
+                         * the preloaded registers args[a+n..a+2n), then jump to the loop head.
+                         * A preload's location is reused once it is dead: nothing but the
+                         * back edge's own arguments is live on that path. */
     IR_OP_COUNT
 };
+
+#define IR_CBR_STORE_TRUE  (1ull << 32)
+#define IR_CBR_STORE_FALSE (1ull << 33)
 
 /* instruction flags */
 #define IR_F_LIVE      0x01   /* set by dead code elimination */
@@ -85,6 +95,20 @@ struct ir_label_info {
     uint32_t state_first;     /* merged register cache of incoming branches */
     uint32_t state_count;
     bool has_state;
+    /* A label whose only predecessor so far is a conditional branch inherits its dirty
+     * registers unstored; a second predecessor makes that branch edge store them. */
+    uint8_t cbr_edge;         /* which edge of cbr_pred: 0 = true, 1 = false */
+    uint32_t cbr_pred;        /* instruction index of that branch, 0 when none */
+};
+
+#define IR_MAX_LOOP_REGS 16
+
+/* A guest register a self-loop block keeps in a host location across its back edge. */
+struct ir_loop_reg {
+    uint32_t offset;
+    uint8_t type;
+    bool written;             /* written in the loop: dirty from the block start */
+    uint32_t preload;         /* its LOAD_STATE before the loop head */
 };
 
 struct ir_block {
@@ -97,6 +121,11 @@ struct ir_block {
     bool pc_offset_set;
     bool reachable;           /* false after an exit/branch until a label is bound */
     bool optimise;            /* builder-time folding and register caching */
+
+    /* self-loop mode (ir_block_set_loop_regs): exits to guest_pc become IR_OP_LOOP_BACK */
+    struct ir_loop_reg *loop_regs;
+    uint32_t n_loop_regs, cap_loop_regs;
+    bool loop_mode;
 
     uint64_t *consts_hi;      /* I128 constant high halves / exit infos */
     uint32_t n_consts_hi, cap_consts_hi;
@@ -171,6 +200,28 @@ static inline unsigned ir_popcount64(uint64_t v)
 unsigned ir_value_operands(const struct ir_insn *in, uint32_t out[3]);
 bool ir_is_mem_op(unsigned op);
 void ir_dead_code_elim(ir_block *b);
+/* Snapshot whose registers instruction `in` may store (fault stub or branch edge), or 0. */
+static inline uint32_t ir_insn_snapshot(const struct ir_insn *in)
+{
+    if (in->op == IR_OP_LOAD || in->op == IR_OP_STORE || in->op == IR_OP_LOAD_EXCL || in->op == IR_OP_STORE_EXCL)
+        return in->c;
+    if (in->op == IR_OP_CBR && (in->imm & (IR_CBR_STORE_TRUE | IR_CBR_STORE_FALSE)))
+        return (uint32_t)in->imm;
+    return 0;
+}
+/* Values an instruction uses from b->args (helper call arguments, the new values at a
+ * loop back edge; the preloads after those are destinations, not uses). */
+static inline uint32_t ir_insn_args(const struct ir_insn *in, uint32_t *first)
+{
+    *first = in->a;
+    if (in->op == IR_OP_CALL || in->op == IR_OP_LOOP_BACK) return in->b;
+    return 0;
+}
+/* Self-loop translation: before anything else in a freshly reset block, preloads these
+ * registers (no two overlapping) and marks the loop head; exits to the block's own pc
+ * then keep them in host locations instead of going through the guest state. */
+void ir_block_set_loop_regs(ir_block *b, const struct ir_loop_reg *regs, uint32_t n);
+
 /* Counts uses and last uses of every value (snapshot references included). */
 void ir_compute_liveness(ir_block *b);
 /* Appends a textual dump of the block to buf (tests and debugging). */

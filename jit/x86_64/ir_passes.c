@@ -35,6 +35,7 @@ static bool has_side_effect(const struct ir_insn *in)
     case IR_OP_LOAD_EXCL: case IR_OP_STORE_EXCL: case IR_OP_CLEAR_EXCL:
     case IR_OP_LABEL: case IR_OP_BR: case IR_OP_CBR: case IR_OP_EXIT_DIRECT:
     case IR_OP_EXIT_INDIRECT: case IR_OP_EXIT_SPECIAL: case IR_OP_INSN_START:
+    case IR_OP_LOOP_HEAD: case IR_OP_LOOP_BACK:
         return true;
     case IR_OP_CALL:
         return (in->flags & IR_F_SIDE) != 0;
@@ -62,10 +63,11 @@ void ir_dead_code_elim(ir_block *b)
         uint32_t ops[3];
         unsigned n = ir_value_operands(in, ops);
         for (unsigned k = 0; k < n; k++) ins[ops[k]].flags |= IR_F_LIVE;
-        if (in->op == IR_OP_CALL)
-            for (uint32_t k = 0; k < in->b; k++) ins[b->args[in->a + k]].flags |= IR_F_LIVE;
-        if (ir_is_mem_op(in->op) && in->c) {
-            const struct ir_snapshot *s = &b->snaps[in->c];
+        uint32_t first, nargs = ir_insn_args(in, &first);
+        for (uint32_t k = 0; k < nargs; k++) ins[b->args[first + k]].flags |= IR_F_LIVE;
+        uint32_t snap = ir_insn_snapshot(in);
+        if (snap) {
+            const struct ir_snapshot *s = &b->snaps[snap];
             for (uint32_t k = 0; k < s->count; k++) ins[b->snap_regs[s->first + k].val].flags |= IR_F_LIVE;
         }
     }
@@ -100,10 +102,11 @@ void ir_compute_liveness(ir_block *b)
         uint32_t ops[3];
         unsigned n = ir_value_operands(in, ops);
         for (unsigned k = 0; k < n; k++) use(b, ops[k], i);
-        if (in->op == IR_OP_CALL)
-            for (uint32_t k = 0; k < in->b; k++) use(b, b->args[in->a + k], i);
-        if (ir_is_mem_op(in->op) && in->c) {
-            const struct ir_snapshot *s = &b->snaps[in->c];
+        uint32_t first, nargs = ir_insn_args(in, &first);
+        for (uint32_t k = 0; k < nargs; k++) use(b, b->args[first + k], i);
+        uint32_t snap = ir_insn_snapshot(in);
+        if (snap) {
+            const struct ir_snapshot *s = &b->snaps[snap];
             for (uint32_t k = 0; k < s->count; k++) use(b, b->snap_regs[s->first + k].val, i);
         }
     }
@@ -127,7 +130,7 @@ static const char *const op_names[IR_OP_COUNT] = {
     [IR_OP_CLEAR_EXCL] = "clear_excl", [IR_OP_CALL] = "call", [IR_OP_LABEL] = "label",
     [IR_OP_BR] = "br", [IR_OP_CBR] = "cbr", [IR_OP_EXIT_DIRECT] = "exit_direct",
     [IR_OP_EXIT_INDIRECT] = "exit_indirect", [IR_OP_EXIT_SPECIAL] = "exit_special",
-    [IR_OP_INSN_START] = "insn",
+    [IR_OP_INSN_START] = "insn", [IR_OP_LOOP_HEAD] = "loop_head", [IR_OP_LOOP_BACK] = "loop_back",
 };
 static const char *const type_names[] = { "?", "i1", "i8", "i16", "i32", "i64", "i128" };
 static const char *const cond_names[] = { "?", "eq", "ne", "ult", "ule", "ugt", "uge", "slt", "sle", "sgt", "sge" };
@@ -172,7 +175,22 @@ size_t ir_dump(const ir_block *b, char *buf, size_t size)
         case IR_OP_LOCAL_READ: put(&o, " l%u", in->a); break;
         case IR_OP_LOCAL_WRITE: put(&o, " l%u, v%u", in->a, in->b); break;
         case IR_OP_LABEL: case IR_OP_BR: put(&o, " L%u", in->a); break;
-        case IR_OP_CBR: put(&o, " v%u, L%u, L%u", in->a, in->b, in->c); break;
+        case IR_OP_CBR: {
+            put(&o, " v%u, L%u, L%u", in->a, in->b, in->c);
+            uint32_t snap = ir_insn_snapshot(in);
+            if (!snap) break;
+            const struct ir_snapshot *s = &b->snaps[snap];
+            put(&o, " {store on%s%s:", (in->imm & IR_CBR_STORE_TRUE) ? " true" : "", (in->imm & IR_CBR_STORE_FALSE) ? " false" : "");
+            for (uint32_t k = 0; k < s->count; k++)
+                put(&o, " [%u]=v%u", b->snap_regs[s->first + k].offset, b->snap_regs[s->first + k].val);
+            put(&o, "}");
+            break;
+        }
+        case IR_OP_LOOP_BACK:
+            put(&o, " (");
+            for (uint32_t k = 0; k < in->b; k++) put(&o, "%sv%u->v%u", k ? ", " : "", b->args[in->a + k], b->args[in->a + in->b + k]);
+            put(&o, ")");
+            break;
         case IR_OP_EXIT_DIRECT: put(&o, " 0x%llx", (unsigned long long)in->imm); break;
         case IR_OP_EXIT_SPECIAL: put(&o, " kind=%u pc=0x%llx info=0x%llx", in->cond, (unsigned long long)in->imm, (unsigned long long)b->consts_hi[in->b]); break;
         case IR_OP_INSN_START: put(&o, " 0x%llx", (unsigned long long)in->imm); break;

@@ -202,6 +202,44 @@ static void grow_blocks(jit *j)
     for (uint32_t i = 0; i < j->n_blocks; i++) hash_insert(j, i);
 }
 
+/* A block that jumps back to its own start (a tight loop) is translated a second time
+ * with the guest registers it touches preloaded before a loop head, so the back edge
+ * keeps them in host registers. The first translation tells which registers: those it
+ * reads from the state first, then those it only writes; none overlapping, no I128, not
+ * the PC. Returns how many were chosen (0: not a self-loop). */
+static uint32_t choose_loop_regs(const jit *j, const ir_block *b, struct ir_loop_reg *out)
+{
+    bool self = false;
+    for (uint32_t i = 1; i < b->n_insns && !self; i++)
+        self = b->insns[i].op == IR_OP_EXIT_DIRECT && b->insns[i].imm == b->guest_pc;
+    if (!self || !b->optimise) return 0;
+    uint32_t n = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (uint32_t i = 1; i < b->n_insns; i++) {
+            const struct ir_insn *in = &b->insns[i];
+            if (in->op != IR_OP_LOAD_STATE && in->op != IR_OP_STORE_STATE) continue;
+            bool is_store = in->op == IR_OP_STORE_STATE;
+            ir_type t = (ir_type)in->type;
+            if (t == IR_I128) continue;
+            uint32_t off = (uint32_t)in->imm, size = ir_type_bytes(t);
+            if (off < j->cfg.pc_offset + 8 && j->cfg.pc_offset < off + size) continue;
+            bool known = false, overlaps = false;
+            for (uint32_t k = 0; k < n; k++) {
+                uint32_t ko = out[k].offset, ks = ir_type_bytes((ir_type)out[k].type);
+                if (ko == off && out[k].type == t) {
+                    known = true;
+                    if (is_store) out[k].written = true;
+                } else if (ko < off + size && off < ko + ks) {
+                    overlaps = true;
+                }
+            }
+            if (known || overlaps || is_store != (pass == 1) || n == IR_MAX_LOOP_REGS) continue;
+            out[n++] = (struct ir_loop_reg){ .offset = off, .type = (uint8_t)t, .written = is_store };
+        }
+    }
+    return n;
+}
+
 /* Builds, optimises and emits the block at pc; flushes the cache once if it is full. */
 static const struct jit_block *translate(jit *j, uint64_t pc)
 {
@@ -215,6 +253,15 @@ static const struct jit_block *translate(jit *j, uint64_t pc)
             fy_panic("jit: front end failed to translate the block at 0x%llx", (unsigned long long)pc);
         if (ir_block_open(b))
             fy_panic("jit: block at 0x%llx does not end in an exit", (unsigned long long)pc);
+        struct ir_loop_reg loop_regs[IR_MAX_LOOP_REGS];
+        uint32_t n_loop = choose_loop_regs(j, b, loop_regs);
+        if (n_loop) {
+            ir_block_reset(b, pc);
+            ir_set_pc_offset(b, j->cfg.pc_offset);
+            ir_block_set_loop_regs(b, loop_regs, n_loop);
+            if (!j->cfg.translate(j->cfg.translate_ctx, b, pc) || ir_block_open(b))
+                fy_panic("jit: front end failed to retranslate the loop at 0x%llx", (unsigned long long)pc);
+        }
         ir_dead_code_elim(b);
         ir_compute_liveness(b);
         if (!jit_regalloc(b, &j->cg))

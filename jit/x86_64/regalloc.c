@@ -26,6 +26,8 @@ static void cg_ensure(struct jit_cg *cg, uint32_t n, uint32_t n_labels, uint32_t
         uint32_t c = cg->cap ? cg->cap : 256;
         while (c < n) c *= 2;
         fy_free(cg->save_mask); fy_free(cg->calls_before); fy_free(cg->released_at); fy_free(cg->fuse_only);
+        fy_free(cg->prefer);
+        cg->prefer = fy_alloc(c * sizeof(*cg->prefer));
         cg->save_mask = fy_alloc(c * sizeof(*cg->save_mask));
         cg->calls_before = fy_alloc((c + 1) * sizeof(*cg->calls_before));
         cg->released_at = fy_alloc(c * sizeof(*cg->released_at));
@@ -51,7 +53,7 @@ static void cg_ensure(struct jit_cg *cg, uint32_t n, uint32_t n_labels, uint32_t
 void jit_cg_free(struct jit_cg *cg)
 {
     fy_free(cg->save_mask); fy_free(cg->calls_before); fy_free(cg->released_at); fy_free(cg->fuse_only);
-    fy_free(cg->host_at); fy_free(cg->label_fix_head); fy_free(cg->fix); fy_free(cg->cold);
+    fy_free(cg->prefer); fy_free(cg->host_at); fy_free(cg->label_fix_head); fy_free(cg->fix); fy_free(cg->cold);
     fy_free(cg->local_slot);
     memset(cg, 0, sizeof(*cg));
 }
@@ -114,8 +116,19 @@ bool jit_regalloc(ir_block *b, struct jit_cg *cg)
         if (b->insns[i].op == IR_OP_CALL) calls++;
         loc[i] = LOC_NONE;
         cg->released_at[i] = 0;
+        cg->prefer[i] = 0;
     }
     cg->calls_before[n] = calls;
+    /* a self-loop's new register values prefer their preloads' registers: no moves on
+     * the back edge */
+    for (uint32_t i = 1; i < n; i++) {
+        const struct ir_insn *in = &b->insns[i];
+        if (in->op != IR_OP_LOOP_BACK) continue;
+        for (uint32_t k = 0; k < in->b; k++) {
+            uint32_t v = b->args[in->a + k];
+            if (b->insns[v].op != IR_OP_CONST && b->insns[v].op != IR_OP_LOAD_STATE) cg->prefer[v] = b->args[in->a + in->b + k];
+        }
+    }
 
     struct slots slots = { .next = JIT_SAVE_AREA };
     for (uint32_t l = 1; l < b->n_locals; l++) {
@@ -134,13 +147,14 @@ bool jit_regalloc(ir_block *b, struct jit_cg *cg)
         /* release operands that die here (each once) */
         uint32_t ops[3];
         unsigned nops = ir_value_operands(in, ops);
-        uint32_t nextra = 0;
+        uint32_t nextra = 0, first_arg;
         const uint32_t *extra = NULL;
         const struct ir_snap_reg *snap = NULL;
-        if (in->op == IR_OP_CALL) { extra = &b->args[in->a]; nextra = in->b; }
-        if (ir_is_mem_op(in->op) && in->c) {
-            snap = &b->snap_regs[b->snaps[in->c].first];
-            nextra = b->snaps[in->c].count;
+        uint32_t nargs = ir_insn_args(in, &first_arg), snap_id = ir_insn_snapshot(in);
+        if (nargs) { extra = &b->args[first_arg]; nextra = nargs; }
+        else if (snap_id) {
+            snap = &b->snap_regs[b->snaps[snap_id].first];
+            nextra = b->snaps[snap_id].count;
         }
         uint32_t hint_reg_free = 0;
         for (uint32_t k = 0; k < nops + nextra; k++) {
@@ -169,8 +183,10 @@ bool jit_regalloc(ir_block *b, struct jit_cg *cg)
             continue;
         }
         int reg = -1;
+        if (cg->prefer[i] && loc_is_reg(loc[cg->prefer[i]]) && (free_mask & (1u << loc[cg->prefer[i]])))
+            reg = loc[cg->prefer[i]];
         /* two-address ops: reuse the first operand's register when it just died */
-        if (nops && in->op != IR_OP_SELECT && loc_is_reg(loc[ops[0]]) &&
+        if (reg < 0 && nops && in->op != IR_OP_SELECT && loc_is_reg(loc[ops[0]]) &&
             (hint_reg_free & (1u << loc[ops[0]])) && (free_mask & (1u << loc[ops[0]])))
             reg = loc[ops[0]];
         if (reg < 0) {
