@@ -10,6 +10,10 @@
  * saturates, NaN -> 0), half precision, ties-away rounding and FRINT*. Host flags map to
  * FPSR cumulative bits (IOC DZC OFC UFC IXC, IDC for flushed inputs); x86 judges
  * underflow tininess after rounding and AArch64 before, which host_arith corrects.
+ * That exact path costs two MXCSR writes per operation; under the default FPCR the
+ * common operations first try a fast path on the host's own MXCSR (see "fast paths"
+ * for why its results and flags are the architecture's) and fall back only when it
+ * cannot prove them.
  *
  * Built hosted and (with SSE allowed) freestanding: no libc, no libm. */
 #include "arch/aarch64/fp_helpers.h"

@@ -6,6 +6,8 @@
 #                  tests/aarch64/, built by that fragment)
 #   a64-ls-fp      FP helpers vs real AArch64 results (fp_reference under qemu-aarch64)
 #                  and AdvSIMD lane helpers vs hand-computed values (cmocka, ASan+UBSan)
+#   a64-ls-fp-user the same reference program run whole under `ferry user` (JIT, the
+#                  FPCR/FPSR accesses included): output identical to qemu-aarch64's
 #   a64-ls-interp  address computation, write-back, extension, precise faults,
 #                  exclusives, atomics, SIMD&FP loads through the interpreter (cmocka)
 
@@ -50,6 +52,13 @@ $(LST_SAN_DIR)/test_fp_helpers: tests/aarch64-ls/test_fp_helpers.c arch/aarch64/
 test-a64-ls-fp: $(LST_SAN_DIR)/test_fp_helpers $(LST_DIR)/fp_reference.txt
 	$(Q)$(LST_SAN_DIR)/test_fp_helpers $(LST_DIR)/fp_reference.txt
 
+# Expected output: qemu-aarch64's (the reference file itself).
+.PHONY: test-a64-ls-fp-user
+test-a64-ls-fp-user: $(BUILD)/ferry $(LST_DIR)/fp_reference $(LST_DIR)/fp_reference.txt
+	$(Q)$(BUILD)/ferry user $(LST_DIR)/fp_reference > $(LST_DIR)/fp_reference.ferry.txt
+	$(Q)cmp $(LST_DIR)/fp_reference.ferry.txt $(LST_DIR)/fp_reference.txt
+	@echo "fp_reference under ferry user: $$(wc -l < $(LST_DIR)/fp_reference.txt) lines identical to qemu-aarch64"
+
 # ---- interpreter -----------------------------------------------------------------------
 
 $(LST_SAN_DIR)/test_ls_interp: tests/aarch64-ls/test_ls_interp.c $(LST_SAN_LIBS) | $(GENERATED_HEADERS)
@@ -61,6 +70,6 @@ $(LST_SAN_DIR)/test_ls_interp: tests/aarch64-ls/test_ls_interp.c $(LST_SAN_LIBS)
 test-a64-ls-interp: $(LST_SAN_DIR)/test_ls_interp
 	$(Q)$<
 
-TESTS += a64-ls-disasm a64-ls-fp a64-ls-interp
+TESTS += a64-ls-disasm a64-ls-fp a64-ls-fp-user a64-ls-interp
 
 endif

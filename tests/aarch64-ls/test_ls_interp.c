@@ -336,6 +336,25 @@ static void test_simd_vectorised_forms(void **unused)
     expect_v(&s, 20, pair32(0x40c00000, 0xc1d00000), 0);                           /* 6 -26 */
     /* Invalid Operation (0/0) and Inexact (2^31 - 1 as a single) */
     assert_true(a64_get_fpsr(&s) == 0x11);
+
+    /* FABS/FNEG (vector) touch only the sign bits (NaNs, signalling ones included, keep
+     * their payload and raise nothing); the 2S form clears the upper half */
+    set_v(&s, 9, 0xc004000000000000ull, 0x7ff0000000000001ull);                   /* -2.5 sNaN */
+    set_v(&s, 16, pair32(0x3f800000, 0xff800001), pair32(0x80000000, 0x00000001));
+    set_v(&s, 20, pair32(0x41200000, 0xbf800000), 0x1234567812345678ull);
+    a64_set_fpsr(&s, 0);
+    static const uint32_t signs[] = {
+        0x4ee0f935,     /* fabs v21.2d, v9.2d */
+        0x6ea0fa16,     /* fneg v22.4s, v16.4s */
+        0x2ea0fa97,     /* fneg v23.2s, v20.2s */
+        0x4ea0fa18,     /* fabs v24.4s, v16.4s */
+    };
+    assert_int_equal(run(&s, signs, 4, &info), IR_EXIT_BREAKPOINT);
+    expect_v(&s, 21, 0x4004000000000000ull, 0x7ff0000000000001ull);
+    expect_v(&s, 22, pair32(0xbf800000, 0x7f800001), pair32(0x00000000, 0x80000001));
+    expect_v(&s, 23, pair32(0xc1200000, 0x3f800000), 0);
+    expect_v(&s, 24, pair32(0x3f800000, 0x7f800001), pair32(0, 1));
+    assert_true(a64_get_fpsr(&s) == 0);
 }
 
 static uint32_t enc_shift_imm(unsigned q, unsigned u, unsigned opcode, unsigned immhb, unsigned rn, unsigned rd)
