@@ -31,6 +31,9 @@ def lines():
             yield f"uxtl2 {v(d, wide)}, {v(n, src2)}"
             yield f"shll {v(d, wide)}, {v(n, src)}, #{bits}"
             yield f"shll2 {v(d, wide)}, {v(n, src2)}, #{bits}"
+        for op in ("and", "bic", "orr", "orn", "eor", "bsl", "bit", "bif"):
+            yield f"{op} {v(d, '8b')}, {v(n, '8b')}, {v(m, '8b')}"
+        yield f"mov {v(d, '8b')}, {v(n, '8b')}"
         for arr, bits in (("16b", 8), ("8h", 16), ("4s", 32), ("2d", 64)):
             for shift in range(bits):
                 yield f"shl {v(d, arr)}, {v(n, arr)}, #{shift}"

@@ -97,18 +97,18 @@ static void set_v(struct a64_state *s, unsigned n, u128 v)
  * One entry per specialised encoding: its word and the generic helper's result for the
  * form (which computes Vd from Vn, Vm and the old Vd). */
 
-enum form { CMEQ, CMHS, CMEQ0, UMAXP, UMINP, ADDP, SHRN, USHLL, SHLL, SHL };
+enum form { CMEQ, CMHS, CMEQ0, UMAXP, UMINP, ADDP, SHRN, USHLL, SHLL, SHL, LOGIC8B };
 
 struct variant {
     enum form form;
-    unsigned q, size, shift;
+    unsigned q, size, shift;     /* LOGIC8B: size = U << 2 | opc2 */
 };
 
 static const char *const form_insn_name[] = {
     [CMEQ] = "SF_CMEQ_bytes", [CMHS] = "SF_CMHS_bytes", [CMEQ0] = "SF_CMEQ_zero_bytes",
     [UMAXP] = "SF_UMAXP_16b", [UMINP] = "SF_UMINP_16b", [ADDP] = "SF_ADDP_16b",
     [SHRN] = "SF_SHRN_halfwords", [USHLL] = "SF_USHLL_bytes",     /* size 1: _halfwords */ [SHLL] = "SF_SHLL_narrow",
-    [SHL] = "SF_SHL_q",
+    [SHL] = "SF_SHL_q", [LOGIC8B] = "SF_logic_8b",
 };
 
 static uint32_t generic_code(uint32_t size, uint32_t opcode, uint32_t u, uint32_t q)
@@ -131,6 +131,8 @@ static uint32_t encode(const struct variant *v, unsigned rd, unsigned rn, unsign
     case USHLL: return 0x2f00a400u | q | (esize + v->shift) << 16 | regs;
     case SHLL: return 0x2e213800u | q | (uint32_t)v->size << 22 | regs;
     case SHL: return 0x4f005400u | (esize + v->shift) << 16 | regs;
+    case LOGIC8B: return 0x0e201c00u | (uint32_t)(v->size >> 2) << 29 | (uint32_t)(v->size & 3) << 22 |
+                         (uint32_t)rm << 16 | regs;
     }
     return 0;
 }
@@ -152,6 +154,20 @@ static u128 generic_result(struct a64_state *s, const struct variant *v, u128 n,
     case USHLL: return a64_simd_shift(s, n, generic_code(v->size, 20, 1, q), v->shift);
     case SHLL: return a64_simd_shift(s, n, generic_code(v->size, 20, 1, q), 8u << v->size);
     case SHL: return a64_simd_shift(s, n, generic_code(v->size, 10, 0, 1), v->shift);
+    case LOGIC8B: {
+        /* what fpsimd.adl's SIMD_logic computes, written out in C */
+        uint64_t a = (uint64_t)n, b = (uint64_t)m, c = (uint64_t)d;
+        switch (v->size) {
+        case 0: return a & b;
+        case 1: return a & ~b;
+        case 2: return a | b;
+        case 3: return a | ~b;
+        case 4: return a ^ b;
+        case 5: return (a & c) | (b & ~c);
+        case 6: return (a & b) | (c & ~b);
+        default: return (a & ~b) | (c & b);
+        }
+    }
     }
     return 0;
 }
@@ -239,6 +255,13 @@ static void test_byte_compares(void **unused)
         check_variant(&(struct variant){ CMHS, q, 0, 0 });
         check_variant(&(struct variant){ CMEQ0, q, 0, 0 });
     }
+}
+
+static void test_logic_8b(void **unused)
+{
+    (void)unused;
+    for (unsigned op = 0; op < 8; op++)
+        check_variant(&(struct variant){ LOGIC8B, 0, op, 0 });
 }
 
 static void test_pairwise(void **unused)
@@ -338,6 +361,7 @@ int main(void)
         cmocka_unit_test(test_cmeq_zero_every_byte_value),
         cmocka_unit_test(test_byte_compares),
         cmocka_unit_test(test_pairwise),
+        cmocka_unit_test(test_logic_8b),
         cmocka_unit_test(test_shifts),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
