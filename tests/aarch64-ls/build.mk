@@ -8,6 +8,8 @@
 #                  and AdvSIMD lane helpers vs hand-computed values (cmocka, ASan+UBSan)
 #   a64-ls-fp-user the same reference program run whole under `ferry user` (JIT, the
 #                  FPCR/FPSR accesses included): output identical to qemu-aarch64's
+#   a64-ls-fp-jit  random scalar/vector FP sequences (operands and FPCR/FPSR chosen to
+#                  cross the helpers' fast-path boundaries): interpreter vs JIT
 #   a64-ls-interp  address computation, write-back, extension, precise faults,
 #                  exclusives, atomics, SIMD&FP loads through the interpreter (cmocka)
 
@@ -59,6 +61,15 @@ test-a64-ls-fp-user: $(BUILD)/ferry $(LST_DIR)/fp_reference $(LST_DIR)/fp_refere
 	$(Q)cmp $(LST_DIR)/fp_reference.ferry.txt $(LST_DIR)/fp_reference.txt
 	@echo "fp_reference under ferry user: $$(wc -l < $(LST_DIR)/fp_reference.txt) lines identical to qemu-aarch64"
 
+$(LST_SAN_DIR)/test_fp_jit_diff: tests/aarch64-ls/test_fp_jit_diff.c $(LST_SAN_LIBS) | $(GENERATED_HEADERS)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOST_CC) $(SAN_CFLAGS) -MMD -MP -o $@ tests/aarch64-ls/test_fp_jit_diff.c \
+	    $(LST_SAN_LIBS) $(SAN_LDFLAGS)
+
+.PHONY: test-a64-ls-fp-jit
+test-a64-ls-fp-jit: $(LST_SAN_DIR)/test_fp_jit_diff
+	$(Q)$<
+
 # ---- interpreter -----------------------------------------------------------------------
 
 $(LST_SAN_DIR)/test_ls_interp: tests/aarch64-ls/test_ls_interp.c $(LST_SAN_LIBS) | $(GENERATED_HEADERS)
@@ -70,6 +81,6 @@ $(LST_SAN_DIR)/test_ls_interp: tests/aarch64-ls/test_ls_interp.c $(LST_SAN_LIBS)
 test-a64-ls-interp: $(LST_SAN_DIR)/test_ls_interp
 	$(Q)$<
 
-TESTS += a64-ls-disasm a64-ls-fp a64-ls-fp-user a64-ls-interp
+TESTS += a64-ls-disasm a64-ls-fp a64-ls-fp-user a64-ls-fp-jit a64-ls-interp
 
 endif
