@@ -226,6 +226,14 @@ ir_val ir_read_reg(ir_block *b, ir_type t, uint32_t state_offset)
 {
     check(b, t >= IR_I1 && t <= IR_I128, "register type");
     if (!b->optimise) return emit(b, IR_OP_LOAD_STATE, t, 0, 0, 0, state_offset);
+    /* 128-bit registers are cached as two 64-bit halves: scalar and lane accesses
+     * (FMOV Sn, INS, the low half of a vector) then stay in host registers and the
+     * 128-bit value is assembled only where an operation really needs it */
+    if (t == IR_I128) {
+        ir_val lo = ir_read_reg(b, IR_I64, state_offset);
+        ir_val hi = ir_read_reg(b, IR_I64, state_offset + 8);
+        return ir_concat64(b, hi, lo);
+    }
     uint32_t size = ir_type_bytes(t);
     int e = cache_find(b, state_offset, size, true);
     if (e >= 0) {
@@ -243,6 +251,12 @@ void ir_write_reg(ir_block *b, uint32_t state_offset, ir_val v)
     check_val(b, v);
     if (!b->optimise) {
         emit(b, IR_OP_STORE_STATE, T(b, v), v, 0, 0, state_offset);
+        return;
+    }
+    if (T(b, v) == IR_I128) {              /* two 64-bit halves (see ir_read_reg) */
+        ir_val lo = ir_trunc(b, IR_I64, v), hi = ir_hi64(b, v);
+        ir_write_reg(b, state_offset, lo);
+        ir_write_reg(b, state_offset + 8, hi);
         return;
     }
     uint32_t size = ir_type_bytes(T(b, v));
@@ -694,6 +708,10 @@ ir_val ir_trunc(ir_block *b, ir_type t, ir_val x)
         if (in->op == IR_OP_CONST) return ir_const(b, t, in->imm);
         if ((in->op == IR_OP_ZEXT || in->op == IR_OP_SEXT) && T(b, in->a) == t) return in->a;
         if ((in->op == IR_OP_ZEXT || in->op == IR_OP_SEXT) && T(b, in->a) > t) return ir_trunc(b, t, in->a);
+        if (in->op == IR_OP_CONCAT64) return ir_trunc(b, t, in->b);
+        /* the low half of a widened value: widen less (zext.i128 of a W register) */
+        if (in->op == IR_OP_ZEXT && T(b, in->a) < t) return ir_zext(b, t, in->a);
+        if (in->op == IR_OP_SEXT && T(b, in->a) < t) return ir_sext(b, t, in->a);
         /* the sign bit (AArch64 N flag) as a compare, so it can come from x86 SF */
         if (t == IR_I1 && in->op == IR_OP_LSHR && s != IR_I128 && is_const_eq(b, in->b, ir_type_bits(s) - 1))
             return ir_cmp(b, IR_SLT, in->a, ir_const(b, s, 0));
@@ -705,7 +723,13 @@ ir_val ir_concat64(ir_block *b, ir_val hi, ir_val lo)
 {
     check_val(b, hi); check_val(b, lo);
     check(b, T(b, hi) == IR_I64 && T(b, lo) == IR_I64, "concat64 operands");
-    if (b->optimise && is_const(b, hi) && is_const(b, lo)) return ir_const128(b, cval(b, lo), cval(b, hi));
+    if (b->optimise) {
+        if (is_const(b, hi) && is_const(b, lo)) return ir_const128(b, cval(b, lo), cval(b, hi));
+        if (is_const_eq(b, hi, 0)) return ir_zext(b, IR_I128, lo);
+        /* the halves of one value put back together */
+        const struct ir_insn *h = I(b, hi), *l = I(b, lo);
+        if (h->op == IR_OP_HI64 && l->op == IR_OP_TRUNC && h->a == l->a) return h->a;
+    }
     return emit(b, IR_OP_CONCAT64, IR_I128, hi, lo, 0, 0);
 }
 
@@ -717,6 +741,11 @@ ir_val ir_hi64(ir_block *b, ir_val x)
         struct ir_insn *in = I(b, x);
         if (in->op == IR_OP_CONST) return ir_const(b, IR_I64, b->consts_hi[in->c]);
         if (in->op == IR_OP_CONCAT64) return in->a;
+        if (in->op == IR_OP_ZEXT) return ir_const(b, IR_I64, 0);
+        if (in->op == IR_OP_SEXT) {
+            ir_val x64 = T(b, in->a) == IR_I64 ? in->a : ir_sext(b, IR_I64, in->a);
+            return binary(b, IR_OP_ASHR, x64, ir_const(b, IR_I32, 63));
+        }
     }
     return emit(b, IR_OP_HI64, IR_I64, x, 0, 0, 0);
 }
