@@ -1630,7 +1630,8 @@ typedef uint32_t packed_u32 __attribute__((vector_size(16)));
  * so a 128-bit memory round trip would stall on store forwarding. */
 static inline packed_u64 packed_of(uint64_t lo, uint64_t hi) { return (packed_u64){ lo, hi }; }
 
-static bool fp_3same_fast_vector(unsigned sel, u128 a, u128 b, const u128 *acc, int dbl, bool q, u128 *out)
+static inline __attribute__((always_inline)) bool
+fp_3same_fast_vector(unsigned sel, u128 a, u128 b, const u128 *acc, int dbl, bool q, u128 *out)
 {
     packed_u64 x = packed_of((uint64_t)a, (uint64_t)(a >> 64)), y = packed_of((uint64_t)b, (uint64_t)(b >> 64));
     packed_u64 z;
@@ -1716,6 +1717,20 @@ unsigned __int128 a64_simd_fp_3same(void *state, unsigned __int128 a, unsigned _
     }
     st(state)->FPSR = fpsr;
     return fp_lanes_put(r, dbl, q);
+}
+
+/* The entry for FADD FSUB FMUL FDIV FMLA FMLS (vector) alone, so that the common case
+ * is a short leaf function; anything the packed path declines goes to the general one. */
+unsigned __int128 a64_simd_fp_arith(void *state, unsigned __int128 a, unsigned __int128 b, uint32_t code)
+{
+    const struct a64_state *s = st(state);
+    if (default_modes(s->FPCR) && (s->FPSR & A64_FPSR_IXC) && host_has_fma()) {
+        unsigned sel = ((code >> 1) & 7) | ((code >> 4) & 1) << 3 | ((code >> 5) & 1) << 4;
+        u128 r;
+        if (fp_3same_fast_vector(sel, a, b, &s->VR[(code >> 7) & 31], code & 1, (code >> 6) & 1, &r))
+            return r;
+    }
+    return a64_simd_fp_3same(state, a, b, code);
 }
 
 static uint64_t fp_2misc_lane(unsigned sel, uint64_t x, int dbl, uint32_t fpcr, uint32_t *fpsr)

@@ -99,6 +99,8 @@ unsigned __int128 a64_simd_tbl(void *state, unsigned __int128 indices, uint32_t 
  * addend from V[Rd]); 2misc code: sz | opcode << 1 | a << 6 | U << 7 | Q << 8. */
 unsigned __int128 a64_simd_fp_3same(void *state, unsigned __int128 a, unsigned __int128 b, uint32_t code);
 unsigned __int128 a64_simd_fp_2misc(void *state, unsigned __int128 a, uint32_t code);
+/* FADD FSUB FMUL FDIV FMLA FMLS only (the same code): a short entry for the hot loops. */
+unsigned __int128 a64_simd_fp_arith(void *state, unsigned __int128 a, unsigned __int128 b, uint32_t code);
 
 /* The same operations on explicit values (tests; the table registers as an array). */
 unsigned __int128 a64_simd_tbl_values(const unsigned __int128 *table, unsigned nregs,

@@ -339,8 +339,8 @@ static void test_simd_fast_paths(void **unused)
     }
 }
 
-/* Vector FP arithmetic (FADD FSUB FMUL FDIV FMLA FMLS, 2S/4S/2D) against the scalar cores
- * lane by lane, with FPSR.IXC clear and set (the whole-vector host path runs only when it
+/* Vector FP arithmetic (FADD FSUB FMUL FDIV FMLA FMLS, 2S/4S/2D; a64_simd_fp_3same and
+ * a64_simd_fp_arith) against the scalar cores lane by lane, with FPSR.IXC clear and set (the whole-vector host path runs only when it
  * is set), on operands mixing ordinary values with the ones that force the exact path:
  * NaNs of both kinds, infinities, zeros, subnormals and values whose products and
  * quotients land next to the underflow threshold. */
@@ -408,6 +408,10 @@ static void test_simd_fp_lanes_match_scalar(void **unused)
                    ops[k].sel, dbl, q, initial, (unsigned long long)(got >> 64), (unsigned long long)got,
                    st.FPSR, (unsigned long long)(want >> 64), (unsigned long long)want, want_fpsr);
         assert_true(got == want);
+        assert_int_equal(st.FPSR, want_fpsr);
+        /* the short entry the description uses for these forms */
+        st.FPSR = initial;
+        assert_true(a64_simd_fp_arith(&st, a, b, code) == want);
         assert_int_equal(st.FPSR, want_fpsr);
     }
 }
