@@ -145,10 +145,28 @@ static enum match match_valued(struct parser *p, const char *name, const char **
 /* Result of trying one family of options on argv[i]. */
 enum tried { NOT_MINE, TAKEN, FAILED };
 
+/* An option whose value is a path: it must be present and non-empty. */
+static enum tried try_path_option(struct parser *p, const char *name, const char **path)
+{
+    const char *value;
+    enum match m = match_valued(p, name, &value);
+    if (m == NO_MATCH)
+        return NOT_MINE;
+    if (m == MISSING_VALUE)
+        return FAILED;
+    if (!*value) {
+        set_error(p->err, p->err_size, "option %s needs a non-empty path", name);
+        return FAILED;
+    }
+    *path = value;
+    return TAKEN;
+}
+
 static enum tried try_global_option(struct parser *p, struct ferry_options *o)
 {
     const char *arg = p->argv[p->i], *value;
     enum match m;
+    enum tried tried;
     if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
         o->command = FERRY_CMD_HELP;
         return TAKEN;
@@ -157,16 +175,8 @@ static enum tried try_global_option(struct parser *p, struct ferry_options *o)
         o->command = FERRY_CMD_VERSION;
         return TAKEN;
     }
-    if ((m = match_valued(p, "--kvm-device", &value)) != NO_MATCH) {
-        if (m == MISSING_VALUE)
-            return FAILED;
-        if (!*value) {
-            set_error(p->err, p->err_size, "option --kvm-device needs a non-empty path");
-            return FAILED;
-        }
-        o->kvm_device = value;
-        return TAKEN;
-    }
+    if ((tried = try_path_option(p, "--kvm-device", &o->kvm_device)) != NOT_MINE)
+        return tried;
     if ((m = match_valued(p, "--engine-memory", &value)) != NO_MATCH) {
         uint64_t bytes;
         if (m == MISSING_VALUE)
@@ -180,16 +190,8 @@ static enum tried try_global_option(struct parser *p, struct ferry_options *o)
         o->engine_memory = bytes;
         return TAKEN;
     }
-    if ((m = match_valued(p, "--engine", &value)) != NO_MATCH) {
-        if (m == MISSING_VALUE)
-            return FAILED;
-        if (!*value) {
-            set_error(p->err, p->err_size, "option --engine needs a non-empty path");
-            return FAILED;
-        }
-        o->engine_path = value;
-        return TAKEN;
-    }
+    if ((tried = try_path_option(p, "--engine", &o->engine_path)) != NOT_MINE)
+        return tried;
     if ((m = match_valued(p, "--watchdog", &value)) != NO_MATCH) {
         uint64_t seconds;
         if (m == MISSING_VALUE)
