@@ -388,7 +388,7 @@ static inline float sqrt_float(float x)
  * the biased exponent, EMAX its all-ones value, MANT the stored fraction bits. Each
  * returns false (nothing changed) when the exact path must decide. */
 #define DEFINE_FAST_OPS(SFX, T, AS, BITS, EXP, EMAX, MANT, FMA, SQRT)                          \
-    static inline bool fast_arith_##SFX(enum a64_fp_op op, uint64_t a, uint64_t b, uint32_t *fpsr,  \
+    static inline __attribute__((always_inline)) bool fast_arith_##SFX(enum a64_fp_op op, uint64_t a, uint64_t b, uint32_t *fpsr,  \
                                  uint64_t *out)                                                \
     {                                                                                          \
         T x = AS(a), y = AS(b), z;                                                             \
@@ -480,7 +480,7 @@ static inline float sqrt_float(float x)
                                                                                                \
     /* FMADD family with the architectural negations already applied to the operands;     \
      * only while IXC is set (exactness of a fused result is not cheap to prove). */         \
-    static inline bool fast_muladd_##SFX(uint64_t addend, uint64_t n, uint64_t m, uint32_t *fpsr,     \
+    static inline __attribute__((always_inline)) bool fast_muladd_##SFX(uint64_t addend, uint64_t n, uint64_t m, uint32_t *fpsr,     \
                                   uint64_t *out)                                               \
     {                                                                                          \
         if (!(*fpsr & A64_FPSR_IXC) || !host_has_fma())                                        \
@@ -1039,9 +1039,19 @@ uint64_t a64_fpc_round(uint64_t a, int dbl, enum a64_rounding rounding, int exac
 
 static inline struct a64_state *st(void *state) { return (struct a64_state *)state; }
 
+/* The state wrappers try the fast paths themselves (inlined), so that the common case
+ * is a short leaf function; the cores repeat the attempt only on the rarer way in. */
 uint64_t a64_fp_arith(void *state, uint64_t a, uint64_t b, uint32_t code)
 {
     uint32_t fpsr = st(state)->FPSR;
+    if (default_modes(st(state)->FPCR)) {
+        uint64_t r;
+        enum a64_fp_op op = (enum a64_fp_op)(code >> 1);
+        if ((code & 1) ? fast_arith_double(op, a, b, &fpsr, &r) : fast_arith_float(op, a, b, &fpsr, &r)) {
+            st(state)->FPSR = fpsr;
+            return r;
+        }
+    }
     uint64_t r = a64_fpc_arith((enum a64_fp_op)(code >> 1), a, b, code & 1, st(state)->FPCR, &fpsr);
     st(state)->FPSR = fpsr;
     return r;
@@ -1058,6 +1068,15 @@ uint64_t a64_fp_sqrt(void *state, uint64_t a, uint32_t dbl)
 uint64_t a64_fp_muladd(void *state, uint64_t addend, uint64_t n, uint64_t m, uint32_t code)
 {
     uint32_t fpsr = st(state)->FPSR;
+    if (default_modes(st(state)->FPCR)) {
+        /* FMSUB/FNMADD/FNMSUB negations (o1 = code bit 1, o0 = bit 2) as sign flips */
+        int dbl = code & 1, o1 = (code >> 1) & 1, o0 = (code >> 2) & 1;
+        uint64_t sign = 1ull << (dbl ? 63 : 31), r;
+        uint64_t fast_addend = o1 ? addend ^ sign : addend, fast_n = o0 != o1 ? n ^ sign : n;
+        if (dbl ? fast_muladd_double(fast_addend, fast_n, m, &fpsr, &r)
+                : fast_muladd_float(fast_addend, fast_n, m, &fpsr, &r))
+            return r;           /* the fused fast path raises no flags */
+    }
     uint64_t r = a64_fpc_muladd(addend, n, m, code & 1, (code >> 1) & 1, (code >> 2) & 1,
                                 st(state)->FPCR, &fpsr);
     st(state)->FPSR = fpsr;

@@ -31,7 +31,10 @@ struct ref_line {
     unsigned fpcr, fpsr;
 };
 
-enum family { FAM_ARITH, FAM_FMA_HOST, FAM_FMA_SOFT, FAM_CONVERT, FAM_ROUND, FAM_COMPARE };
+/* FAM_ARITH_STATE and FAM_FMA_STATE: the same lines through the run-time helpers that
+ * generated code calls (a64_fp_arith, a64_fp_muladd), which try the fast paths first. */
+enum family { FAM_ARITH, FAM_FMA_HOST, FAM_FMA_SOFT, FAM_CONVERT, FAM_ROUND, FAM_COMPARE,
+              FAM_ARITH_STATE, FAM_FMA_STATE };
 
 static const char *const binary_ops[9] = {
     "fmul", "fdiv", "fadd", "fsub", "fmax", "fmin", "fmaxnm", "fminnm", "fnmul",
@@ -55,6 +58,15 @@ static bool evaluate(enum family fam, const struct ref_line *l, uint32_t initial
 
     for (int op = 0; op < 9; op++) {
         if (strcmp(base, binary_ops[op]) == 0) {
+            if (fam == FAM_ARITH_STATE) {
+                struct a64_state st;
+                memset(&st, 0, sizeof st);
+                st.FPCR = l->fpcr;
+                st.FPSR = initial_fpsr;
+                *result = a64_fp_arith(&st, l->a, l->b, (uint32_t)op << 1 | (uint32_t)dbl);
+                *fpsr = st.FPSR;
+                return true;
+            }
             if (fam != FAM_ARITH)
                 return false;
             *result = a64_fpc_arith((enum a64_fp_op)op, l->a, l->b, dbl, l->fpcr, fpsr);
@@ -65,7 +77,14 @@ static bool evaluate(enum family fam, const struct ref_line *l, uint32_t initial
     for (int op = 0; op < 4; op++) {
         if (strcmp(base, fma_ops[op]) == 0) {
             int o1 = op >> 1, o0 = op & 1;
-            if (fam == FAM_FMA_HOST)
+            if (fam == FAM_FMA_STATE) {
+                struct a64_state st;
+                memset(&st, 0, sizeof st);
+                st.FPCR = l->fpcr;
+                st.FPSR = initial_fpsr;
+                *result = a64_fp_muladd(&st, l->a, l->b, l->c, (uint32_t)(dbl | o1 << 1 | o0 << 2));
+                *fpsr = st.FPSR;
+            } else if (fam == FAM_FMA_HOST)
                 *result = a64_fpc_muladd(l->a, l->b, l->c, dbl, o1, o0, l->fpcr, fpsr);
             else if (fam == FAM_FMA_SOFT)
                 *result = a64_fpc_muladd_soft(l->a, l->b, l->c, dbl, o1, o0, l->fpcr, fpsr);
@@ -160,6 +179,15 @@ static void test_fp_fma_host(void **state) { (void)state; replay(FAM_FMA_HOST, 0
 static void test_fp_fma_host_ixc(void **state) { (void)state; replay(FAM_FMA_HOST, STICKY_IXC); }
 static void test_fp_fma_host_tiny(void **state) { (void)state; replay(FAM_FMA_HOST, STICKY_TINY); }
 static void test_fp_fma_soft(void **state) { (void)state; replay(FAM_FMA_SOFT, 0); }
+static void test_fp_state_helpers(void **state)
+{
+    (void)state;
+    static const uint32_t initial[3] = { 0, STICKY_IXC, STICKY_TINY };
+    for (int i = 0; i < 3; i++) {
+        replay(FAM_ARITH_STATE, initial[i]);
+        replay(FAM_FMA_STATE, initial[i]);
+    }
+}
 static void test_fp_convert(void **state) { (void)state; replay(FAM_CONVERT, 0); }
 static void test_fp_convert_ixc(void **state) { (void)state; replay(FAM_CONVERT, STICKY_IXC); }
 static void test_fp_convert_tiny(void **state) { (void)state; replay(FAM_CONVERT, STICKY_TINY); }
@@ -431,6 +459,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_fp_fma_host_ixc),
         cmocka_unit_test(test_fp_fma_host_tiny),
         cmocka_unit_test(test_fp_fma_soft),
+        cmocka_unit_test(test_fp_state_helpers),
         cmocka_unit_test(test_fp_convert),
         cmocka_unit_test(test_fp_convert_ixc),
         cmocka_unit_test(test_fp_convert_tiny),
