@@ -1476,7 +1476,89 @@ unsigned __int128 a64_simd_3diff(void *state, unsigned __int128 a, unsigned __in
     return r;
 }
 
+/* UZP/ZIP/TRN on 64-bit words (lanes of 8 << size bits, size 0..2). Even lanes of a
+ * word packed into its low 32 bits, and the inverse (32 bits spread to the even lanes). */
+static inline uint64_t swar_even_lanes(uint64_t x, unsigned size)
+{
+    if (size == 0) {
+        x &= 0x00ff00ff00ff00ffull;
+        x = (x | x >> 8) & 0x0000ffff0000ffffull;
+    } else if (size == 1) {
+        x &= 0x0000ffff0000ffffull;
+    }
+    if (size <= 1)
+        x = x | x >> 16;
+    return x & 0xffffffffull;
+}
+
+static inline uint64_t swar_spread_lanes(uint64_t x, unsigned size)
+{
+    x &= 0xffffffffull;
+    if (size <= 1)
+        x = (x | x << 16) & 0x0000ffff0000ffffull;
+    if (size == 0)
+        x = (x | x << 8) & 0x00ff00ff00ff00ffull;
+    return x;
+}
+
+static u128 perm_halves(u128 a, u128 b, unsigned size, unsigned kind, unsigned part, bool q)
+{
+    uint64_t alo = (uint64_t)a, ahi = (uint64_t)(a >> 64), blo = (uint64_t)b, bhi = (uint64_t)(b >> 64);
+    unsigned bits = 8u << size;
+    if (size == 3)      /* 2D (Q = 1): the "1" forms take the low lanes, the "2" forms the high */
+        return part ? halves(ahi, bhi) : halves(alo, blo);
+    uint64_t even = swar_spread_lanes(~0ull, size);
+    uint64_t lo, hi = 0;
+    switch (kind) {
+    case 1:             /* UZP: even (or odd) lanes of a, then of b */
+        if (part) {
+            alo >>= bits; ahi >>= bits; blo >>= bits; bhi >>= bits;
+        }
+        if (q) {
+            lo = swar_even_lanes(alo, size) | swar_even_lanes(ahi, size) << 32;
+            hi = swar_even_lanes(blo, size) | swar_even_lanes(bhi, size) << 32;
+        } else {
+            lo = swar_even_lanes(alo, size) | swar_even_lanes(blo, size) << 32;
+        }
+        break;
+    case 2:             /* TRN: even lanes from a, odd lanes from b's even (or the odd ones) */
+        if (part) {
+            lo = ((alo >> bits) & even) | (blo & ~even);
+            hi = ((ahi >> bits) & even) | (bhi & ~even);
+        } else {
+            lo = (alo & even) | (blo & even) << bits;
+            hi = (ahi & even) | (bhi & even) << bits;
+        }
+        if (!q)
+            hi = 0;
+        break;
+    default: {          /* ZIP: the low (or high) halves of a and b interleaved */
+        uint64_t sa, sb;
+        if (q) {
+            sa = part ? ahi : alo;
+            sb = part ? bhi : blo;
+            lo = swar_spread_lanes(sa, size) | swar_spread_lanes(sb, size) << bits;
+            hi = swar_spread_lanes(sa >> 32, size) | swar_spread_lanes(sb >> 32, size) << bits;
+        } else {
+            sa = part ? alo >> 32 : alo;
+            sb = part ? blo >> 32 : blo;
+            lo = swar_spread_lanes(sa, size) | swar_spread_lanes(sb, size) << bits;
+        }
+        break;
+    }
+    }
+    return halves(lo, hi);
+}
+
 unsigned __int128 a64_simd_perm(void *state, unsigned __int128 a, unsigned __int128 b, uint32_t code)
+{
+    if ((code >> 2) & 3)
+        return perm_halves(a, b, code & 3, (code >> 2) & 3, (code >> 4) & 1, (code >> 5) & 1);
+    return a64_simd_perm_lanes(a, b, code);
+}
+
+/* The lane-by-lane definition (the tests check perm_halves against it). */
+unsigned __int128 a64_simd_perm_lanes(unsigned __int128 a, unsigned __int128 b, uint32_t code)
 {
     unsigned size = code & 3, opcode = (code >> 2) & 7;
     bool q = (code >> 5) & 1;

@@ -90,6 +90,7 @@ uint64_t a64_simd_shift_narrow(void *state, unsigned __int128 a, uint32_t code, 
 unsigned __int128 a64_simd_3diff(void *state, unsigned __int128 a, unsigned __int128 b, uint32_t code);
 /* code: size | opcode << 2 | Q << 5 (UZP1 TRN1 ZIP1 UZP2 TRN2 ZIP2) */
 unsigned __int128 a64_simd_perm(void *state, unsigned __int128 a, unsigned __int128 b, uint32_t code);
+unsigned __int128 a64_simd_perm_lanes(unsigned __int128 a, unsigned __int128 b, uint32_t code);
 /* code: Rn | len << 5 | tbx << 7 | Q << 8 | Rd << 9; reads the table (and Vd for TBX)
  * from the state. */
 unsigned __int128 a64_simd_tbl(void *state, unsigned __int128 indices, uint32_t code);

@@ -299,7 +299,7 @@ static void test_simd_tbl(void **unused)
     assert_true(r == v128(0xaabbccdd00000000, 0x0001020304050607));
 }
 
-/* The whole-half fast paths (ADD/SUB, SHL, USHR, SSHR, SSHLL/USHLL) against a plain lane loop written
+/* The whole-half fast paths (ADD/SUB, SHL, USHR, SSHR, SSHLL/USHLL, UZP/TRN/ZIP) against a plain lane loop written
  * here from the Arm ARM definitions, over random values, every lane size and shift. */
 static uint64_t xorshift(uint64_t *x)
 {
@@ -350,6 +350,13 @@ static void test_simd_fast_paths(void **unused)
                     lanes_reference(a, b, size, q, right, 3));
         assert_true(a64_simd_shift(&st, a, code_of(size, 0, 0, q), right) ==
                     lanes_reference(a, b, size, q, right, 4));
+        /* UZP1 TRN1 ZIP1 UZP2 TRN2 ZIP2 on whole words vs the lane-by-lane definition */
+        for (unsigned op = 1; op < 8; op++) {
+            if (op == 4)
+                continue;
+            uint32_t code = size | op << 2 | q << 5;
+            assert_true(a64_simd_perm(&st, a, b, code) == a64_simd_perm_lanes(a, b, code));
+        }
         if (size < 3) {
             /* SSHLL/USHLL(2): lanes of the chosen half, extended, shifted by < bits */
             u128 src = q ? a >> 64 : a;
