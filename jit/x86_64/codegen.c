@@ -284,6 +284,18 @@ static void find_flag_only_cmps(struct gen *g)
     }
     for (uint32_t i = 1; i < b->n_insns; i++)
         if (b->insns[i].type == IR_I1 && b->use_count[i] && byte_uses[i] == b->use_count[i]) fo[i] = CG_BYTE_ONLY;
+    /* A self-loop's new flag moves into its preload's location: when the preload is
+     * itself only ever stored as a byte, the move is a byte use too (the NZCV a loop
+     * recomputes every iteration then costs a setcc each, no movzx). */
+    for (uint32_t i = 1; i < b->n_insns; i++) {
+        const struct ir_insn *in = &b->insns[i];
+        if (in->op != IR_OP_LOOP_BACK) continue;
+        for (uint32_t k = 0; k < in->b; k++) {
+            uint32_t v = b->args[in->a + k], p = b->args[in->a + in->b + k];
+            if (v == p || b->insns[v].type != IR_I1 || !(fo[p] & CG_BYTE_ONLY)) continue;
+            if (++byte_uses[v] == b->use_count[v]) fo[v] = CG_BYTE_ONLY;
+        }
+    }
     for (uint32_t i = 1; i < b->n_insns; i++) {
         const struct ir_insn *in = &b->insns[i];
         if (in->op != IR_OP_CMP || b->use_count[i] == 0) continue;
