@@ -692,6 +692,192 @@ static TVal tx_conditional(TGen *g, const Expr *e)
     return tval(true, emit(g, "ir_%s(b, %s, %s)", e->op == T_ANDAND ? "and" : "or", cv, xv), t);
 }
 
+/* ---- narrow accesses to 128-bit registers --------------------------------------------- */
+
+/* A register (file entry) held in a 128-bit container whose bits are all value bits. */
+static bool is_wide_reg(const Expr *e)
+{
+    if (e->kind != E_INDEX && e->kind != E_NAME) return false;
+    const Sym *s = e->sym;
+    if (!s || (s->kind != SYM_REG && s->kind != SYM_REGFILE) || s->is_pc) return false;
+    if (e->kind == E_NAME && s->kind != SYM_REG) return false;
+    return s->type.kind == TY_INT && s->type.width == 128 && !s->type.is_signed;
+}
+
+/* Expressions made only of names, numbers and operators: evaluating them emits no
+ * statements besides IR for run-time operands, creates no variable instances and
+ * cannot leave the block, so they may be evaluated speculatively. */
+static bool is_simple(const Expr *e)
+{
+    if (!e) return true;
+    switch (e->kind) {
+    case E_NUM: return true;
+    case E_NAME: return e->sym && e->sym->kind != SYM_REG;
+    case E_UNARY: case E_CAST: return is_simple(e->a);
+    case E_BINARY: return e->op != T_ANDAND && e->op != T_OROR && is_simple(e->a) && is_simple(e->b);
+    case E_SLICE: return is_simple(e->a) && is_simple(e->b) && is_simple(e->c);
+    default: return false;
+    }
+}
+
+static bool same_expr(const Expr *a, const Expr *b)
+{
+    if (!a || !b) return a == b;
+    if (a->kind != b->kind) return false;
+    switch (a->kind) {
+    case E_NUM: return a->num == b->num && a->type.width == b->type.width;
+    case E_NAME: return a->sym == b->sym;
+    case E_INDEX: return a->sym == b->sym && same_expr(a->a, b->a);
+    case E_UNARY: return a->op == b->op && same_expr(a->a, b->a);
+    case E_BINARY: return a->op == b->op && same_expr(a->a, b->a) && same_expr(a->b, b->b);
+    case E_CAST: return a->cast_to.width == b->cast_to.width && a->cast_to.is_signed == b->cast_to.is_signed &&
+                        same_expr(a->a, b->a);
+    default: return false;
+    }
+}
+
+/* the same register entry, named by the same translation-time index expression */
+static bool same_reg(const Expr *a, const Expr *b)
+{
+    if (a->kind != b->kind || a->sym != b->sym) return false;
+    return a->kind == E_NAME || (is_simple(a->a) && same_expr(a->a, b->a));
+}
+
+/* `(uN) x` with x unsigned and at most 64 bits: the value is x zero-extended */
+static const Expr *zext_operand(const Expr *e, int to)
+{
+    const Expr *x = NULL;
+    if (e->kind == E_CAST && e->cast_to.kind == TY_INT && e->cast_to.width == to && !e->cast_to.is_signed) x = e->a;
+    else if (e->kind == E_CALL && e->intrinsic == I_ZEXT && e->n == to && e->nargs == 1) x = e->args[0];
+    if (!x || x->type.kind != TY_INT || x->type.width > 64) return NULL;
+    if (x->type.is_signed) return NULL;     /* sign-extended or re-normalised first */
+    return x;
+}
+
+/* Reads bits [lo, lo + width) of a 128-bit register as an unsigned width-bit value:
+ * a 64-bit half when the field lies in one (lo is a C expression below 128). */
+static TVal read_bits(TGen *g, const Expr *reg, const char *lo, int width)
+{
+    char *off = reg_offset(g, reg->sym, reg->kind == E_INDEX ? reg->a : NULL);
+    Type t = ty_int(width, false);
+    return tval(true, emit(g, "adl_read_bits128(b, %s, %s, %d, %s)", off, lo, width, ir_type(t)), t);
+}
+
+/* `(uN) R`, `(uN) (R >> k)` with N <= 64 and k translation time; false when e is not
+ * that (k may turn out to be run time: nothing is emitted then) */
+static bool tx_narrow_cast(TGen *g, const Expr *e, TVal *out)
+{
+    Type to = e->cast_to;
+    if (to.kind != TY_INT || to.width > 64) return false;
+    const Expr *x = e->a, *reg = x, *amt = NULL;
+    if (x->kind == E_BINARY && x->op == T_SHR && is_simple(x->b)) {
+        reg = x->a;
+        amt = x->b;
+    }
+    if (!is_wide_reg(reg)) return false;
+    const char *lo = "0";
+    if (amt) {
+        Buf scratch = { 0 };
+        TVal k = tx_expr_into(g, amt, &scratch);
+        if (k.rt) {
+            buf_free(&scratch);
+            return false;
+        }
+        splice(g, &scratch);
+        lo = xasprintf("((uint64_t)(%s) & 127)", k.code);
+    }
+    *out = convert(g, read_bits(g, reg, lo, to.width), to);
+    return true;
+}
+
+/* `R<hi:lo>` with constant bounds, at most 64 bits wide */
+static bool tx_narrow_slice(TGen *g, const Expr *e, TVal *out)
+{
+    const Expr *loe = e->c ? e->c : e->b;
+    if (!is_wide_reg(e->a) || loe->kind != E_NUM || (e->c && e->b->kind != E_NUM)) return false;
+    if (e->slice_width > 64 || loe->num >= 128) return false;
+    char *lo = xasprintf("%llu", (unsigned long long)loe->num);
+    *out = convert(g, read_bits(g, e->a, lo, e->slice_width), norm_type(e->type));
+    return true;
+}
+
+/* Writes of a 128-bit register that only need 64-bit halves:
+ *   R = (u128) x                          (x unsigned, <= 64 bits): x and a zero half
+ *   R = ((u128) a << 64) | (u128) c       (a, c <= 64 bits): two halves; c == (u64) R
+ *                                          leaves the low half alone
+ *   R = (R & keep) | ((u128) x << p)      (keep, p translation time): the halves that
+ *                                          keep or the shifted x change */
+static bool tx_narrow_write(TGen *g, const Expr *lhs, const Expr *rhs)
+{
+    if (!is_wide_reg(lhs) || rhs->type.kind != TY_INT || rhs->type.width != 128 || rhs->type.is_signed)
+        return false;
+    const Expr *idx = lhs->kind == E_INDEX ? lhs->a : NULL;
+    const Expr *x = zext_operand(rhs, 128);
+    if (x) {
+        char *v = as_ir(g, convert(g, tx_expr(g, x), ty_int(64, false)));
+        char *off = reg_offset(g, lhs->sym, idx);
+        line(g, "adl_insert128(b, %s, ~(unsigned __int128)0, 0, %s, ~UINT64_C(0));", off, v);
+        return true;
+    }
+    if (rhs->kind != E_BINARY || rhs->op != T_PIPE) return false;
+    for (int order = 0; order < 2; order++) {
+        const Expr *l = order ? rhs->b : rhs->a, *r = order ? rhs->a : rhs->b;
+        /* r: a zero-extended value shifted left by a translation-time amount */
+        if (r->kind != E_BINARY || r->op != T_SHL || !is_simple(r->b)) continue;
+        const Expr *hx = zext_operand(r->a, 128);
+        if (!hx) continue;
+        const Expr *lx = zext_operand(l, 128);
+        if (lx && r->b->kind == E_NUM && r->b->num == 64) {
+            const Expr *lreg = (lx->kind == E_CAST && lx->cast_to.width == 64 && !lx->cast_to.is_signed)
+                             ? lx->a : NULL;
+            char *hv = as_ir(g, convert(g, tx_expr(g, hx), ty_int(64, false)));
+            char *off = reg_offset(g, lhs->sym, idx);
+            if (lreg && is_wide_reg(lreg) && same_reg(lreg, lhs)) {
+                line(g, "adl_insert128(b, %s, ~(unsigned __int128)0 << 64, 64, %s, ~UINT64_C(0));", off, hv);
+                return true;
+            }
+            char *lv = as_ir(g, convert(g, tx_expr(g, lx), ty_int(64, false)));
+            line(g, "ir_write_reg(b, %s, %s);", off, lv);
+            line(g, "ir_write_reg(b, %s + 8, %s);", off, hv);
+            return true;
+        }
+        /* l: R & keep with R the destination and keep translation time */
+        if (l->kind != E_BINARY || l->op != T_AMP || l->type.width != 128 || r->type.width != 128) continue;
+        const Expr *la = l->a, *keep = l->b;
+        if (!(is_wide_reg(la) && same_reg(la, lhs))) { la = l->b; keep = l->a; }
+        if (!(is_wide_reg(la) && same_reg(la, lhs)) || !is_simple(keep)) continue;
+        Buf scratch = { 0 };
+        TVal k = tx_expr_into(g, keep, &scratch);
+        TVal p = tx_expr_into(g, r->b, &scratch);
+        if (k.rt || p.rt) {
+            buf_free(&scratch);
+            return false;
+        }
+        splice(g, &scratch);
+        k = convert(g, k, ty_int(128, false));
+        char *off = reg_offset(g, lhs->sym, idx);
+        /* x & c with c translation time: x has no bits outside c */
+        char *xmask = xstrdup("~UINT64_C(0)");
+        if (hx->kind == E_BINARY && hx->op == T_AMP && hx->type.width <= 64) {
+            for (int side = 0; side < 2; side++) {
+                const Expr *c = side ? hx->a : hx->b;
+                if (!is_simple(c)) continue;
+                Buf cs = { 0 };
+                TVal cv = tx_expr_into(g, c, &cs);
+                if (cv.rt) { buf_free(&cs); continue; }
+                splice(g, &cs);
+                xmask = xasprintf("(uint64_t)(%s)", c_convert(cv.code, norm_type(c->type), ty_int(64, false)));
+                break;
+            }
+        }
+        char *v = as_ir(g, convert(g, tx_expr(g, hx), ty_int(64, false)));
+        line(g, "adl_insert128(b, %s, ~(unsigned __int128)(%s), (unsigned)((uint64_t)(%s) & 127), %s, %s);", off,
+             k.code, p.code, v, xmask);
+        return true;
+    }
+    return false;
+}
+
 static TVal tx_expr(TGen *g, const Expr *e)
 {
     Type t = norm_type(e->type);
@@ -745,11 +931,15 @@ static TVal tx_expr(TGen *g, const Expr *e)
     case E_TERNARY:
         return tx_conditional(g, e);
     case E_CAST: {
+        TVal narrow;
+        if (tx_narrow_cast(g, e, &narrow)) return narrow;
         TVal a = tx_expr(g, e->a);
         a.type = norm_type(e->a->type);
         return convert(g, a, e->cast_to);
     }
     case E_SLICE: {
+        TVal narrow;
+        if (tx_narrow_slice(g, e, &narrow)) return narrow;
         TVal x = tx_expr(g, e->a);
         const Expr *loe = e->c ? e->c : e->b;
         TVal lo = tx_expr(g, loe);
@@ -893,6 +1083,7 @@ static void tx_stmt(TGen *g, const Stmt *st)
     }
     case S_ASSIGN: {
         const Expr *lhs = st->lhs;
+        if (tx_narrow_write(g, lhs, st->rhs)) return;
         TVal v = convert(g, tx_expr(g, st->rhs), norm_type(lhs->type));
         if (lhs->kind == E_NAME && lhs->sym->kind != SYM_REG) {
             TBind *bnd = lookup(g, lhs->sym);
@@ -999,6 +1190,60 @@ static const char tr_runtime[] =
 "    struct adl_ext_entry *n = &adl_ext_cache[adl_ext_count < ADL_EXT_CACHE ? adl_ext_count++ : ADL_EXT_CACHE - 1];\n"
 "    n->r = r; n->x = x; n->to = to; n->from = from; n->op = op;\n"
 "    return r;\n"
+"}\n\n"
+"/* Narrow accesses to 128-bit registers (docs/adl.md, \"Narrow register accesses\"): the\n"
+" * backend caches them as two 64-bit halves, so a 64-bit half is the unit to read and\n"
+" * write; anything wider falls back to the whole 128-bit value. */\n"
+"static __attribute__((unused)) ir_val adl_read_bits128(ir_block *b, uint32_t off, uint64_t lo, unsigned width, ir_type rt)\n"
+"{\n"
+"    unsigned rb = adl_ir_bits(rt), known;\n"
+"    if (width > 128 - lo) width = (unsigned)(128 - lo);\n"
+"    ir_val v;\n"
+"    ir_type vt;\n"
+"    if (lo / 64 == (lo + width - 1) / 64) {   /* inside one half */\n"
+"        vt = IR_I64;\n"
+"        v = ir_read_reg(b, IR_I64, off + (uint32_t)(lo / 64) * 8);\n"
+"        if (lo % 64) v = ir_lshr(b, v, ir_const(b, IR_I64, lo % 64));\n"
+"        known = (unsigned)(64 - lo % 64);\n"
+"    } else {\n"
+"        vt = IR_I128;\n"
+"        v = ir_read_reg(b, IR_I128, off);\n"
+"        if (lo) v = ir_lshr(b, v, ir_const128(b, lo, 0));\n"
+"        known = (unsigned)(128 - lo);\n"
+"    }\n"
+"    if (adl_ir_bits(vt) > rb) v = adl_ext(b, ADL_TRUNC, rt, vt, v);\n"
+"    else if (adl_ir_bits(vt) < rb) v = adl_ext(b, ADL_ZEXT, rt, vt, v);\n"
+"    if (width < rb && width < known) v = ir_and(b, v, ir_const(b, rt, (UINT64_C(1) << width) - 1));\n"
+"    return v;\n"
+"}\n\n"
+"/* half h of zext128(x) << p (x 64 bits, p < 128); 0 when that half is all zero */\n"
+"static inline __attribute__((unused)) ir_val adl_shl_half(ir_block *b, ir_val x, unsigned p, int h)\n"
+"{\n"
+"    if (h == 0) return p >= 64 ? 0 : p ? ir_shl(b, x, ir_const(b, IR_I64, p)) : x;\n"
+"    if (p == 0) return 0;\n"
+"    if (p < 64) return ir_lshr(b, x, ir_const(b, IR_I64, 64 - p));\n"
+"    return p == 64 ? x : ir_shl(b, x, ir_const(b, IR_I64, p - 64));\n"
+"}\n\n"
+"/* register = (register & ~m) | (zext128(x) << p), one 64-bit half at a time; x has no\n"
+" * bits outside xmask. A half that m leaves alone and the shifted x does not reach is\n"
+" * neither read nor written */\n"
+"static __attribute__((unused)) void adl_insert128(ir_block *b, uint32_t off, unsigned __int128 m, unsigned p, ir_val x,\n"
+"                                                  uint64_t xmask)\n"
+"{\n"
+"    for (int h = 0; h < 2; h++) {\n"
+"        uint64_t mh = (uint64_t)(m >> (64 * h));\n"
+"        bool reached = (uint64_t)(((unsigned __int128)xmask << p) >> (64 * h)) != 0;\n"
+"        ir_val xs = reached ? adl_shl_half(b, x, p, h) : 0, v;\n"
+"        if (mh == 0 && !xs) continue;\n"
+"        if (mh == ~UINT64_C(0)) {\n"
+"            v = xs ? xs : ir_const(b, IR_I64, 0);\n"
+"        } else {\n"
+"            v = ir_read_reg(b, IR_I64, off + 8 * (uint32_t)h);\n"
+"            if (mh) v = ir_and(b, v, ir_const(b, IR_I64, ~mh));\n"
+"            if (xs) v = ir_or(b, v, xs);\n"
+"        }\n"
+"        ir_write_reg(b, off + 8 * (uint32_t)h, v);\n"
+"    }\n"
 "}\n\n";
 
 static void tx_insn(TGen *g, const Insn *in, Buf *out)
