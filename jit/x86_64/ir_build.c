@@ -429,6 +429,41 @@ static ir_val narrow_via_i32(ir_block *b, enum ir_op op, ir_val x, ir_val y)
     return ir_trunc(b, t, r);
 }
 
+/* An I128 value whose 64-bit halves are known without reading it from memory (built
+ * from halves, widened, or a constant): operations on it are done on the halves. */
+static bool splits_cheaply(ir_block *b, ir_val v)
+{
+    uint8_t op = I(b, v)->op;
+    return op == IR_OP_CONCAT64 || op == IR_OP_ZEXT || op == IR_OP_SEXT || op == IR_OP_CONST;
+}
+
+/* I128 shift by a constant 1..127 (0 returns x) as 64-bit operations on the halves. */
+static ir_val shift128_const(ir_block *b, enum ir_op op, ir_val x, unsigned k)
+{
+    if (k == 0) return x;
+    ir_val lo = ir_trunc(b, IR_I64, x), hi = ir_hi64(b, x), rlo, rhi;
+    ir_val zero = ir_const(b, IR_I64, 0);
+    if (op == IR_OP_SHL) {
+        if (k >= 64) { rhi = binary(b, IR_OP_SHL, lo, ir_const(b, IR_I32, k - 64)); rlo = zero; }
+        else {
+            rlo = binary(b, IR_OP_SHL, lo, ir_const(b, IR_I32, k));
+            rhi = binary(b, IR_OP_OR, binary(b, IR_OP_SHL, hi, ir_const(b, IR_I32, k)),
+                         binary(b, IR_OP_LSHR, lo, ir_const(b, IR_I32, 64 - k)));
+        }
+        return ir_concat64(b, rhi, rlo);
+    }
+    bool arith = op == IR_OP_ASHR;
+    if (k >= 64) {
+        rlo = binary(b, op, hi, ir_const(b, IR_I32, k - 64));
+        rhi = arith ? binary(b, IR_OP_ASHR, hi, ir_const(b, IR_I32, 63)) : zero;
+    } else {
+        rlo = binary(b, IR_OP_OR, binary(b, IR_OP_LSHR, lo, ir_const(b, IR_I32, k)),
+                     binary(b, IR_OP_SHL, hi, ir_const(b, IR_I32, 64 - k)));
+        rhi = binary(b, op, hi, ir_const(b, IR_I32, k));
+    }
+    return ir_concat64(b, rhi, rlo);
+}
+
 static ir_val binary(ir_block *b, enum ir_op op, ir_val x, ir_val y)
 {
     check_val(b, x); check_val(b, y);
@@ -448,7 +483,12 @@ static ir_val binary(ir_block *b, enum ir_op op, ir_val x, ir_val y)
     }
     if (t == IR_I128) {
         if (is_shift && T(b, y) == IR_I128) y = ir_trunc(b, IR_I64, y);
-        if (op == IR_OP_AND || op == IR_OP_OR || op == IR_OP_XOR || op == IR_OP_ADD || op == IR_OP_SUB)
+        bool bitwise = op == IR_OP_AND || op == IR_OP_OR || op == IR_OP_XOR;
+        if (bitwise && (splits_cheaply(b, x) || splits_cheaply(b, y)))
+            return ir_concat64(b, binary(b, op, ir_hi64(b, x), ir_hi64(b, y)),
+                               binary(b, op, ir_trunc(b, IR_I64, x), ir_trunc(b, IR_I64, y)));
+        if (is_shift && op != IR_OP_ROR && is_const(b, y)) return shift128_const(b, op, x, (unsigned)(cval(b, y) % 128));
+        if (bitwise || op == IR_OP_ADD || op == IR_OP_SUB)
             return emit(b, op, t, x, y, 0, 0);
         goto lower128;
     }

@@ -460,6 +460,14 @@ static void build_i128(struct toy *tg, ir_block *b, uint64_t pc)
     case 13: r = ir_select(b, ir_cmp(b, IR_ULT, q, c), q, c); break;
     case 14: r = ir_udiv(b, q, c); break;
     case 15: r = ir_add(b, q, ir_const128(b, 0xffffffffffffffffull, 0x123456789ull)); break;
+    /* shifts by a constant (pc bits 16..22) are done on the 64-bit halves */
+    case 16: r = ir_shl(b, q, ir_const(b, IR_I32, (pc >> 16) & 127)); break;
+    case 17: r = ir_lshr(b, q, ir_const(b, IR_I32, (pc >> 16) & 127)); break;
+    case 18: r = ir_ashr(b, c, ir_const(b, IR_I64, (pc >> 16) & 127)); break;
+    /* bitwise operations with a value whose halves are known (LD4-style assembly) */
+    case 19: r = ir_xor(b, q, ir_shl(b, ir_zext(b, IR_I128, ir_read_reg(b, IR_I8, OFF_X(4))),
+                                     ir_const(b, IR_I32, (pc >> 16) & 127))); break;
+    case 20: r = ir_and(b, ir_sext(b, IR_I128, ir_read_reg(b, IR_I32, OFF_X(0))), q); break;
     default: r = q;
     }
     ir_write_reg(b, OFF_Q(1), r);
@@ -474,7 +482,7 @@ static void test_i128(void **st)
     struct toy *tg = toy_new(build_i128, NULL, 0);
     uint64_t seed = 99;
     unsigned failures = 0;
-    for (unsigned op = 0; op < 16; op++)
+    for (unsigned op = 0; op < 21; op++)
         for (unsigned it = 0; it < 300; it++) {
             struct toy_state s = { 0 };
             s.q[0][0] = toy_rand_edge(&seed); s.q[0][1] = toy_rand_edge(&seed);
@@ -499,8 +507,13 @@ static void test_i128(void **st)
             case 13: want = q < c ? q : c; break;
             case 14: want = c ? q / c : 0; break;
             case 15: want = q + ((u128)0x123456789ull << 64 | 0xffffffffffffffffull); break;
+            case 16: want = q << (it % 128); break;
+            case 17: want = q >> (it % 128); break;
+            case 18: want = (u128)((__int128)c >> (it % 128)); break;
+            case 19: want = q ^ ((u128)(s.x[4] & 0xff) << (it % 128)); break;
+            case 20: want = (u128)(__int128)(int32_t)s.x[0] & q; break;
             }
-            toy_run(tg, &s, 0x4000000ull | op << 8, NULL);
+            toy_run(tg, &s, 0x4000000ull | op << 8 | (uint64_t)(it % 128) << 16, NULL);
             if (q_get(&s, 1) != want || s.x[2] != (uint64_t)(want >> 64) || s.x[3] != (uint64_t)want)
                 if (failures++ < 10) print_error("i128 op %u wrong\n", op);
         }
