@@ -1734,7 +1734,10 @@ static inline packed_u64 packed_of(uint64_t lo, uint64_t hi) { return (packed_u6
 static inline __attribute__((always_inline)) bool
 fp_3same_fast_vector(unsigned sel, u128 a, u128 b, const u128 *acc, int dbl, bool q, u128 *out)
 {
-    packed_u64 x = packed_of((uint64_t)a, (uint64_t)(a >> 64)), y = packed_of((uint64_t)b, (uint64_t)(b >> 64));
+    /* a 64-bit form's unused upper lanes are zeros, not whatever the register held
+     * (a subnormal there would cost the host a microcode assist) */
+    uint64_t a_hi = q ? (uint64_t)(a >> 64) : 0, b_hi = q ? (uint64_t)(b >> 64) : 0;
+    packed_u64 x = packed_of((uint64_t)a, a_hi), y = packed_of((uint64_t)b, b_hi);
     packed_u64 z;
     if (sel == 0x09)        /* FMLS: acc + (-x) * y */
         x ^= dbl ? packed_of(1ull << 63, 1ull << 63) : packed_of(0x8000000080000000ull, 0x8000000080000000ull);
@@ -1746,7 +1749,7 @@ fp_3same_fast_vector(unsigned sel, u128 a, u128 b, const u128 *acc, int dbl, boo
         case 0x13: c = p * r; break;
         case 0x17: c = p / r; break;
         case 0x01: case 0x09:
-            c = (packed_double)packed_of((uint64_t)*acc, (uint64_t)(*acc >> 64));
+            c = (packed_double)packed_of((uint64_t)*acc, q ? (uint64_t)(*acc >> 64) : 0);
             __asm__("vfmadd231pd %2, %1, %0" : "+x"(c) : "x"(p), "x"(r));
             break;
         default: return false;
@@ -1760,7 +1763,7 @@ fp_3same_fast_vector(unsigned sel, u128 a, u128 b, const u128 *acc, int dbl, boo
         case 0x13: c = p * r; break;
         case 0x17: c = p / r; break;
         case 0x01: case 0x09:
-            c = (packed_float)packed_of((uint64_t)*acc, (uint64_t)(*acc >> 64));
+            c = (packed_float)packed_of((uint64_t)*acc, q ? (uint64_t)(*acc >> 64) : 0);
             __asm__("vfmadd231ps %2, %1, %0" : "+x"(c) : "x"(p), "x"(r));
             break;
         default: return false;
