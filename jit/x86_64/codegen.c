@@ -321,6 +321,21 @@ static bool commutes(uint8_t op)
     return op == IR_OP_ADD || op == IR_OP_AND || op == IR_OP_OR || op == IR_OP_XOR || op == IR_OP_MUL;
 }
 
+/* A 32/64-bit subtraction whose only use is the very next instruction, a sign or zero
+ * test of it that gen_cmp answers from the flags (fl_result) without reading it. */
+static bool sub_only_for_flags(struct gen *g, uint32_t v, const struct ir_insn *in)
+{
+    ir_block *b = g->b;
+    if (in->op != IR_OP_SUB || (in->type != IR_I32 && in->type != IR_I64) || b->use_count[v] != 1) return false;
+    uint32_t k = next_real(g, v);
+    if (!k) return false;
+    const struct ir_insn *u = &b->insns[k];
+    if (u->op != IR_OP_CMP || u->a != v) return false;
+    const struct ir_insn *z = &b->insns[u->b];
+    return z->op == IR_OP_CONST && z->imm == 0 &&
+           (u->cond == IR_EQ || u->cond == IR_NE || u->cond == IR_SLT || u->cond == IR_SGE);
+}
+
 static void gen_alu(struct gen *g, uint32_t v, const struct ir_insn *in)
 {
     ir_type t = TY(g, v);
@@ -341,6 +356,20 @@ static void gen_alu(struct gen *g, uint32_t v, const struct ir_insn *in)
     }
     int size = vsize(t);
     opnd A = op_of(g, in->a), B = op_of(g, in->b);
+    if (sub_only_for_flags(g, v, in)) {
+        /* AArch64 N (or Z) of SUBS: the difference itself is never needed, x86 cmp sets
+         * the same SF/ZF without a copy and a destination register */
+        int ra = A.kind == K_REG ? A.reg : X86_RAX;
+        if (A.kind != K_REG) load_reg(g, size, X86_RAX, A);
+        alu(g, X86_CMP, size, ra, B);
+        flags_clobber(g);
+        g->fl_valid = true;
+        g->fl_result = v;
+        g->fl_type = (uint8_t)t;
+        g->fl_op = IR_OP_SUB;
+        g->fl_a = in->a; g->fl_b = in->b;
+        return;
+    }
     int d = dest_reg(g, v);
     enum x86_alu op = in->op == IR_OP_ADD ? X86_ADD : in->op == IR_OP_SUB ? X86_SUB :
                       in->op == IR_OP_AND ? X86_AND : in->op == IR_OP_OR ? X86_OR : X86_XOR;
