@@ -6,18 +6,14 @@
 ifneq ($(ADLC),)
 
 A64_GEN_DIR   := $(GEN)/aarch64
-# The description and runtime are the files git tracks (new files: `git add` them):
-# several engineers share one working tree, and a half-written, untracked file of one
-# of them must not break everybody's build. Outside a git checkout: every file.
-A64_TRACKED   := $(shell git ls-files 'arch/aarch64/*.adl' 'arch/aarch64/*.c' 2>/dev/null)
-ifeq ($(A64_TRACKED),)
-A64_TRACKED   := $(wildcard arch/aarch64/*.adl arch/aarch64/*.c)
-endif
-A64_ADL       := $(sort $(filter %.adl,$(A64_TRACKED)))
+# The description is every arch/aarch64/*.adl (read as one, in name order) and the
+# runtime every arch/aarch64/*.c.
+A64_SOURCES   := $(wildcard arch/aarch64/*.adl arch/aarch64/*.c)
+A64_ADL       := $(sort $(filter %.adl,$(A64_SOURCES)))
 A64_GEN_NAMES := a64_decode a64_disasm a64_interp a64_translate
 A64_GEN_C     := $(A64_GEN_NAMES:%=$(A64_GEN_DIR)/%.c)
 A64_GEN_H     := $(A64_GEN_DIR)/a64_state.h $(A64_GEN_DIR)/a64_decode.h
-A64_RT_C      := $(sort $(filter %.c,$(A64_TRACKED)))
+A64_RT_C      := $(sort $(filter %.c,$(A64_SOURCES)))
 
 GENERATED_HEADERS += $(A64_GEN_H)
 
