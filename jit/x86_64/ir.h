@@ -134,6 +134,16 @@ void   ir_barrier(ir_block *b);
  * rdx = high); 0 means void (the result is 0 and must not be used). Guest registers are
  * written back before and reloaded after, so helpers may read and write the state. */
 ir_val ir_call(ir_block *b, const void *fn, ir_type ret_type, unsigned nargs, const ir_val *args);
+/* Like ir_call, for a helper that reads and writes only the state bytes
+ * [touch_offset, touch_offset + touch_size) (FP helpers: FPCR and FPSR). Only cached
+ * registers overlapping that range are written back (if dirty) before the call and
+ * reloaded after it; every other cached register stays in its host register across the
+ * call. touch_size 0: the helper touches no state at all and has no other effect, so
+ * an unused result lets the call be deleted. Such a helper must return normally: it
+ * must not fault, exit the block or longjmp, since the state outside its range is not
+ * up to date during the call. */
+ir_val ir_call_touching(ir_block *b, const void *fn, ir_type ret_type, unsigned nargs, const ir_val *args,
+                        uint32_t touch_offset, uint32_t touch_size);
 
 /* ---- control flow inside the block (forward only) ------------------------------------ */
 ir_label ir_label_new(ir_block *b);

@@ -958,7 +958,9 @@ void ir_clear_exclusive(ir_block *b) { emit(b, IR_OP_CLEAR_EXCL, 0, 0, 0, 0, 0);
 void ir_barrier(ir_block *b) { (void)b; /* single host thread per guest: nothing to order */ }
 
 /* ---- calls -------------------------------------------------------------------------------- */
-static ir_val call(ir_block *b, const void *fn, ir_type ret, unsigned nargs, const ir_val *args, bool pure)
+/* pure: the helper touches no guest state. side: the call must stay even if its result
+ * is unused (it writes guest state). */
+static ir_val call(ir_block *b, const void *fn, ir_type ret, unsigned nargs, const ir_val *args, bool pure, bool side)
 {
     unsigned slots = 0;
     for (unsigned i = 0; i < nargs; i++) {
@@ -974,7 +976,7 @@ static ir_val call(ir_block *b, const void *fn, ir_type ret, unsigned nargs, con
     /* a void call still defines a value so the API can return something; it is I64 0 */
     ir_val v = emit(b, IR_OP_CALL, ret ? ret : IR_I64, first, nargs, pure, (uint64_t)(uintptr_t)fn);
     if (ret == 0) b->insns[v].cond = 1;      /* void: rax is not a result */
-    b->insns[v].flags |= pure ? 0 : IR_F_SIDE;
+    b->insns[v].flags |= side ? IR_F_SIDE : 0;
     if (!pure) cache_drop_all(b);
     if (ret == 0) return ir_const(b, IR_I64, 0);
     return v;
@@ -982,12 +984,35 @@ static ir_val call(ir_block *b, const void *fn, ir_type ret, unsigned nargs, con
 
 ir_val ir_call(ir_block *b, const void *fn, ir_type ret, unsigned nargs, const ir_val *args)
 {
-    return call(b, fn, ret, nargs, args, false);
+    return call(b, fn, ret, nargs, args, false, true);
 }
 
 ir_val ir_call_pure(ir_block *b, const void *fn, ir_type ret, unsigned nargs, const ir_val *args)
 {
-    return call(b, fn, ret, nargs, args, true);
+    return call(b, fn, ret, nargs, args, true, false);
+}
+
+/* Only the cached registers overlapping the helper's range go through the state: a dirty
+ * one is stored before the call, and every overlapping one is dropped so that reads
+ * after the call load what the helper left. The rest stay in host registers (the
+ * backend keeps values live across a call in callee-saved registers or spill slots)
+ * and stay in the fault snapshots, so precise state at later faults is unaffected. */
+ir_val ir_call_touching(ir_block *b, const void *fn, ir_type ret, unsigned nargs, const ir_val *args,
+                        uint32_t touch_offset, uint32_t touch_size)
+{
+    check(b, touch_offset + touch_size >= touch_offset, "helper state range");
+    if (touch_size == 0) return call(b, fn, ret, nargs, args, true, false);
+    if (!b->optimise) return call(b, fn, ret, nargs, args, false, true);
+    uint32_t end = touch_offset + touch_size;
+    owner_ensure(b, end);
+    for (uint32_t k = touch_offset; k < end; k++) {
+        if (b->owner_gen[k] != b->gen) continue;
+        uint32_t idx = b->owner_idx[k];
+        if (b->cache[idx].live) cache_evict(b, idx);
+    }
+    /* the argument values are SSA and already computed: evicting first is the same as
+     * storing first and invalidating after the call */
+    return call(b, fn, ret, nargs, args, true, true);
 }
 
 /* ---- control flow ---------------------------------------------------------------------- */
