@@ -161,6 +161,13 @@ typedef struct Func {
     Type ret;
     bool is_extern, is_disasm;
     bool redeclared;       /* an identical extern declared again (ignored) */
+    /* extern touches(R, ...): the helper accesses only these scalar registers (the
+     * translator calls ir_call_touching with the byte range covering them) */
+    bool has_touches;
+    const char **touch_names;
+    SrcLoc *touch_locs;
+    int ntouches;
+    Sym **touch_regs;      /* resolved by sema */
     Sym **params;
     int nparams;
     Stmt *body;            /* helpers */

@@ -343,6 +343,25 @@ static TVal tx_helper_call(TGen *g, const Expr *e)
     return tval(g->inst_rt[ri], rv, f->ret);
 }
 
+/* "offset, size" of the state bytes an extern's touches() list covers: the state struct
+ * keeps declaration order, so the range runs from the first listed register (in that
+ * order) to the end of the last one, including any register declared between them. */
+static char *touch_range(const Desc *d, const Func *f)
+{
+    int lo = -1, hi = -1;
+    for (int i = 0; i < d->nregs; i++)
+        for (int k = 0; k < f->ntouches; k++)
+            if (f->touch_regs[k] == d->regs[i]) {
+                if (lo < 0) lo = i;
+                hi = i;
+            }
+    if (lo < 0) return xstrdup("0, 0");
+    const char *P = upper(d->prefix);
+    const Sym *first = d->regs[lo], *last = d->regs[hi];
+    return xasprintf("(uint32_t)%s_OFF_%s, (uint32_t)(%s_OFF_%s + sizeof(((struct %s_state *)0)->%s) - %s_OFF_%s)",
+                     P, first->name, P, last->name, d->prefix, last->name, P, first->name);
+}
+
 static TVal tx_extern_call(TGen *g, const Expr *e)
 {
     const Func *f = e->sym->func;
@@ -361,7 +380,13 @@ static TVal tx_extern_call(TGen *g, const Expr *e)
         arr = xasprintf("args%d", n);
     }
     const char *rt = f->ret.kind == TY_INT ? ir_type(f->ret) : "0";
-    char *call = xasprintf("ir_call(b, (const void *)%s, %s, %d, %s)", f->name, rt, f->nparams, arr);
+    char *call;
+    if (f->has_touches) {
+        char *range = touch_range(g->d, f);
+        call = xasprintf("ir_call_touching(b, (const void *)%s, %s, %d, %s, %s)", f->name, rt, f->nparams, arr, range);
+    } else {
+        call = xasprintf("ir_call(b, (const void *)%s, %s, %d, %s)", f->name, rt, f->nparams, arr);
+    }
     if (f->ret.kind != TY_INT) {
         line(g, "(void)%s;", call);
         return tval(false, xstrdup("0"), ty_int(64, false));

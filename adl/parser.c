@@ -647,6 +647,24 @@ static void parse_extern(Parser *p)
     Func *f = xalloc(sizeof(*f));
     f->is_extern = true;
     if (accept(p, T_DISASM)) f->is_disasm = true;
+    /* `touches` is contextual (no keyword): an identifier cannot start a return type */
+    Token *tt = peek(p);
+    if (tt->kind == T_IDENT && strcmp(tt->text, "touches") == 0 && peek_at(p, 1)->kind == T_LPAREN) {
+        next(p);
+        next(p);
+        f->has_touches = true;
+        int cap = 0, lcap = 0, nl = 0;
+        if (!accept(p, T_RPAREN)) {
+            do {
+                Token *rt = peek(p);
+                const char *name = expect_ident(p, "a register name");
+                VEC_PUSH(f->touch_locs, nl, lcap, rt->loc);
+                VEC_PUSH(f->touch_names, f->ntouches, cap, name);
+            } while (accept(p, T_COMMA));
+            expect(p, T_RPAREN, "',' or ')'");
+        }
+        if (f->is_disasm) error_at(tt->loc, "'extern disasm' functions cannot have touches()");
+    }
     f->ret = parse_ret_type(p, f->is_disasm);
     Token *nt = peek(p);
     f->name = expect_ident(p, "the function name");

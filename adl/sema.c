@@ -1064,9 +1064,40 @@ static bool same_type(Type a, Type b)
     return a.kind == b.kind && (a.kind != TY_INT || (a.width == b.width && a.is_signed == b.is_signed));
 }
 
+/* touches(...) of an extern: every name a scalar register, none twice */
+static void resolve_touches(Desc *d, Func *f)
+{
+    if (!f->has_touches) return;
+    f->touch_regs = xalloc(sizeof(Sym *) * (size_t)(f->ntouches + 1));
+    for (int i = 0; i < f->ntouches; i++) {
+        const char *name = f->touch_names[i];
+        Sym *r = lookup_global(d, name);
+        if (!r) {
+            error_at(f->touch_locs[i], "unknown register '%s' in touches()", name);
+        } else if (r->kind == SYM_REGFILE) {
+            error_at(f->touch_locs[i], "'%s' is a register file: touches() lists scalar registers only", name);
+        } else if (r->kind != SYM_REG) {
+            error_at(f->touch_locs[i], "'%s' is not a register: touches() lists scalar registers only", name);
+        } else {
+            for (int j = 0; j < i; j++)
+                if (f->touch_regs[j] == r) error_at(f->touch_locs[i], "register '%s' listed twice in touches()", name);
+            f->touch_regs[i] = r;
+        }
+    }
+}
+
+static bool same_touches(const Func *a, const Func *b)
+{
+    if (a->has_touches != b->has_touches || a->ntouches != b->ntouches) return false;
+    for (int i = 0; i < a->ntouches; i++)
+        if (strcmp(a->touch_names[i], b->touch_names[i]) != 0) return false;
+    return true;
+}
+
 static bool same_signature(const Func *a, const Func *b)
 {
     if (a->is_disasm != b->is_disasm || !same_type(a->ret, b->ret) || a->nparams != b->nparams) return false;
+    if (!same_touches(a, b)) return false;
     for (int i = 0; i < a->nparams; i++)
         if (!same_type(a->params[i]->type, b->params[i]->type)) return false;
     return true;
@@ -1121,6 +1152,7 @@ void sema(Desc *d)
             for (int k = 0; k < f->nparams; k++) slots += f->params[k]->type.width > 64 ? 2 : 1;
             if (slots > 5 && !f->is_disasm)
                 error_at(f->loc, "extern '%s' has more than 5 argument slots (a u128 counts twice)", f->name);
+            resolve_touches(d, f);
         }
     }
     for (int i = 0; i < d->ninsns; i++)

@@ -85,6 +85,15 @@ insn A "x:32" { disasm { print("a"); } execute { } }'
 check dup_func "dup_func.adl:4:12: error: duplicate function 'f'" 'extern u64 f(u64 a);
 extern u64 f(u32 a);'
 check extern_slots "extern_slots.adl:3:12: error: extern 'f' has more than 5 argument slots" 'extern u64 f(u128 a, u128 b, u128 c);'
+check touches_unknown "touches_unknown.adl:3:19: error: unknown register 'Y' in touches()" 'extern touches(F, Y) u64 f(u64 a);'
+check touches_file "touches_file.adl:3:16: error: 'X' is a register file: touches() lists scalar registers only" 'extern touches(X) u64 f(u64 a);'
+check touches_mode "touches_mode.adl:4:16: error: 'M' is not a register: touches() lists scalar registers only" 'mode u2 M;
+extern touches(M) u64 f(u64 a);'
+check touches_twice "touches_twice.adl:3:19: error: register 'F' listed twice in touches()" 'extern touches(F, F) u64 f(u64 a);'
+check touches_disasm "touches_disasm.adl:3:15: error: 'extern disasm' functions cannot have touches()" 'extern disasm touches(F) string f(u32 a);'
+check touches_syntax "touches_syntax.adl:3:16: error: expected a register name" 'extern touches(1) u64 f(u64 a);'
+check touches_redecl "touches_redecl.adl:4:23: error: duplicate function 'f'" 'extern touches(F) u64 f(u64 a);
+extern touches(B) u64 f(u64 a);'
 check shadow "shadow.adl:3:54: error: 'x' is already declared" 'insn A "x:32" { disasm { print("a"); } execute { u32 x = 1; } }'
 check field_global "field_global.adl:3:9: error: field 'F' has the name of a global declaration" 'insn A "F:32" { disasm { print("a"); } execute { } }'
 check second_block "second_block.adl:3:40: error: second 'disasm' block in instruction 'A'" 'insn A "x:32" { disasm { print("a"); } disasm { print("b"); } execute { } }'

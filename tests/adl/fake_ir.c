@@ -394,7 +394,9 @@ ir_val ir_store_exclusive(ir_block *b, ir_val addr, ir_val v)
 void ir_clear_exclusive(ir_block *b) { add(b, OP_CLREX); say(b, "clear_exclusive"); }
 void ir_barrier(ir_block *b) { add(b, OP_BARRIER); say(b, "barrier"); }
 
-ir_val ir_call(ir_block *b, const void *fn, ir_type ret, unsigned nargs, const ir_val *args)
+/* touch: NULL for ir_call, else " [offset+size]" naming the declared state range */
+static ir_val record_call(ir_block *b, const void *fn, ir_type ret, unsigned nargs, const ir_val *args,
+                          const char *kind, const char *touch)
 {
     struct ins *i = add(b, OP_CALL);
     i->fn = fn;
@@ -409,9 +411,22 @@ ir_val ir_call(ir_block *b, const void *fn, ir_type ret, unsigned nargs, const i
         if (len >= sizeof(list)) len = sizeof(list) - 1;
     }
     i->dst = ret ? new_val(b, ret) : 0;
-    if (ret) say(b, "t%u = call.%s%s", i->dst, tname(ret), list);
-    else say(b, "call.void%s", list);
+    if (ret) say(b, "t%u = %s.%s%s%s", i->dst, kind, tname(ret), touch, list);
+    else say(b, "%s.void%s%s", kind, touch, list);
     return i->dst;
+}
+
+ir_val ir_call(ir_block *b, const void *fn, ir_type ret, unsigned nargs, const ir_val *args)
+{
+    return record_call(b, fn, ret, nargs, args, "call", "");
+}
+
+ir_val ir_call_touching(ir_block *b, const void *fn, ir_type ret, unsigned nargs, const ir_val *args,
+                        uint32_t touch_offset, uint32_t touch_size)
+{
+    char touch[48];
+    snprintf(touch, sizeof(touch), " [%u+%u]", touch_offset, touch_size);
+    return record_call(b, fn, ret, nargs, args, "call_touching", touch);
 }
 
 ir_label ir_label_new(ir_block *b)

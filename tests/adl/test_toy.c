@@ -27,6 +27,19 @@ void toy_note(void *state, uint8_t what)
     (void)state;
     notes += what;
 }
+/* touches(CTR, SREG): reads and writes nothing else */
+uint64_t toy_mix(void *state, uint64_t a)
+{
+    struct toy_state *s = state;
+    s->SREG = (int16_t)(s->SREG + 3);
+    return a ^ s->CTR;
+}
+/* touches(): no state */
+uint64_t toy_pure(void *state, uint64_t a, uint64_t b)
+{
+    (void)state;
+    return a * 7 - b;
+}
 const char *toy_rname(uint32_t n)
 {
     static const char *names[] = { "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9",
@@ -124,7 +137,7 @@ static void test_decode(void **st)
         { 0x16, TOY_INSN_ADD5 }, { 0x19, TOY_INSN_MASK }, { 0x1a, TOY_INSN_BARRIER }, { 0x1b, TOY_INSN_LDRB_PRE },
         { 0x1c, TOY_INSN_WFI }, { 0x1d, TOY_INSN_LDXR }, { 0x1e, TOY_INSN_STXR }, { 0x1f, TOY_INSN_CLREX },
         { 0x20, TOY_INSN_ADCS }, { 0x21, TOY_INSN_CALLR }, { 0x22, TOY_INSN_SEL },
-        { 0x23, TOY_INSN_GETEL }, { 0x24, TOY_INSN_RTRET },
+        { 0x23, TOY_INSN_GETEL }, { 0x24, TOY_INSN_RTRET }, { 0x28, TOY_INSN_MIXCS }, { 0x29, TOY_INSN_PUREH },
     };
     for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
         assert_true(toy_decode((uint32_t)ops[i].op << 24 | 0x00123456u, &d));
@@ -532,6 +545,17 @@ static void test_translate_control(void **st)
     translate(enc3(0x13, 1, 2, 0), 0);
     assert_int_equal(fake_ir_count(blk, "call.i64"), 1);
     assert_int_equal(fake_ir_count(blk, "call.void"), 1);
+    /* touches(CTR, SREG): the range runs from CTR to the end of SREG */
+    {
+        char want[64];
+        snprintf(want, sizeof(want), "call_touching.i64 [%zu+%zu]", offsetof(struct toy_state, CTR),
+                 offsetof(struct toy_state, SREG) + sizeof(int16_t) - offsetof(struct toy_state, CTR));
+        translate(enc3(0x28, 1, 2, 0), 0);
+        assert_int_equal(fake_ir_count(blk, want), 1);
+        assert_int_equal(fake_ir_count(blk, "call."), 0);
+        translate(enc3(0x29, 1, 2, 3 << 12), 0);
+        assert_int_equal(fake_ir_count(blk, "call_touching.i64 [0+0]"), 1);
+    }
     translate(enc3(0x04, 8, 7, 1), 0);
     assert_int_equal(fake_ir_count(blk, "load.i64"), 1);
     translate(0x1a000000u, 0);
@@ -689,7 +713,7 @@ static void test_translate_matches_interp(void **st)
     struct toy_state init, a, b;
     int compared = 0;
     for (int iter = 0; iter < 20000; iter++) {
-        uint32_t insn = (uint32_t)(next_rand() % 0x27) << 24 | (uint32_t)(next_rand() & 0xffffff);
+        uint32_t insn = (uint32_t)(next_rand() % 0x2a) << 24 | (uint32_t)(next_rand() & 0xffffff);
         memset(&init, 0, sizeof(init));
         for (int r = 0; r < 15; r++) init.R[r] = interesting();
         init.SP = interesting();
