@@ -431,6 +431,30 @@ static void gen_mulh(struct gen *g, uint32_t v, const struct ir_insn *in)
     else if (loc_is_slot(l)) x86_mov_mr(g->buf, 8, slot_mem(loc_slot_off(l)), X86_RDX);
 }
 
+/* IEEE arithmetic on bit patterns through xmm0/xmm1, which nothing else in generated
+ * code keeps live (SysV: caller-saved, so helper calls do not care either). SSE does
+ * not touch EFLAGS, so the flag tracking stays valid. */
+static void load_xmm(struct gen *g, int size, int xmm, opnd o)
+{
+    if (o.kind == K_IMM) { x86_mov_ri(g->buf, X86_R11, o.imm); o = (opnd){ .kind = K_REG, .reg = X86_R11 }; }
+    if (o.kind == K_REG) x86_movq_xr(g->buf, size, xmm, o.reg);
+    else x86_movq_xm(g->buf, size, xmm, slot_mem(o.off));
+}
+
+static void gen_float(struct gen *g, uint32_t v, const struct ir_insn *in)
+{
+    ir_type t = TY(g, v);
+    int size = vsize(t);
+    load_xmm(g, size, 0, op_of(g, in->a));
+    load_xmm(g, size, 1, op_of(g, in->b));
+    enum x86_sse_arith op = in->op == IR_OP_FADD ? X86_SSE_ADD : in->op == IR_OP_FSUB ? X86_SSE_SUB :
+                            in->op == IR_OP_FMUL ? X86_SSE_MUL : X86_SSE_DIV;
+    x86_sse_arith_xx(g->buf, op, t == IR_I64, 0, 1);
+    int d = dest_reg(g, v);
+    x86_movq_rx(g->buf, size, d, 0);
+    dest_done(g, v, d);
+}
+
 /* AArch64 division: x / 0 == 0 and INT_MIN / -1 == INT_MIN, never a host #DE. */
 static void gen_div(struct gen *g, uint32_t v, const struct ir_insn *in)
 {
@@ -1272,6 +1296,7 @@ bool jit_codegen(ir_block *b, struct jit_cg *cg, const struct jit_cg_env *env, x
         case IR_OP_MUL: gen_mul(&g, i, in); break;
         case IR_OP_UMULH: case IR_OP_SMULH: gen_mulh(&g, i, in); break;
         case IR_OP_UDIV: case IR_OP_SDIV: gen_div(&g, i, in); break;
+        case IR_OP_FADD: case IR_OP_FSUB: case IR_OP_FMUL: case IR_OP_FDIV: gen_float(&g, i, in); break;
         case IR_OP_SHL: case IR_OP_LSHR: case IR_OP_ASHR: case IR_OP_ROR: gen_shift(&g, i, in); break;
         case IR_OP_NOT: case IR_OP_NEG: case IR_OP_CLZ: case IR_OP_CTZ: case IR_OP_POPCNT: case IR_OP_BSWAP:
             gen_unary(&g, i, in); break;

@@ -92,6 +92,16 @@ ir_val ir_popcount(ir_block *b, ir_val x);
 ir_val ir_bswap(ir_block *b, ir_val x);    /* I16, I32, I64 */
 ir_val ir_bitreverse(ir_block *b, ir_val x);
 
+/* IEEE 754 arithmetic on integer-typed values holding bit patterns: IR_I64 = binary64,
+ * IR_I32 = binary32; both operands of one type. Host SSE2 semantics under the default
+ * MXCSR (round to nearest even, no flush to zero, x86 default NaN): the front end uses
+ * them only where that is provably what the guest computes, and must not rely on any
+ * exception flag. Never folded at build time (the JIT's C code uses no FP). */
+ir_val ir_fadd(ir_block *b, ir_val x, ir_val y);
+ir_val ir_fsub(ir_block *b, ir_val x, ir_val y);
+ir_val ir_fmul(ir_block *b, ir_val x, ir_val y);
+ir_val ir_fdiv(ir_block *b, ir_val x, ir_val y);
+
 /* ---- width changes ------------------------------------------------------------------- */
 ir_val ir_zext(ir_block *b, ir_type t, ir_val x);
 ir_val ir_sext(ir_block *b, ir_type t, ir_val x);

@@ -609,6 +609,19 @@ ir_val ir_lshr(ir_block *b, ir_val x, ir_val n) { return binary(b, IR_OP_LSHR, x
 ir_val ir_ashr(ir_block *b, ir_val x, ir_val n) { return binary(b, IR_OP_ASHR, x, n); }
 ir_val ir_ror(ir_block *b, ir_val x, ir_val n) { return binary(b, IR_OP_ROR, x, n); }
 
+static ir_val float_binary(ir_block *b, enum ir_op op, ir_val x, ir_val y)
+{
+    check_val(b, x); check_val(b, y);
+    ir_type t = T(b, x);
+    check(b, t == T(b, y), "FP operand types differ");
+    check(b, t == IR_I32 || t == IR_I64, "FP operation on a type other than I32/I64");
+    return emit(b, op, t, x, y, 0, 0);
+}
+ir_val ir_fadd(ir_block *b, ir_val x, ir_val y) { return float_binary(b, IR_OP_FADD, x, y); }
+ir_val ir_fsub(ir_block *b, ir_val x, ir_val y) { return float_binary(b, IR_OP_FSUB, x, y); }
+ir_val ir_fmul(ir_block *b, ir_val x, ir_val y) { return float_binary(b, IR_OP_FMUL, x, y); }
+ir_val ir_fdiv(ir_block *b, ir_val x, ir_val y) { return float_binary(b, IR_OP_FDIV, x, y); }
+
 static ir_val bitreverse_lowered(ir_block *b, ir_val x);
 
 static ir_val unary(ir_block *b, enum ir_op op, ir_val x)

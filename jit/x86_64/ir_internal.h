@@ -24,6 +24,9 @@ enum ir_op {
     IR_OP_ADD, IR_OP_SUB, IR_OP_MUL, IR_OP_UMULH, IR_OP_SMULH, IR_OP_UDIV, IR_OP_SDIV,
     IR_OP_AND, IR_OP_OR, IR_OP_XOR,
     IR_OP_SHL, IR_OP_LSHR, IR_OP_ASHR, IR_OP_ROR,
+    /* IEEE binary64 (I64) / binary32 (I32) arithmetic on bit patterns (a, b): host SSE2,
+     * round to nearest, no exceptions observed */
+    IR_OP_FADD, IR_OP_FSUB, IR_OP_FMUL, IR_OP_FDIV,
     /* unary (a) */
     IR_OP_NOT, IR_OP_NEG, IR_OP_CLZ, IR_OP_CTZ, IR_OP_POPCNT, IR_OP_BSWAP,
     IR_OP_ZEXT, IR_OP_SEXT, IR_OP_TRUNC, IR_OP_HI64,

@@ -18,6 +18,7 @@ unsigned ir_value_operands(const struct ir_insn *in, uint32_t out[3])
     case IR_OP_ADD: case IR_OP_SUB: case IR_OP_MUL: case IR_OP_UMULH: case IR_OP_SMULH:
     case IR_OP_UDIV: case IR_OP_SDIV: case IR_OP_AND: case IR_OP_OR: case IR_OP_XOR:
     case IR_OP_SHL: case IR_OP_LSHR: case IR_OP_ASHR: case IR_OP_ROR:
+    case IR_OP_FADD: case IR_OP_FSUB: case IR_OP_FMUL: case IR_OP_FDIV:
     case IR_OP_CONCAT64: case IR_OP_CMP: case IR_OP_SUB_OVERFLOW:
     case IR_OP_STORE: case IR_OP_STORE_EXCL:
         out[0] = in->a; out[1] = in->b; return 2;
@@ -120,7 +121,8 @@ static const char *const op_names[IR_OP_COUNT] = {
     [IR_OP_MUL] = "mul", [IR_OP_UMULH] = "umulh", [IR_OP_SMULH] = "smulh",
     [IR_OP_UDIV] = "udiv", [IR_OP_SDIV] = "sdiv", [IR_OP_AND] = "and", [IR_OP_OR] = "or",
     [IR_OP_XOR] = "xor", [IR_OP_SHL] = "shl", [IR_OP_LSHR] = "lshr", [IR_OP_ASHR] = "ashr",
-    [IR_OP_ROR] = "ror", [IR_OP_NOT] = "not", [IR_OP_NEG] = "neg", [IR_OP_CLZ] = "clz",
+    [IR_OP_ROR] = "ror", [IR_OP_FADD] = "fadd", [IR_OP_FSUB] = "fsub", [IR_OP_FMUL] = "fmul",
+    [IR_OP_FDIV] = "fdiv", [IR_OP_NOT] = "not", [IR_OP_NEG] = "neg", [IR_OP_CLZ] = "clz",
     [IR_OP_CTZ] = "ctz", [IR_OP_POPCNT] = "popcnt", [IR_OP_BSWAP] = "bswap",
     [IR_OP_ZEXT] = "zext", [IR_OP_SEXT] = "sext", [IR_OP_TRUNC] = "trunc", [IR_OP_HI64] = "hi64",
     [IR_OP_CONCAT64] = "concat64", [IR_OP_CMP] = "cmp", [IR_OP_SELECT] = "select",

@@ -491,4 +491,29 @@ static inline void x86_movdqu_store(x86_buf *b, x86_mem m, int xmm)
     x86_end(b);
 }
 
+/* SSE2 scalar FP in generated code (never in C): movd/movq between general and xmm
+ * registers (size 4 = movd, 8 = movq) and addsd/subsd/mulsd/divsd (ss when !dbl). */
+enum x86_sse_arith { X86_SSE_ADD = 0x58, X86_SSE_MUL = 0x59, X86_SSE_SUB = 0x5c, X86_SSE_DIV = 0x5e };
+static inline void x86_movq_xr(x86_buf *b, int size, int xmm, int gpr)
+{
+    x86_b(b, 0x66);
+    x86_op_rr(b, size, 0x0f6e, 2, xmm, gpr, false);
+}
+static inline void x86_movq_xm(x86_buf *b, int size, int xmm, x86_mem m)
+{
+    x86_b(b, 0x66);
+    x86_op_rm(b, size, 0x0f6e, 2, xmm, &m, false);
+    x86_end(b);
+}
+static inline void x86_movq_rx(x86_buf *b, int size, int gpr, int xmm)
+{
+    x86_b(b, 0x66);
+    x86_op_rr(b, size, 0x0f7e, 2, xmm, gpr, false);
+}
+static inline void x86_sse_arith_xx(x86_buf *b, enum x86_sse_arith op, bool dbl, int dst, int src)
+{
+    x86_b(b, dbl ? 0xf2 : 0xf3);
+    x86_op_rr(b, 4, 0x0f00u | op, 2, dst, src, false);
+}
+
 #endif

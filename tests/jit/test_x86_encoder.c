@@ -122,6 +122,24 @@ static void test_moves(void **st)
     T("rorx r11d, r11d, 0x18", x86_rorx(b, 4, X86_R11, X86_R11, 24));
     T("rorx eax, r9d, 8", x86_rorx(b, 4, X86_RAX, X86_R9, 8));
     T("rorx r12, rbx, 0x3f", x86_rorx(b, 8, X86_R12, X86_RBX, 63));
+    T("movq xmm0, rax", x86_movq_xr(b, 8, 0, X86_RAX));
+    T("movq xmm1, r11", x86_movq_xr(b, 8, 1, X86_R11));
+    T("movd xmm1, r13d", x86_movq_xr(b, 4, 1, X86_R13));
+    T("movd xmm0, esi", x86_movq_xr(b, 4, 0, X86_RSI));
+    T("movq xmm1, qword ptr [rsp + 0x48]", x86_movq_xm(b, 8, 1, x86_mem_bd(X86_RSP, 0x48)));
+    T("movd xmm0, dword ptr [rsp + 0x200]", x86_movq_xm(b, 4, 0, x86_mem_bd(X86_RSP, 0x200)));
+    T("movq rbx, xmm0", x86_movq_rx(b, 8, X86_RBX, 0));
+    T("movq r14, xmm0", x86_movq_rx(b, 8, X86_R14, 0));
+    T("movd r9d, xmm0", x86_movq_rx(b, 4, X86_R9, 0));
+    T("movd eax, xmm1", x86_movq_rx(b, 4, X86_RAX, 1));
+    T("addsd xmm0, xmm1", x86_sse_arith_xx(b, X86_SSE_ADD, true, 0, 1));
+    T("subsd xmm0, xmm1", x86_sse_arith_xx(b, X86_SSE_SUB, true, 0, 1));
+    T("mulsd xmm0, xmm1", x86_sse_arith_xx(b, X86_SSE_MUL, true, 0, 1));
+    T("divsd xmm0, xmm1", x86_sse_arith_xx(b, X86_SSE_DIV, true, 0, 1));
+    T("addss xmm0, xmm1", x86_sse_arith_xx(b, X86_SSE_ADD, false, 0, 1));
+    T("subss xmm0, xmm1", x86_sse_arith_xx(b, X86_SSE_SUB, false, 0, 1));
+    T("mulss xmm0, xmm1", x86_sse_arith_xx(b, X86_SSE_MUL, false, 0, 1));
+    T("divss xmm9, xmm1", x86_sse_arith_xx(b, X86_SSE_DIV, false, 9, 1));
     assert_int_equal(failures, 0);
 }
 
