@@ -251,6 +251,13 @@ char *c_op_intrinsic(const Expr *e, char **args)
         return c_normalize(xasprintf("adl_mulh64(%s, %s, %d, %d)", c_convert(args[0], a[0]->type, t),
                                      c_convert(args[1], a[1]->type, t), t.width, t.is_signed), t);
     }
+    case I_FADD: case I_FSUB: case I_FMUL: case I_FDIV: {
+        const char *fn = e->intrinsic == I_FADD ? "fadd" : e->intrinsic == I_FSUB ? "fsub" :
+                         e->intrinsic == I_FMUL ? "fmul" : "fdiv";
+        Type t = e->type;
+        return xasprintf("adl_%s%d(%s, %s)", fn, t.width, c_convert(args[0], a[0]->type, t),
+                         c_convert(args[1], a[1]->type, t));
+    }
     case I_SEXT: {
         Type from = a[0]->type;
         /* reinterpret the operand's top bit as a sign, then widen */

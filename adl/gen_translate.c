@@ -562,6 +562,16 @@ static TVal tx_call(TGen *g, const Expr *e)
     case I_PRINT:
         error_at(e->loc, "print() is only allowed in disasm blocks");
         return none;
+    case I_FADD: case I_FSUB: case I_FMUL: case I_FDIV: {
+        /* always run time, even on constants: translators are built without host FP */
+        const char *fn = e->intrinsic == I_FADD ? "fadd" : e->intrinsic == I_FSUB ? "fsub" :
+                         e->intrinsic == I_FMUL ? "fmul" : "fdiv";
+        TVal x = tx_expr(g, e->args[0]), y = tx_expr(g, e->args[1]);
+        x.type = norm_type(e->args[0]->type);
+        y.type = norm_type(e->args[1]->type);
+        char *xi = as_ir(g, convert(g, x, e->type)), *yi = as_ir(g, convert(g, y, e->type));
+        return tval(true, emit(g, "ir_%s(b, %s, %s)", fn, xi, yi), e->type);
+    }
     default: {
         TVal a[3];
         bool rt = false;

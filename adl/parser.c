@@ -181,6 +181,8 @@ static const struct { const char *name; Intrinsic in; bool sized; } intrinsics[]
     { "exit_breakpoint", I_EXIT_BREAKPOINT, false }, { "exit_hvc", I_EXIT_HVC, false },
     { "exit_smc", I_EXIT_SMC, false }, { "exit_wfi", I_EXIT_WFI, false },
     { "undefined", I_UNDEFINED, false }, { "print", I_PRINT, false },
+    { "fadd", I_FADD, true }, { "fsub", I_FSUB, true }, { "fmul", I_FMUL, true },
+    { "fdiv", I_FDIV, true },
 };
 
 static void parse_args(Parser *p, Expr *call)

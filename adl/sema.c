@@ -421,6 +421,23 @@ static void check_call(Sema *s, Expr *e)
         e->type = t;
         return;
     }
+    case I_FADD: case I_FSUB: case I_FMUL: case I_FDIV: {
+        if (e->n != 32 && e->n != 64) {
+            error_at(e->loc, "%s<%d>: IEEE width must be 32 (single) or 64 (double)", e->name, e->n);
+            e->n = 64;
+        }
+        need_args(s, e, 2);
+        Type t = ty_int(e->n, false);
+        e->type = t;
+        for (int i = 0; i < e->nargs && i < 2; i++) {
+            if (!need_int(s, a[i], "an operand")) continue;
+            coerce(s, a[i], t);
+            if (a[i]->type.width != e->n)
+                error_at(a[i]->loc, "%s<%d> needs %d-bit operands (IEEE bit patterns), not %s", e->name,
+                         e->n, e->n, type_str(a[i]->type));
+        }
+        return;
+    }
     case I_SEXT: case I_ZEXT:
         need_args(s, e, 1);
         if (e->n < 1 || e->n > 128) {

@@ -142,6 +142,9 @@ check case_const "case_const.adl:3:68: error: case label must be a constant" 'in
 check case_dup "case_dup.adl:3:90: error: duplicate case value" 'insn A "x:32" { disasm { print("a"); } execute { switch (x) { case 1: { F = 1; } case 2, 1: { F = 0; } } } }'
 check case_default "case_default.adl:3:83: error: second default in a switch" 'insn A "x:32" { disasm { print("a"); } execute { switch (x) { default: { F = 1; } default: { F = 0; } } } }'
 
+check fp_width "fp_width.adl:3:66: error: fadd<16>: IEEE width must be 32 (single) or 64 (double)" 'insn A "x:32" { disasm { print("a"); } execute { X[0] = zext<64>(fadd<16>(1, 2)); } }'
+check fp_operand "fp_operand.adl:3:75: error: fmul<32> needs 32-bit operands (IEEE bit patterns), not u64" 'insn A "x:32" { disasm { print("a"); } execute { X[0] = zext<64>(fmul<32>(X[1], 2)); } }'
+
 # ---- limits that keep adlc's recursion bounded ----
 check deep_parens "deep_parens.adl:3:256: error: nested too deeply (more than 200 levels)" "insn A \"x:32\" { disasm { print(\"a\"); } execute { X[0] = $(printf '(%.0s' {1..300})1$(printf ')%.0s' {1..300}); } }"
 check deep_chain "deep_chain.adl:3:570: error: expression nested too deeply (more than 256 levels)" "insn A \"x:32\" { disasm { print(\"a\"); } execute { X[0] = 1$(printf '+1%.0s' {1..300}); } }"

@@ -246,6 +246,30 @@ static ir_val un(ir_block *b, const char *name, ir_val x)
     return i->dst;
 }
 
+/* The IR's IEEE ops (SSE2 semantics): a NaN operand gives the first NaN operand,
+ * quietened; otherwise the host's double/float arithmetic (the C compiler may commute
+ * operands, which only matters for NaNs, handled first). */
+static uint64_t ieee_op(char kind, unsigned w, uint64_t a, uint64_t b)
+{
+    if (w == 64) {
+        if ((a & ~(1ull << 63)) > 0x7ff0000000000000ull) return a | 1ull << 51;
+        if ((b & ~(1ull << 63)) > 0x7ff0000000000000ull) return b | 1ull << 51;
+        double x, y, r;
+        memcpy(&x, &a, 8); memcpy(&y, &b, 8);
+        r = kind == 'a' ? x + y : kind == 's' ? x - y : kind == 'm' ? x * y : x / y;
+        uint64_t o; memcpy(&o, &r, 8);
+        return o;
+    }
+    uint32_t a32 = (uint32_t)a, b32 = (uint32_t)b;
+    if ((a32 & 0x7fffffffu) > 0x7f800000u) return a32 | 1u << 22;
+    if ((b32 & 0x7fffffffu) > 0x7f800000u) return b32 | 1u << 22;
+    float x, y, r;
+    memcpy(&x, &a32, 4); memcpy(&y, &b32, 4);
+    r = kind == 'a' ? x + y : kind == 's' ? x - y : kind == 'm' ? x * y : x / y;
+    uint32_t o; memcpy(&o, &r, 4);
+    return o;
+}
+
 ir_val ir_add(ir_block *b, ir_val x, ir_val y) { return bin(b, "add", x, y, true); }
 ir_val ir_sub(ir_block *b, ir_val x, ir_val y) { return bin(b, "sub", x, y, true); }
 ir_val ir_mul(ir_block *b, ir_val x, ir_val y) { return bin(b, "mul", x, y, true); }
@@ -262,6 +286,10 @@ ir_val ir_shl(ir_block *b, ir_val x, ir_val n) { return bin(b, "shl", x, n, fals
 ir_val ir_lshr(ir_block *b, ir_val x, ir_val n) { return bin(b, "lshr", x, n, false); }
 ir_val ir_ashr(ir_block *b, ir_val x, ir_val n) { return bin(b, "ashr", x, n, false); }
 ir_val ir_ror(ir_block *b, ir_val x, ir_val n) { return bin(b, "ror", x, n, false); }
+ir_val ir_fadd(ir_block *b, ir_val x, ir_val y) { return bin(b, "fadd", x, y, true); }
+ir_val ir_fsub(ir_block *b, ir_val x, ir_val y) { return bin(b, "fsub", x, y, true); }
+ir_val ir_fmul(ir_block *b, ir_val x, ir_val y) { return bin(b, "fmul", x, y, true); }
+ir_val ir_fdiv(ir_block *b, ir_val x, ir_val y) { return bin(b, "fdiv", x, y, true); }
 ir_val ir_clz(ir_block *b, ir_val x) { return un(b, "clz", x); }
 ir_val ir_ctz(ir_block *b, ir_val x) { return un(b, "ctz", x); }
 ir_val ir_popcount(ir_block *b, ir_val x) { return un(b, "popcount", x); }
@@ -614,6 +642,7 @@ int fake_ir_run(ir_block *b, void *state, const struct jit_memory *m, uint64_t *
             else if (!strcmp(n, "ashr")) r = (u128)(sx(x, t) >> sh);
             else if (!strcmp(n, "ror")) r = sh ? ((x >> sh) | (x << (w - sh))) : x;
             else if (!strcmp(n, "concat64")) r = ((u128)(uint64_t)x << 64) | (uint64_t)y;
+            else if (n[0] == 'f') r = ieee_op(n[1], w, (uint64_t)x, (uint64_t)y);
             else fail(b, "unknown binary %s", n);
             SET(i, r);
             break;

@@ -138,6 +138,7 @@ static void test_decode(void **st)
         { 0x1c, TOY_INSN_WFI }, { 0x1d, TOY_INSN_LDXR }, { 0x1e, TOY_INSN_STXR }, { 0x1f, TOY_INSN_CLREX },
         { 0x20, TOY_INSN_ADCS }, { 0x21, TOY_INSN_CALLR }, { 0x22, TOY_INSN_SEL },
         { 0x23, TOY_INSN_GETEL }, { 0x24, TOY_INSN_RTRET }, { 0x28, TOY_INSN_MIXCS }, { 0x29, TOY_INSN_PUREH },
+        { 0x2a, TOY_INSN_FPOP },
     };
     for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
         assert_true(toy_decode((uint32_t)ops[i].op << 24 | 0x00123456u, &d));
@@ -340,6 +341,27 @@ static void test_interp_ops(void **st)
     run(&s, enc_rrr(0x0d, 1, 2, 3, 3 << 10), &info);
     assert_int_equal(s.R[1], (uint64_t)-3);
 
+    s.R[2] = 0x4008000000000000ull; s.R[3] = 0x3fe0000000000000ull;             /* 3.0, 0.5 */
+    run(&s, enc_rrr(0x2a, 1, 2, 3, 0u << 10 | 1u << 9), &info);                /* fadd */
+    assert_int_equal(s.R[1], 0x400c000000000000ull);
+    run(&s, enc_rrr(0x2a, 1, 2, 3, 1u << 10 | 1u << 9), &info);                /* fsub */
+    assert_int_equal(s.R[1], 0x4004000000000000ull);
+    run(&s, enc_rrr(0x2a, 1, 2, 3, 2u << 10 | 1u << 9), &info);                /* fmul */
+    assert_int_equal(s.R[1], 0x3ff8000000000000ull);
+    run(&s, enc_rrr(0x2a, 1, 2, 3, 3u << 10 | 1u << 9), &info);                /* fdiv */
+    assert_int_equal(s.R[1], 0x4018000000000000ull);
+    s.R[3] = 0;
+    run(&s, enc_rrr(0x2a, 1, 2, 3, 3u << 10 | 1u << 9), &info);                /* 3 / 0 = inf */
+    assert_int_equal(s.R[1], 0x7ff0000000000000ull);
+    s.R[2] = 0xffffffff40400000ull; s.R[3] = 0x3f000000u;                         /* 3.0f, 0.5f */
+    run(&s, enc_rrr(0x2a, 1, 2, 3, 0u << 10), &info);                          /* fadd.s */
+    assert_int_equal(s.R[1], 0x40600000u);
+    run(&s, enc_rrr(0x2a, 1, 2, 3, 3u << 10), &info);                          /* fdiv.s */
+    assert_int_equal(s.R[1], 0x40c00000u);
+    s.R[2] = 0x7ff4000000000000ull; s.R[3] = 0x7ff8000000000001ull;             /* sNaN, qNaN */
+    run(&s, enc_rrr(0x2a, 1, 2, 3, 0u << 10 | 1u << 9), &info);                /* first NaN, quiet */
+    assert_int_equal(s.R[1], 0x7ffc000000000000ull);
+
     s.R[2] = 0x0102030405060708ull;
     run(&s, enc3(0x0e, 1, 2, 0), &info);                                       /* sumb */
     assert_int_equal(s.R[1], 36);
@@ -500,6 +522,16 @@ static void test_translate_folding(void **st)
     /* a helper with only translation-time arguments folds completely */
     translate(enc3(0x19, 1, 0, 0) | 12u << 14, 0);
     assert_string_equal(fake_ir_text(blk), "t1 = const.i64 0xfff\nwrite.i64 @8 t1\n");
+    /* fadd<64>: one IR fadd on the two registers */
+    translate(enc_rrr(0x2a, 1, 2, 3, 0u << 10 | 1u << 9), 0);
+    assert_string_equal(fake_ir_text(blk), "t1 = read.i64 @16\nt2 = read.i64 @24\nt3 = fadd t1 t2\nwrite.i64 @8 t3\n");
+    /* fmul<32> with a constant operand, and FP on translation-time zeros (register 15):
+     * still run time, the translator does no host FP */
+    translate(enc_rrr(0x2a, 1, 2, 3, 2u << 10), 0);
+    assert_int_equal(fake_ir_count(blk, "fmul"), 1);
+    assert_non_null(strstr(fake_ir_text(blk), "const.i32 0x3f800000\n"));
+    translate(enc_rrr(0x2a, 1, 15, 15, 3u << 10 | 1u << 9), 0);
+    assert_int_equal(fake_ir_count(blk, "fdiv"), 1);
 }
 
 static void test_translate_control(void **st)
@@ -713,7 +745,7 @@ static void test_translate_matches_interp(void **st)
     struct toy_state init, a, b;
     int compared = 0;
     for (int iter = 0; iter < 20000; iter++) {
-        uint32_t insn = (uint32_t)(next_rand() % 0x2a) << 24 | (uint32_t)(next_rand() & 0xffffff);
+        uint32_t insn = (uint32_t)(next_rand() % 0x2b) << 24 | (uint32_t)(next_rand() & 0xffffff);
         memset(&init, 0, sizeof(init));
         for (int r = 0; r < 15; r++) init.R[r] = interesting();
         init.SP = interesting();
