@@ -356,10 +356,12 @@ static char *touch_range(const Desc *d, const Func *f)
                 hi = i;
             }
     if (lo < 0) return xstrdup("0, 0");
-    const char *P = upper(d->prefix);
+    /* offsetof/sizeof of the members: a register file's member is its whole array */
     const Sym *first = d->regs[lo], *last = d->regs[hi];
-    return xasprintf("(uint32_t)%s_OFF_%s, (uint32_t)(%s_OFF_%s + sizeof(((struct %s_state *)0)->%s) - %s_OFF_%s)",
-                     P, first->name, P, last->name, d->prefix, last->name, P, first->name);
+    const char *S = d->prefix;
+    return xasprintf("(uint32_t)offsetof(struct %s_state, %s), (uint32_t)(offsetof(struct %s_state, %s) + "
+                     "sizeof(((struct %s_state *)0)->%s) - offsetof(struct %s_state, %s))",
+                     S, first->name, S, last->name, S, last->name, S, first->name);
 }
 
 static TVal tx_extern_call(TGen *g, const Expr *e)

@@ -1081,7 +1081,7 @@ static bool same_type(Type a, Type b)
     return a.kind == b.kind && (a.kind != TY_INT || (a.width == b.width && a.is_signed == b.is_signed));
 }
 
-/* touches(...) of an extern: every name a scalar register, none twice */
+/* touches(...) of an extern: every name a register or register file, none twice */
 static void resolve_touches(Desc *d, Func *f)
 {
     if (!f->has_touches) return;
@@ -1091,10 +1091,8 @@ static void resolve_touches(Desc *d, Func *f)
         Sym *r = lookup_global(d, name);
         if (!r) {
             error_at(f->touch_locs[i], "unknown register '%s' in touches()", name);
-        } else if (r->kind == SYM_REGFILE) {
-            error_at(f->touch_locs[i], "'%s' is a register file: touches() lists scalar registers only", name);
-        } else if (r->kind != SYM_REG) {
-            error_at(f->touch_locs[i], "'%s' is not a register: touches() lists scalar registers only", name);
+        } else if (r->kind != SYM_REG && r->kind != SYM_REGFILE) {
+            error_at(f->touch_locs[i], "'%s' is not a register: touches() lists registers and register files only", name);
         } else {
             for (int j = 0; j < i; j++)
                 if (f->touch_regs[j] == r) error_at(f->touch_locs[i], "register '%s' listed twice in touches()", name);

@@ -86,8 +86,7 @@ check dup_func "dup_func.adl:4:12: error: duplicate function 'f'" 'extern u64 f(
 extern u64 f(u32 a);'
 check extern_slots "extern_slots.adl:3:12: error: extern 'f' has more than 5 argument slots" 'extern u64 f(u128 a, u128 b, u128 c);'
 check touches_unknown "touches_unknown.adl:3:19: error: unknown register 'Y' in touches()" 'extern touches(F, Y) u64 f(u64 a);'
-check touches_file "touches_file.adl:3:16: error: 'X' is a register file: touches() lists scalar registers only" 'extern touches(X) u64 f(u64 a);'
-check touches_mode "touches_mode.adl:4:16: error: 'M' is not a register: touches() lists scalar registers only" 'mode u2 M;
+check touches_mode "touches_mode.adl:4:16: error: 'M' is not a register: touches() lists registers and register files only" 'mode u2 M;
 extern touches(M) u64 f(u64 a);'
 check touches_twice "touches_twice.adl:3:19: error: register 'F' listed twice in touches()" 'extern touches(F, F) u64 f(u64 a);'
 check touches_disasm "touches_disasm.adl:3:15: error: 'extern disasm' functions cannot have touches()" 'extern disasm touches(F) string f(u32 a);'

@@ -34,6 +34,12 @@ uint64_t toy_mix(void *state, uint64_t a)
     s->SREG = (int16_t)(s->SREG + 3);
     return a ^ s->CTR;
 }
+/* touches(Q): reads one Q register */
+uint64_t toy_qlow(void *state, uint32_t n)
+{
+    struct toy_state *s = state;
+    return (uint64_t)s->Q[n & 3];
+}
 /* touches(): no state */
 uint64_t toy_pure(void *state, uint64_t a, uint64_t b)
 {
@@ -138,7 +144,7 @@ static void test_decode(void **st)
         { 0x1c, TOY_INSN_WFI }, { 0x1d, TOY_INSN_LDXR }, { 0x1e, TOY_INSN_STXR }, { 0x1f, TOY_INSN_CLREX },
         { 0x20, TOY_INSN_ADCS }, { 0x21, TOY_INSN_CALLR }, { 0x22, TOY_INSN_SEL },
         { 0x23, TOY_INSN_GETEL }, { 0x24, TOY_INSN_RTRET }, { 0x28, TOY_INSN_MIXCS }, { 0x29, TOY_INSN_PUREH },
-        { 0x2a, TOY_INSN_FPOP },
+        { 0x2a, TOY_INSN_FPOP }, { 0x2b, TOY_INSN_QLOW },
     };
     for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
         assert_true(toy_decode((uint32_t)ops[i].op << 24 | 0x00123456u, &d));
@@ -587,6 +593,11 @@ static void test_translate_control(void **st)
         assert_int_equal(fake_ir_count(blk, "call."), 0);
         translate(enc3(0x29, 1, 2, 3 << 12), 0);
         assert_int_equal(fake_ir_count(blk, "call_touching.i64 [0+0]"), 1);
+        /* touches(Q): the whole register file */
+        snprintf(want, sizeof(want), "call_touching.i64 [%zu+%zu]", offsetof(struct toy_state, Q),
+                 sizeof(((struct toy_state *)0)->Q));
+        translate(enc3(0x2b, 1, 2, 0), 0);
+        assert_int_equal(fake_ir_count(blk, want), 1);
     }
     translate(enc3(0x04, 8, 7, 1), 0);
     assert_int_equal(fake_ir_count(blk, "load.i64"), 1);
@@ -745,7 +756,7 @@ static void test_translate_matches_interp(void **st)
     struct toy_state init, a, b;
     int compared = 0;
     for (int iter = 0; iter < 20000; iter++) {
-        uint32_t insn = (uint32_t)(next_rand() % 0x2b) << 24 | (uint32_t)(next_rand() & 0xffffff);
+        uint32_t insn = (uint32_t)(next_rand() % 0x2c) << 24 | (uint32_t)(next_rand() & 0xffffff);
         memset(&init, 0, sizeof(init));
         for (int r = 0; r < 15; r++) init.R[r] = interesting();
         init.SP = interesting();
