@@ -455,6 +455,20 @@ static void gen_float(struct gen *g, uint32_t v, const struct ir_insn *in)
     dest_done(g, v, d);
 }
 
+/* xmm2 is as free as xmm0/xmm1 (caller-saved, never live across IR instructions). */
+static void gen_ffma(struct gen *g, uint32_t v, const struct ir_insn *in)
+{
+    ir_type t = TY(g, v);
+    int size = vsize(t);
+    load_xmm(g, size, 0, op_of(g, in->a));
+    load_xmm(g, size, 1, op_of(g, in->b));
+    load_xmm(g, size, 2, op_of(g, in->c));
+    x86_vfmadd231_xxx(g->buf, t == IR_I64, 0, 1, 2);
+    int d = dest_reg(g, v);
+    x86_movq_rx(g->buf, size, d, 0);
+    dest_done(g, v, d);
+}
+
 /* AArch64 division: x / 0 == 0 and INT_MIN / -1 == INT_MIN, never a host #DE. */
 static void gen_div(struct gen *g, uint32_t v, const struct ir_insn *in)
 {
@@ -1297,6 +1311,7 @@ bool jit_codegen(ir_block *b, struct jit_cg *cg, const struct jit_cg_env *env, x
         case IR_OP_UMULH: case IR_OP_SMULH: gen_mulh(&g, i, in); break;
         case IR_OP_UDIV: case IR_OP_SDIV: gen_div(&g, i, in); break;
         case IR_OP_FADD: case IR_OP_FSUB: case IR_OP_FMUL: case IR_OP_FDIV: gen_float(&g, i, in); break;
+        case IR_OP_FFMA: gen_ffma(&g, i, in); break;
         case IR_OP_SHL: case IR_OP_LSHR: case IR_OP_ASHR: case IR_OP_ROR: gen_shift(&g, i, in); break;
         case IR_OP_NOT: case IR_OP_NEG: case IR_OP_CLZ: case IR_OP_CTZ: case IR_OP_POPCNT: case IR_OP_BSWAP:
             gen_unary(&g, i, in); break;

@@ -17,6 +17,13 @@ void jit_cpu_detect(void)
     uint32_t max_leaf = r[0];
     cpuid(1, 0, r);
     jit_cpu.popcnt = (r[2] >> 23) & 1;
+    /* VEX instructions fault unless the OS enabled the SSE and AVX state in XCR0. */
+    bool fma = (r[2] >> 12) & 1, osxsave = (r[2] >> 27) & 1, avx = (r[2] >> 28) & 1;
+    if (fma && osxsave && avx) {
+        uint32_t lo, hi;
+        __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+        jit_cpu.fma = (lo & 6) == 6;
+    }
     if (max_leaf >= 7) {
         cpuid(7, 0, r);
         jit_cpu.bmi1 = (r[1] >> 3) & 1;

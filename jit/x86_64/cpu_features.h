@@ -10,6 +10,7 @@ struct jit_cpu_features {
     bool bmi1;     /* tzcnt */
     bool bmi2;     /* shlx/shrx/sarx */
     bool popcnt;
+    bool fma;      /* VEX vfmadd231sd/ss: FMA + AVX with the OS saving ymm state */
 };
 
 extern struct jit_cpu_features jit_cpu;

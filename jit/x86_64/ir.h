@@ -101,6 +101,12 @@ ir_val ir_fadd(ir_block *b, ir_val x, ir_val y);
 ir_val ir_fsub(ir_block *b, ir_val x, ir_val y);
 ir_val ir_fmul(ir_block *b, ir_val x, ir_val y);
 ir_val ir_fdiv(ir_block *b, ir_val x, ir_val y);
+/* Fused multiply-add a + x * y with a single rounding (same types and rules as above;
+ * which NaN comes out of several NaN operands is unspecified). Only when
+ * ir_host_has_fma(): the host executes it with VEX FMA, and the JIT's C code has no
+ * software fallback. */
+bool ir_host_has_fma(void);
+ir_val ir_ffma(ir_block *b, ir_val a, ir_val x, ir_val y);
 
 /* ---- width changes ------------------------------------------------------------------- */
 ir_val ir_zext(ir_block *b, ir_type t, ir_val x);

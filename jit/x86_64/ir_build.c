@@ -622,6 +622,22 @@ ir_val ir_fsub(ir_block *b, ir_val x, ir_val y) { return float_binary(b, IR_OP_F
 ir_val ir_fmul(ir_block *b, ir_val x, ir_val y) { return float_binary(b, IR_OP_FMUL, x, y); }
 ir_val ir_fdiv(ir_block *b, ir_val x, ir_val y) { return float_binary(b, IR_OP_FDIV, x, y); }
 
+bool ir_host_has_fma(void)
+{
+    jit_cpu_detect();
+    return jit_cpu.fma;
+}
+
+ir_val ir_ffma(ir_block *b, ir_val a, ir_val x, ir_val y)
+{
+    check_val(b, a); check_val(b, x); check_val(b, y);
+    ir_type t = T(b, a);
+    check(b, t == T(b, x) && t == T(b, y), "FP operand types differ");
+    check(b, t == IR_I32 || t == IR_I64, "FP operation on a type other than I32/I64");
+    check(b, ir_host_has_fma(), "ir_ffma without host FMA support");
+    return emit(b, IR_OP_FFMA, t, a, x, y, 0);
+}
+
 static ir_val bitreverse_lowered(ir_block *b, ir_val x);
 
 static ir_val unary(ir_block *b, enum ir_op op, ir_val x)

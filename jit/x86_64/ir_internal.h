@@ -27,6 +27,7 @@ enum ir_op {
     /* IEEE binary64 (I64) / binary32 (I32) arithmetic on bit patterns (a, b): host SSE2,
      * round to nearest, no exceptions observed */
     IR_OP_FADD, IR_OP_FSUB, IR_OP_FMUL, IR_OP_FDIV,
+    IR_OP_FFMA,         /* a + b * c, one rounding (host VEX FMA) */
     /* unary (a) */
     IR_OP_NOT, IR_OP_NEG, IR_OP_CLZ, IR_OP_CTZ, IR_OP_POPCNT, IR_OP_BSWAP,
     IR_OP_ZEXT, IR_OP_SEXT, IR_OP_TRUNC, IR_OP_HI64,

@@ -22,7 +22,7 @@ unsigned ir_value_operands(const struct ir_insn *in, uint32_t out[3])
     case IR_OP_CONCAT64: case IR_OP_CMP: case IR_OP_SUB_OVERFLOW:
     case IR_OP_STORE: case IR_OP_STORE_EXCL:
         out[0] = in->a; out[1] = in->b; return 2;
-    case IR_OP_SELECT: case IR_OP_ADD_CARRY: case IR_OP_ADD_OVERFLOW: case IR_OP_ADC:
+    case IR_OP_SELECT: case IR_OP_ADD_CARRY: case IR_OP_ADD_OVERFLOW: case IR_OP_ADC: case IR_OP_FFMA:
         out[0] = in->a; out[1] = in->b; out[2] = in->c; return 3;
     default:
         return 0;
@@ -122,7 +122,7 @@ static const char *const op_names[IR_OP_COUNT] = {
     [IR_OP_UDIV] = "udiv", [IR_OP_SDIV] = "sdiv", [IR_OP_AND] = "and", [IR_OP_OR] = "or",
     [IR_OP_XOR] = "xor", [IR_OP_SHL] = "shl", [IR_OP_LSHR] = "lshr", [IR_OP_ASHR] = "ashr",
     [IR_OP_ROR] = "ror", [IR_OP_FADD] = "fadd", [IR_OP_FSUB] = "fsub", [IR_OP_FMUL] = "fmul",
-    [IR_OP_FDIV] = "fdiv", [IR_OP_NOT] = "not", [IR_OP_NEG] = "neg", [IR_OP_CLZ] = "clz",
+    [IR_OP_FDIV] = "fdiv", [IR_OP_FFMA] = "ffma", [IR_OP_NOT] = "not", [IR_OP_NEG] = "neg", [IR_OP_CLZ] = "clz",
     [IR_OP_CTZ] = "ctz", [IR_OP_POPCNT] = "popcnt", [IR_OP_BSWAP] = "bswap",
     [IR_OP_ZEXT] = "zext", [IR_OP_SEXT] = "sext", [IR_OP_TRUNC] = "trunc", [IR_OP_HI64] = "hi64",
     [IR_OP_CONCAT64] = "concat64", [IR_OP_CMP] = "cmp", [IR_OP_SELECT] = "select",

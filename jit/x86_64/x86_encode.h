@@ -515,5 +515,15 @@ static inline void x86_sse_arith_xx(x86_buf *b, enum x86_sse_arith op, bool dbl,
     x86_b(b, dbl ? 0xf2 : 0xf3);
     x86_op_rr(b, 4, 0x0f00u | op, 2, dst, src, false);
 }
+/* VEX.LIG.66.0F38 B9 /r: vfmadd231sd (W1) / vfmadd231ss (W0): dst = src1 * src2 + dst,
+ * one rounding. Three-byte VEX so any of xmm0..15 can be named. */
+static inline void x86_vfmadd231_xxx(x86_buf *b, bool dbl, int dst, int src1, int src2)
+{
+    x86_b(b, 0xc4);
+    x86_b(b, (uint8_t)((dst & 8 ? 0 : 0x80) | 0x40 | (src2 & 8 ? 0 : 0x20) | 0x02));
+    x86_b(b, (uint8_t)((dbl ? 0x80 : 0) | ((~src1 & 15) << 3) | 0x01));
+    x86_b(b, 0xb9);
+    x86_b(b, (uint8_t)(0xc0 | (dst & 7) << 3 | (src2 & 7)));
+}
 
 #endif

@@ -5,7 +5,7 @@
 JIT_TEST_NAMES := $(patsubst tests/jit/test_%.c,%,$(wildcard tests/jit/test_*.c))
 JIT_TEST_BINS  := $(patsubst %,$(BUILD)/tests/jit/test_%,$(JIT_TEST_NAMES))
 JIT_TEST_SAN_BINS := $(patsubst %,$(BUILD)/san/tests/jit/test_%,$(JIT_TEST_NAMES))
-JIT_TEST_LIBS  := -lcmocka -lcapstone
+JIT_TEST_LIBS  := -lcmocka -lcapstone -lm
 
 ALL_TARGETS += $(JIT_TEST_BINS) $(JIT_TEST_SAN_BINS)
 TESTS += jit jit-san

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <string.h>
+#include <math.h>
 #include "toy_guest.h"
 #include "jit/x86_64/ir_internal.h"
 #include "jit/x86_64/jit_internal.h"
@@ -227,6 +228,84 @@ static void test_fp_ops_dump_and_types(void **st)
     ir_block_free(b);
 }
 
+/* ir_ffma: x3 = x0 + x1 * x2 (form 0), with the addend (1) or a factor (2) a special
+ * constant; pc: type << 12 | form << 8 | special index << 2. Reference: C fma/fmaf. */
+static void build_ffma(struct toy *tg, ir_block *b, uint64_t pc)
+{
+    (void)tg;
+    ir_type t = (ir_type)((pc >> 12) & 0xf);
+    unsigned form = (pc >> 8) & 0xf, k = (pc >> 2) & 0x3f;
+    uint64_t kv = t == IR_I64 ? special64[k] : special32[k];
+    ir_insn_start(b, pc, 0);
+    ir_val v[3];
+    for (unsigned i = 0; i < 3; i++) {
+        v[i] = ir_read_reg(b, IR_I64, OFF_X(i));
+        if (t == IR_I32) v[i] = ir_trunc(b, t, v[i]);
+    }
+    if (form == 1) v[0] = ir_const(b, t, kv);
+    if (form == 2) v[2] = ir_const(b, t, kv);
+    ir_write_reg(b, OFF_X(3), ir_zext(b, IR_I64, ir_ffma(b, v[0], v[1], v[2])));
+    ir_exit_special(b, IR_EXIT_HALT, pc + 4, 0);
+}
+
+static void test_ffma(void **st)
+{
+    (void)st;
+    if (!ir_host_has_fma()) skip();
+    struct toy *tg = toy_new(build_ffma, NULL, 0);
+    uint64_t seed = 4242;
+    unsigned failures = 0, checked = 0;
+    static const ir_type types[] = { IR_I32, IR_I64 };
+    for (unsigned ti = 0; ti < 2; ti++)
+        for (unsigned form = 0; form < 3; form++)
+            for (unsigned k = 0; k < (form ? N_SPECIAL : 1); k++) {
+                ir_type t = types[ti];
+                uint64_t pc = 0x3000000ull | (uint64_t)t << 12 | form << 8 | k << 2;
+                uint64_t kv = t == IR_I64 ? special64[k] : special32[k];
+                for (unsigned it = 0; it < 200; it++) {
+                    struct toy_state s = { 0 };
+                    for (unsigned i = 0; i < 3; i++) s.x[i] = rand_fp(&seed, t);
+                    if (it % 4 == 0) {   /* near-cancellation, where fusing matters */
+                        uint64_t p = rand_fp(&seed, t);
+                        s.x[1] = p; s.x[2] = p;
+                        s.x[0] = (t == IR_I64 ? 0x8000000000000000ull : 0x80000000u) ^ p;
+                    }
+                    uint64_t in[3] = { form == 1 ? kv : s.x[0], s.x[1], form == 2 ? kv : s.x[2] };
+                    uint64_t want;
+                    bool want_nan;
+                    if (t == IR_I64) {
+                        double d[3];
+                        for (unsigned i = 0; i < 3; i++) memcpy(&d[i], &in[i], 8);
+                        double r = fma(d[1], d[2], d[0]);
+                        memcpy(&want, &r, 8);
+                        want_nan = nan64(want);
+                    } else {
+                        float f[3];
+                        for (unsigned i = 0; i < 3; i++) { uint32_t w = (uint32_t)in[i]; memcpy(&f[i], &w, 4); }
+                        float r = fmaf(f[1], f[2], f[0]);
+                        uint32_t w; memcpy(&w, &r, 4);
+                        want = w;
+                        want_nan = nan32(w);
+                    }
+                    uint64_t info = 0;
+                    ir_exit_kind kind = toy_run(tg, &s, pc, &info);
+                    checked++;
+                    /* which NaN comes out is unspecified: only NaN-ness is compared */
+                    bool ok = kind == IR_EXIT_HALT &&
+                              (want_nan ? (t == IR_I64 ? nan64(s.x[3]) : (s.x[3] >> 32 == 0 && nan32((uint32_t)s.x[3])))
+                                        : s.x[3] == want);
+                    if (!ok && failures++ < 20)
+                        print_error("ffma.i%u form %u: %#llx + %#llx * %#llx got %#llx want %#llx\n",
+                                    t == IR_I64 ? 64 : 32, form, (unsigned long long)in[0],
+                                    (unsigned long long)in[1], (unsigned long long)in[2],
+                                    (unsigned long long)s.x[3], (unsigned long long)want);
+                }
+            }
+    toy_free(tg);
+    assert_true(checked > 10000);
+    assert_int_equal(failures, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -234,6 +313,7 @@ int main(void)
         cmocka_unit_test(test_fp_unoptimised),
         cmocka_unit_test(test_fp_chain_under_pressure),
         cmocka_unit_test(test_fp_ops_dump_and_types),
+        cmocka_unit_test(test_ffma),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

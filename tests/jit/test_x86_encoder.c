@@ -140,6 +140,10 @@ static void test_moves(void **st)
     T("subss xmm0, xmm1", x86_sse_arith_xx(b, X86_SSE_SUB, false, 0, 1));
     T("mulss xmm0, xmm1", x86_sse_arith_xx(b, X86_SSE_MUL, false, 0, 1));
     T("divss xmm9, xmm1", x86_sse_arith_xx(b, X86_SSE_DIV, false, 9, 1));
+    T("vfmadd231sd xmm0, xmm1, xmm2", x86_vfmadd231_xxx(b, true, 0, 1, 2));
+    T("vfmadd231ss xmm0, xmm1, xmm2", x86_vfmadd231_xxx(b, false, 0, 1, 2));
+    T("vfmadd231sd xmm9, xmm14, xmm11", x86_vfmadd231_xxx(b, true, 9, 14, 11));
+    T("vfmadd231ss xmm3, xmm8, xmm15", x86_vfmadd231_xxx(b, false, 3, 8, 15));
     assert_int_equal(failures, 0);
 }
 
