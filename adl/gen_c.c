@@ -258,6 +258,13 @@ char *c_op_intrinsic(const Expr *e, char **args)
         return xasprintf("adl_%s%d(%s, %s)", fn, t.width, c_convert(args[0], a[0]->type, t),
                          c_convert(args[1], a[1]->type, t));
     }
+    case I_FFMA: {
+        Type t = e->type;
+        return xasprintf("adl_ffma%d(%s, %s, %s)", t.width, c_convert(args[0], a[0]->type, t),
+                         c_convert(args[1], a[1]->type, t), c_convert(args[2], a[2]->type, t));
+    }
+    case I_HOST_HAS_FMA:
+        return xasprintf("adl_host_has_fma()");
     case I_SEXT: {
         Type from = a[0]->type;
         /* reinterpret the operand's top bit as a sign, then widen */

@@ -574,6 +574,18 @@ static TVal tx_call(TGen *g, const Expr *e)
         char *xi = as_ir(g, convert(g, x, e->type)), *yi = as_ir(g, convert(g, y, e->type));
         return tval(true, emit(g, "ir_%s(b, %s, %s)", fn, xi, yi), e->type);
     }
+    case I_FFMA: {
+        char *ops[3];
+        for (int i = 0; i < 3; i++) {
+            TVal v = tx_expr(g, e->args[i]);
+            v.type = norm_type(e->args[i]->type);
+            ops[i] = as_ir(g, convert(g, v, e->type));
+        }
+        return tval(true, emit(g, "ir_ffma(b, %s, %s, %s)", ops[0], ops[1], ops[2]), e->type);
+    }
+    case I_HOST_HAS_FMA:
+        /* the JIT's own feature detection: a translation-time constant */
+        return tval(false, xasprintf("ir_host_has_fma()"), e->type);
     default: {
         TVal a[3];
         bool rt = false;

@@ -182,7 +182,7 @@ static const struct { const char *name; Intrinsic in; bool sized; } intrinsics[]
     { "exit_smc", I_EXIT_SMC, false }, { "exit_wfi", I_EXIT_WFI, false },
     { "undefined", I_UNDEFINED, false }, { "print", I_PRINT, false },
     { "fadd", I_FADD, true }, { "fsub", I_FSUB, true }, { "fmul", I_FMUL, true },
-    { "fdiv", I_FDIV, true },
+    { "fdiv", I_FDIV, true }, { "ffma", I_FFMA, true }, { "host_has_fma", I_HOST_HAS_FMA, false },
 };
 
 static void parse_args(Parser *p, Expr *call)

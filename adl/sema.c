@@ -421,15 +421,20 @@ static void check_call(Sema *s, Expr *e)
         e->type = t;
         return;
     }
-    case I_FADD: case I_FSUB: case I_FMUL: case I_FDIV: {
+    case I_HOST_HAS_FMA:
+        need_args(s, e, 0);
+        e->type = ty_int(1, false);
+        return;
+    case I_FADD: case I_FSUB: case I_FMUL: case I_FDIV: case I_FFMA: {
         if (e->n != 32 && e->n != 64) {
             error_at(e->loc, "%s<%d>: IEEE width must be 32 (single) or 64 (double)", e->name, e->n);
             e->n = 64;
         }
-        need_args(s, e, 2);
+        int nops = in == I_FFMA ? 3 : 2;
+        need_args(s, e, nops);
         Type t = ty_int(e->n, false);
         e->type = t;
-        for (int i = 0; i < e->nargs && i < 2; i++) {
+        for (int i = 0; i < e->nargs && i < nops; i++) {
             if (!need_int(s, a[i], "an operand")) continue;
             coerce(s, a[i], t);
             if (a[i]->type.width != e->n)

@@ -31,7 +31,7 @@ $(BUILD)/freestanding/tests/adl/gen/%.o: $(ADL_TOY_DIR)/%.c | $(ADL_TOY_DIR)/.st
 	$(Q)$(CC_ENGINE) $(ENGINE_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/san/tests/adl/test_toy: $(ADL_TOY_OBJS)
-	$(Q)$(HOST_CC) $(SAN_LDFLAGS) -o $@ $^ -lcmocka
+	$(Q)$(HOST_CC) $(SAN_LDFLAGS) -o $@ $^ -lcmocka -lm
 
 TESTS += adl-toy adl-diag adl-fuzz
 .PHONY: test-adl-toy test-adl-diag test-adl-fuzz

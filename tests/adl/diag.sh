@@ -143,6 +143,9 @@ check case_default "case_default.adl:3:83: error: second default in a switch" 'i
 
 check fp_width "fp_width.adl:3:66: error: fadd<16>: IEEE width must be 32 (single) or 64 (double)" 'insn A "x:32" { disasm { print("a"); } execute { X[0] = zext<64>(fadd<16>(1, 2)); } }'
 check fp_operand "fp_operand.adl:3:75: error: fmul<32> needs 32-bit operands (IEEE bit patterns), not u64" 'insn A "x:32" { disasm { print("a"); } execute { X[0] = zext<64>(fmul<32>(X[1], 2)); } }'
+check ffma_args "ffma_args.adl:3:57: error: ffma() takes 3 arguments, 2 given" 'insn A "x:32" { disasm { print("a"); } execute { X[0] = ffma<64>(X[1], X[2]); } }'
+check ffma_operand "ffma_operand.adl:3:81: error: ffma<32> needs 32-bit operands (IEEE bit patterns), not u64" 'insn A "x:32" { disasm { print("a"); } execute { X[0] = zext<64>(ffma<32>(1, 2, X[1])); } }'
+check host_fma_args "host_fma_args.adl:3:54: error: host_has_fma() takes 0 arguments, 1 given" 'insn A "x:32" { disasm { print("a"); } execute { if (host_has_fma(1)) { X[0] = 1; } } }'
 
 # ---- limits that keep adlc's recursion bounded ----
 check deep_parens "deep_parens.adl:3:256: error: nested too deeply (more than 200 levels)" "insn A \"x:32\" { disasm { print(\"a\"); } execute { X[0] = $(printf '(%.0s' {1..300})1$(printf ')%.0s' {1..300}); } }"

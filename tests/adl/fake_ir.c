@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 #include "tests/adl/fake_ir.h"
 
 enum op {
@@ -376,6 +377,42 @@ static ir_val flags(ir_block *b, const char *name, ir_val x, ir_val y, ir_val c)
     return i->dst;
 }
 
+bool fake_ir_host_fma = true;
+bool ir_host_has_fma(void) { return fake_ir_host_fma; }
+
+/* a + x * y, one rounding; NaN-ness only (which NaN is unspecified for the real IR) */
+static uint64_t ieee_fma(unsigned w, uint64_t a, uint64_t x, uint64_t y)
+{
+    if (w == 64) {
+        double d[3]; uint64_t in[3] = { a, x, y }, o;
+        for (int k = 0; k < 3; k++) memcpy(&d[k], &in[k], 8);
+        double r = fma(d[1], d[2], d[0]);
+        memcpy(&o, &r, 8);
+        return o;
+    }
+    float f[3]; uint32_t in[3] = { (uint32_t)a, (uint32_t)x, (uint32_t)y }, o;
+    for (int k = 0; k < 3; k++) memcpy(&f[k], &in[k], 4);
+    float r = fmaf(f[1], f[2], f[0]);
+    memcpy(&o, &r, 4);
+    return o;
+}
+
+ir_val ir_ffma(ir_block *b, ir_val a, ir_val x, ir_val y)
+{
+    if (!fake_ir_host_fma) fail(b, "ir_ffma without host FMA");
+    if (vt(b, a) != vt(b, x) || vt(b, a) != vt(b, y) || (vt(b, a) != IR_I32 && vt(b, a) != IR_I64))
+        fail(b, "ffma types");
+    struct ins *i = add(b, OP_FLAGS);
+    i->name = "ffma";
+    i->type = vt(b, a);
+    i->dst = new_val(b, i->type);
+    i->a = a;
+    i->b = x;
+    i->c = y;
+    say(b, "t%u = ffma t%u t%u t%u", i->dst, a, x, y);
+    return i->dst;
+}
+
 ir_val ir_add_carry(ir_block *b, ir_val x, ir_val y, ir_val c) { return flags(b, "add_carry", x, y, c); }
 ir_val ir_add_overflow(ir_block *b, ir_val x, ir_val y, ir_val c) { return flags(b, "add_overflow", x, y, c); }
 ir_val ir_adc(ir_block *b, ir_val x, ir_val y, ir_val c) { return flags(b, "adc", x, y, c); }
@@ -696,7 +733,8 @@ int fake_ir_run(ir_block *b, void *state, const struct jit_memory *m, uint64_t *
             unsigned ow = bits(ot);
             u128 x = V(i->a), y = V(i->b), c = V(i->c) & 1;
             u128 sum = x + y + c;
-            if (!strcmp(i->name, "adc")) SET(i, sum);
+            if (!strcmp(i->name, "ffma")) SET(i, ieee_fma(ow, (uint64_t)x, (uint64_t)y, (uint64_t)V(i->c)));
+            else if (!strcmp(i->name, "adc")) SET(i, sum);
             else if (!strcmp(i->name, "add_carry")) {
                 bool carry = ow >= 128 ? (c ? sum <= x : sum < x) : ((sum >> ow) & 1);
                 SET(i, carry);

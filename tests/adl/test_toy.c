@@ -144,7 +144,7 @@ static void test_decode(void **st)
         { 0x1c, TOY_INSN_WFI }, { 0x1d, TOY_INSN_LDXR }, { 0x1e, TOY_INSN_STXR }, { 0x1f, TOY_INSN_CLREX },
         { 0x20, TOY_INSN_ADCS }, { 0x21, TOY_INSN_CALLR }, { 0x22, TOY_INSN_SEL },
         { 0x23, TOY_INSN_GETEL }, { 0x24, TOY_INSN_RTRET }, { 0x28, TOY_INSN_MIXCS }, { 0x29, TOY_INSN_PUREH },
-        { 0x2a, TOY_INSN_FPOP }, { 0x2b, TOY_INSN_QLOW },
+        { 0x2a, TOY_INSN_FPOP }, { 0x2b, TOY_INSN_QLOW }, { 0x2c, TOY_INSN_FMAC },
     };
     for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
         assert_true(toy_decode((uint32_t)ops[i].op << 24 | 0x00123456u, &d));
@@ -368,6 +368,16 @@ static void test_interp_ops(void **st)
     run(&s, enc_rrr(0x2a, 1, 2, 3, 0u << 10 | 1u << 9), &info);                /* first NaN, quiet */
     assert_int_equal(s.R[1], 0x7ffc000000000000ull);
 
+    /* ffma<64>: -1 + (1 + 2^-30)(1 - 2^-30) is -2^-60 fused (0 if rounded twice) */
+    bool fma_host = __builtin_cpu_supports("fma") && __builtin_cpu_supports("avx");
+    s.R[1] = 0xbff0000000000000ull; s.R[2] = 0x3ff0000000400000ull; s.R[3] = 0x3fefffffff800000ull;
+    run(&s, enc_rrr(0x2c, 1, 2, 3, 1u << 11), &info);
+    assert_int_equal(s.R[1], fma_host ? 0xbc30000000000000ull : UINT64_MAX);
+    /* ffma<32>: -1 + (1 + 2^-12)(1 - 2^-12) = -2^-24 */
+    s.R[1] = 0xbf800000u; s.R[2] = 0x3f800800u; s.R[3] = 0x3f7ff000u;
+    run(&s, enc_rrr(0x2c, 1, 2, 3, 0), &info);
+    assert_int_equal(s.R[1], fma_host ? 0xb3800000u : UINT64_MAX);
+
     s.R[2] = 0x0102030405060708ull;
     run(&s, enc3(0x0e, 1, 2, 0), &info);                                       /* sumb */
     assert_int_equal(s.R[1], 36);
@@ -538,6 +548,16 @@ static void test_translate_folding(void **st)
     assert_non_null(strstr(fake_ir_text(blk), "const.i32 0x3f800000\n"));
     translate(enc_rrr(0x2a, 1, 15, 15, 3u << 10 | 1u << 9), 0);
     assert_int_equal(fake_ir_count(blk, "fdiv"), 1);
+    /* host_has_fma() is a translation-time constant: one ffma, or only the other arm */
+    translate(enc_rrr(0x2c, 1, 2, 3, 1u << 11), 0);
+    assert_string_equal(fake_ir_text(blk), "t1 = read.i64 @8\nt2 = read.i64 @16\nt3 = read.i64 @24\n"
+                                           "t4 = ffma t1 t2 t3\nwrite.i64 @8 t4\n");
+    fake_ir_host_fma = false;
+    translate(enc_rrr(0x2c, 1, 2, 3, 0), 0);
+    fake_ir_host_fma = true;
+    assert_int_equal(fake_ir_count(blk, "ffma"), 0);
+    assert_int_equal(fake_ir_count(blk, "cbr"), 0);
+    assert_non_null(strstr(fake_ir_text(blk), "const.i64 0xffffffffffffffff\n"));
 }
 
 static void test_translate_control(void **st)
@@ -756,7 +776,7 @@ static void test_translate_matches_interp(void **st)
     struct toy_state init, a, b;
     int compared = 0;
     for (int iter = 0; iter < 20000; iter++) {
-        uint32_t insn = (uint32_t)(next_rand() % 0x2c) << 24 | (uint32_t)(next_rand() & 0xffffff);
+        uint32_t insn = (uint32_t)(next_rand() % 0x2d) << 24 | (uint32_t)(next_rand() & 0xffffff);
         memset(&init, 0, sizeof(init));
         for (int r = 0; r < 15; r++) init.R[r] = interesting();
         init.SP = interesting();
