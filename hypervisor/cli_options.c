@@ -1,6 +1,7 @@
 /* Parsing of the ferry command line into struct ferry_options. Pure: no I/O, no
  * globals, no file checks (those belong to the commands), so tests cover it fully. */
 #include "hypervisor/cli_options.h"
+#include "hypervisor/error_text.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -51,18 +52,6 @@ const char ferry_usage_text[] =
     "Environment: FERRY_KVM_DEVICE (KVM device), FERRY_KVM_FLAVOUR=hardware|pvlite\n"
     "(override the detected KVM flavour, for tests).\n"
     "Sizes take K, M, G or T suffixes (powers of 1024).\n";
-
-static void set_error(char *err, size_t err_size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_error(char *err, size_t err_size, const char *fmt, ...)
-{
-    va_list ap;
-    if (err_size == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, err_size, fmt, ap);
-    va_end(ap);
-}
 
 bool ferry_parse_size(const char *text, uint64_t *bytes)
 {
@@ -134,7 +123,7 @@ static enum match match_valued(struct parser *p, const char *name, const char **
     if (arg[len] != '\0')
         return NO_MATCH;
     if (p->i + 1 >= p->argc) {
-        set_error(p->err, p->err_size, "option %s needs a value", name);
+        ferry_set_error(p->err, p->err_size, "option %s needs a value", name);
         return MISSING_VALUE;
     }
     p->i++;
@@ -155,7 +144,7 @@ static enum tried try_path_option(struct parser *p, const char *name, const char
     if (m == MISSING_VALUE)
         return FAILED;
     if (!*value) {
-        set_error(p->err, p->err_size, "option %s needs a non-empty path", name);
+        ferry_set_error(p->err, p->err_size, "option %s needs a non-empty path", name);
         return FAILED;
     }
     *path = value;
@@ -183,7 +172,7 @@ static enum tried try_global_option(struct parser *p, struct ferry_options *o)
             return FAILED;
         if (!ferry_parse_size(value, &bytes) || bytes < FERRY_MIN_ENGINE_MEMORY ||
             bytes > FERRY_MAX_ENGINE_MEMORY) {
-            set_error(p->err, p->err_size,
+            ferry_set_error(p->err, p->err_size,
                       "invalid engine memory size '%s' (expected 16M..1G, e.g. 256M)", value);
             return FAILED;
         }
@@ -197,7 +186,7 @@ static enum tried try_global_option(struct parser *p, struct ferry_options *o)
         if (m == MISSING_VALUE)
             return FAILED;
         if (!parse_unsigned(value, FERRY_MAX_WATCHDOG_SECONDS, &seconds)) {
-            set_error(p->err, p->err_size,
+            ferry_set_error(p->err, p->err_size,
                       "invalid watchdog time '%s' (expected seconds, 0..%u)", value,
                       FERRY_MAX_WATCHDOG_SECONDS);
             return FAILED;
@@ -231,7 +220,7 @@ static enum tried try_selftest_option(struct parser *p, struct ferry_options *o)
                 return TAKEN;
             }
         }
-        set_error(p->err, p->err_size,
+        ferry_set_error(p->err, p->err_size,
                   "invalid crash kind '%s' (expected pf, ud, panic, nested or stack)", arg + 8);
         return FAILED;
     }
@@ -240,7 +229,7 @@ static enum tried try_selftest_option(struct parser *p, struct ferry_options *o)
         if (m == MISSING_VALUE)
             return FAILED;
         if (!parse_unsigned(value, FERRY_MAX_SELFTEST_ITERATIONS, &n) || n == 0) {
-            set_error(p->err, p->err_size,
+            ferry_set_error(p->err, p->err_size,
                       "invalid iteration count '%s' (expected 1..%llu)", value,
                       (unsigned long long)FERRY_MAX_SELFTEST_ITERATIONS);
             return FAILED;
@@ -254,7 +243,7 @@ static enum tried try_selftest_option(struct parser *p, struct ferry_options *o)
             return FAILED;
         if (!ferry_parse_size(value, &bytes) || bytes < FERRY_MIN_ENGINE_MEMORY ||
             bytes > FERRY_MAX_ENGINE_MEMORY) {
-            set_error(p->err, p->err_size,
+            ferry_set_error(p->err, p->err_size,
                       "invalid engine memory size '%s' (expected 16M..1G, e.g. 256M)", value);
             return FAILED;
         }
@@ -283,7 +272,7 @@ static enum tried try_run_option(struct parser *p, struct ferry_options *o)
         if (m == MISSING_VALUE)
             return FAILED;
         if (!*value && strcmp(files[k].name, "--append") != 0) {
-            set_error(p->err, p->err_size, "option %s needs a non-empty path", files[k].name);
+            ferry_set_error(p->err, p->err_size, "option %s needs a non-empty path", files[k].name);
             return FAILED;
         }
         *(const char **)((char *)o + files[k].offset) = value;
@@ -296,7 +285,7 @@ static enum tried try_run_option(struct parser *p, struct ferry_options *o)
             return FAILED;
         if (!ferry_parse_size(value, &bytes) || bytes < (1ull << 20) ||
             bytes > FERRY_MAX_GUEST_MEMORY || (bytes & 0xfff)) {
-            set_error(p->err, p->err_size,
+            ferry_set_error(p->err, p->err_size,
                       "invalid guest memory size '%s' (expected 1M..256G, e.g. 512M)", value);
             return FAILED;
         }
@@ -335,12 +324,12 @@ int ferry_parse_options(int argc, char **argv, const char *env_kvm_device,
         case FAILED:
             return -1;
         case NOT_MINE:
-            set_error(err, err_size, "unknown option '%s' (try ferry --help)", arg);
+            ferry_set_error(err, err_size, "unknown option '%s' (try ferry --help)", arg);
             return -1;
         }
     }
     if (p.i >= argc) {
-        set_error(err, err_size, "no command given (try ferry --help)");
+        ferry_set_error(err, err_size, "no command given (try ferry --help)");
         return -1;
     }
     if (!strcmp(argv[p.i], "selftest")) {
@@ -359,7 +348,7 @@ int ferry_parse_options(int argc, char **argv, const char *env_kvm_device,
         o.command = FERRY_CMD_VERSION;
         goto done;
     } else {
-        set_error(err, err_size, "unknown command '%s' (try ferry --help)", argv[p.i]);
+        ferry_set_error(err, err_size, "unknown command '%s' (try ferry --help)", argv[p.i]);
         return -1;
     }
 
@@ -367,7 +356,7 @@ int ferry_parse_options(int argc, char **argv, const char *env_kvm_device,
         const char *arg = argv[p.i];
         enum tried t = NOT_MINE;
         if (arg[0] != '-') {
-            set_error(err, err_size, "unexpected argument '%s' for '%s' (try ferry --help)",
+            ferry_set_error(err, err_size, "unexpected argument '%s' for '%s' (try ferry --help)",
                       arg, command == FERRY_CMD_SELFTEST ? "selftest" : "run");
             return -1;
         }
@@ -380,7 +369,7 @@ int ferry_parse_options(int argc, char **argv, const char *env_kvm_device,
         if (t == FAILED)
             return -1;
         if (t == NOT_MINE) {
-            set_error(err, err_size, "unknown option '%s' for '%s' (try ferry --help)", arg,
+            ferry_set_error(err, err_size, "unknown option '%s' for '%s' (try ferry --help)", arg,
                       command == FERRY_CMD_SELFTEST ? "selftest" : "run");
             return -1;
         }
@@ -389,7 +378,7 @@ int ferry_parse_options(int argc, char **argv, const char *env_kvm_device,
     }
     o.command = command;
     if (command == FERRY_CMD_RUN && !o.kernel) {
-        set_error(err, err_size, "'run' needs --kernel FILE (try ferry --help)");
+        ferry_set_error(err, err_size, "'run' needs --kernel FILE (try ferry --help)");
         return -1;
     }
 done:

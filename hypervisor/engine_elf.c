@@ -1,6 +1,7 @@
 /* The engine ELF loader (libelf). Every field of the file is distrusted: the checks
  * run before anything is copied, and each failure says what exactly is wrong. */
 #include "hypervisor/engine_elf.h"
+#include "hypervisor/error_text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,18 +18,6 @@
 #include "ferry/abi.h"
 
 _Static_assert(FERRY_IMAGE_BASE == 0xffffffff80000000ull, "engine_image_virt_to_phys");
-
-static void set_error(char *err, size_t err_size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_error(char *err, size_t err_size, const char *fmt, ...)
-{
-    va_list ap;
-    if (!err_size)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, err_size, fmt, ap);
-    va_end(ap);
-}
 
 static const char *machine_name(unsigned machine)
 {
@@ -49,16 +38,16 @@ static int read_whole_file(const char *path, struct engine_elf *elf, char *err, 
     size_t done = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        set_error(err, err_size, "cannot open: %s", strerror(errno));
+        ferry_set_error(err, err_size, "cannot open: %s", strerror(errno));
         return -1;
     }
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        set_error(err, err_size, "not a regular file");
+        ferry_set_error(err, err_size, "not a regular file");
         close(fd);
         return -1;
     }
     if (st.st_size == 0 || (uint64_t)st.st_size > ENGINE_ELF_MAX_FILE_SIZE) {
-        set_error(err, err_size, st.st_size == 0 ? "file is empty"
+        ferry_set_error(err, err_size, st.st_size == 0 ? "file is empty"
                                                  : "file is larger than 256 MiB");
         close(fd);
         return -1;
@@ -66,7 +55,7 @@ static int read_whole_file(const char *path, struct engine_elf *elf, char *err, 
     elf->file_size = (size_t)st.st_size;
     elf->file = malloc(elf->file_size);
     if (!elf->file) {
-        set_error(err, err_size, "out of memory reading the file");
+        ferry_set_error(err, err_size, "out of memory reading the file");
         close(fd);
         return -1;
     }
@@ -75,7 +64,7 @@ static int read_whole_file(const char *path, struct engine_elf *elf, char *err, 
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
-            set_error(err, err_size, "read failed: %s", n < 0 ? strerror(errno) : "file shrank");
+            ferry_set_error(err, err_size, "read failed: %s", n < 0 ? strerror(errno) : "file shrank");
             close(fd);
             return -1;
         }
@@ -90,31 +79,31 @@ static int check_ident(const struct engine_elf *elf, char *err, size_t err_size)
 {
     const uint8_t *id = elf->file;
     if (elf->file_size < SELFMAG || memcmp(id, ELFMAG, SELFMAG) != 0) {
-        set_error(err, err_size, "not an ELF file (bad magic)");
+        ferry_set_error(err, err_size, "not an ELF file (bad magic)");
         return -1;
     }
     if (elf->file_size < EI_NIDENT) {
-        set_error(err, err_size, "truncated ELF header (%zu bytes)", elf->file_size);
+        ferry_set_error(err, err_size, "truncated ELF header (%zu bytes)", elf->file_size);
         return -1;
     }
     if (id[EI_CLASS] == ELFCLASS32) {
-        set_error(err, err_size, "32-bit ELF; the engine must be a 64-bit x86-64 ELF");
+        ferry_set_error(err, err_size, "32-bit ELF; the engine must be a 64-bit x86-64 ELF");
         return -1;
     }
     if (id[EI_CLASS] != ELFCLASS64) {
-        set_error(err, err_size, "corrupt ELF header: unknown class %u", id[EI_CLASS]);
+        ferry_set_error(err, err_size, "corrupt ELF header: unknown class %u", id[EI_CLASS]);
         return -1;
     }
     if (id[EI_DATA] != ELFDATA2LSB) {
-        set_error(err, err_size, "not a little-endian ELF; the engine must be x86-64");
+        ferry_set_error(err, err_size, "not a little-endian ELF; the engine must be x86-64");
         return -1;
     }
     if (id[EI_VERSION] != EV_CURRENT) {
-        set_error(err, err_size, "corrupt ELF header: version %u", id[EI_VERSION]);
+        ferry_set_error(err, err_size, "corrupt ELF header: version %u", id[EI_VERSION]);
         return -1;
     }
     if (elf->file_size < sizeof(Elf64_Ehdr)) {
-        set_error(err, err_size, "truncated ELF header (%zu of %zu bytes)", elf->file_size,
+        ferry_set_error(err, err_size, "truncated ELF header (%zu of %zu bytes)", elf->file_size,
                   sizeof(Elf64_Ehdr));
         return -1;
     }
@@ -124,26 +113,26 @@ static int check_ident(const struct engine_elf *elf, char *err, size_t err_size)
 static int check_header(const Elf64_Ehdr *eh, size_t file_size, char *err, size_t err_size)
 {
     if (eh->e_machine != EM_X86_64) {
-        set_error(err, err_size, "ELF for machine %s (e_machine %u); the engine must be x86-64",
+        ferry_set_error(err, err_size, "ELF for machine %s (e_machine %u); the engine must be x86-64",
                   machine_name(eh->e_machine), eh->e_machine);
         return -1;
     }
     if (eh->e_type != ET_EXEC) {
-        set_error(err, err_size, "ELF type %u is not an executable (ET_EXEC)", eh->e_type);
+        ferry_set_error(err, err_size, "ELF type %u is not an executable (ET_EXEC)", eh->e_type);
         return -1;
     }
     if (eh->e_ehsize < sizeof(Elf64_Ehdr) || eh->e_phentsize != sizeof(Elf64_Phdr)) {
-        set_error(err, err_size, "corrupt ELF header (header size %u, program header size %u)",
+        ferry_set_error(err, err_size, "corrupt ELF header (header size %u, program header size %u)",
                   eh->e_ehsize, eh->e_phentsize);
         return -1;
     }
     if (eh->e_phnum == 0 || eh->e_phnum == PN_XNUM) {
-        set_error(err, err_size, "no program headers (%u)", eh->e_phnum);
+        ferry_set_error(err, err_size, "no program headers (%u)", eh->e_phnum);
         return -1;
     }
     if (eh->e_phoff > file_size ||
         (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > file_size - eh->e_phoff) {
-        set_error(err, err_size,
+        ferry_set_error(err, err_size,
                   "program headers [0x%llx, +%u entries) lie outside the file (%zu bytes; truncated?)",
                   (unsigned long long)eh->e_phoff, eh->e_phnum, file_size);
         return -1;
@@ -157,19 +146,19 @@ static int check_segment(const GElf_Phdr *ph, size_t index, uint64_t mem_end, si
     const uint64_t low = FERRY_IMAGE_BASE + FERRY_ENGINE_PHYS;
     const uint64_t high = FERRY_IMAGE_BASE + mem_end;
     if (ph->p_filesz > ph->p_memsz) {
-        set_error(err, err_size, "segment %zu: file size 0x%llx exceeds memory size 0x%llx",
+        ferry_set_error(err, err_size, "segment %zu: file size 0x%llx exceeds memory size 0x%llx",
                   index, (unsigned long long)ph->p_filesz, (unsigned long long)ph->p_memsz);
         return -1;
     }
     if (ph->p_vaddr < low || ph->p_vaddr > high || ph->p_memsz > high - ph->p_vaddr) {
-        set_error(err, err_size,
+        ferry_set_error(err, err_size,
                   "segment %zu [0x%llx, +0x%llx) lies outside the engine region [0x%llx, 0x%llx)",
                   index, (unsigned long long)ph->p_vaddr, (unsigned long long)ph->p_memsz,
                   (unsigned long long)low, (unsigned long long)high);
         return -1;
     }
     if (ph->p_offset > file_size || ph->p_filesz > file_size - ph->p_offset) {
-        set_error(err, err_size,
+        ferry_set_error(err, err_size,
                   "segment %zu: file data [0x%llx, +0x%llx) lies outside the file (%zu bytes; truncated?)",
                   index, (unsigned long long)ph->p_offset, (unsigned long long)ph->p_filesz,
                   file_size);
@@ -229,12 +218,12 @@ int engine_elf_open(const char *path, uint64_t mem_end, struct engine_elf *elf, 
     if (read_whole_file(path, elf, err, err_size) != 0 || check_ident(elf, err, err_size) != 0)
         goto fail;
     if (elf_version(EV_CURRENT) == EV_NONE) {
-        set_error(err, err_size, "libelf is out of date");
+        ferry_set_error(err, err_size, "libelf is out of date");
         goto fail;
     }
     e = elf_memory((char *)elf->file, elf->file_size);
     if (!e || elf_kind(e) != ELF_K_ELF || !(eh = elf64_getehdr(e))) {
-        set_error(err, err_size, "corrupt ELF header: %s", elf_errmsg(-1));
+        ferry_set_error(err, err_size, "corrupt ELF header: %s", elf_errmsg(-1));
         goto fail;
     }
     if (check_header(eh, elf->file_size, err, err_size) != 0)
@@ -243,11 +232,11 @@ int engine_elf_open(const char *path, uint64_t mem_end, struct engine_elf *elf, 
         GElf_Phdr ph;
         struct engine_segment *seg;
         if (!gelf_getphdr(e, (int)i, &ph)) {
-            set_error(err, err_size, "program header %zu unreadable: %s", i, elf_errmsg(-1));
+            ferry_set_error(err, err_size, "program header %zu unreadable: %s", i, elf_errmsg(-1));
             goto fail;
         }
         if (ph.p_type == PT_INTERP || ph.p_type == PT_DYNAMIC) {
-            set_error(err, err_size, "segment %zu: dynamic linking is not supported", i);
+            ferry_set_error(err, err_size, "segment %zu: dynamic linking is not supported", i);
             goto fail;
         }
         if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
@@ -255,7 +244,7 @@ int engine_elf_open(const char *path, uint64_t mem_end, struct engine_elf *elf, 
         if (check_segment(&ph, i, mem_end, elf->file_size, err, err_size) != 0)
             goto fail;
         if (elf->segment_count == ENGINE_ELF_MAX_SEGMENTS) {
-            set_error(err, err_size, "more than %d loadable segments", ENGINE_ELF_MAX_SEGMENTS);
+            ferry_set_error(err, err_size, "more than %d loadable segments", ENGINE_ELF_MAX_SEGMENTS);
             goto fail;
         }
         seg = &elf->segments[elf->segment_count++];
@@ -263,14 +252,14 @@ int engine_elf_open(const char *path, uint64_t mem_end, struct engine_elf *elf, 
                                         ph.p_flags };
     }
     if (elf->segment_count == 0) {
-        set_error(err, err_size, "no loadable segments");
+        ferry_set_error(err, err_size, "no loadable segments");
         goto fail;
     }
     qsort(elf->segments, elf->segment_count, sizeof elf->segments[0], compare_segments);
     for (size_t i = 0; i + 1 < elf->segment_count; i++) {
         const struct engine_segment *a = &elf->segments[i], *b = &elf->segments[i + 1];
         if (b->vaddr < a->vaddr + a->memsz) {
-            set_error(err, err_size,
+            ferry_set_error(err, err_size,
                       "overlapping segments [0x%llx, 0x%llx) and [0x%llx, 0x%llx)",
                       (unsigned long long)a->vaddr, (unsigned long long)(a->vaddr + a->memsz),
                       (unsigned long long)b->vaddr, (unsigned long long)(b->vaddr + b->memsz));
@@ -283,7 +272,7 @@ int engine_elf_open(const char *path, uint64_t mem_end, struct engine_elf *elf, 
             entry_ok = true;
     }
     if (!entry_ok) {
-        set_error(err, err_size, "entry point 0x%llx is not in an executable segment",
+        ferry_set_error(err, err_size, "entry point 0x%llx is not in an executable segment",
                   (unsigned long long)eh->e_entry);
         goto fail;
     }

@@ -1,6 +1,7 @@
 /* KVM plumbing for the engine VM. Nothing here knows about hypercalls: that is the
  * run loop's business (vm_loop.c). */
 #include "hypervisor/kvm_vm.h"
+#include "hypervisor/error_text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,18 +17,6 @@
 #define KVM_EXPECTED_API_VERSION 12
 #define PAGE_SIZE 0x1000ull
 
-static void set_error(char *err, size_t err_size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_error(char *err, size_t err_size, const char *fmt, ...)
-{
-    va_list ap;
-    if (!err_size)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, err_size, fmt, ap);
-    va_end(ap);
-}
-
 int kvm_vm_open(struct kvm_vm *vm, const char *device, char *err, size_t err_size)
 {
     static const struct {
@@ -41,24 +30,24 @@ int kvm_vm_open(struct kvm_vm *vm, const char *device, char *err, size_t err_siz
     *vm = (struct kvm_vm){ .kvm_fd = -1, .vm_fd = -1, .vcpu_fd = -1 };
     vm->kvm_fd = open(device, O_RDWR | O_CLOEXEC);
     if (vm->kvm_fd < 0) {
-        set_error(err, err_size, "cannot open %s: %s (is KVM available? see --kvm-device)",
+        ferry_set_error(err, err_size, "cannot open %s: %s (is KVM available? see --kvm-device)",
                   device, strerror(errno));
         return -1;
     }
     version = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
     if (version < 0) {
-        set_error(err, err_size, "%s is not a KVM device: KVM_GET_API_VERSION failed: %s",
+        ferry_set_error(err, err_size, "%s is not a KVM device: KVM_GET_API_VERSION failed: %s",
                   device, strerror(errno));
         return -1;
     }
     if (version != KVM_EXPECTED_API_VERSION) {
-        set_error(err, err_size, "%s: KVM API version %d, ferry needs %d", device, version,
+        ferry_set_error(err, err_size, "%s: KVM API version %d, ferry needs %d", device, version,
                   KVM_EXPECTED_API_VERSION);
         return -1;
     }
     for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
         if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, required[i].cap) <= 0) {
-            set_error(err, err_size, "%s: KVM lacks the extension %s", device, required[i].name);
+            ferry_set_error(err, err_size, "%s: KVM lacks the extension %s", device, required[i].name);
             return -1;
         }
     }
@@ -76,7 +65,7 @@ static int add_memory_slot(struct kvm_vm *vm, uint32_t slot, uint64_t phys, uint
         .userspace_addr = (uint64_t)(uintptr_t)host,
     };
     if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) != 0) {
-        set_error(err, err_size, "KVM_SET_USER_MEMORY_REGION [0x%llx, +0x%llx) failed: %s",
+        ferry_set_error(err, err_size, "KVM_SET_USER_MEMORY_REGION [0x%llx, +0x%llx) failed: %s",
                   (unsigned long long)phys, (unsigned long long)size, strerror(errno));
         return -1;
     }
@@ -98,21 +87,21 @@ static int set_cpuid(struct kvm_vm *vm, char *err, size_t err_size)
         free(cpuid);
         cpuid = calloc(1, sizeof *cpuid + entries * sizeof cpuid->entries[0]);
         if (!cpuid) {
-            set_error(err, err_size, "out of memory for CPUID entries");
+            ferry_set_error(err, err_size, "out of memory for CPUID entries");
             return -1;
         }
         cpuid->nent = entries;
         if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid) == 0)
             break;
         if (errno != E2BIG) {
-            set_error(err, err_size, "KVM_GET_SUPPORTED_CPUID failed: %s", strerror(errno));
+            ferry_set_error(err, err_size, "KVM_GET_SUPPORTED_CPUID failed: %s", strerror(errno));
             free(cpuid);
             return -1;
         }
         cpuid->nent = 0;
     }
     if (!cpuid->nent || ioctl(vm->vcpu_fd, KVM_SET_CPUID2, cpuid) != 0) {
-        set_error(err, err_size, "KVM_SET_CPUID2 failed: %s",
+        ferry_set_error(err, err_size, "KVM_SET_CPUID2 failed: %s",
                   cpuid->nent ? strerror(errno) : "no CPUID entries");
         free(cpuid);
         return -1;
@@ -127,12 +116,12 @@ int kvm_vm_create(struct kvm_vm *vm, uint64_t engine_memory, uint64_t guest_ram,
     int mmap_size;
     vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
     if (vm->vm_fd < 0) {
-        set_error(err, err_size, "KVM_CREATE_VM failed: %s", strerror(errno));
+        ferry_set_error(err, err_size, "KVM_CREATE_VM failed: %s", strerror(errno));
         return -1;
     }
     vm->engine_memory = map_memory(engine_memory);
     if (!vm->engine_memory) {
-        set_error(err, err_size, "cannot reserve %llu MiB for the engine: %s",
+        ferry_set_error(err, err_size, "cannot reserve %llu MiB for the engine: %s",
                   (unsigned long long)(engine_memory >> 20), strerror(errno));
         return -1;
     }
@@ -144,7 +133,7 @@ int kvm_vm_create(struct kvm_vm *vm, uint64_t engine_memory, uint64_t guest_ram,
     if (guest_ram) {
         vm->guest_ram = map_memory(guest_ram);
         if (!vm->guest_ram) {
-            set_error(err, err_size, "cannot reserve %llu MiB of guest RAM: %s",
+            ferry_set_error(err, err_size, "cannot reserve %llu MiB of guest RAM: %s",
                       (unsigned long long)(guest_ram >> 20), strerror(errno));
             return -1;
         }
@@ -155,18 +144,18 @@ int kvm_vm_create(struct kvm_vm *vm, uint64_t engine_memory, uint64_t guest_ram,
     }
     vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
     if (vm->vcpu_fd < 0) {
-        set_error(err, err_size, "KVM_CREATE_VCPU failed: %s", strerror(errno));
+        ferry_set_error(err, err_size, "KVM_CREATE_VCPU failed: %s", strerror(errno));
         return -1;
     }
     mmap_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
     if (mmap_size < (int)sizeof(struct kvm_run)) {
-        set_error(err, err_size, "KVM_GET_VCPU_MMAP_SIZE failed: %s", strerror(errno));
+        ferry_set_error(err, err_size, "KVM_GET_VCPU_MMAP_SIZE failed: %s", strerror(errno));
         return -1;
     }
     vm->run = mmap(NULL, (size_t)mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->vcpu_fd, 0);
     if (vm->run == MAP_FAILED) {
         vm->run = NULL;
-        set_error(err, err_size, "cannot map the vCPU run area: %s", strerror(errno));
+        ferry_set_error(err, err_size, "cannot map the vCPU run area: %s", strerror(errno));
         return -1;
     }
     vm->run_size = (size_t)mmap_size;
@@ -187,7 +176,7 @@ int kvm_vm_enter_long_mode(struct kvm_vm *vm, uint64_t cr3, uint64_t rip, uint64
         .dpl = 0, .db = 1, .s = 1, .l = 0, .g = 1,
     };
     if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, &sregs) != 0) {
-        set_error(err, err_size, "KVM_GET_SREGS failed: %s", strerror(errno));
+        ferry_set_error(err, err_size, "KVM_GET_SREGS failed: %s", strerror(errno));
         return -1;
     }
     /* PG, WP, NE, ET, MP, PE; PAE only (pv-lite refuses PCIDE); LMA, LME, SCE and NXE. */
@@ -210,11 +199,11 @@ int kvm_vm_enter_long_mode(struct kvm_vm *vm, uint64_t cr3, uint64_t rip, uint64
     sregs.idt.base = 0;
     sregs.idt.limit = 0;
     if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &sregs) != 0) {
-        set_error(err, err_size, "KVM_SET_SREGS (long mode) failed: %s", strerror(errno));
+        ferry_set_error(err, err_size, "KVM_SET_SREGS (long mode) failed: %s", strerror(errno));
         return -1;
     }
     if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &regs) != 0) {
-        set_error(err, err_size, "KVM_SET_REGS failed: %s", strerror(errno));
+        ferry_set_error(err, err_size, "KVM_SET_REGS failed: %s", strerror(errno));
         return -1;
     }
     return 0;
