@@ -151,6 +151,27 @@ static enum tried try_path_option(struct parser *p, const char *name, const char
     return TAKEN;
 }
 
+/* An engine memory size option (--engine-memory, and --memory after selftest). */
+static enum tried try_engine_memory_option(struct parser *p, const char *name,
+                                           struct ferry_options *o)
+{
+    const char *value;
+    uint64_t bytes;
+    enum match m = match_valued(p, name, &value);
+    if (m == NO_MATCH)
+        return NOT_MINE;
+    if (m == MISSING_VALUE)
+        return FAILED;
+    if (!ferry_parse_size(value, &bytes) || bytes < FERRY_MIN_ENGINE_MEMORY ||
+        bytes > FERRY_MAX_ENGINE_MEMORY) {
+        ferry_set_error(p->err, p->err_size,
+                        "invalid engine memory size '%s' (expected 16M..1G, e.g. 256M)", value);
+        return FAILED;
+    }
+    o->engine_memory = bytes;
+    return TAKEN;
+}
+
 static enum tried try_global_option(struct parser *p, struct ferry_options *o)
 {
     const char *arg = p->argv[p->i], *value;
@@ -166,19 +187,8 @@ static enum tried try_global_option(struct parser *p, struct ferry_options *o)
     }
     if ((tried = try_path_option(p, "--kvm-device", &o->kvm_device)) != NOT_MINE)
         return tried;
-    if ((m = match_valued(p, "--engine-memory", &value)) != NO_MATCH) {
-        uint64_t bytes;
-        if (m == MISSING_VALUE)
-            return FAILED;
-        if (!ferry_parse_size(value, &bytes) || bytes < FERRY_MIN_ENGINE_MEMORY ||
-            bytes > FERRY_MAX_ENGINE_MEMORY) {
-            ferry_set_error(p->err, p->err_size,
-                      "invalid engine memory size '%s' (expected 16M..1G, e.g. 256M)", value);
-            return FAILED;
-        }
-        o->engine_memory = bytes;
-        return TAKEN;
-    }
+    if ((tried = try_engine_memory_option(p, "--engine-memory", o)) != NOT_MINE)
+        return tried;
     if ((tried = try_path_option(p, "--engine", &o->engine_path)) != NOT_MINE)
         return tried;
     if ((m = match_valued(p, "--watchdog", &value)) != NO_MATCH) {
@@ -187,7 +197,7 @@ static enum tried try_global_option(struct parser *p, struct ferry_options *o)
             return FAILED;
         if (!parse_unsigned(value, FERRY_MAX_WATCHDOG_SECONDS, &seconds)) {
             ferry_set_error(p->err, p->err_size,
-                      "invalid watchdog time '%s' (expected seconds, 0..%u)", value,
+                            "invalid watchdog time '%s' (expected seconds, 0..%u)", value,
                       FERRY_MAX_WATCHDOG_SECONDS);
             return FAILED;
         }
@@ -201,6 +211,7 @@ static enum tried try_selftest_option(struct parser *p, struct ferry_options *o)
 {
     const char *arg = p->argv[p->i], *value;
     enum match m;
+    enum tried tried;
     if (!strcmp(arg, "--crash")) {
         o->crash = FERRY_CRASH_PAGE_FAULT;
         return TAKEN;
@@ -230,26 +241,15 @@ static enum tried try_selftest_option(struct parser *p, struct ferry_options *o)
             return FAILED;
         if (!parse_unsigned(value, FERRY_MAX_SELFTEST_ITERATIONS, &n) || n == 0) {
             ferry_set_error(p->err, p->err_size,
-                      "invalid iteration count '%s' (expected 1..%llu)", value,
+                            "invalid iteration count '%s' (expected 1..%llu)", value,
                       (unsigned long long)FERRY_MAX_SELFTEST_ITERATIONS);
             return FAILED;
         }
         o->iterations = n;
         return TAKEN;
     }
-    if ((m = match_valued(p, "--memory", &value)) != NO_MATCH) {
-        uint64_t bytes;
-        if (m == MISSING_VALUE)
-            return FAILED;
-        if (!ferry_parse_size(value, &bytes) || bytes < FERRY_MIN_ENGINE_MEMORY ||
-            bytes > FERRY_MAX_ENGINE_MEMORY) {
-            ferry_set_error(p->err, p->err_size,
-                      "invalid engine memory size '%s' (expected 16M..1G, e.g. 256M)", value);
-            return FAILED;
-        }
-        o->engine_memory = bytes;
-        return TAKEN;
-    }
+    if ((tried = try_engine_memory_option(p, "--memory", o)) != NOT_MINE)
+        return tried;
     return NOT_MINE;
 }
 
@@ -286,7 +286,7 @@ static enum tried try_run_option(struct parser *p, struct ferry_options *o)
         if (!ferry_parse_size(value, &bytes) || bytes < (1ull << 20) ||
             bytes > FERRY_MAX_GUEST_MEMORY || (bytes & 0xfff)) {
             ferry_set_error(p->err, p->err_size,
-                      "invalid guest memory size '%s' (expected 1M..256G, e.g. 512M)", value);
+                            "invalid guest memory size '%s' (expected 1M..256G, e.g. 512M)", value);
             return FAILED;
         }
         o->guest_memory = bytes;
