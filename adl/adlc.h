@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 typedef unsigned __int128 u128;
@@ -16,6 +17,7 @@ void *xrealloc(void *p, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap);
 
 #define VEC_PUSH(arr, n, cap, item) do {                                        \
         if ((n) == (cap)) { (cap) = (cap) ? 2 * (cap) : 8;                      \

@@ -30,13 +30,7 @@ static void line(CGen *g, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char tmp[2];
-    va_list ap2;
-    va_copy(ap2, ap);
-    int n = vsnprintf(tmp, sizeof(tmp), fmt, ap2);
-    va_end(ap2);
-    char *s = xalloc((size_t)n + 1);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    char *s = xvasprintf(fmt, ap);
     va_end(ap);
     cg_indent(g);
     buf_puts(g->out, s);

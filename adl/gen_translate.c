@@ -47,12 +47,7 @@ static void line(TGen *g, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    va_list ap2;
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
-    va_end(ap2);
-    char *s = xalloc((size_t)n + 1);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    char *s = xvasprintf(fmt, ap);
     va_end(ap);
     for (int i = 0; i < g->indent; i++) buf_puts(g->out, "    ");
     buf_puts(g->out, s);
@@ -131,12 +126,7 @@ static char *emit(TGen *g, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    va_list ap2;
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
-    va_end(ap2);
-    char *s = xalloc((size_t)n + 1);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    char *s = xvasprintf(fmt, ap);
     va_end(ap);
     char *t = xasprintf("t%d", ++g->label);
     line(g, "ir_val %s = %s;", t, s);
