@@ -22,11 +22,15 @@ static const uint32_t sigreturn_code[2] = { 0xd2801168u, 0xd4000001u };
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: ferry user [--interp] [--stats] [--strace] [--argv0 NAME] PROGRAM [ARGS...]\n"
+    fprintf(f, "usage: ferry user [--interp] [--stats] [--strace] [--perf-map] [--dump-code FILE]\n"
+               "                  [--argv0 NAME] PROGRAM [ARGS...]\n"
                "  Runs a static AArch64 Linux program.\n"
                "  --interp      use the reference interpreter instead of the JIT\n"
                "  --stats       print translation statistics to stderr at exit\n"
                "  --strace      log every syscall to stderr\n"
+               "  --perf-map    write /tmp/perf-PID.map (translated blocks) at exit, for perf\n"
+               "  --dump-code FILE  write the host code of every translated block to FILE and\n"
+               "                its index (offset, size, guest PC) to FILE.map at exit\n"
                "  --argv0 NAME  the program's argv[0] (default: PROGRAM)\n");
 }
 
@@ -86,6 +90,10 @@ int ferry_user_main(int argc, char **argv)
             opts.stats = true;
         } else if (strcmp(argv[i], "--strace") == 0) {
             opts.strace = true;
+        } else if (strcmp(argv[i], "--perf-map") == 0) {
+            opts.perf_map = true;
+        } else if (strcmp(argv[i], "--dump-code") == 0 && i + 1 < argc) {
+            opts.dump_code = argv[++i];
         } else if (strcmp(argv[i], "--argv0") == 0 && i + 1 < argc) {
             opts.argv0 = argv[++i];
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {

@@ -7,9 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stddef.h>
 #include <time.h>
+#include <unistd.h>
 #include "arch/aarch64/a64.h"
 #include "hypervisor/user/signal_frame.h"
 #include "hypervisor/user/syscalls.h"
@@ -48,12 +50,68 @@ static void print_stats(jit *j, const struct run_counters *c)
             st.blocks_translated, st.guest_insns_translated, st.host_code_bytes, st.translate_ns);
     fprintf(stderr,
             "ferry stats: dispatcher_entries=%" PRIu64 " chain_patches=%" PRIu64
-            " indirect_hits=%" PRIu64 " indirect_misses=%" PRIu64 " cache_flushes=%" PRIu64 "\n",
+            " indirect_hits=%" PRIu64 " indirect_misses=%" PRIu64 " cache_flushes=%" PRIu64
+            " lazy_flag_loops=%" PRIu64 "\n",
             st.dispatcher_entries, st.chain_patches, st.indirect_hits, st.indirect_misses,
-            st.cache_flushes);
+            st.cache_flushes, st.lazy_flag_loops);
     fprintf(stderr, "ferry stats: translation_insns_per_s=%.0f host_bytes_per_guest_insn=%.2f\n",
             translate_s > 0 ? (double)st.guest_insns_translated / translate_s : 0.0,
             st.guest_insns_translated ? (double)st.host_code_bytes / (double)st.guest_insns_translated : 0.0);
+}
+
+struct code_dump {
+    FILE *code, *map;
+    uint64_t offset;
+    bool ok;
+};
+
+static void perf_map_line(void *ctx, uint64_t pc, const void *code, size_t size)
+{
+    fprintf(ctx, "%" PRIxPTR " %zx guest_0x%" PRIx64 "\n", (uintptr_t)code, size, pc);
+}
+
+static void code_dump_block(void *ctx, uint64_t pc, const void *code, size_t size)
+{
+    struct code_dump *d = ctx;
+    if (fwrite(code, 1, size, d->code) != size)
+        d->ok = false;
+    fprintf(d->map, "%" PRIx64 " %zx guest_0x%" PRIx64 "\n", d->offset, size, pc);
+    d->offset += size;
+}
+
+/* --perf-map and --dump-code: what is in the translation cache now (blocks dropped by
+ * an earlier cache flush are not listed). Failures are reported, never fatal. */
+static void write_code_reports(jit *j, const struct user_options *o)
+{
+    if (!j)
+        return;
+    if (o->perf_map) {
+        char path[64];
+        snprintf(path, sizeof(path), "/tmp/perf-%ld.map", (long)getpid());
+        FILE *f = fopen(path, "w");
+        if (!f) {
+            fprintf(stderr, "ferry user: --perf-map: cannot write %s: %s\n", path, strerror(errno));
+        } else {
+            jit_for_each_block(j, perf_map_line, f);
+            fclose(f);
+        }
+    }
+    if (o->dump_code) {
+        size_t len = strlen(o->dump_code) + 5;
+        char *map_path = malloc(len);
+        struct code_dump d = { .ok = true };
+        if (map_path) {
+            snprintf(map_path, len, "%s.map", o->dump_code);
+            d.code = fopen(o->dump_code, "wb");
+            d.map = fopen(map_path, "w");
+        }
+        if (d.code && d.map) {
+            jit_for_each_block(j, code_dump_block, &d);
+        }
+        if (!d.code || !d.map || fclose(d.code) != 0 || fclose(d.map) != 0 || !d.ok)
+            fprintf(stderr, "ferry user: --dump-code: cannot write %s or its .map\n", o->dump_code);
+        free(map_path);
+    }
 }
 
 static void handle_syscall(struct user_process *p, struct a64_state *s, struct run_counters *c)
@@ -90,6 +148,14 @@ static struct a64_state *run_state;
 static jit *run_jit;
 static struct jit_memory run_memory;
 static struct run_counters run_counters;
+
+/* Everything the options ask to be written when the program stops (or is stopped). */
+static void report_at_exit(const struct user_options *o)
+{
+    if (o->stats)
+        print_stats(run_jit, &run_counters);
+    write_code_reports(run_jit, o);
+}
 
 int user_run(struct user_process *p, const struct user_options *o, uint64_t entry, uint64_t sp)
 {
@@ -129,8 +195,7 @@ int user_run(struct user_process *p, const struct user_options *o, uint64_t entr
         int sig = user_fault_host_signal == 7 ? 7 : 11;
         uint64_t addr = user_fault_guest_addr;
         unsigned flags = guest_page_flags(&p->mem, addr);
-        if (o->stats)
-            print_stats(run_jit, &run_counters);
+        report_at_exit(o);
         if (run_jit)
             user_die_with_signal(p, sig);
         user_signal_synchronous(p, s, sig,
@@ -157,16 +222,14 @@ int user_run(struct user_process *p, const struct user_options *o, uint64_t entr
         case IR_EXIT_SYSCALL:
             handle_syscall(p, s, &run_counters);
             if (p->exited) {
-                if (o->stats)
-                    print_stats(run_jit, &run_counters);
+                report_at_exit(o);
                 return p->exit_status;
             }
             break;
         case IR_EXIT_UNDEF:
             run_counters.undefined++;
             report_undefined(s, (uint32_t)info);
-            if (o->stats)
-                print_stats(run_jit, &run_counters);
+            report_at_exit(o);
             user_signal_synchronous(p, s, 4, A64_ILL_ILLOPC, a64_get_pc(s));
             break;
         case IR_EXIT_BREAKPOINT:
@@ -174,8 +237,7 @@ int user_run(struct user_process *p, const struct user_options *o, uint64_t entr
             break;
         case IR_EXIT_DATA_ABORT:
         case IR_EXIT_FETCH_ABORT:
-            if (o->stats)
-                print_stats(run_jit, &run_counters);
+            report_at_exit(o);
             user_signal_synchronous(p, s, 11, A64_SEGV_MAPERR, info);
             break;
         default:

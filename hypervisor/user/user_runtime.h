@@ -15,6 +15,8 @@ struct user_options {
     bool stats;        /* --stats: translation statistics on stderr at exit */
     bool strace;       /* --strace: one stderr line per syscall */
     const char *argv0; /* --argv0: the guest's argv[0] (default: the program path) */
+    bool perf_map;     /* --perf-map: /tmp/perf-PID.map of the translated blocks at exit */
+    const char *dump_code; /* --dump-code FILE: host code of every block, plus FILE.map */
 };
 
 /* Runs the loaded program from entry with the initial stack pointer sp until it

@@ -52,6 +52,7 @@ struct jit_stats {
     uint64_t cache_flushes;
     uint64_t translate_cycles;   /* TSC cycles spent translating */
     uint64_t ir_ops;             /* IR operations left after the passes (code density) */
+    uint64_t lazy_flag_loops;    /* self-loops translated with lazy flags (ir_internal.h) */
 };
 
 jit *jit_new(const struct jit_config *cfg);
@@ -73,5 +74,9 @@ void jit_get_stats(const jit *j, struct jit_stats *out);
 /* Translate (without running) the block at pc and return its size in host bytes; used
  * by tests and the translation-speed benchmark. Returns 0 on failure. */
 size_t jit_translate_only(jit *j, uint64_t pc);
+
+/* Calls fn for every translation in the cache (profilers: perf maps, code dumps). */
+void jit_for_each_block(const jit *j, void (*fn)(void *ctx, uint64_t pc, const void *code, size_t size),
+                        void *ctx);
 
 #endif

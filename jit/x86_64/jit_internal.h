@@ -24,9 +24,6 @@ size_t ir_dump(const ir_block *b, char *buf, size_t size);
 
 /* The ir_block the jit used for its last translation (after its passes). */
 const ir_block *jit_last_block(const jit *j);
-/* Calls fn for every translation in the cache (profilers: perf maps, hot-block dumps). */
-void jit_for_each_block(const jit *j, void (*fn)(void *ctx, uint64_t pc, const void *code, size_t size),
-                        void *ctx);
 /* Host code of the translation of pc, or NULL. */
 const void *jit_block_code(const jit *j, uint64_t pc, size_t *size);
 
