@@ -249,7 +249,7 @@ static bool label_is_next(struct gen *g, uint32_t i, uint32_t label)
 }
 
 /* ---- flag-only comparisons ---------------------------------------------------------- */
-static bool flag_safe(const struct ir_insn *in, uint32_t v)
+static bool flag_safe(const ir_block *b, const struct ir_insn *in, uint32_t v)
 {
     switch (in->op) {
     case IR_OP_NOP: case IR_OP_CONST: case IR_OP_INSN_START: case IR_OP_LOAD_STATE:
@@ -307,7 +307,7 @@ static void find_flag_only_cmps(struct gen *g)
                 cond_uses++;
                 if (u->op == IR_OP_SELECT && (u->b == i || u->c == i)) ok = false;
                 if (u->op == IR_OP_SELECT && u->type == IR_I1) ok = false;
-            } else if (k < end && !flag_safe(u, i)) {
+            } else if (k < end && !flag_safe(b, u, i)) {
                 ok = false;
             }
         }
@@ -1026,7 +1026,7 @@ static void gen_exit_direct(struct gen *g, uint64_t target)
         return;
     }
     if (target == g->b->guest_pc) {
-        x86_jmp32(g->buf, g->buf->start);
+        x86_jmp32(g->buf, g->env->self_code ? g->env->self_code : g->buf->start);
         g->cg->chained_exits++;
         return;
     }
@@ -1066,6 +1066,31 @@ static void gen_exit_special(struct gen *g, const struct ir_insn *in)
     x86_jmp32(g->buf, g->env->epilogue);
 }
 
+/* Stores a lazy loop flag (IR_OP_LAZY_FLAG): redoes its operation on the operands with
+ * rax and r11 as scratch and stores the flag as a byte. Clobbers the x86 flags. */
+static void store_lazy_flag(struct gen *g, uint32_t v, x86_mem m)
+{
+    const struct ir_insn *in = INS(g, v);
+    int size = (in->cond & IR_LAZY_64) ? 8 : 4;
+    unsigned kind = in->cond & IR_LAZY_KIND_MASK;
+    uint64_t add_a = g->b->consts_hi[in->c], add_b = g->b->consts_hi[in->c + 1];
+    /* addends fit a sign-extended imm32 (lazy_flags.c) */
+    load_reg(g, 8, X86_RAX, op_of(g, in->a));
+    if (add_a) alu(g, X86_ADD, size, X86_RAX, (opnd){ .kind = K_IMM, .imm = add_a });
+    opnd y = op_of(g, in->b);
+    if (add_b) {
+        load_reg(g, 8, X86_R11, y);
+        alu(g, X86_ADD, size, X86_R11, (opnd){ .kind = K_IMM, .imm = add_b });
+        y = (opnd){ .kind = K_REG, .reg = X86_R11 };
+    }
+    alu(g, kind == IR_LAZY_SUB ? X86_CMP : kind == IR_LAZY_ADD ? X86_ADD : X86_AND, size, X86_RAX, y);
+    static const enum x86_cc sub_cc[4] = { X86_CC_S, X86_CC_E, X86_CC_AE, X86_CC_O };
+    static const enum x86_cc add_cc[4] = { X86_CC_S, X86_CC_E, X86_CC_B, X86_CC_O };
+    x86_setcc(g->buf, (kind == IR_LAZY_SUB ? sub_cc : add_cc)[in->imm & 3], X86_RAX);
+    x86_mov_mr(g->buf, 1, m, X86_RAX);
+    flags_clobber(g);
+}
+
 /* Stores the registers of a snapshot to the guest state (rax, r11 scratch; rdx kept). */
 static bool store_snapshot(struct gen *g, uint32_t snap)
 {
@@ -1085,6 +1110,8 @@ static bool store_snapshot(struct gen *g, uint32_t snap)
                 if (o.kind == K_IMM && !x86_fits_i32((int64_t)o.imm)) { x86_mov_ri(buf, X86_RAX, o.imm); x86_mov_mr(buf, 8, mh, X86_RAX); }
                 else store_opnd(g, 8, mh, o);
             }
+        } else if (INS(g, sr->val)->op == IR_OP_LAZY_FLAG) {
+            store_lazy_flag(g, sr->val, m);
         } else {
             store_opnd(g, (int)ir_type_bytes(t), m, op_of(g, sr->val));
         }
@@ -1138,7 +1165,7 @@ static uint32_t pack_byte_stores(struct gen *g, uint32_t i)
         if (in->op == IR_OP_NOP || in->op == IR_OP_CONST || in->op == IR_OP_INSN_START) continue;
         if (in->op != IR_OP_STORE_STATE) return 0;
         ir_type t = TY(g, in->a);
-        if (t != IR_I1 && t != IR_I8) return 0;
+        if ((t != IR_I1 && t != IR_I8) || INS(g, in->a)->op == IR_OP_LAZY_FLAG) return 0;
         uint64_t off = in->imm;
         if (off < base) {
             if (base - off > 3 || (seen << (base - off)) > 0xf) return 0;
@@ -1276,7 +1303,8 @@ bool jit_codegen(ir_block *b, struct jit_cg *cg, const struct jit_cg_env *env, x
         case IR_OP_STORE_STATE: {
             uint32_t last = jit_cpu.bmi2 ? pack_byte_stores(&g, i) : 0;
             if (last) { i = last; break; }
-            store_value(&g, in->a, state_mem((uint32_t)in->imm));
+            if (INS(&g, in->a)->op == IR_OP_LAZY_FLAG) store_lazy_flag(&g, in->a, state_mem((uint32_t)in->imm));
+            else store_value(&g, in->a, state_mem((uint32_t)in->imm));
             break;
         }
         case IR_OP_LOCAL_READ: {
@@ -1378,6 +1406,8 @@ bool jit_codegen(ir_block *b, struct jit_cg *cg, const struct jit_cg_env *env, x
             }
             break;
         }
+        case IR_OP_LAZY_FLAG:             /* computed where it is stored */
+            break;
         case IR_OP_EXIT_DIRECT: gen_exit_direct(&g, in->imm); break;
         case IR_OP_EXIT_INDIRECT: gen_exit_indirect(&g, in); break;
         case IR_OP_EXIT_SPECIAL: gen_exit_special(&g, in); break;

@@ -43,6 +43,9 @@ struct jit_cg_env {
     /* host code of an already translated block, or NULL (lets exits chain at once) */
     const void *(*lookup)(void *ctx, uint64_t pc);
     void *lookup_ctx;
+    /* where an exit to the block's own start goes when it is not a loop back edge: the
+     * block's lazy-flag loop translation (jit.c), or NULL for the block's own code */
+    const void *self_code;
 };
 
 /* Scratch state of the code generator, kept by the jit across blocks (no allocation

@@ -68,6 +68,8 @@ void ir_block_reset(ir_block *b, uint64_t guest_pc)
     b->gen++;
     b->frame_used = 0;
     b->loop_mode = false;
+    b->lazy_flags_set = false;
+    b->lazy_flags_broken = false;
     b->n_loop_regs = 0;
 }
 
@@ -222,6 +224,8 @@ static void cache_drop_all(ir_block *b)
     b->snap_valid = 0;
 }
 
+static ir_val lazy_flag_value(ir_block *b, ir_val lazy);
+
 ir_val ir_read_reg(ir_block *b, ir_type t, uint32_t state_offset)
 {
     check(b, t >= IR_I1 && t <= IR_I128, "register type");
@@ -238,6 +242,11 @@ ir_val ir_read_reg(ir_block *b, ir_type t, uint32_t state_offset)
     int e = cache_find(b, state_offset, size, true);
     if (e >= 0) {
         ir_val v = b->cache[e].val;
+        if (T(b, v) == t && I(b, v)->op == IR_OP_LAZY_FLAG) {
+            v = lazy_flag_value(b, v);      /* read before the loop body rewrote it */
+            b->cache[e].val = v;
+            b->snap_valid = 0;
+        }
         if (T(b, v) == t) return v;
         cache_evict(b, (uint32_t)e);      /* same bytes, other type (I1 vs I8): reload */
     }
@@ -1176,6 +1185,85 @@ void ir_block_set_loop_regs(ir_block *b, const struct ir_loop_reg *regs, uint32_
     emit(b, IR_OP_LOOP_HEAD, 0, 0, 0, 0, 0);
 }
 
+/* ---- lazy loop flags (struct ir_lazy_flags) ------------------------------------------ */
+void ir_block_set_lazy_flags(ir_block *b, const struct ir_lazy_flags *lf)
+{
+    check(b, b->loop_mode && !b->lazy_flags_set, "lazy flags without loop registers");
+    const struct ir_lazy_operand *ops[2] = { &lf->a, &lf->b };
+    ir_val vals[2];
+    ENSURE(b, consts_hi, n_consts_hi, cap_consts_hi, 2);
+    uint32_t addends = b->n_consts_hi;
+    b->n_consts_hi += 2;
+    for (int k = 0; k < 2; k++) {
+        int32_t r = ops[k]->loop_reg;
+        check(b, r < (int32_t)b->n_loop_regs, "lazy flag operand register");
+        if (r >= 0) {
+            vals[k] = b->loop_regs[r].preload;
+            b->consts_hi[addends + k] = ops[k]->value;
+        } else {
+            vals[k] = ir_const(b, IR_I64, ops[k]->value);
+            b->consts_hi[addends + k] = 0;
+        }
+    }
+    for (uint32_t f = 0; f < 4; f++) {
+        check(b, cache_find(b, lf->offset + f, 1, false) < 0, "lazy flag that is a loop register");
+        ir_val v;
+        if ((lf->kind & IR_LAZY_KIND_MASK) == IR_LAZY_AND && f >= 2) {
+            v = ir_const(b, IR_I1, 0);
+        } else {
+            v = emit(b, IR_OP_LAZY_FLAG, IR_I1, vals[0], vals[1], addends, f);
+            I(b, v)->cond = lf->kind;
+        }
+        cache_add(b, lf->offset + f, 1, v, true);
+    }
+    b->lazy_flags = *lf;
+    b->lazy_flags_set = true;
+    b->lazy_flags_broken = false;
+    b->snap_valid = 0;
+}
+
+static ir_val lazy_operand_value(ir_block *b, ir_val v, uint64_t addend, ir_type t)
+{
+    if (T(b, v) != t) v = ir_trunc(b, t, v);
+    if (addend & ir_type_mask(t)) v = ir_add(b, v, ir_const(b, t, addend & ir_type_mask(t)));
+    return v;
+}
+
+/* The lazy flag computed inline, exactly as the ADL's flag-setting helpers build it. */
+static ir_val lazy_flag_value(ir_block *b, ir_val lazy)
+{
+    struct ir_insn in = *I(b, lazy);
+    ir_type t = (in.cond & IR_LAZY_64) ? IR_I64 : IR_I32;
+    ir_val x = lazy_operand_value(b, in.a, b->consts_hi[in.c], t);
+    ir_val y = lazy_operand_value(b, in.b, b->consts_hi[in.c + 1], t);
+    ir_val zero = ir_const(b, t, 0), one = ir_const(b, IR_I1, 1), nil = ir_const(b, IR_I1, 0);
+    unsigned kind = in.cond & IR_LAZY_KIND_MASK;
+    ir_val r = kind == IR_LAZY_SUB ? ir_sub(b, x, y) : kind == IR_LAZY_ADD ? ir_add(b, x, y) : ir_and(b, x, y);
+    switch (in.imm) {
+    case 0: return ir_cmp(b, IR_SLT, r, zero);
+    case 1: return ir_cmp(b, IR_EQ, r, zero);
+    case 2: return kind == IR_LAZY_SUB ? ir_add_carry(b, x, ir_not(b, y), one) : ir_add_carry(b, x, y, nil);
+    default: return kind == IR_LAZY_SUB ? ir_add_overflow(b, x, ir_not(b, y), one) : ir_add_overflow(b, x, y, nil);
+    }
+}
+
+/* The back edge must leave the flags as the loop head assumes: the same operation on
+ * the registers it carries. Otherwise the block is marked broken (the jit then builds
+ * it without lazy flags). */
+static void check_lazy_back_edge(ir_block *b, const ir_val *vals)
+{
+    ir_val flags[4];
+    for (uint32_t f = 0; f < 4; f++) {
+        int e = cache_find(b, b->lazy_flags.offset + f, 1, false);
+        flags[f] = e >= 0 && T(b, b->cache[e].val) == IR_I1 ? b->cache[e].val : 0;
+    }
+    struct ir_lazy_regs regs = { .n = b->n_loop_regs };
+    for (uint32_t k = 0; k < b->n_loop_regs; k++) regs.value[k] = vals[k];
+    struct ir_lazy_flags found = { .offset = b->lazy_flags.offset };
+    if (!ir_match_lazy_flags(b, flags, &regs, &found) || !ir_lazy_flags_equal(&found, &b->lazy_flags))
+        b->lazy_flags_broken = true;
+}
+
 /* The back edge of a self-loop: carried registers move into their preloads' locations;
  * other dirty registers are stored as at any exit. */
 static void loop_back(ir_block *b)
@@ -1184,9 +1272,12 @@ static void loop_back(ir_block *b)
     ir_val vals[IR_MAX_LOOP_REGS];
     for (uint32_t k = 0; k < n; k++)
         vals[k] = ir_read_reg(b, (ir_type)b->loop_regs[k].type, b->loop_regs[k].offset);
+    if (b->lazy_flags_set) check_lazy_back_edge(b, vals);
     for (uint32_t i = 0; i < b->n_cache; i++) {
         struct ir_cache_entry *e = &b->cache[i];
         if (!e->live || !e->dirty) continue;
+        /* lazy flags: the loop head recomputes them from the carried registers */
+        if (b->lazy_flags_set && e->size == 1 && e->offset - b->lazy_flags.offset < 4) continue;
         bool carried = false;
         for (uint32_t k = 0; k < n && !carried; k++) {
             const struct ir_loop_reg *r = &b->loop_regs[k];

@@ -58,6 +58,10 @@ enum ir_op {
                          * the preloaded registers args[a+n..a+2n), then jump to the loop head.
                          * A preload's location is reused once it is dead: nothing but the
                          * back edge's own arguments is live on that path. */
+    IR_OP_LAZY_FLAG,    /* I1 flag of a self-loop's previous iteration, computed only where it
+                         * is stored or read (see struct ir_lazy_flags): cond = IR_LAZY_*,
+                         * imm = flag (0 N, 1 Z, 2 C, 3 V), a and b = operands (registers
+                         * or constants), consts_hi[c], consts_hi[c + 1] = their addends */
     IR_OP_COUNT
 };
 
@@ -107,6 +111,40 @@ struct ir_label_info {
 
 #define IR_MAX_LOOP_REGS 16
 
+/* Lazy loop flags. A self-loop whose back edge leaves four adjacent I1 registers (the
+ * AArch64 N, Z, C, V) equal to the flags of `a op b`, where a and b are loop-carried
+ * registers plus constant addends (or constants), need not carry them: at the loop head
+ * the flags are those of the same operation on the preloaded registers, so the back
+ * edge drops them and only fault stubs, exits and reads before they are rewritten
+ * compute them. Valid only when every entry to the loop head has that relation (the jit
+ * enters such a loop only from a normal translation of the same block). */
+enum { IR_LAZY_SUB = 0, IR_LAZY_ADD = 1, IR_LAZY_AND = 2, IR_LAZY_KIND_MASK = 3, IR_LAZY_64 = 4 };
+struct ir_lazy_operand {
+    int32_t loop_reg;         /* index into the loop registers, or -1: a constant */
+    uint64_t value;           /* constant, or the addend to the register's value */
+};
+struct ir_lazy_flags {
+    uint32_t offset;          /* N at offset, Z, C, V in the next three bytes */
+    uint8_t kind;             /* IR_LAZY_SUB/ADD/AND, | IR_LAZY_64 for 64-bit operations */
+    struct ir_lazy_operand a, b;
+};
+
+/* The loop registers as ir_match_lazy_flags sees them at the loop's end: value[k] is
+ * register k's value there (0: not known), unchanged[k] says the block never writes it
+ * (then any load of it is that value too). */
+struct ir_lazy_regs {
+    uint32_t n;
+    ir_val value[IR_MAX_LOOP_REGS];
+    bool unchanged[IR_MAX_LOOP_REGS];
+    uint32_t offset[IR_MAX_LOOP_REGS];
+    uint8_t type[IR_MAX_LOOP_REGS];
+};
+/* lazy_flags.c: fills out's kind and operands when flags[0..3] (N, Z, C, V) are the flags
+ * of one SUBS/ADDS/ANDS on those registers; false otherwise. */
+bool ir_match_lazy_flags(const ir_block *b, const ir_val flags[4], const struct ir_lazy_regs *regs,
+                         struct ir_lazy_flags *out);
+bool ir_lazy_flags_equal(const struct ir_lazy_flags *x, const struct ir_lazy_flags *y);
+
 /* A guest register a self-loop block keeps in a host location across its back edge. */
 struct ir_loop_reg {
     uint32_t offset;
@@ -130,6 +168,9 @@ struct ir_block {
     struct ir_loop_reg *loop_regs;
     uint32_t n_loop_regs, cap_loop_regs;
     bool loop_mode;
+    bool lazy_flags_set;
+    bool lazy_flags_broken;   /* the back edge did not match lazy_flags: do not use the block */
+    struct ir_lazy_flags lazy_flags;
 
     uint64_t *consts_hi;      /* I128 constant high halves / exit infos */
     uint32_t n_consts_hi, cap_consts_hi;
@@ -225,6 +266,9 @@ static inline uint32_t ir_insn_args(const struct ir_insn *in, uint32_t *first)
  * registers (no two overlapping) and marks the loop head; exits to the block's own pc
  * then keep them in host locations instead of going through the guest state. */
 void ir_block_set_loop_regs(ir_block *b, const struct ir_loop_reg *regs, uint32_t n);
+/* After ir_block_set_loop_regs: the flags at the loop head are lazy (struct
+ * ir_lazy_flags); none of the four may be a loop register. */
+void ir_block_set_lazy_flags(ir_block *b, const struct ir_lazy_flags *lf);
 
 /* Counts uses and last uses of every value (snapshot references included). */
 void ir_compute_liveness(ir_block *b);

@@ -20,7 +20,7 @@ unsigned ir_value_operands(const struct ir_insn *in, uint32_t out[3])
     case IR_OP_SHL: case IR_OP_LSHR: case IR_OP_ASHR: case IR_OP_ROR:
     case IR_OP_FADD: case IR_OP_FSUB: case IR_OP_FMUL: case IR_OP_FDIV:
     case IR_OP_CONCAT64: case IR_OP_CMP: case IR_OP_SUB_OVERFLOW:
-    case IR_OP_STORE: case IR_OP_STORE_EXCL:
+    case IR_OP_STORE: case IR_OP_STORE_EXCL: case IR_OP_LAZY_FLAG:
         out[0] = in->a; out[1] = in->b; return 2;
     case IR_OP_SELECT: case IR_OP_ADD_CARRY: case IR_OP_ADD_OVERFLOW: case IR_OP_ADC: case IR_OP_FFMA:
         out[0] = in->a; out[1] = in->b; out[2] = in->c; return 3;
@@ -111,6 +111,13 @@ void ir_compute_liveness(ir_block *b)
             for (uint32_t k = 0; k < s->count; k++) use(b, b->snap_regs[s->first + k].val, i);
         }
     }
+    /* a lazy flag is computed from its operands wherever it is used */
+    for (uint32_t i = 1; i < b->n_insns; i++) {
+        const struct ir_insn *in = &b->insns[i];
+        if (in->op != IR_OP_LAZY_FLAG || !b->use_count[i]) continue;
+        if (b->last_use[in->a] < b->last_use[i]) b->last_use[in->a] = b->last_use[i];
+        if (b->last_use[in->b] < b->last_use[i]) b->last_use[in->b] = b->last_use[i];
+    }
 }
 
 /* ---- dump --------------------------------------------------------------------------- */
@@ -133,6 +140,7 @@ static const char *const op_names[IR_OP_COUNT] = {
     [IR_OP_BR] = "br", [IR_OP_CBR] = "cbr", [IR_OP_EXIT_DIRECT] = "exit_direct",
     [IR_OP_EXIT_INDIRECT] = "exit_indirect", [IR_OP_EXIT_SPECIAL] = "exit_special",
     [IR_OP_INSN_START] = "insn", [IR_OP_LOOP_HEAD] = "loop_head", [IR_OP_LOOP_BACK] = "loop_back",
+    [IR_OP_LAZY_FLAG] = "lazy_flag",
 };
 static const char *const type_names[] = { "?", "i1", "i8", "i16", "i32", "i64", "i128" };
 static const char *const cond_names[] = { "?", "eq", "ne", "ult", "ule", "ugt", "uge", "slt", "sle", "sgt", "sge" };
@@ -192,6 +200,12 @@ size_t ir_dump(const ir_block *b, char *buf, size_t size)
             put(&o, " (");
             for (uint32_t k = 0; k < in->b; k++) put(&o, "%sv%u->v%u", k ? ", " : "", b->args[in->a + k], b->args[in->a + in->b + k]);
             put(&o, ")");
+            break;
+        case IR_OP_LAZY_FLAG:
+            put(&o, " %c of %s%u v%u+0x%llx, v%u+0x%llx", "NZCV"[in->imm & 3],
+                (const char *[]){ "sub", "add", "and", "?" }[in->cond & IR_LAZY_KIND_MASK],
+                (in->cond & IR_LAZY_64) ? 64u : 32u, in->a, (unsigned long long)b->consts_hi[in->c],
+                in->b, (unsigned long long)b->consts_hi[in->c + 1]);
             break;
         case IR_OP_EXIT_DIRECT: put(&o, " 0x%llx", (unsigned long long)in->imm); break;
         case IR_OP_EXIT_SPECIAL: put(&o, " kind=%u pc=0x%llx info=0x%llx", in->cond, (unsigned long long)in->imm, (unsigned long long)b->consts_hi[in->b]); break;

@@ -20,6 +20,7 @@ struct jit_block {
     uint64_t pc, last_pc;
     const uint8_t *code;
     uint32_t size;
+    bool hidden;                  /* a lazy-flag loop: entered only from pc's translation */
 };
 
 struct jit_ret { uint64_t kind, info; };
@@ -202,7 +203,8 @@ static void grow_blocks(jit *j)
     fy_free(j->hash);
     j->hash_mask = 2 * cap - 1;
     j->hash = fy_alloc((j->hash_mask + 1) * sizeof(*j->hash));
-    for (uint32_t i = 0; i < j->n_blocks; i++) hash_insert(j, i);
+    for (uint32_t i = 0; i < j->n_blocks; i++)
+        if (!j->blocks[i].hidden) hash_insert(j, i);
 }
 
 /* A block that jumps back to its own start (a tight loop) is translated a second time
@@ -210,7 +212,8 @@ static void grow_blocks(jit *j)
  * keeps them in host registers. The first translation tells which registers: those it
  * reads from the state first, then those it only writes; none overlapping, no I128, not
  * the PC. Returns how many were chosen (0: not a self-loop). */
-static uint32_t choose_loop_regs(const jit *j, const ir_block *b, struct ir_loop_reg *out)
+static uint32_t choose_loop_regs(const jit *j, const ir_block *b, struct ir_loop_reg *out,
+                                 uint32_t skip_offset, uint32_t skip_size)
 {
     bool self = false;
     for (uint32_t i = 1; i < b->n_insns && !self; i++)
@@ -226,6 +229,7 @@ static uint32_t choose_loop_regs(const jit *j, const ir_block *b, struct ir_loop
             if (t == IR_I128) continue;
             uint32_t off = (uint32_t)in->imm, size = ir_type_bytes(t);
             if (off < j->cfg.pc_offset + 8 && j->cfg.pc_offset < off + size) continue;
+            if (off < skip_offset + skip_size && skip_offset < off + size) continue;
             bool known = false, overlaps = false;
             for (uint32_t k = 0; k < n; k++) {
                 uint32_t ko = out[k].offset, ks = ir_type_bytes((ir_type)out[k].type);
@@ -243,55 +247,150 @@ static uint32_t choose_loop_regs(const jit *j, const ir_block *b, struct ir_loop
     return n;
 }
 
-/* Builds, optimises and emits the block at pc; flushes the cache once if it is full. */
+/* Lazy loop flags (struct ir_lazy_flags): in the plain translation b of a self-loop,
+ * the registers stored on the way out of its one exit to itself must include four I1
+ * flags (AArch64 N, Z, C, V at consecutive offsets) that are the flags of one operation
+ * on registers the loop carries. Chooses those registers (never the flags themselves)
+ * into regs and describes the flags in out. */
+static bool find_lazy_flags(const jit *j, const ir_block *b, struct ir_loop_reg *regs, uint32_t *n_regs,
+                            struct ir_lazy_flags *out)
+{
+    uint32_t exit_at = 0, self_exits = 0;
+    bool calls = false;
+    for (uint32_t i = 1; i < b->n_insns; i++) {
+        const struct ir_insn *in = &b->insns[i];
+        if (in->op == IR_OP_EXIT_DIRECT && in->imm == b->guest_pc) exit_at = i, self_exits++;
+        calls |= in->op == IR_OP_CALL;
+    }
+    if (self_exits != 1) return false;
+    /* the stores on the way out: the registers' values at the exit */
+    uint32_t first_store = exit_at;
+    while (first_store > 1) {
+        uint8_t op = b->insns[first_store - 1].op;
+        if (op != IR_OP_STORE_STATE && op != IR_OP_CONST && op != IR_OP_NOP) break;
+        first_store--;
+    }
+    ir_val flags[4] = { 0 };
+    uint32_t flag_offset = 0;
+    for (uint32_t i = first_store; i < exit_at && !flags[0]; i++) {
+        const struct ir_insn *in = &b->insns[i];
+        if (in->op != IR_OP_STORE_STATE || b->insns[in->a].type != IR_I1) continue;
+        ir_val found[4] = { 0 };
+        for (uint32_t k = first_store; k < exit_at; k++) {
+            const struct ir_insn *s = &b->insns[k];
+            if (s->op == IR_OP_STORE_STATE && b->insns[s->a].type == IR_I1 && s->imm >= in->imm && s->imm < in->imm + 4)
+                found[s->imm - in->imm] = s->a;
+        }
+        if (found[0] && found[1] && found[2] && found[3]) {
+            memcpy(flags, found, sizeof(flags));
+            flag_offset = (uint32_t)in->imm;
+        }
+    }
+    if (!flags[0]) return false;
+    uint32_t n = choose_loop_regs(j, b, regs, flag_offset, 4);
+    if (!n) return false;
+    struct ir_lazy_regs lr = { .n = n };
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t off = regs[k].offset, size = ir_type_bytes((ir_type)regs[k].type);
+        lr.offset[k] = off;
+        lr.type[k] = regs[k].type;
+        lr.unchanged[k] = !calls;
+        for (uint32_t i = 1; i < b->n_insns; i++) {
+            const struct ir_insn *in = &b->insns[i];
+            if (in->op != IR_OP_STORE_STATE) continue;
+            uint32_t sz = ir_type_bytes((ir_type)b->insns[in->a].type);
+            if (in->imm < off + size && off < in->imm + sz) {
+                lr.unchanged[k] = false;
+                if (i >= first_store && i < exit_at && in->imm == off && sz == size) lr.value[k] = in->a;
+            }
+        }
+    }
+    out->offset = flag_offset;
+    if (!ir_match_lazy_flags(b, flags, &lr, out)) return false;
+    *n_regs = n;
+    return true;
+}
+
+/* Fills b with the translation of the guest block at pc: plain, or a self-loop keeping
+ * loop_regs in host registers, with lazy flags when lf is given. */
+static void build(jit *j, ir_block *b, uint64_t pc, const struct ir_loop_reg *loop_regs, uint32_t n_loop,
+                  const struct ir_lazy_flags *lf)
+{
+    ir_block_reset(b, pc);
+    ir_set_pc_offset(b, j->cfg.pc_offset);
+    if (n_loop) ir_block_set_loop_regs(b, loop_regs, n_loop);
+    if (lf) ir_block_set_lazy_flags(b, lf);
+    if (!j->cfg.translate(j->cfg.translate_ctx, b, pc))
+        fy_panic("jit: front end failed to translate the block at 0x%llx", (unsigned long long)pc);
+    if (ir_block_open(b))
+        fy_panic("jit: block at 0x%llx does not end in an exit", (unsigned long long)pc);
+}
+
+/* Optimises and emits b; NULL when the code cache is full. A hidden block is not found
+ * by pc (only code that knows its address jumps to it). */
+static const struct jit_block *emit_block(jit *j, ir_block *b, uint64_t pc, bool hidden)
+{
+    ir_dead_code_elim(b);
+    ir_compute_liveness(b);
+    if (!jit_regalloc(b, &j->cg))
+        fy_panic("jit: block at 0x%llx needs more than %u bytes of frame", (unsigned long long)pc, JIT_FRAME_SIZE);
+    uint8_t *start = (uint8_t *)(((uintptr_t)j->code_p + 15) & ~(uintptr_t)15);
+    x86_buf buf = { .start = start, .p = start, .end = j->code_end };
+    if (start >= j->code_end || !jit_codegen(b, &j->cg, &j->env, &buf)) return NULL;
+    if (j->n_blocks == j->cap_blocks) grow_blocks(j);
+    struct jit_block *blk = &j->blocks[j->n_blocks];
+    blk->pc = pc;
+    blk->last_pc = b->cur_pc;
+    blk->code = start;
+    blk->size = (uint32_t)(buf.p - start);
+    blk->hidden = hidden;
+    if (!hidden) hash_insert(j, j->n_blocks);
+    j->n_blocks++;
+    j->code_p = buf.p;
+    j->stats.blocks_translated++;
+    j->stats.guest_insns_translated += ir_block_guest_insns(b);
+    j->stats.host_code_bytes += blk->size;
+    j->stats.chain_patches += j->cg.chained_exits;
+    j->stats.ir_ops += ir_block_live_ops(b);
+    return blk;
+}
+
+/* Builds, optimises and emits the block at pc; flushes the cache once if it is full.
+ * A self-loop with lazy flags becomes two blocks: the plain translation (found by pc)
+ * whose exit to itself enters the loop translation, so the loop head is only ever
+ * reached with the flags matching the registers. */
 static const struct jit_block *translate(jit *j, uint64_t pc)
 {
     uint64_t t0 = rdtsc();
     uint64_t ns0 = j->cfg.now_ns ? j->cfg.now_ns() : 0;
     ir_block *b = j->ir;
-    for (int attempt = 0;; attempt++) {
-        ir_block_reset(b, pc);
-        ir_set_pc_offset(b, j->cfg.pc_offset);
-        if (!j->cfg.translate(j->cfg.translate_ctx, b, pc))
-            fy_panic("jit: front end failed to translate the block at 0x%llx", (unsigned long long)pc);
-        if (ir_block_open(b))
-            fy_panic("jit: block at 0x%llx does not end in an exit", (unsigned long long)pc);
-        struct ir_loop_reg loop_regs[IR_MAX_LOOP_REGS];
-        uint32_t n_loop = choose_loop_regs(j, b, loop_regs);
-        if (n_loop) {
-            ir_block_reset(b, pc);
-            ir_set_pc_offset(b, j->cfg.pc_offset);
-            ir_block_set_loop_regs(b, loop_regs, n_loop);
-            if (!j->cfg.translate(j->cfg.translate_ctx, b, pc) || ir_block_open(b))
-                fy_panic("jit: front end failed to retranslate the loop at 0x%llx", (unsigned long long)pc);
+    const struct jit_block *blk = NULL;
+    for (int attempt = 0; !blk; attempt++) {
+        if (attempt > 1) fy_panic("jit: block at 0x%llx does not fit in an empty code cache", (unsigned long long)pc);
+        if (attempt) flush_all(j);
+        build(j, b, pc, NULL, 0, NULL);
+        struct ir_loop_reg loop_regs[IR_MAX_LOOP_REGS], lazy_regs[IR_MAX_LOOP_REGS];
+        uint32_t n_loop = b->optimise ? choose_loop_regs(j, b, loop_regs, 0, 0) : 0, n_lazy = 0;
+        struct ir_lazy_flags lf;
+        if (n_loop && find_lazy_flags(j, b, lazy_regs, &n_lazy, &lf)) {
+            build(j, b, pc, lazy_regs, n_lazy, &lf);
+            if (!b->lazy_flags_broken) {
+                const struct jit_block *loop = emit_block(j, b, pc, true);
+                if (!loop) continue;
+                build(j, b, pc, NULL, 0, NULL);
+                j->env.self_code = loop->code;
+                blk = emit_block(j, b, pc, false);
+                j->env.self_code = NULL;
+                if (blk) j->stats.lazy_flag_loops++;
+                continue;
+            }
         }
-        ir_dead_code_elim(b);
-        ir_compute_liveness(b);
-        if (!jit_regalloc(b, &j->cg))
-            fy_panic("jit: block at 0x%llx needs more than %u bytes of frame", (unsigned long long)pc, JIT_FRAME_SIZE);
-        uint8_t *start = (uint8_t *)(((uintptr_t)j->code_p + 15) & ~(uintptr_t)15);
-        x86_buf buf = { .start = start, .p = start, .end = j->code_end };
-        if (start < j->code_end && jit_codegen(b, &j->cg, &j->env, &buf)) {
-            if (j->n_blocks == j->cap_blocks) grow_blocks(j);
-            struct jit_block *blk = &j->blocks[j->n_blocks];
-            blk->pc = pc;
-            blk->last_pc = b->cur_pc;
-            blk->code = start;
-            blk->size = (uint32_t)(buf.p - start);
-            hash_insert(j, j->n_blocks++);
-            j->code_p = buf.p;
-            j->stats.blocks_translated++;
-            j->stats.guest_insns_translated += ir_block_guest_insns(b);
-            j->stats.host_code_bytes += blk->size;
-            j->stats.chain_patches += j->cg.chained_exits;
-            j->stats.ir_ops += ir_block_live_ops(b);
-            j->stats.translate_cycles += rdtsc() - t0;
-            if (j->cfg.now_ns) j->stats.translate_ns += j->cfg.now_ns() - ns0;
-            return blk;
-        }
-        if (attempt) fy_panic("jit: block at 0x%llx does not fit in an empty code cache", (unsigned long long)pc);
-        flush_all(j);
+        if (n_loop) build(j, b, pc, loop_regs, n_loop, NULL);
+        blk = emit_block(j, b, pc, false);
     }
+    j->stats.translate_cycles += rdtsc() - t0;
+    if (j->cfg.now_ns) j->stats.translate_ns += j->cfg.now_ns() - ns0;
+    return blk;
 }
 
 ir_exit_kind jit_run(jit *j, void *state, uint64_t *info)

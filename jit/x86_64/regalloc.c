@@ -98,6 +98,7 @@ static void slot_free(struct slots *s, int32_t loc, unsigned bytes, uint32_t at)
 static bool defines_value(const struct ir_insn *in)
 {
     if (in->type == 0 || in->op == IR_OP_STORE_STATE || in->op == IR_OP_CONST) return false;
+    if (in->op == IR_OP_LAZY_FLAG) return false;            /* computed where it is used */
     if (in->op == IR_OP_CALL && in->cond) return false;     /* void call */
     return true;
 }
@@ -140,6 +141,8 @@ bool jit_regalloc(ir_block *b, struct jit_cg *cg)
     uint32_t free_mask = 0;
     for (unsigned k = 0; k < sizeof(order_short); k++) free_mask |= 1u << order_short[k];
 
+    enum { LAZY_MAX = 8 };
+    uint32_t lazy_src[LAZY_MAX];
     for (uint32_t i = 1; i < n; i++) {
         const struct ir_insn *in = &b->insns[i];
         if (in->op == IR_OP_NOP) continue;
@@ -157,8 +160,18 @@ bool jit_regalloc(ir_block *b, struct jit_cg *cg)
             nextra = b->snaps[snap_id].count;
         }
         uint32_t hint_reg_free = 0;
-        for (uint32_t k = 0; k < nops + nextra; k++) {
-            uint32_t v = k < nops ? ops[k] : extra ? extra[k - nops] : snap[k - nops].val;
+        for (uint32_t k = 0, lazy_ops = 0; k < nops + nextra + lazy_ops; k++) {
+            uint32_t v;
+            if (k < nops + nextra) {
+                v = k < nops ? ops[k] : extra ? extra[k - nops] : snap[k - nops].val;
+            } else {                      /* operands of lazy flags used here (below) */
+                const struct ir_insn *lz = &b->insns[lazy_src[(k - nops - nextra) / 2]];
+                v = (k - nops - nextra) % 2 ? lz->b : lz->a;
+            }
+            if (b->insns[v].op == IR_OP_LAZY_FLAG && last[v] == i && lazy_ops < 2 * LAZY_MAX) {
+                lazy_src[lazy_ops / 2] = v;  /* its operands live until its last use */
+                lazy_ops += 2;
+            }
             if (last[v] != i || cg->released_at[v] == i) continue;
             cg->released_at[v] = i;
             int32_t l = loc[v];

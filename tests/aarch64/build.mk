@@ -108,6 +108,8 @@ $(A64T_SAN_DIR)/test_jit_diff: tests/aarch64/test_jit_diff.c tests/aarch64/rando
 test-a64-jit-diff: $(A64T_SAN_DIR)/test_jit_diff
 	$(Q)$< 10000 0x5eed
 	$(Q)$< 10000 0x77 8
+	$(Q)$< 5000 0x100b 6 loops
+	$(Q)$< 1000 0x200b 40 loops
 
 TESTS += a64-jit-diff
 endif

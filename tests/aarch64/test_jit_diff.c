@@ -7,7 +7,16 @@
  *
  * Sequences are straight-line code with forward conditional branches (B.cond, CBZ,
  * TBZ) inside the sequence, ending in BRK; DC ZVA with random addresses exercises
- * precise data aborts. A failure prints the seed, the case and the sequence. */
+ * precise data aborts. A failure prints the seed, the case and the sequence.
+ *
+ *   test_jit_diff CASES SEED MAX_LENGTH loops
+ *
+ * makes every sequence a self-loop instead (the JIT's loop translations and lazy
+ * flags): a random straight-line body (whose conditional selects, compares and
+ * add-with-carry read the previous iteration's flags), a post-indexed load that runs
+ * off the end of memory after 1..64 iterations (a fault while those flags are still
+ * lazy; it also bounds the loop), a flag-setting SUBS/ADDS/ANDS form and a B.cond
+ * back to the start. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +31,7 @@
 
 static uint8_t mem_interp[MEM_SIZE], mem_jit[MEM_SIZE];
 static uint8_t mem_initial[MEM_SIZE];
+static bool loop_mode;
 
 static void random_state(struct a64_state *s)
 {
@@ -88,7 +98,8 @@ static void run_case(jit *j, const uint32_t *code, unsigned n, const struct a64_
 static void minimise(jit *j, uint32_t *code, unsigned n, const struct a64_state *initial)
 {
     struct outcome o;
-    for (unsigned i = 0; i < n; i++) {
+    /* a loop keeps its last three instructions: without the probe load it never ends */
+    for (unsigned i = 0; i < (loop_mode ? n - 3 : n); i++) {
         uint32_t saved = code[i];
         if (saved == 0xd503201fu)
             continue;
@@ -120,13 +131,72 @@ static void report(jit *j, unsigned c, uint64_t seed, uint32_t *code, unsigned n
     dump("jit", &o.jit);
 }
 
+/* Registers the loop scaffolding owns: the random body leaves them alone. */
+enum { LOOP_PROBE = 25, LOOP_PTR = 27, LOOP_COUNT = 28 /* spare */ };
+
+static bool uses_loop_regs(uint32_t insn)
+{
+    for (unsigned shift = 0; shift <= 15; shift += 5) {
+        unsigned r = (insn >> shift) & 31;
+        if (r == LOOP_PROBE || r == LOOP_PTR || r == LOOP_COUNT)
+            return true;
+    }
+    return false;
+}
+
+static unsigned rnd_reg(void)
+{
+    for (;;) {
+        unsigned r = (unsigned)(rnd() % 31);
+        if (r != LOOP_PROBE && r != LOOP_PTR && r != LOOP_COUNT)
+            return r;
+    }
+}
+
+/* The flag-setting instruction that closes a loop: the forms the lazy flags know
+ * (64- and 32-bit SUBS, CMP, ADDS, CMN, ANDS, TST; register or immediate). */
+static uint32_t rnd_loop_flag_insn(void)
+{
+    unsigned a = rnd_reg(), b = rnd_reg(), imm = (unsigned)(rnd() % 4096);
+    switch (rnd() % 9) {
+    case 0: return 0xeb000000u | b << 16 | a << 5 | 31;            /* cmp xA, xB */
+    case 1: return 0x71000000u | imm << 10 | a << 5 | 31;          /* cmp wA, #imm */
+    case 2: return 0xf1000400u | a << 5 | a;                       /* subs xA, xA, #1 */
+    case 3: return 0x71000c00u | a << 5 | a;                       /* subs wA, wA, #3 */
+    case 4: return 0x2b000000u | b << 16 | a << 5 | a;             /* adds wA, wA, wB */
+    case 5: return 0xb1000000u | imm << 10 | a << 5 | 31;          /* cmn xA, #imm */
+    case 6: return 0xea000000u | b << 16 | a << 5 | 31;            /* tst xA, xB */
+    case 7: return 0x72001c00u | a << 5 | a;                       /* ands wA, wA, #0xff */
+    default: return 0xab000000u | b << 16 | a << 5 | a;            /* adds xA, xA, xB */
+    }
+}
+
+/* A self-loop of body + 3 instructions (see the header); returns that length. */
+static unsigned make_loop(uint32_t *code, unsigned body)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < body; i++) {
+        uint32_t insn;
+        do {
+            insn = rnd_plain_insn(false);
+        } while (uses_loop_regs(insn));
+        code[n++] = insn;
+    }
+    code[n++] = 0xf8408400u | LOOP_PTR << 5 | LOOP_PROBE;         /* ldr x25, [x27], #8 */
+    code[n++] = rnd_loop_flag_insn();
+    code[n] = 0x54000000u | ((0u - n) & 0x7ffff) << 5 | (uint32_t)(rnd() % 16);   /* b.cond start */
+    n++;
+    return n;
+}
+
 int main(int argc, char **argv)
 {
     unsigned cases = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 0) : 2000;
     uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 0) : 0x5eed;
     unsigned max_len = argc > 3 ? (unsigned)strtoul(argv[3], NULL, 0) : MAX_INSNS;
-    if (max_len < 1 || max_len > MAX_INSNS)
-        max_len = MAX_INSNS;
+    bool loops = loop_mode = argc > 4 && strcmp(argv[4], "loops") == 0;
+    if (max_len < 1 || max_len > MAX_INSNS - 6)
+        max_len = MAX_INSNS - 6;
     rnd_seed(seed);
 
     static struct jit_memory jit_mem = { mem_jit, MEM_SIZE };
@@ -143,8 +213,12 @@ int main(int argc, char **argv)
     for (unsigned c = 0; c < cases && failures < 5; c++) {
         uint32_t code[MAX_INSNS + 1];
         unsigned n = 1 + (unsigned)(rnd() % max_len);
-        for (unsigned i = 0; i < n; i++)
-            code[i] = (rnd() % 8 == 0) ? rnd_forward_branch(i, n) : rnd_plain_insn(false);
+        if (loops) {
+            n = make_loop(code, n - 1);
+        } else {
+            for (unsigned i = 0; i < n; i++)
+                code[i] = (rnd() % 8 == 0) ? rnd_forward_branch(i, n) : rnd_plain_insn(false);
+        }
         code[n] = 0xd4200000u;                                   /* brk #0 */
         for (size_t k = 0; k < MEM_SIZE; k += 8) {
             uint64_t v = rnd();
@@ -152,6 +226,10 @@ int main(int argc, char **argv)
         }
         struct a64_state initial;
         random_state(&initial);
+        if (loops) {
+            /* the probe load faults in iteration 1..64 unless B.cond leaves first */
+            initial.X[LOOP_PTR] = MEM_SIZE - 8 * (rnd() % 64);
+        }
 
         struct outcome o;
         run_case(j, code, n, &initial, &o);
@@ -165,9 +243,15 @@ int main(int argc, char **argv)
     struct jit_stats st;
     jit_get_stats(j, &st);
     jit_free(j);
-    printf("test_jit_diff: %u cases, %u failures, %u skipped (self-modifying); %llu blocks, "
-           "%llu guest insns translated\n", cases, failures, self_modifying,
-           (unsigned long long)st.blocks_translated,
-           (unsigned long long)st.guest_insns_translated);
+    printf("test_jit_diff: %u cases%s, %u failures, %u skipped (self-modifying); %llu blocks, "
+           "%llu guest insns translated, %llu loops with lazy flags\n", cases, loops ? " (loops)" : "",
+           failures, self_modifying, (unsigned long long)st.blocks_translated,
+           (unsigned long long)st.guest_insns_translated, (unsigned long long)st.lazy_flag_loops);
+    /* the loop cases are there for the lazy flags: most short loops must get them */
+    if (loops && st.lazy_flag_loops < cases / 4) {
+        printf("test_jit_diff: only %llu of %u loops used lazy flags\n",
+               (unsigned long long)st.lazy_flag_loops, cases);
+        return 1;
+    }
     return failures ? 1 : 0;
 }
