@@ -191,6 +191,7 @@ static void set_cond_flags(struct gen *g, uint32_t v, enum x86_cc cc)
 
 #define CG_FLAG_ONLY 1      /* fuse_only[]: a CMP that lives only in x86 flags */
 #define CG_BYTE_ONLY 2      /* fuse_only[]: an I1 only ever stored as one byte */
+#define CG_LEA_INDEX 4      /* fuse_only[]: a SHL by 1..3 that the next ADD does as lea */
 
 static void materialise_cc(struct gen *g, uint32_t v, enum x86_cc cc)
 {
@@ -336,6 +337,48 @@ static bool sub_only_for_flags(struct gen *g, uint32_t v, const struct ir_insn *
            (u->cond == IR_EQ || u->cond == IR_NE || u->cond == IR_SLT || u->cond == IR_SGE);
 }
 
+/* An ADD the lea instruction does better: base + index * scale when one operand is a
+ * left shift by 1..3 used only here (the shift itself is then never emitted), or
+ * a + b into a third register (no mov first). lea leaves the x86 flags alone. */
+static bool lea_operand(opnd o) { return o.kind == K_REG || (o.kind == K_IMM && x86_fits_i32((int64_t)o.imm)); }
+
+static bool shl_fuses_into_lea(struct gen *g, uint32_t v, const struct ir_insn *in)
+{
+    if (in->op != IR_OP_SHL || (in->type != IR_I32 && in->type != IR_I64) || g->b->use_count[v] != 1) return false;
+    const struct ir_insn *k = INS(g, in->b);
+    if (k->op != IR_OP_CONST || k->imm < 1 || k->imm > 3 || op_of(g, in->a).kind != K_REG) return false;
+    uint32_t u = next_real(g, v);
+    if (!u) return false;
+    const struct ir_insn *add = INS(g, u);
+    if (add->op != IR_OP_ADD || add->type != in->type || (add->a == v) == (add->b == v)) return false;
+    return op_of(g, add->a == v ? add->b : add->a).kind == K_REG;
+}
+
+static bool gen_add_lea(struct gen *g, uint32_t v, const struct ir_insn *in)
+{
+    ir_type t = TY(g, v);
+    if (in->op != IR_OP_ADD || (t != IR_I32 && t != IR_I64)) return false;
+    int size = vsize(t), d = dest_reg(g, v);
+    x86_mem m = { .base = X86_NOREG, .index = X86_NOREG, .scale = 1, .disp = 0 };
+    uint32_t shifted = (g->cg->fuse_only[in->a] & CG_LEA_INDEX) ? in->a :
+                       (g->cg->fuse_only[in->b] & CG_LEA_INDEX) ? in->b : 0;
+    if (shifted) {
+        m.base = op_of(g, shifted == in->a ? in->b : in->a).reg;   /* a register: shl_fuses_into_lea */
+        m.index = op_of(g, INS(g, shifted)->a).reg;
+        m.scale = (uint8_t)(1u << INS(g, INS(g, shifted)->b)->imm);
+        x86_lea(g->buf, size, d, m);
+    } else {
+        opnd A = op_of(g, in->a), B = op_of(g, in->b);
+        if (A.kind != K_REG || A.reg == d || !lea_operand(B) || is_reg(B, d)) return false;
+        m.base = A.reg;
+        if (B.kind == K_REG) m.index = B.reg;
+        else m.disp = (int32_t)B.imm;
+        x86_lea(g->buf, size, d, m);
+    }
+    dest_done(g, v, d);
+    return true;
+}
+
 static void gen_alu(struct gen *g, uint32_t v, const struct ir_insn *in)
 {
     ir_type t = TY(g, v);
@@ -354,6 +397,7 @@ static void gen_alu(struct gen *g, uint32_t v, const struct ir_insn *in)
         flags_clobber(g);
         return;
     }
+    if (gen_add_lea(g, v, in)) return;
     int size = vsize(t);
     opnd A = op_of(g, in->a), B = op_of(g, in->b);
     if (sub_only_for_flags(g, v, in)) {
@@ -1066,9 +1110,18 @@ static void gen_exit_special(struct gen *g, const struct ir_insn *in)
     x86_jmp32(g->buf, g->env->epilogue);
 }
 
-/* Stores a lazy loop flag (IR_OP_LAZY_FLAG): redoes its operation on the operands with
- * rax and r11 as scratch and stores the flag as a byte. Clobbers the x86 flags. */
-static void store_lazy_flag(struct gen *g, uint32_t v, x86_mem m)
+/* ---- lazy flags (IR_OP_LAZY_FLAG) ---------------------------------------------------- */
+/* Whether two lazy flags come from one operation (one x86 compare serves both). */
+static bool same_lazy_op(struct gen *g, uint32_t v, uint32_t w)
+{
+    const struct ir_insn *x = INS(g, v), *y = INS(g, w);
+    const uint64_t *k = g->b->consts_hi;
+    return x->cond == y->cond && same_val(g, x->a, y->a) && same_val(g, x->b, y->b) &&
+           k[x->c] == k[y->c] && k[x->c + 1] == k[y->c + 1];
+}
+
+/* Redoes a lazy flag's operation into the x86 flags (rax and r11 scratch). */
+static void lazy_compute(struct gen *g, uint32_t v)
 {
     const struct ir_insn *in = INS(g, v);
     int size = (in->cond & IR_LAZY_64) ? 8 : 4;
@@ -1084,11 +1137,27 @@ static void store_lazy_flag(struct gen *g, uint32_t v, x86_mem m)
         y = (opnd){ .kind = K_REG, .reg = X86_R11 };
     }
     alu(g, kind == IR_LAZY_SUB ? X86_CMP : kind == IR_LAZY_ADD ? X86_ADD : X86_AND, size, X86_RAX, y);
+    flags_clobber(g);
+}
+
+/* The x86 condition that is the lazy flag after lazy_compute. */
+static enum x86_cc lazy_cc(struct gen *g, uint32_t v)
+{
+    const struct ir_insn *in = INS(g, v);
     static const enum x86_cc sub_cc[4] = { X86_CC_S, X86_CC_E, X86_CC_AE, X86_CC_O };
     static const enum x86_cc add_cc[4] = { X86_CC_S, X86_CC_E, X86_CC_B, X86_CC_O };
-    x86_setcc(g->buf, (kind == IR_LAZY_SUB ? sub_cc : add_cc)[in->imm & 3], X86_RAX);
-    x86_mov_mr(g->buf, 1, m, X86_RAX);
-    flags_clobber(g);
+    return ((in->cond & IR_LAZY_KIND_MASK) == IR_LAZY_SUB ? sub_cc : add_cc)[in->imm & 3];
+}
+
+/* Stores lazy flag v as a byte at m; *computed is the lazy flag whose operation the x86
+ * flags hold (0: none), so the four flags of one operation cost one compare. */
+static void store_lazy_flag(struct gen *g, uint32_t v, x86_mem m, uint32_t *computed)
+{
+    if (!*computed || !same_lazy_op(g, *computed, v)) {
+        lazy_compute(g, v);
+        *computed = v;
+    }
+    x86_setcc_m(g->buf, lazy_cc(g, v), m);
 }
 
 /* Stores the registers of a snapshot to the guest state (rax, r11 scratch; rdx kept). */
@@ -1097,6 +1166,7 @@ static bool store_snapshot(struct gen *g, uint32_t snap)
     x86_buf *buf = g->buf;
     ir_block *b = g->b;
     const struct ir_snapshot *s = &b->snaps[snap];
+    uint32_t computed = 0;                  /* the stores below are movs: flags survive */
     for (uint32_t r = 0; r < s->count; r++) {
         if (!x86_buf_ensure(buf, 64)) return false;
         const struct ir_snap_reg *sr = &b->snap_regs[s->first + r];
@@ -1111,7 +1181,7 @@ static bool store_snapshot(struct gen *g, uint32_t snap)
                 else store_opnd(g, 8, mh, o);
             }
         } else if (INS(g, sr->val)->op == IR_OP_LAZY_FLAG) {
-            store_lazy_flag(g, sr->val, m);
+            store_lazy_flag(g, sr->val, m, &computed);
         } else {
             store_opnd(g, (int)ir_type_bytes(t), m, op_of(g, sr->val));
         }
@@ -1303,8 +1373,20 @@ bool jit_codegen(ir_block *b, struct jit_cg *cg, const struct jit_cg_env *env, x
         case IR_OP_STORE_STATE: {
             uint32_t last = jit_cpu.bmi2 ? pack_byte_stores(&g, i) : 0;
             if (last) { i = last; break; }
-            if (INS(&g, in->a)->op == IR_OP_LAZY_FLAG) store_lazy_flag(&g, in->a, state_mem((uint32_t)in->imm));
-            else store_value(&g, in->a, state_mem((uint32_t)in->imm));
+            if (INS(&g, in->a)->op == IR_OP_LAZY_FLAG) {
+                /* this and the lazy flags stored right after it: one compare */
+                uint32_t computed = 0;
+                store_lazy_flag(&g, in->a, state_mem((uint32_t)in->imm), &computed);
+                for (uint32_t k = next_real(&g, i); k && INS(&g, k)->op == IR_OP_STORE_STATE &&
+                                                    INS(&g, INS(&g, k)->a)->op == IR_OP_LAZY_FLAG &&
+                                                    same_lazy_op(&g, computed, INS(&g, k)->a);
+                     k = next_real(&g, k)) {
+                    store_lazy_flag(&g, INS(&g, k)->a, state_mem((uint32_t)INS(&g, k)->imm), &computed);
+                    i = k;
+                }
+                break;
+            }
+            store_value(&g, in->a, state_mem((uint32_t)in->imm));
             break;
         }
         case IR_OP_LOCAL_READ: {
@@ -1340,7 +1422,10 @@ bool jit_codegen(ir_block *b, struct jit_cg *cg, const struct jit_cg_env *env, x
         case IR_OP_UDIV: case IR_OP_SDIV: gen_div(&g, i, in); break;
         case IR_OP_FADD: case IR_OP_FSUB: case IR_OP_FMUL: case IR_OP_FDIV: gen_float(&g, i, in); break;
         case IR_OP_FFMA: gen_ffma(&g, i, in); break;
-        case IR_OP_SHL: case IR_OP_LSHR: case IR_OP_ASHR: case IR_OP_ROR: gen_shift(&g, i, in); break;
+        case IR_OP_SHL: case IR_OP_LSHR: case IR_OP_ASHR: case IR_OP_ROR:
+            if (shl_fuses_into_lea(&g, i, in)) cg->fuse_only[i] |= CG_LEA_INDEX;
+            else gen_shift(&g, i, in);
+            break;
         case IR_OP_NOT: case IR_OP_NEG: case IR_OP_CLZ: case IR_OP_CTZ: case IR_OP_POPCNT: case IR_OP_BSWAP:
             gen_unary(&g, i, in); break;
         case IR_OP_ZEXT: case IR_OP_SEXT: case IR_OP_TRUNC: gen_ext(&g, i, in); break;

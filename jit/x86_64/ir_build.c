@@ -225,6 +225,7 @@ static void cache_drop_all(ir_block *b)
 }
 
 static ir_val lazy_flag_value(ir_block *b, ir_val lazy);
+static ir_val lazy_flag_of(ir_block *b, ir_val v);
 
 ir_val ir_read_reg(ir_block *b, ir_type t, uint32_t state_offset)
 {
@@ -243,7 +244,11 @@ ir_val ir_read_reg(ir_block *b, ir_type t, uint32_t state_offset)
     if (e >= 0) {
         ir_val v = b->cache[e].val;
         if (T(b, v) == t && I(b, v)->op == IR_OP_LAZY_FLAG) {
-            v = lazy_flag_value(b, v);      /* read before the loop body rewrote it */
+            /* a flag the block computed: that value, and exits still store it lazily
+             * (its compare then lives only in the x86 flags of a branch); a loop head's
+             * flag read before the body rewrote it: computed here, once */
+            if (b->consts_hi[I(b, v)->c + 2]) return lazy_flag_value(b, v);
+            v = lazy_flag_value(b, v);
             b->cache[e].val = v;
             b->snap_valid = 0;
         }
@@ -269,6 +274,10 @@ void ir_write_reg(ir_block *b, uint32_t state_offset, ir_val v)
         return;
     }
     uint32_t size = ir_type_bytes(T(b, v));
+    if (T(b, v) == IR_I1) {
+        ir_val lazy = lazy_flag_of(b, v);
+        if (lazy) v = lazy;
+    }
     int e = cache_find(b, state_offset, size, true);
     if (e >= 0) {
         b->cache[e].val = v;              /* the previous dirty value is dead: never stored */
@@ -1191,9 +1200,10 @@ void ir_block_set_lazy_flags(ir_block *b, const struct ir_lazy_flags *lf)
     check(b, b->loop_mode && !b->lazy_flags_set, "lazy flags without loop registers");
     const struct ir_lazy_operand *ops[2] = { &lf->a, &lf->b };
     ir_val vals[2];
-    ENSURE(b, consts_hi, n_consts_hi, cap_consts_hi, 2);
+    ENSURE(b, consts_hi, n_consts_hi, cap_consts_hi, 3);
     uint32_t addends = b->n_consts_hi;
-    b->n_consts_hi += 2;
+    b->n_consts_hi += 3;
+    b->consts_hi[addends + 2] = 0;            /* no value computed in the block */
     for (int k = 0; k < 2; k++) {
         int32_t r = ops[k]->loop_reg;
         check(b, r < (int32_t)b->n_loop_regs, "lazy flag operand register");
@@ -1229,10 +1239,12 @@ static ir_val lazy_operand_value(ir_block *b, ir_val v, uint64_t addend, ir_type
     return v;
 }
 
-/* The lazy flag computed inline, exactly as the ADL's flag-setting helpers build it. */
+/* The lazy flag as a value: the one the block computed, or computed now exactly as the
+ * ADL's flag-setting helpers build it. */
 static ir_val lazy_flag_value(ir_block *b, ir_val lazy)
 {
     struct ir_insn in = *I(b, lazy);
+    if (b->consts_hi[in.c + 2]) return (ir_val)b->consts_hi[in.c + 2];
     ir_type t = (in.cond & IR_LAZY_64) ? IR_I64 : IR_I32;
     ir_val x = lazy_operand_value(b, in.a, b->consts_hi[in.c], t);
     ir_val y = lazy_operand_value(b, in.b, b->consts_hi[in.c + 1], t);
@@ -1245,6 +1257,51 @@ static ir_val lazy_flag_value(ir_block *b, ir_val lazy)
     case 2: return kind == IR_LAZY_SUB ? ir_add_carry(b, x, ir_not(b, y), one) : ir_add_carry(b, x, y, nil);
     default: return kind == IR_LAZY_SUB ? ir_add_overflow(b, x, ir_not(b, y), one) : ir_add_overflow(b, x, y, nil);
     }
+}
+
+/* A flag value written to a guest register becomes a lazy flag when it is one of the
+ * AddWithCarry/logical flags of a 32- or 64-bit operation: exits and fault stubs then
+ * redo the operation where they store it, and the block computes it only if something
+ * reads it (the cmp/jcc of a B.cond reads Z, not N, C and V). Returns 0 otherwise. */
+static ir_val lazy_flag_of(ir_block *b, ir_val v)
+{
+    const struct ir_insn *in = I(b, v);
+    unsigned kind, flag;
+    ir_val x = in->a, y = in->b;
+    switch (in->op) {
+    case IR_OP_CMP: {
+        const struct ir_insn *r = I(b, in->a);
+        bool r_op = (r->op == IR_OP_SUB || r->op == IR_OP_ADD || r->op == IR_OP_AND) && is_const_eq(b, in->b, 0);
+        if (in->cond == IR_SLT && r_op) flag = 0;
+        else if (in->cond == IR_EQ && r_op && r->op != IR_OP_SUB) flag = 1;
+        else if (in->cond == IR_EQ) { kind = IR_LAZY_SUB; flag = 1; break; }
+        else if (in->cond == IR_UGE) { kind = IR_LAZY_SUB; flag = 2; break; }
+        else return 0;
+        kind = r->op == IR_OP_SUB ? IR_LAZY_SUB : r->op == IR_OP_ADD ? IR_LAZY_ADD : IR_LAZY_AND;
+        x = r->a;
+        y = r->b;
+        break;
+    }
+    case IR_OP_SUB_OVERFLOW: kind = IR_LAZY_SUB; flag = 3; break;
+    case IR_OP_ADD_CARRY:
+    case IR_OP_ADD_OVERFLOW:
+        if (!is_const_eq(b, in->c, 0)) return 0;
+        kind = IR_LAZY_ADD;
+        flag = in->op == IR_OP_ADD_CARRY ? 2 : 3;
+        break;
+    default:
+        return 0;
+    }
+    ir_type t = T(b, x);
+    if ((t != IR_I32 && t != IR_I64) || T(b, y) != t) return 0;
+    ENSURE(b, consts_hi, n_consts_hi, cap_consts_hi, 3);
+    uint32_t c = b->n_consts_hi;
+    b->n_consts_hi += 3;
+    b->consts_hi[c] = b->consts_hi[c + 1] = 0;
+    b->consts_hi[c + 2] = v;
+    ir_val lazy = emit(b, IR_OP_LAZY_FLAG, IR_I1, x, y, c, flag);
+    I(b, lazy)->cond = (uint8_t)(kind | (t == IR_I64 ? IR_LAZY_64 : 0));
+    return lazy;
 }
 
 /* The back edge must leave the flags as the loop head assumes: the same operation on

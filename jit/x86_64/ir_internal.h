@@ -58,10 +58,12 @@ enum ir_op {
                          * the preloaded registers args[a+n..a+2n), then jump to the loop head.
                          * A preload's location is reused once it is dead: nothing but the
                          * back edge's own arguments is live on that path. */
-    IR_OP_LAZY_FLAG,    /* I1 flag of a self-loop's previous iteration, computed only where it
-                         * is stored or read (see struct ir_lazy_flags): cond = IR_LAZY_*,
-                         * imm = flag (0 N, 1 Z, 2 C, 3 V), a and b = operands (registers
-                         * or constants), consts_hi[c], consts_hi[c + 1] = their addends */
+    IR_OP_LAZY_FLAG,    /* I1 flag of `a op b`, computed only where it is stored (exits and
+                         * fault stubs redo the operation) or read: cond = IR_LAZY_*, imm =
+                         * flag (0 N, 1 Z, 2 C, 3 V), consts_hi[c], consts_hi[c + 1] =
+                         * addends to a and b, consts_hi[c + 2] = the value the block
+                         * computed (a flag written to a register), or 0 (the flags at a
+                         * lazy-flag loop head, struct ir_lazy_flags) */
     IR_OP_COUNT
 };
 

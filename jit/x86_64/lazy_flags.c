@@ -79,11 +79,17 @@ static bool match_operand(const ir_block *b, ir_val v, ir_type t, const struct i
     return false;
 }
 
-bool ir_match_lazy_flags(const ir_block *b, const ir_val flags[4], const struct ir_lazy_regs *regs,
+bool ir_match_lazy_flags(const ir_block *b, const ir_val flag_values[4], const struct ir_lazy_regs *regs,
                          struct ir_lazy_flags *out)
 {
-    for (int f = 0; f < 4; f++)
+    ir_val flags[4];
+    for (int f = 0; f < 4; f++) {
+        /* a flag the block computed and keeps lazily: match the value itself */
+        flags[f] = flag_values[f];
+        if (flags[f] && at(b, flags[f])->op == IR_OP_LAZY_FLAG && b->consts_hi[at(b, flags[f])->c + 2])
+            flags[f] = (ir_val)b->consts_hi[at(b, flags[f])->c + 2];
         if (!flags[f] || at(b, flags[f])->type != IR_I1) return false;
+    }
     /* N = (x op y) < 0 */
     const struct ir_insn *n = at(b, flags[0]);
     if (n->op != IR_OP_CMP || n->cond != IR_SLT || !const_eq(b, n->b, 0)) return false;

@@ -407,6 +407,11 @@ static inline void x86_setcc(x86_buf *b, enum x86_cc cc, int reg)
     x86_b(b, 0x0f); x86_b(b, (uint8_t)(0x90 + cc));
     x86_modrm_reg(b, 0, reg);
 }
+static inline void x86_setcc_m(x86_buf *b, enum x86_cc cc, x86_mem m)
+{
+    x86_op_rm(b, 4, 0x0f90u + cc, 2, 0, &m, false);
+    x86_end(b);
+}
 static inline void x86_cmov_rr(x86_buf *b, enum x86_cc cc, int size, int dst, int src)
 {
     x86_op_rr(b, size, 0x0f40u + cc, 2, dst, src, false);

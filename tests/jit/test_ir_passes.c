@@ -183,11 +183,41 @@ static void test_dead_flags(void **st)
     ir_exit_special(b, IR_EXIT_HALT, 0x1008, 0);
     const char *out = finish(b);
     assert_int_equal(count(out, "store_state.i1"), 4);
-    /* only the second instruction's flag computations remain: 2 cmps for N, Z, the
-     * carry became a compare (x >= y), the overflow a sub_overflow */
-    assert_int_equal(count(out, "cmp."), 3);
-    assert_int_equal(count(out, "sub_overflow"), 1);
+    /* only the second instruction's flags remain, as lazy flags the exit computes when
+     * it stores them; no flag computation is left in the block */
+    assert_int_equal(count(out, "lazy_flag"), 4);
+    assert_int_equal(count(out, "cmp."), 0);
+    assert_int_equal(count(out, "sub_overflow"), 0);
     assert_int_equal(count(out, "add_carry"), 0);
+    ir_block_free(b);
+}
+
+/* A flag read back after it was written is the value the block computed (a B.cond
+ * after CMP reads Z: the compare fuses with the branch); all four flags stay lazy for
+ * the stores at the exit. */
+static void test_lazy_flag_read(void **st)
+{
+    (void)st;
+    ir_block *b = new_block();
+    ir_val x = ir_read_reg(b, IR_I64, OFF_X(0)), y = ir_read_reg(b, IR_I64, OFF_X(1));
+    ir_insn_start(b, 0x1000, 0);
+    ir_val r = ir_sub(b, x, y);
+    ir_val z = ir_cmp(b, IR_EQ, x, y);
+    ir_write_reg(b, OFF_N, ir_cmp(b, IR_SLT, r, ir_const(b, IR_I64, 0)));
+    ir_write_reg(b, OFF_Z, z);
+    ir_write_reg(b, OFF_C, ir_cmp(b, IR_UGE, x, y));
+    ir_write_reg(b, OFF_V, ir_add_overflow(b, x, ir_not(b, y), ir_const(b, IR_I1, 1)));
+    assert_int_equal(ir_read_reg(b, IR_I1, OFF_Z), z);
+    ir_label taken = ir_label_new(b);
+    ir_cbr(b, ir_read_reg(b, IR_I1, OFF_Z), taken, taken);
+    ir_label_bind(b, taken);
+    ir_exit_special(b, IR_EXIT_HALT, 0x1004, 0);
+    const char *out = finish(b);
+    assert_int_equal(count(out, "lazy_flag"), 4);
+    assert_int_equal(count(out, "cmp.eq"), 1);           /* Z, the branch condition */
+    assert_int_equal(count(out, "cmp.slt"), 0);
+    assert_int_equal(count(out, "sub_overflow"), 0);
+    assert_int_equal(count(out, "store_state.i1"), 4);
     ir_block_free(b);
 }
 
@@ -304,6 +334,7 @@ int main(void)
         cmocka_unit_test(test_register_caching),
         cmocka_unit_test(test_overlapping_registers),
         cmocka_unit_test(test_dead_flags),
+        cmocka_unit_test(test_lazy_flag_read),
         cmocka_unit_test(test_fault_snapshot),
         cmocka_unit_test(test_label_merge),
         cmocka_unit_test(test_dead_code),

@@ -119,6 +119,9 @@ static void test_moves(void **st)
     T("movdqu xmmword ptr [rsp + 0x80], xmm0", x86_movdqu_store(b, x86_mem_bd(X86_RSP, 0x80), 0));
     T("lea eax, [rax + r11]", x86_lea(b, 4, X86_RAX, (x86_mem){ .base = X86_RAX, .index = X86_R11, .scale = 1, .disp = 0 }));
     T("lea eax, [rax + 0x1000001]", x86_lea(b, 4, X86_RAX, x86_mem_bd(X86_RAX, 0x1000001)));
+    T("lea rax, [r13 + rcx*4]", x86_lea(b, 8, X86_RAX, (x86_mem){ .base = X86_R13, .index = X86_RCX, .scale = 4, .disp = 0 }));
+    T("lea r9d, [rbp + r12*8]", x86_lea(b, 4, X86_R9, (x86_mem){ .base = X86_RBP, .index = X86_R12, .scale = 8, .disp = 0 }));
+    T("lea rbx, [r8 + rbx*2]", x86_lea(b, 8, X86_RBX, (x86_mem){ .base = X86_R8, .index = X86_RBX, .scale = 2, .disp = 0 }));
     T("rorx r11d, r11d, 0x18", x86_rorx(b, 4, X86_R11, X86_R11, 24));
     T("rorx eax, r9d, 8", x86_rorx(b, 4, X86_RAX, X86_R9, 8));
     T("rorx r12, rbx, 0x3f", x86_rorx(b, 8, X86_R12, X86_RBX, 63));
@@ -195,6 +198,9 @@ static void test_conditions_and_control(void **st)
     T("setb sil", x86_setcc(b, X86_CC_B, X86_RSI));
     T("seto r13b", x86_setcc(b, X86_CC_O, X86_R13));
     T("setge bl", x86_setcc(b, X86_CC_GE, X86_RBX));
+    T("sets byte ptr [r15 + 0x108]", x86_setcc_m(b, X86_CC_S, x86_mem_bd(X86_R15, 0x108)));
+    T("setae byte ptr [r15 + 0x10a]", x86_setcc_m(b, X86_CC_AE, x86_mem_bd(X86_R15, 0x10a)));
+    T("seto byte ptr [rsp + 0x88]", x86_setcc_m(b, X86_CC_O, x86_mem_bd(X86_RSP, 0x88)));
     T("cmovne rax, rdx", x86_cmov_rr(b, X86_CC_NE, 8, X86_RAX, X86_RDX));
     T("cmovl r9d, esi", x86_cmov_rr(b, X86_CC_L, 4, X86_R9, X86_RSI));
     T("cmova rcx, qword ptr [rsp + 0xa0]", x86_cmov_rm(b, X86_CC_A, 8, X86_RCX, x86_mem_bd(X86_RSP, 0xa0)));
