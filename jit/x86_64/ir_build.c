@@ -42,6 +42,7 @@ void ir_block_free(ir_block *b)
     fy_free(b->cache); fy_free(b->owner_gen); fy_free(b->owner_idx);
     fy_free(b->last_use); fy_free(b->loc); fy_free(b->use_count); fy_free(b->local_slot);
     fy_free(b->loop_regs);
+    fy_free(b->loop_consts);
     fy_free(b);
 }
 
@@ -69,7 +70,8 @@ void ir_block_reset(ir_block *b, uint64_t guest_pc)
     b->frame_used = 0;
     b->loop_mode = false;
     b->lazy_flags_set = false;
-    b->lazy_flags_broken = false;
+    b->loop_facts_broken = false;
+    b->n_loop_consts = 0;
     b->n_loop_regs = 0;
 }
 
@@ -279,6 +281,7 @@ void ir_write_reg(ir_block *b, uint32_t state_offset, ir_val v)
         if (lazy) v = lazy;
     }
     int e = cache_find(b, state_offset, size, true);
+    if (e >= 0 && !b->cache[e].dirty && same(b, b->cache[e].val, v)) return;   /* the state holds it */
     if (e >= 0) {
         b->cache[e].val = v;              /* the previous dirty value is dead: never stored */
         b->cache[e].dirty = 1;
@@ -1228,7 +1231,22 @@ void ir_block_set_lazy_flags(ir_block *b, const struct ir_lazy_flags *lf)
     }
     b->lazy_flags = *lf;
     b->lazy_flags_set = true;
-    b->lazy_flags_broken = false;
+    b->snap_valid = 0;
+}
+
+void ir_block_set_loop_consts(ir_block *b, const struct ir_loop_const *consts, uint32_t n)
+{
+    check(b, b->loop_mode && b->n_loop_consts == 0, "loop constants without loop registers");
+    ENSURE(b, loop_consts, n_loop_consts, cap_loop_consts, n);
+    for (uint32_t k = 0; k < n; k++) {
+        const struct ir_loop_const *c = &consts[k];
+        check(b, c->type >= IR_I8 && c->type <= IR_I64, "loop constant type");
+        uint32_t size = ir_type_bytes((ir_type)c->type);
+        check(b, cache_find(b, c->offset, size, false) < 0, "loop constant overlapping a loop register");
+        cache_add(b, c->offset, size, ir_const(b, (ir_type)c->type, c->value), false);
+        b->loop_consts[k] = *c;
+    }
+    b->n_loop_consts = n;
     b->snap_valid = 0;
 }
 
@@ -1318,7 +1336,7 @@ static void check_lazy_back_edge(ir_block *b, const ir_val *vals)
     for (uint32_t k = 0; k < b->n_loop_regs; k++) regs.value[k] = vals[k];
     struct ir_lazy_flags found = { .offset = b->lazy_flags.offset };
     if (!ir_match_lazy_flags(b, flags, &regs, &found) || !ir_lazy_flags_equal(&found, &b->lazy_flags))
-        b->lazy_flags_broken = true;
+        b->loop_facts_broken = true;
 }
 
 /* The back edge of a self-loop: carried registers move into their preloads' locations;
@@ -1330,6 +1348,13 @@ static void loop_back(ir_block *b)
     for (uint32_t k = 0; k < n; k++)
         vals[k] = ir_read_reg(b, (ir_type)b->loop_regs[k].type, b->loop_regs[k].offset);
     if (b->lazy_flags_set) check_lazy_back_edge(b, vals);
+    for (uint32_t k = 0; k < b->n_loop_consts; k++) {
+        /* the next iteration's head takes the state to hold the constant */
+        const struct ir_loop_const *c = &b->loop_consts[k];
+        int e = cache_find(b, c->offset, ir_type_bytes((ir_type)c->type), false);
+        if (e < 0 || !is_const(b, b->cache[e].val) || T(b, b->cache[e].val) != c->type || cval(b, b->cache[e].val) != c->value)
+            b->loop_facts_broken = true;
+    }
     for (uint32_t i = 0; i < b->n_cache; i++) {
         struct ir_cache_entry *e = &b->cache[i];
         if (!e->live || !e->dirty) continue;

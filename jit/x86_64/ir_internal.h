@@ -147,6 +147,17 @@ bool ir_match_lazy_flags(const ir_block *b, const ir_val flags[4], const struct 
                          struct ir_lazy_flags *out);
 bool ir_lazy_flags_equal(const struct ir_lazy_flags *x, const struct ir_lazy_flags *y);
 
+/* A register a self-loop's back edge always leaves holding one constant (the upper
+ * half of a vector register a scalar FMOV zeroes): entered only with the state holding
+ * it (as for lazy flags), the loop head caches it clean, rewriting the same constant
+ * keeps it clean, and the back edge stores nothing. */
+struct ir_loop_const {
+    uint32_t offset;
+    uint8_t type;             /* IR_I8..IR_I64 */
+    uint64_t value;
+};
+#define IR_MAX_LOOP_CONSTS 32
+
 /* A guest register a self-loop block keeps in a host location across its back edge. */
 struct ir_loop_reg {
     uint32_t offset;
@@ -171,7 +182,10 @@ struct ir_block {
     uint32_t n_loop_regs, cap_loop_regs;
     bool loop_mode;
     bool lazy_flags_set;
-    bool lazy_flags_broken;   /* the back edge did not match lazy_flags: do not use the block */
+    bool loop_facts_broken;   /* the back edge did not match lazy_flags or loop_consts:
+                               * do not use the block */
+    struct ir_loop_const *loop_consts;
+    uint32_t n_loop_consts, cap_loop_consts;
     struct ir_lazy_flags lazy_flags;
 
     uint64_t *consts_hi;      /* I128 constant high halves / exit infos */
@@ -271,6 +285,9 @@ void ir_block_set_loop_regs(ir_block *b, const struct ir_loop_reg *regs, uint32_
 /* After ir_block_set_loop_regs: the flags at the loop head are lazy (struct
  * ir_lazy_flags); none of the four may be a loop register. */
 void ir_block_set_lazy_flags(ir_block *b, const struct ir_lazy_flags *lf);
+/* After ir_block_set_loop_regs: registers the loop head may take to hold these constants
+ * (struct ir_loop_const); none may overlap a loop register or a lazy flag. */
+void ir_block_set_loop_consts(ir_block *b, const struct ir_loop_const *consts, uint32_t n);
 
 /* Counts uses and last uses of every value (snapshot references included). */
 void ir_compute_liveness(ir_block *b);

@@ -20,7 +20,22 @@ struct jit_block {
     uint64_t pc, last_pc;
     const uint8_t *code;
     uint32_t size;
-    bool hidden;                  /* a lazy-flag loop: entered only from pc's translation */
+    bool hidden;                  /* a loop translation entered only from pc's plain one */
+};
+
+/* What the plain translation b of a self-loop tells about its one exit to itself:
+ * which registers to carry, whether the flags it leaves (four I1 registers, AArch64 N,
+ * Z, C, V at consecutive offsets) are the flags of one operation on carried registers
+ * (struct ir_lazy_flags), and which registers it leaves holding a constant (struct
+ * ir_loop_const). Both facts hold at every entry to a loop head that only this exit
+ * and the loop's own back edge reach (see translate). */
+struct loop_plan {
+    struct ir_loop_reg regs[IR_MAX_LOOP_REGS];
+    uint32_t n_regs;
+    bool lazy;
+    struct ir_lazy_flags flags;
+    struct ir_loop_const consts[IR_MAX_LOOP_CONSTS];
+    uint32_t n_consts;
 };
 
 struct jit_ret { uint64_t kind, info; };
@@ -49,6 +64,7 @@ struct jit {
     uint64_t flush_gen;
 
     ir_block *ir;
+    struct loop_plan plan;        /* of the self-loop being translated */
     struct jit_cg cg;
     struct jit_cg_env env;
     struct jit_stats stats;
@@ -212,8 +228,14 @@ static void grow_blocks(jit *j)
  * keeps them in host registers. The first translation tells which registers: those it
  * reads from the state first, then those it only writes; none overlapping, no I128, not
  * the PC. Returns how many were chosen (0: not a self-loop). */
+static bool overlaps(uint32_t a, uint32_t a_size, uint32_t b, uint32_t b_size)
+{
+    return a < b + b_size && b < a + a_size;
+}
+
 static uint32_t choose_loop_regs(const jit *j, const ir_block *b, struct ir_loop_reg *out,
-                                 uint32_t skip_offset, uint32_t skip_size)
+                                 uint32_t skip_offset, uint32_t skip_size,
+                                 const struct ir_loop_const *consts, uint32_t n_consts)
 {
     bool self = false;
     for (uint32_t i = 1; i < b->n_insns && !self; i++)
@@ -229,7 +251,11 @@ static uint32_t choose_loop_regs(const jit *j, const ir_block *b, struct ir_loop
             if (t == IR_I128) continue;
             uint32_t off = (uint32_t)in->imm, size = ir_type_bytes(t);
             if (off < j->cfg.pc_offset + 8 && j->cfg.pc_offset < off + size) continue;
-            if (off < skip_offset + skip_size && skip_offset < off + size) continue;
+            if (overlaps(off, size, skip_offset, skip_size)) continue;
+            bool constant = false;          /* held by the loop head as a constant instead */
+            for (uint32_t k = 0; k < n_consts && !constant; k++)
+                constant = overlaps(off, size, consts[k].offset, ir_type_bytes((ir_type)consts[k].type));
+            if (constant) continue;
             bool known = false, overlaps = false;
             for (uint32_t k = 0; k < n; k++) {
                 uint32_t ko = out[k].offset, ks = ir_type_bytes((ir_type)out[k].type);
@@ -247,13 +273,30 @@ static uint32_t choose_loop_regs(const jit *j, const ir_block *b, struct ir_loop
     return n;
 }
 
-/* Lazy loop flags (struct ir_lazy_flags): in the plain translation b of a self-loop,
- * the registers stored on the way out of its one exit to itself must include four I1
- * flags (AArch64 N, Z, C, V at consecutive offsets) that are the flags of one operation
- * on registers the loop carries. Chooses those registers (never the flags themselves)
- * into regs and describes the flags in out. */
-static bool find_lazy_flags(const jit *j, const ir_block *b, struct ir_loop_reg *regs, uint32_t *n_regs,
-                            struct ir_lazy_flags *out)
+
+static void plan_lazy_flags(const ir_block *b, uint32_t first_store, uint32_t exit_at, bool calls,
+                            const ir_val flags[4], struct loop_plan *p)
+{
+    struct ir_lazy_regs lr = { .n = p->n_regs };
+    for (uint32_t k = 0; k < p->n_regs; k++) {
+        uint32_t off = p->regs[k].offset, size = ir_type_bytes((ir_type)p->regs[k].type);
+        lr.offset[k] = off;
+        lr.type[k] = p->regs[k].type;
+        lr.unchanged[k] = !calls;
+        for (uint32_t i = 1; i < b->n_insns; i++) {
+            const struct ir_insn *in = &b->insns[i];
+            if (in->op != IR_OP_STORE_STATE) continue;
+            uint32_t sz = ir_type_bytes((ir_type)b->insns[in->a].type);
+            if (overlaps((uint32_t)in->imm, sz, off, size)) {
+                lr.unchanged[k] = false;
+                if (i >= first_store && i < exit_at && in->imm == off && sz == size) lr.value[k] = in->a;
+            }
+        }
+    }
+    p->lazy = ir_match_lazy_flags(b, flags, &lr, &p->flags);
+}
+
+static bool plan_loop(const jit *j, const ir_block *b, struct loop_plan *p)
 {
     uint32_t exit_at = 0, self_exits = 0;
     bool calls = false;
@@ -262,7 +305,9 @@ static bool find_lazy_flags(const jit *j, const ir_block *b, struct ir_loop_reg 
         if (in->op == IR_OP_EXIT_DIRECT && in->imm == b->guest_pc) exit_at = i, self_exits++;
         calls |= in->op == IR_OP_CALL;
     }
-    if (self_exits != 1) return false;
+    p->n_regs = p->n_consts = 0;
+    p->lazy = false;
+    if (self_exits != 1 || !b->optimise) return false;
     /* the stores on the way out: the registers' values at the exit */
     uint32_t first_store = exit_at;
     while (first_store > 1) {
@@ -277,49 +322,45 @@ static bool find_lazy_flags(const jit *j, const ir_block *b, struct ir_loop_reg 
         if (in->op != IR_OP_STORE_STATE || b->insns[in->a].type != IR_I1) continue;
         ir_val found[4] = { 0 };
         for (uint32_t k = first_store; k < exit_at; k++) {
-            const struct ir_insn *s = &b->insns[k];
-            if (s->op == IR_OP_STORE_STATE && b->insns[s->a].type == IR_I1 && s->imm >= in->imm && s->imm < in->imm + 4)
-                found[s->imm - in->imm] = s->a;
+            const struct ir_insn *st = &b->insns[k];
+            if (st->op == IR_OP_STORE_STATE && b->insns[st->a].type == IR_I1 && st->imm >= in->imm && st->imm < in->imm + 4)
+                found[st->imm - in->imm] = st->a;
         }
         if (found[0] && found[1] && found[2] && found[3]) {
             memcpy(flags, found, sizeof(flags));
             flag_offset = (uint32_t)in->imm;
         }
     }
-    if (!flags[0]) return false;
-    uint32_t n = choose_loop_regs(j, b, regs, flag_offset, 4);
-    if (!n) return false;
-    struct ir_lazy_regs lr = { .n = n };
-    for (uint32_t k = 0; k < n; k++) {
-        uint32_t off = regs[k].offset, size = ir_type_bytes((ir_type)regs[k].type);
-        lr.offset[k] = off;
-        lr.type[k] = regs[k].type;
-        lr.unchanged[k] = !calls;
-        for (uint32_t i = 1; i < b->n_insns; i++) {
-            const struct ir_insn *in = &b->insns[i];
-            if (in->op != IR_OP_STORE_STATE) continue;
-            uint32_t sz = ir_type_bytes((ir_type)b->insns[in->a].type);
-            if (in->imm < off + size && off < in->imm + sz) {
-                lr.unchanged[k] = false;
-                if (i >= first_store && i < exit_at && in->imm == off && sz == size) lr.value[k] = in->a;
-            }
-        }
+    /* registers left holding a constant (flags are I1: never among them) */
+    for (uint32_t i = first_store; i < exit_at; i++) {
+        const struct ir_insn *in = &b->insns[i], *v = &b->insns[in->a];
+        if (in->op != IR_OP_STORE_STATE || v->op != IR_OP_CONST || v->type < IR_I8 || v->type > IR_I64) continue;
+        uint32_t off = (uint32_t)in->imm, size = ir_type_bytes((ir_type)v->type);
+        bool clash = overlaps(off, size, j->cfg.pc_offset, 8);
+        for (uint32_t k = 0; k < p->n_consts && !clash; k++)
+            clash = overlaps(off, size, p->consts[k].offset, ir_type_bytes((ir_type)p->consts[k].type));
+        if (clash || p->n_consts == IR_MAX_LOOP_CONSTS) continue;
+        p->consts[p->n_consts++] = (struct ir_loop_const){ .offset = off, .type = v->type, .value = v->imm };
     }
-    out->offset = flag_offset;
-    if (!ir_match_lazy_flags(b, flags, &lr, out)) return false;
-    *n_regs = n;
-    return true;
+    if (flags[0]) {
+        p->n_regs = choose_loop_regs(j, b, p->regs, flag_offset, 4, p->consts, p->n_consts);
+        p->flags.offset = flag_offset;
+        if (p->n_regs) plan_lazy_flags(b, first_store, exit_at, calls, flags, p);
+    }
+    if (!p->lazy) p->n_regs = choose_loop_regs(j, b, p->regs, 0, 0, p->consts, p->n_consts);
+    return p->n_regs && (p->lazy || p->n_consts);
 }
 
 /* Fills b with the translation of the guest block at pc: plain, or a self-loop keeping
- * loop_regs in host registers, with lazy flags when lf is given. */
+ * loop_regs in host registers, with the facts of a loop plan when one is given. */
 static void build(jit *j, ir_block *b, uint64_t pc, const struct ir_loop_reg *loop_regs, uint32_t n_loop,
-                  const struct ir_lazy_flags *lf)
+                  const struct loop_plan *plan)
 {
     ir_block_reset(b, pc);
     ir_set_pc_offset(b, j->cfg.pc_offset);
     if (n_loop) ir_block_set_loop_regs(b, loop_regs, n_loop);
-    if (lf) ir_block_set_lazy_flags(b, lf);
+    if (plan && plan->lazy) ir_block_set_lazy_flags(b, &plan->flags);
+    if (plan && plan->n_consts) ir_block_set_loop_consts(b, plan->consts, plan->n_consts);
     if (!j->cfg.translate(j->cfg.translate_ctx, b, pc))
         fy_panic("jit: front end failed to translate the block at 0x%llx", (unsigned long long)pc);
     if (ir_block_open(b))
@@ -356,9 +397,9 @@ static const struct jit_block *emit_block(jit *j, ir_block *b, uint64_t pc, bool
 }
 
 /* Builds, optimises and emits the block at pc; flushes the cache once if it is full.
- * A self-loop with lazy flags becomes two blocks: the plain translation (found by pc)
- * whose exit to itself enters the loop translation, so the loop head is only ever
- * reached with the flags matching the registers. */
+ * A self-loop with a plan (lazy flags, constant registers) becomes two blocks: the
+ * plain translation (found by pc) whose exit to itself enters the loop translation, so
+ * the loop head is only ever reached with the state the plan describes. */
 static const struct jit_block *translate(jit *j, uint64_t pc)
 {
     uint64_t t0 = rdtsc();
@@ -369,19 +410,19 @@ static const struct jit_block *translate(jit *j, uint64_t pc)
         if (attempt > 1) fy_panic("jit: block at 0x%llx does not fit in an empty code cache", (unsigned long long)pc);
         if (attempt) flush_all(j);
         build(j, b, pc, NULL, 0, NULL);
-        struct ir_loop_reg loop_regs[IR_MAX_LOOP_REGS], lazy_regs[IR_MAX_LOOP_REGS];
-        uint32_t n_loop = b->optimise ? choose_loop_regs(j, b, loop_regs, 0, 0) : 0, n_lazy = 0;
-        struct ir_lazy_flags lf;
-        if (n_loop && find_lazy_flags(j, b, lazy_regs, &n_lazy, &lf)) {
-            build(j, b, pc, lazy_regs, n_lazy, &lf);
-            if (!b->lazy_flags_broken) {
+        struct ir_loop_reg loop_regs[IR_MAX_LOOP_REGS];
+        uint32_t n_loop = b->optimise ? choose_loop_regs(j, b, loop_regs, 0, 0, NULL, 0) : 0;
+        struct loop_plan *plan = &j->plan;
+        if (n_loop && plan_loop(j, b, plan)) {
+            build(j, b, pc, plan->regs, plan->n_regs, plan);
+            if (!b->loop_facts_broken) {
                 const struct jit_block *loop = emit_block(j, b, pc, true);
                 if (!loop) continue;
                 build(j, b, pc, NULL, 0, NULL);
                 j->env.self_code = loop->code;
                 blk = emit_block(j, b, pc, false);
                 j->env.self_code = NULL;
-                if (blk) j->stats.lazy_flag_loops++;
+                if (blk && plan->lazy) j->stats.lazy_flag_loops++;
                 continue;
             }
         }

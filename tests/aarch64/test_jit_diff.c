@@ -11,12 +11,13 @@
  *
  *   test_jit_diff CASES SEED MAX_LENGTH loops
  *
- * makes every sequence a self-loop instead (the JIT's loop translations and lazy
- * flags): a random straight-line body (whose conditional selects, compares and
+ * makes every sequence a self-loop instead (the JIT's loop translations, lazy flags
+ * and loop-constant registers): an EOR that reads the constant the last iteration
+ * left in x26, a random straight-line body (whose conditional selects, compares and
  * add-with-carry read the previous iteration's flags), a post-indexed load that runs
  * off the end of memory after 1..64 iterations (a fault while those flags are still
- * lazy; it also bounds the loop), a flag-setting SUBS/ADDS/ANDS form and a B.cond
- * back to the start. */
+ * lazy; it also bounds the loop), MOVZ of that constant, a flag-setting SUBS/ADDS/ANDS
+ * form and a B.cond back to the start. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,8 +99,9 @@ static void run_case(jit *j, const uint32_t *code, unsigned n, const struct a64_
 static void minimise(jit *j, uint32_t *code, unsigned n, const struct a64_state *initial)
 {
     struct outcome o;
-    /* a loop keeps its last three instructions: without the probe load it never ends */
-    for (unsigned i = 0; i < (loop_mode ? n - 3 : n); i++) {
+    /* a loop keeps its scaffolding (its first and last four instructions): without the
+     * probe load it never ends */
+    for (unsigned i = loop_mode ? 1 : 0; i < (loop_mode ? n - 4 : n); i++) {
         uint32_t saved = code[i];
         if (saved == 0xd503201fu)
             continue;
@@ -132,15 +134,18 @@ static void report(jit *j, unsigned c, uint64_t seed, uint32_t *code, unsigned n
 }
 
 /* Registers the loop scaffolding owns: the random body leaves them alone. */
-enum { LOOP_PROBE = 25, LOOP_PTR = 27, LOOP_COUNT = 28 /* spare */ };
+enum { LOOP_SUM = 24, LOOP_PROBE = 25, LOOP_CONST = 26, LOOP_PTR = 27 };
+
+static bool is_loop_reg(unsigned r)
+{
+    return r == LOOP_SUM || r == LOOP_PROBE || r == LOOP_CONST || r == LOOP_PTR;
+}
 
 static bool uses_loop_regs(uint32_t insn)
 {
-    for (unsigned shift = 0; shift <= 15; shift += 5) {
-        unsigned r = (insn >> shift) & 31;
-        if (r == LOOP_PROBE || r == LOOP_PTR || r == LOOP_COUNT)
+    for (unsigned shift = 0; shift <= 15; shift += 5)
+        if (is_loop_reg((insn >> shift) & 31))
             return true;
-    }
     return false;
 }
 
@@ -148,7 +153,7 @@ static unsigned rnd_reg(void)
 {
     for (;;) {
         unsigned r = (unsigned)(rnd() % 31);
-        if (r != LOOP_PROBE && r != LOOP_PTR && r != LOOP_COUNT)
+        if (!is_loop_reg(r))
             return r;
     }
 }
@@ -171,10 +176,12 @@ static uint32_t rnd_loop_flag_insn(void)
     }
 }
 
-/* A self-loop of body + 3 instructions (see the header); returns that length. */
+/* A self-loop of body + 5 instructions (see the header); returns that length. */
 static unsigned make_loop(uint32_t *code, unsigned body)
 {
     unsigned n = 0;
+    /* reads the constant the previous iteration left in x26 (a loop-constant register) */
+    code[n++] = 0xca000000u | LOOP_CONST << 16 | LOOP_SUM << 5 | LOOP_SUM;   /* eor x24, x24, x26 */
     for (unsigned i = 0; i < body; i++) {
         uint32_t insn;
         do {
@@ -183,6 +190,7 @@ static unsigned make_loop(uint32_t *code, unsigned body)
         code[n++] = insn;
     }
     code[n++] = 0xf8408400u | LOOP_PTR << 5 | LOOP_PROBE;         /* ldr x25, [x27], #8 */
+    code[n++] = 0xd2800000u | (uint32_t)(rnd() & 0xffff) << 5 | LOOP_CONST;   /* movz x26, #imm */
     code[n++] = rnd_loop_flag_insn();
     code[n] = 0x54000000u | ((0u - n) & 0x7ffff) << 5 | (uint32_t)(rnd() % 16);   /* b.cond start */
     n++;
@@ -195,8 +203,8 @@ int main(int argc, char **argv)
     uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 0) : 0x5eed;
     unsigned max_len = argc > 3 ? (unsigned)strtoul(argv[3], NULL, 0) : MAX_INSNS;
     bool loops = loop_mode = argc > 4 && strcmp(argv[4], "loops") == 0;
-    if (max_len < 1 || max_len > MAX_INSNS - 6)
-        max_len = MAX_INSNS - 6;
+    if (max_len < 1 || max_len > MAX_INSNS - 8)
+        max_len = MAX_INSNS - 8;
     rnd_seed(seed);
 
     static struct jit_memory jit_mem = { mem_jit, MEM_SIZE };
