@@ -961,6 +961,7 @@ static ir_val flag_op(ir_block *b, enum ir_op op, ir_val x, ir_val y, ir_val cin
             else if (is_const(b, y)) ny = ir_const(b, t, ~cval(b, y) & m);
             if (ny) {
                 if (op == IR_OP_ADD_CARRY) return ir_cmp(b, IR_UGE, x, ny);
+                if (is_const_eq(b, ny, 0)) return ir_const(b, IR_I1, 0);   /* x - 0 never overflows */
                 if (is_const(b, x) && !is_const(b, ny)) goto generic;
                 return emit(b, IR_OP_SUB_OVERFLOW, IR_I1, x, ny, 0, 0);
             }
@@ -1361,9 +1362,12 @@ static void loop_back(ir_block *b)
         /* lazy flags: the loop head recomputes them from the carried registers */
         if (b->lazy_flags_set && e->size == 1 && e->offset - b->lazy_flags.offset < 4) continue;
         bool carried = false;
+        ir_val held = e->val;             /* a lazy flag was read as the value it stands for */
+        if (I(b, held)->op == IR_OP_LAZY_FLAG && b->consts_hi[I(b, held)->c + 2])
+            held = (ir_val)b->consts_hi[I(b, held)->c + 2];
         for (uint32_t k = 0; k < n && !carried; k++) {
             const struct ir_loop_reg *r = &b->loop_regs[k];
-            carried = r->written && r->offset == e->offset && vals[k] == e->val;
+            carried = r->written && r->offset == e->offset && vals[k] == held;
         }
         if (!carried) cache_writeback(b, e);
     }
