@@ -1292,6 +1292,7 @@ static ir_val lazy_flag_of(ir_block *b, ir_val v)
         const struct ir_insn *r = I(b, in->a);
         bool r_op = (r->op == IR_OP_SUB || r->op == IR_OP_ADD || r->op == IR_OP_AND) && is_const_eq(b, in->b, 0);
         if (in->cond == IR_SLT && r_op) flag = 0;
+        else if (in->cond == IR_SLT && is_const_eq(b, in->b, 0)) { kind = IR_LAZY_SUB; flag = 0; break; }   /* N of x - 0 */
         else if (in->cond == IR_EQ && r_op && r->op != IR_OP_SUB) flag = 1;
         else if (in->cond == IR_EQ) { kind = IR_LAZY_SUB; flag = 1; break; }
         else if (in->cond == IR_UGE) { kind = IR_LAZY_SUB; flag = 2; break; }

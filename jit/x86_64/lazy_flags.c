@@ -100,7 +100,18 @@ bool ir_match_lazy_flags(const ir_block *b, const ir_val flag_values[4], const s
     ir_val x = ri->a, y = ri->b;
     uint8_t kind;
     ir_val z = flags[1], c = flags[2], v = flags[3];
-    switch (ri->op) {
+    unsigned op = ri->op;
+    if (op != IR_OP_SUB && op != IR_OP_ADD && op != IR_OP_AND) {
+        /* CMP x, #0: the subtraction folded away, C is 1 and V is 0 */
+        if (!is_zero_test(b, z, r) || !const_eq(b, c, 1) || !const_eq(b, v, 0)) return false;
+        struct ir_lazy_flags lf = { .kind = (uint8_t)(IR_LAZY_SUB | (t == IR_I64 ? IR_LAZY_64 : 0)) };
+        if (!match_operand(b, r, t, regs, &lf.a) || lf.a.loop_reg < 0) return false;
+        out->kind = lf.kind;
+        out->a = lf.a;
+        out->b = (struct ir_lazy_operand){ .loop_reg = -1, .value = 0 };
+        return true;
+    }
+    switch (op) {
     case IR_OP_SUB:
         kind = IR_LAZY_SUB;
         if (!is_cmp(b, z, IR_EQ, x, y) && !is_zero_test(b, z, r)) return false;

@@ -163,7 +163,9 @@ static unsigned rnd_reg(void)
 static uint32_t rnd_loop_flag_insn(void)
 {
     unsigned a = rnd_reg(), b = rnd_reg(), imm = (unsigned)(rnd() % 4096);
-    switch (rnd() % 9) {
+    switch (rnd() % 11) {
+    case 9: return 0xf100001fu | a << 5;                           /* cmp xA, #0 */
+    case 10: return 0x7100001fu | a << 5;                          /* cmp wA, #0 */
     case 0: return 0xeb000000u | b << 16 | a << 5 | 31;            /* cmp xA, xB */
     case 1: return 0x71000000u | imm << 10 | a << 5 | 31;          /* cmp wA, #imm */
     case 2: return 0xf1000400u | a << 5 | a;                       /* subs xA, xA, #1 */
