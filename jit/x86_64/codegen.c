@@ -400,6 +400,14 @@ static void gen_alu(struct gen *g, uint32_t v, const struct ir_insn *in)
     if (gen_add_lea(g, v, in)) return;
     int size = vsize(t);
     opnd A = op_of(g, in->a), B = op_of(g, in->b);
+    if (in->op == IR_OP_AND && t == IR_I64 && B.kind == K_IMM && B.imm == 0xffffffffull) {
+        int d = dest_reg(g, v);             /* a 32-bit mov zero-extends: no mask constant */
+        load_reg(g, 4, d, A);
+        if (A.kind == K_REG && A.reg == d) x86_mov_rr(g->buf, 4, d, d);
+        flags_clobber(g);
+        dest_done(g, v, d);
+        return;
+    }
     if (sub_only_for_flags(g, v, in)) {
         /* AArch64 N (or Z) of SUBS: the difference itself is never needed, x86 cmp sets
          * the same SF/ZF without a copy and a destination register */
