@@ -54,13 +54,6 @@ static opnd op_of(struct gen *g, uint32_t v)
     fy_panic("jit: value v%u (%s) has no location", v, ir_op_name(in->op));
 }
 
-/* the same value: one id, or equal constants (the builder makes a new id per constant) */
-static bool same_val(struct gen *g, uint32_t x, uint32_t y)
-{
-    if (x == y) return true;
-    const struct ir_insn *a = INS(g, x), *b = INS(g, y);
-    return a->op == IR_OP_CONST && b->op == IR_OP_CONST && a->type == b->type && a->type != IR_I128 && a->imm == b->imm;
-}
 
 static inline bool is_reg(opnd o, int r) { return o.kind == K_REG && o.reg == r; }
 
@@ -748,7 +741,7 @@ static void gen_cmp(struct gen *g, uint32_t v, const struct ir_insn *in)
     uint32_t a = in->a, bv = in->b;
     /* reuse the flags of an earlier add/sub/logic op */
     if (g->fl_valid && g->fl_type == t) {
-        if (g->fl_op == IR_OP_SUB && same_val(g, g->fl_a, a) && same_val(g, g->fl_b, bv)) {
+        if (g->fl_op == IR_OP_SUB && ir_same_value(g->b, g->fl_a, a) && ir_same_value(g->b, g->fl_b, bv)) {
             set_cond_flags(g, v, cc_of(c));
             if (!(g->cg->fuse_only[v] & CG_FLAG_ONLY)) materialise_cc(g, v, cc_of(c));
             return;
@@ -840,10 +833,10 @@ static void gen_addflag(struct gen *g, uint32_t v, const struct ir_insn *in)
     enum x86_cc cc = carry ? X86_CC_B : X86_CC_O;
     if (g->fl_valid && g->fl_type == t) {
         bool match = false;
-        if (sub) match = g->fl_op == IR_OP_SUB && same_val(g, g->fl_a, a) && same_val(g, g->fl_b, bv);
-        else if (cin0) match = g->fl_op == IR_OP_ADD && ((same_val(g, g->fl_a, a) && same_val(g, g->fl_b, bv)) ||
-                                                          (same_val(g, g->fl_a, bv) && same_val(g, g->fl_b, a)));
-        else match = g->fl_op == IR_OP_ADC && same_val(g, g->fl_a, a) && same_val(g, g->fl_b, bv) && same_val(g, g->fl_c, cin);
+        if (sub) match = g->fl_op == IR_OP_SUB && ir_same_value(g->b, g->fl_a, a) && ir_same_value(g->b, g->fl_b, bv);
+        else if (cin0) match = g->fl_op == IR_OP_ADD && ((ir_same_value(g->b, g->fl_a, a) && ir_same_value(g->b, g->fl_b, bv)) ||
+                                                          (ir_same_value(g->b, g->fl_a, bv) && ir_same_value(g->b, g->fl_b, a)));
+        else match = g->fl_op == IR_OP_ADC && ir_same_value(g->b, g->fl_a, a) && ir_same_value(g->b, g->fl_b, bv) && ir_same_value(g->b, g->fl_c, cin);
         if (match) { materialise_cc(g, v, cc); set_cond_flags(g, v, cc); return; }
     }
     load_reg(g, size, X86_RAX, op_of(g, a));
@@ -1124,7 +1117,7 @@ static bool same_lazy_op(struct gen *g, uint32_t v, uint32_t w)
 {
     const struct ir_insn *x = INS(g, v), *y = INS(g, w);
     const uint64_t *k = g->b->consts_hi;
-    return x->cond == y->cond && same_val(g, x->a, y->a) && same_val(g, x->b, y->b) &&
+    return x->cond == y->cond && ir_same_value(g->b, x->a, y->a) && ir_same_value(g->b, x->b, y->b) &&
            k[x->c] == k[y->c] && k[x->c + 1] == k[y->c + 1];
 }
 

@@ -100,15 +100,7 @@ static ir_val emit(ir_block *b, enum ir_op op, ir_type t, uint32_t x, uint32_t y
 
 static inline struct ir_insn *I(ir_block *b, ir_val v) { return &b->insns[v]; }
 static inline ir_type T(ir_block *b, ir_val v) { return (ir_type)b->insns[v].type; }
-static inline bool is_const(ir_block *b, ir_val v) { return b->insns[v].op == IR_OP_CONST && b->insns[v].type != IR_I128; }
 static inline uint64_t cval(ir_block *b, ir_val v) { return b->insns[v].imm; }
-static inline bool is_const_eq(ir_block *b, ir_val v, uint64_t k) { return is_const(b, v) && cval(b, v) == k; }
-
-/* the same value: one id, or equal constants of one type */
-static bool same(ir_block *b, ir_val x, ir_val y)
-{
-    return x == y || (is_const(b, x) && is_const(b, y) && T(b, x) == T(b, y) && cval(b, x) == cval(b, y));
-}
 static bool is_cmp_of(ir_block *b, ir_val v, ir_cond c, ir_val *x, ir_val *y)
 {
     const struct ir_insn *in = &b->insns[v];
@@ -281,7 +273,7 @@ void ir_write_reg(ir_block *b, uint32_t state_offset, ir_val v)
         if (lazy) v = lazy;
     }
     int e = cache_find(b, state_offset, size, true);
-    if (e >= 0 && !b->cache[e].dirty && same(b, b->cache[e].val, v)) return;   /* the state holds it */
+    if (e >= 0 && !b->cache[e].dirty && ir_same_value(b, b->cache[e].val, v)) return;   /* the state holds it */
     if (e >= 0) {
         b->cache[e].val = v;              /* the previous dirty value is dead: never stored */
         b->cache[e].dirty = 1;
@@ -508,19 +500,19 @@ static ir_val binary(ir_block *b, enum ir_op op, ir_val x, ir_val y)
         if (bitwise && (splits_cheaply(b, x) || splits_cheaply(b, y)))
             return ir_concat64(b, binary(b, op, ir_hi64(b, x), ir_hi64(b, y)),
                                binary(b, op, ir_trunc(b, IR_I64, x), ir_trunc(b, IR_I64, y)));
-        if (is_shift && op != IR_OP_ROR && is_const(b, y)) return shift128_const(b, op, x, (unsigned)(cval(b, y) % 128));
+        if (is_shift && op != IR_OP_ROR && ir_is_const(b, y)) return shift128_const(b, op, x, (unsigned)(cval(b, y) % 128));
         if (bitwise || op == IR_OP_ADD || op == IR_OP_SUB)
             return emit(b, op, t, x, y, 0, 0);
         goto lower128;
     }
     if (is_shift && T(b, y) == IR_I128) y = ir_trunc(b, IR_I64, y);
     /* constants to the right for commutative operations */
-    if (commutative(op) && is_const(b, x) && !is_const(b, y)) { ir_val s = x; x = y; y = s; }
-    if (is_const(b, x) && is_const(b, y))
+    if (commutative(op) && ir_is_const(b, x) && !ir_is_const(b, y)) { ir_val s = x; x = y; y = s; }
+    if (ir_is_const(b, x) && ir_is_const(b, y))
         return ir_const(b, t, fold_binary(op, t, cval(b, x), cval(b, y)));
     unsigned w = ir_type_bits(t);
     uint64_t m = ir_type_mask(t);
-    if (is_const(b, y)) {
+    if (ir_is_const(b, y)) {
         uint64_t k = cval(b, y);
         if (is_shift) {
             k %= w;
@@ -581,7 +573,7 @@ static ir_val binary(ir_block *b, enum ir_op op, ir_val x, ir_val y)
             if (!is_cmp_of(b, q, IR_NE, &a2, &b2)) continue;
             for (unsigned k = 0; k < 4; k++)
                 if (is_cmp_of(b, p, (ir_cond)strict[k].with, &a1, &b1) &&
-                    ((same(b, a1, a2) && same(b, b1, b2)) || (same(b, a1, b2) && same(b, b1, a2))))
+                    ((ir_same_value(b, a1, a2) && ir_same_value(b, b1, b2)) || (ir_same_value(b, a1, b2) && ir_same_value(b, b1, a2))))
                     return ir_cmp(b, (ir_cond)strict[k].to, a1, b1);
         }
     }
@@ -676,7 +668,7 @@ static ir_val unary(ir_block *b, enum ir_op op, ir_val x)
         default: check(b, false, "I128 unary operation"); return 0;
         }
     }
-    if (b->optimise && is_const(b, x)) {
+    if (b->optimise && ir_is_const(b, x)) {
         uint64_t v = cval(b, x), m = ir_type_mask(t), r = 0;
         switch (op) {
         case IR_OP_NOT: r = ~v; break;
@@ -751,7 +743,7 @@ ir_val ir_bitreverse(ir_block *b, ir_val x)
     ir_type t = T(b, x);
     if (t == IR_I1) return x;
     if (t == IR_I128) return call128(b, (const void *)ir_h128_bitreverse, IR_I128, 1, x, 0, 0);
-    if (b->optimise && is_const(b, x)) {
+    if (b->optimise && ir_is_const(b, x)) {
         uint64_t v = cval(b, x), r = 0;
         unsigned w = ir_type_bits(t);
         for (unsigned i = 0; i < w; i++) if (v >> i & 1) r |= 1ull << (w - 1 - i);
@@ -768,7 +760,7 @@ ir_val ir_zext(ir_block *b, ir_type t, ir_val x)
     check(b, t >= s, "zext width");
     if (t == s) return x;
     if (b->optimise) {
-        if (is_const(b, x)) return t == IR_I128 ? ir_const128(b, cval(b, x), 0) : ir_const(b, t, cval(b, x));
+        if (ir_is_const(b, x)) return t == IR_I128 ? ir_const128(b, cval(b, x), 0) : ir_const(b, t, cval(b, x));
         if (I(b, x)->op == IR_OP_ZEXT) return ir_zext(b, t, I(b, x)->a);
     }
     return emit(b, IR_OP_ZEXT, t, x, 0, 0, 0);
@@ -780,7 +772,7 @@ ir_val ir_sext(ir_block *b, ir_type t, ir_val x)
     ir_type s = T(b, x);
     check(b, t >= s, "sext width");
     if (t == s) return x;
-    if (b->optimise && is_const(b, x)) {
+    if (b->optimise && ir_is_const(b, x)) {
         uint64_t v = sext_to64(cval(b, x), s);
         return t == IR_I128 ? ir_const128(b, v, (uint64_t)((int64_t)v >> 63)) : ir_const(b, t, v);
     }
@@ -803,7 +795,7 @@ ir_val ir_trunc(ir_block *b, ir_type t, ir_val x)
         if (in->op == IR_OP_ZEXT && T(b, in->a) < t) return ir_zext(b, t, in->a);
         if (in->op == IR_OP_SEXT && T(b, in->a) < t) return ir_sext(b, t, in->a);
         /* the sign bit (AArch64 N flag) as a compare, so it can come from x86 SF */
-        if (t == IR_I1 && in->op == IR_OP_LSHR && s != IR_I128 && is_const_eq(b, in->b, ir_type_bits(s) - 1))
+        if (t == IR_I1 && in->op == IR_OP_LSHR && s != IR_I128 && ir_const_eq(b, in->b, ir_type_bits(s) - 1))
             return ir_cmp(b, IR_SLT, in->a, ir_const(b, s, 0));
     }
     return emit(b, IR_OP_TRUNC, t, x, 0, 0, 0);
@@ -814,8 +806,8 @@ ir_val ir_concat64(ir_block *b, ir_val hi, ir_val lo)
     check_val(b, hi); check_val(b, lo);
     check(b, T(b, hi) == IR_I64 && T(b, lo) == IR_I64, "concat64 operands");
     if (b->optimise) {
-        if (is_const(b, hi) && is_const(b, lo)) return ir_const128(b, cval(b, lo), cval(b, hi));
-        if (is_const_eq(b, hi, 0)) return ir_zext(b, IR_I128, lo);
+        if (ir_is_const(b, hi) && ir_is_const(b, lo)) return ir_const128(b, cval(b, lo), cval(b, hi));
+        if (ir_const_eq(b, hi, 0)) return ir_zext(b, IR_I128, lo);
         /* the halves of one value put back together */
         const struct ir_insn *h = I(b, hi), *l = I(b, lo);
         if (h->op == IR_OP_HI64 && l->op == IR_OP_TRUNC && h->a == l->a) return h->a;
@@ -856,32 +848,32 @@ ir_val ir_cmp(ir_block *b, ir_cond c, ir_val x, ir_val y)
         c = (ir_cond)flip[c];
     }
     if (b->optimise) {
-        if (is_const(b, x) && is_const(b, y)) return ir_const(b, IR_I1, fold_cmp(c, t, cval(b, x), cval(b, y)));
-        if (is_const(b, x)) {                /* constant to the right */
+        if (ir_is_const(b, x) && ir_is_const(b, y)) return ir_const(b, IR_I1, fold_cmp(c, t, cval(b, x), cval(b, y)));
+        if (ir_is_const(b, x)) {                /* constant to the right */
             static const uint8_t swap[] = { 0, IR_EQ, IR_NE, IR_UGT, IR_UGE, IR_ULT, IR_ULE, IR_SGT, IR_SGE, IR_SLT, IR_SLE };
             ir_val s = x; x = y; y = s;
             c = (ir_cond)swap[c];
         }
         if (x == y) return ir_const(b, IR_I1, c == IR_EQ || c == IR_ULE || c == IR_UGE || c == IR_SLE || c == IR_SGE);
-        if (t == IR_I1 && is_const(b, y)) {
+        if (t == IR_I1 && ir_is_const(b, y)) {
             uint64_t k = cval(b, y);
             if ((c == IR_NE && k == 0) || (c == IR_EQ && k == 1)) return x;
             if ((c == IR_EQ && k == 0) || (c == IR_NE && k == 1)) return binary(b, IR_OP_XOR, x, ir_const(b, IR_I1, 1));
         }
         /* Z of a subtraction: x - y == 0 is x == y (then it shares x86 flags with SUBS) */
-        if ((c == IR_EQ || c == IR_NE) && is_const_eq(b, y, 0) && I(b, x)->op == IR_OP_SUB && t != IR_I128)
+        if ((c == IR_EQ || c == IR_NE) && ir_const_eq(b, y, 0) && I(b, x)->op == IR_OP_SUB && t != IR_I128)
             return ir_cmp(b, c, I(b, x)->a, I(b, x)->b);
         /* N == V after SUBS x, y is x >= y signed (AArch64 GE/LT) */
         if ((c == IR_EQ || c == IR_NE) && t == IR_I1) {
             for (int swap = 0; swap < 2; swap++) {
                 ir_val n = swap ? y : x, v = swap ? x : y, r, zero;
-                if (!is_cmp_of(b, n, IR_SLT, &r, &zero) || !is_const_eq(b, zero, 0)) continue;
+                if (!is_cmp_of(b, n, IR_SLT, &r, &zero) || !ir_const_eq(b, zero, 0)) continue;
                 const struct ir_insn *ri = I(b, r), *vi = I(b, v);
-                if (ri->op == IR_OP_SUB && vi->op == IR_OP_SUB_OVERFLOW && same(b, ri->a, vi->a) && same(b, ri->b, vi->b))
+                if (ri->op == IR_OP_SUB && vi->op == IR_OP_SUB_OVERFLOW && ir_same_value(b, ri->a, vi->a) && ir_same_value(b, ri->b, vi->b))
                     return ir_cmp(b, c == IR_EQ ? IR_SGE : IR_SLT, ri->a, ri->b);
             }
         }
-        if (is_const(b, y)) {
+        if (ir_is_const(b, y)) {
             uint64_t k = cval(b, y);
             if (k == 0 && c == IR_ULT) return ir_const(b, IR_I1, 0);
             if (k == 0 && c == IR_UGE) return ir_const(b, IR_I1, 1);
@@ -899,9 +891,9 @@ ir_val ir_select(ir_block *b, ir_val c, ir_val tv, ir_val fv)
     check_val(b, c); check_val(b, tv); check_val(b, fv);
     check(b, T(b, c) == IR_I1 && T(b, tv) == T(b, fv), "select operands");
     if (b->optimise) {
-        if (is_const(b, c)) return cval(b, c) ? tv : fv;
+        if (ir_is_const(b, c)) return cval(b, c) ? tv : fv;
         if (tv == fv) return tv;
-        if (T(b, tv) == IR_I1 && is_const_eq(b, tv, 1) && is_const_eq(b, fv, 0)) return c;
+        if (T(b, tv) == IR_I1 && ir_const_eq(b, tv, 1) && ir_const_eq(b, fv, 0)) return c;
     }
     if (T(b, tv) == IR_I128) return call128(b, (const void *)ir_h128_select, IR_I128, 3, c, tv, fv);
     return emit(b, IR_OP_SELECT, T(b, tv), c, tv, fv, 0);
@@ -933,9 +925,9 @@ static ir_val flag_op(ir_block *b, enum ir_op op, ir_val x, ir_val y, ir_val cin
         return op == IR_OP_ADC ? r : ir_trunc(b, IR_I1, r);
     }
     if (op == IR_OP_ADC) {
-        if (b->optimise && is_const_eq(b, cin, 0)) return ir_add(b, x, y);
+        if (b->optimise && ir_const_eq(b, cin, 0)) return ir_add(b, x, y);
         if (t < IR_I32) return ir_add(b, ir_add(b, x, y), ir_zext(b, t, cin));
-        if (b->optimise && is_const(b, x) && is_const(b, y) && is_const(b, cin))
+        if (b->optimise && ir_is_const(b, x) && ir_is_const(b, y) && ir_is_const(b, cin))
             return ir_const(b, t, cval(b, x) + cval(b, y) + cval(b, cin));
         return emit(b, IR_OP_ADC, t, x, y, cin, 0);
     }
@@ -943,7 +935,7 @@ static ir_val flag_op(ir_block *b, enum ir_op op, ir_val x, ir_val y, ir_val cin
     if (b->optimise) {
         unsigned w = ir_type_bits(t);
         uint64_t m = ir_type_mask(t);
-        if (is_const(b, x) && is_const(b, y) && is_const(b, cin)) {
+        if (ir_is_const(b, x) && ir_is_const(b, y) && ir_is_const(b, cin)) {
             uint64_t a = cval(b, x), c = cval(b, y), ci = cval(b, cin);
             uint64_t r = (a + c + ci) & m;
             if (op == IR_OP_ADD_CARRY) {
@@ -955,19 +947,19 @@ static ir_val flag_op(ir_block *b, enum ir_op op, ir_val x, ir_val y, ir_val cin
             return ir_const(b, IR_I1, (__int128)(int64_t)sext_to64(r, t) != ss);
         }
         /* SUBS form AddWithCarry(x, ~y, 1): C is x >= y unsigned, V a subtract overflow */
-        if (is_const_eq(b, cin, 1)) {
+        if (ir_const_eq(b, cin, 1)) {
             ir_val ny = 0;
             if (I(b, y)->op == IR_OP_NOT) ny = I(b, y)->a;
-            else if (is_const(b, y)) ny = ir_const(b, t, ~cval(b, y) & m);
+            else if (ir_is_const(b, y)) ny = ir_const(b, t, ~cval(b, y) & m);
             if (ny) {
                 if (op == IR_OP_ADD_CARRY) return ir_cmp(b, IR_UGE, x, ny);
-                if (is_const_eq(b, ny, 0)) return ir_const(b, IR_I1, 0);   /* x - 0 never overflows */
-                if (is_const(b, x) && !is_const(b, ny)) goto generic;
+                if (ir_const_eq(b, ny, 0)) return ir_const(b, IR_I1, 0);   /* x - 0 never overflows */
+                if (ir_is_const(b, x) && !ir_is_const(b, ny)) goto generic;
                 return emit(b, IR_OP_SUB_OVERFLOW, IR_I1, x, ny, 0, 0);
             }
         }
-        if (is_const_eq(b, cin, 0) && is_const(b, x) && !is_const(b, y)) { ir_val s = x; x = y; y = s; }
-        if (is_const_eq(b, cin, 0) && is_const_eq(b, y, 0)) return ir_const(b, IR_I1, 0);
+        if (ir_const_eq(b, cin, 0) && ir_is_const(b, x) && !ir_is_const(b, y)) { ir_val s = x; x = y; y = s; }
+        if (ir_const_eq(b, cin, 0) && ir_const_eq(b, y, 0)) return ir_const(b, IR_I1, 0);
     }
 generic:
     return emit(b, op, IR_I1, x, y, cin, 0);
@@ -1160,7 +1152,7 @@ void ir_cbr(ir_block *b, ir_val c, ir_label lt, ir_label lf)
     check(b, T(b, c) == IR_I1, "branch condition type");
     check(b, lt > 0 && lt < b->n_labels && !b->labels[lt].bound_at, "branch target (forward only)");
     check(b, lf > 0 && lf < b->n_labels && !b->labels[lf].bound_at, "branch target (forward only)");
-    if (b->optimise && is_const(b, c)) {
+    if (b->optimise && ir_is_const(b, c)) {
         ir_br(b, cval(b, c) ? lt : lf);
         return;
     }
@@ -1290,9 +1282,9 @@ static ir_val lazy_flag_of(ir_block *b, ir_val v)
     switch (in->op) {
     case IR_OP_CMP: {
         const struct ir_insn *r = I(b, in->a);
-        bool r_op = (r->op == IR_OP_SUB || r->op == IR_OP_ADD || r->op == IR_OP_AND) && is_const_eq(b, in->b, 0);
+        bool r_op = (r->op == IR_OP_SUB || r->op == IR_OP_ADD || r->op == IR_OP_AND) && ir_const_eq(b, in->b, 0);
         if (in->cond == IR_SLT && r_op) flag = 0;
-        else if (in->cond == IR_SLT && is_const_eq(b, in->b, 0)) { kind = IR_LAZY_SUB; flag = 0; break; }   /* N of x - 0 */
+        else if (in->cond == IR_SLT && ir_const_eq(b, in->b, 0)) { kind = IR_LAZY_SUB; flag = 0; break; }   /* N of x - 0 */
         else if (in->cond == IR_EQ && r_op && r->op != IR_OP_SUB) flag = 1;
         else if (in->cond == IR_EQ) { kind = IR_LAZY_SUB; flag = 1; break; }
         else if (in->cond == IR_UGE) { kind = IR_LAZY_SUB; flag = 2; break; }
@@ -1305,7 +1297,7 @@ static ir_val lazy_flag_of(ir_block *b, ir_val v)
     case IR_OP_SUB_OVERFLOW: kind = IR_LAZY_SUB; flag = 3; break;
     case IR_OP_ADD_CARRY:
     case IR_OP_ADD_OVERFLOW:
-        if (!is_const_eq(b, in->c, 0)) return 0;
+        if (!ir_const_eq(b, in->c, 0)) return 0;
         kind = IR_LAZY_ADD;
         flag = in->op == IR_OP_ADD_CARRY ? 2 : 3;
         break;
@@ -1354,7 +1346,7 @@ static void loop_back(ir_block *b)
         /* the next iteration's head takes the state to hold the constant */
         const struct ir_loop_const *c = &b->loop_consts[k];
         int e = cache_find(b, c->offset, ir_type_bytes((ir_type)c->type), false);
-        if (e < 0 || !is_const(b, b->cache[e].val) || T(b, b->cache[e].val) != c->type || cval(b, b->cache[e].val) != c->value)
+        if (e < 0 || !ir_is_const(b, b->cache[e].val) || T(b, b->cache[e].val) != c->type || cval(b, b->cache[e].val) != c->value)
             b->loop_facts_broken = true;
     }
     for (uint32_t i = 0; i < b->n_cache; i++) {
@@ -1397,7 +1389,7 @@ void ir_exit_indirect(ir_block *b, ir_val target)
     check(b, b->pc_offset_set, "exit without ir_set_pc_offset");
     check_val(b, target);
     check(b, T(b, target) == IR_I64, "indirect target type");
-    if (b->optimise && is_const(b, target)) {
+    if (b->optimise && ir_is_const(b, target)) {
         ir_exit_direct(b, cval(b, target));
         return;
     }

@@ -256,6 +256,23 @@ static inline unsigned ir_popcount64(uint64_t v)
     return (unsigned)((v * 0x0101010101010101ull) >> 56);
 }
 
+/* Value predicates shared by the builder, the passes and the code generator. */
+static inline bool ir_is_const(const ir_block *b, ir_val v)
+{
+    return b->insns[v].op == IR_OP_CONST && b->insns[v].type != IR_I128;
+}
+static inline bool ir_const_eq(const ir_block *b, ir_val v, uint64_t k)
+{
+    return ir_is_const(b, v) && b->insns[v].imm == k;
+}
+/* The same value: one id, or equal constants of one type (the builder makes a new id
+ * per constant). */
+static inline bool ir_same_value(const ir_block *b, ir_val x, ir_val y)
+{
+    return x == y || (ir_is_const(b, x) && ir_is_const(b, y) && b->insns[x].type == b->insns[y].type &&
+                      b->insns[x].imm == b->insns[y].imm);
+}
+
 /* Passes (ir_passes.c). */
 /* Value operands of an instruction (call arguments and snapshots not included). */
 unsigned ir_value_operands(const struct ir_insn *in, uint32_t out[3]);

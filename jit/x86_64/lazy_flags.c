@@ -6,34 +6,24 @@
 #include "jit/x86_64/ir_internal.h"
 
 static const struct ir_insn *at(const ir_block *b, ir_val v) { return &b->insns[v]; }
-static bool is_const(const ir_block *b, ir_val v) { return at(b, v)->op == IR_OP_CONST && at(b, v)->type != IR_I128; }
-static bool const_eq(const ir_block *b, ir_val v, uint64_t k) { return is_const(b, v) && at(b, v)->imm == k; }
-
-/* one value: the same id, or equal constants of one type (the builder makes a new id
- * per constant) */
-static bool same(const ir_block *b, ir_val x, ir_val y)
-{
-    return x == y || (is_const(b, x) && is_const(b, y) && at(b, x)->type == at(b, y)->type &&
-                      at(b, x)->imm == at(b, y)->imm);
-}
 
 static bool is_op2(const ir_block *b, ir_val v, unsigned op, ir_type t, ir_val x, ir_val y)
 {
     const struct ir_insn *in = at(b, v);
-    return in->op == op && in->type == t && same(b, in->a, x) && same(b, in->b, y);
+    return in->op == op && in->type == t && ir_same_value(b, in->a, x) && ir_same_value(b, in->b, y);
 }
 
 static bool is_cmp(const ir_block *b, ir_val v, ir_cond c, ir_val x, ir_val y)
 {
     const struct ir_insn *in = at(b, v);
-    return in->op == IR_OP_CMP && in->cond == c && same(b, in->a, x) && same(b, in->b, y);
+    return in->op == IR_OP_CMP && in->cond == c && ir_same_value(b, in->a, x) && ir_same_value(b, in->b, y);
 }
 
 /* z == (r == 0) */
 static bool is_zero_test(const ir_block *b, ir_val z, ir_val r)
 {
     const struct ir_insn *zi = at(b, z);
-    return zi->op == IR_OP_CMP && zi->cond == IR_EQ && zi->a == r && const_eq(b, zi->b, 0);
+    return zi->op == IR_OP_CMP && zi->cond == IR_EQ && zi->a == r && ir_const_eq(b, zi->b, 0);
 }
 
 /* The operand v (of type t) as register + addend: some register's value r is v, its
@@ -42,7 +32,7 @@ static bool match_operand(const ir_block *b, ir_val v, ir_type t, const struct i
                           struct ir_lazy_operand *out)
 {
     uint64_t mask = t == IR_I64 ? ~0ull : 0xffffffffull;
-    if (is_const(b, v)) {
+    if (ir_is_const(b, v)) {
         *out = (struct ir_lazy_operand){ .loop_reg = -1, .value = at(b, v)->imm & mask };
         return true;
     }
@@ -57,7 +47,7 @@ static bool match_operand(const ir_block *b, ir_val v, ir_type t, const struct i
                 return true;
             }
             const struct ir_insn *ri = at(b, r);
-            if ((ri->op == IR_OP_ADD || ri->op == IR_OP_SUB) && is_const(b, ri->b) &&
+            if ((ri->op == IR_OP_ADD || ri->op == IR_OP_SUB) && ir_is_const(b, ri->b) &&
                 (ri->a == v || (wide && ri->a == wide))) {
                 uint64_t c = at(b, ri->b)->imm;   /* r = v +- c, so v = r -+ c */
                 uint64_t addend = (ri->op == IR_OP_ADD ? 0 - c : c) & mask;
@@ -92,7 +82,7 @@ bool ir_match_lazy_flags(const ir_block *b, const ir_val flag_values[4], const s
     }
     /* N = (x op y) < 0 */
     const struct ir_insn *n = at(b, flags[0]);
-    if (n->op != IR_OP_CMP || n->cond != IR_SLT || !const_eq(b, n->b, 0)) return false;
+    if (n->op != IR_OP_CMP || n->cond != IR_SLT || !ir_const_eq(b, n->b, 0)) return false;
     ir_val r = n->a;
     const struct ir_insn *ri = at(b, r);
     ir_type t = (ir_type)ri->type;
@@ -103,7 +93,7 @@ bool ir_match_lazy_flags(const ir_block *b, const ir_val flag_values[4], const s
     unsigned op = ri->op;
     if (op != IR_OP_SUB && op != IR_OP_ADD && op != IR_OP_AND) {
         /* CMP x, #0: the subtraction folded away, C is 1 and V is 0 */
-        if (!is_zero_test(b, z, r) || !const_eq(b, c, 1) || !const_eq(b, v, 0)) return false;
+        if (!is_zero_test(b, z, r) || !ir_const_eq(b, c, 1) || !ir_const_eq(b, v, 0)) return false;
         struct ir_lazy_flags lf = { .kind = (uint8_t)(IR_LAZY_SUB | (t == IR_I64 ? IR_LAZY_64 : 0)) };
         if (!match_operand(b, r, t, regs, &lf.a) || lf.a.loop_reg < 0) return false;
         out->kind = lf.kind;
@@ -121,13 +111,13 @@ bool ir_match_lazy_flags(const ir_block *b, const ir_val flag_values[4], const s
         kind = IR_LAZY_ADD;
         const struct ir_insn *ci = at(b, c), *vi = at(b, v);
         if (!is_zero_test(b, z, r)) return false;
-        if (!(ci->op == IR_OP_ADD_CARRY && same(b, ci->a, x) && same(b, ci->b, y) && const_eq(b, ci->c, 0))) return false;
-        if (!(vi->op == IR_OP_ADD_OVERFLOW && same(b, vi->a, x) && same(b, vi->b, y) && const_eq(b, vi->c, 0))) return false;
+        if (!(ci->op == IR_OP_ADD_CARRY && ir_same_value(b, ci->a, x) && ir_same_value(b, ci->b, y) && ir_const_eq(b, ci->c, 0))) return false;
+        if (!(vi->op == IR_OP_ADD_OVERFLOW && ir_same_value(b, vi->a, x) && ir_same_value(b, vi->b, y) && ir_const_eq(b, vi->c, 0))) return false;
         break;
     }
     case IR_OP_AND:
         kind = IR_LAZY_AND;
-        if (!is_zero_test(b, z, r) || !const_eq(b, c, 0) || !const_eq(b, v, 0)) return false;
+        if (!is_zero_test(b, z, r) || !ir_const_eq(b, c, 0) || !ir_const_eq(b, v, 0)) return false;
         break;
     default:
         return false;
