@@ -1731,6 +1731,26 @@ typedef uint32_t packed_u32 __attribute__((vector_size(16)));
  * so a 128-bit memory round trip would stall on store forwarding. */
 static inline packed_u64 packed_of(uint64_t lo, uint64_t hi) { return (packed_u64){ lo, hi }; }
 
+/* The operation of fp_3same_fast_vector on x and y as one packed type (z the result;
+ * returns false from there for an operation it does not do); FMA with the given VEX
+ * instruction on the accumulator. */
+#define PACKED_3SAME(type, fma_insn)                                                     \
+    do {                                                                                 \
+        type p = (type)x, r = (type)y, c;                                                \
+        switch (sel) {                                                                   \
+        case 0x02: c = p + r; break;                                                     \
+        case 0x0a: c = p - r; break;                                                     \
+        case 0x13: c = p * r; break;                                                     \
+        case 0x17: c = p / r; break;                                                     \
+        case 0x01: case 0x09:                                                            \
+            c = (type)packed_of((uint64_t)*acc, q ? (uint64_t)(*acc >> 64) : 0);         \
+            __asm__(fma_insn " %2, %1, %0" : "+x"(c) : "x"(p), "x"(r));                  \
+            break;                                                                       \
+        default: return false;                                                           \
+        }                                                                                \
+        z = (packed_u64)c;                                                               \
+    } while (0)
+
 static inline __attribute__((always_inline)) bool
 fp_3same_fast_vector(unsigned sel, u128 a, u128 b, const u128 *acc, int dbl, bool q, u128 *out)
 {
@@ -1741,35 +1761,8 @@ fp_3same_fast_vector(unsigned sel, u128 a, u128 b, const u128 *acc, int dbl, boo
     packed_u64 z;
     if (sel == 0x09)        /* FMLS: acc + (-x) * y */
         x ^= dbl ? packed_of(1ull << 63, 1ull << 63) : packed_of(0x8000000080000000ull, 0x8000000080000000ull);
-    if (dbl) {
-        packed_double p = (packed_double)x, r = (packed_double)y, c;
-        switch (sel) {
-        case 0x02: c = p + r; break;
-        case 0x0a: c = p - r; break;
-        case 0x13: c = p * r; break;
-        case 0x17: c = p / r; break;
-        case 0x01: case 0x09:
-            c = (packed_double)packed_of((uint64_t)*acc, q ? (uint64_t)(*acc >> 64) : 0);
-            __asm__("vfmadd231pd %2, %1, %0" : "+x"(c) : "x"(p), "x"(r));
-            break;
-        default: return false;
-        }
-        z = (packed_u64)c;
-    } else {
-        packed_float p = (packed_float)x, r = (packed_float)y, c;
-        switch (sel) {
-        case 0x02: c = p + r; break;
-        case 0x0a: c = p - r; break;
-        case 0x13: c = p * r; break;
-        case 0x17: c = p / r; break;
-        case 0x01: case 0x09:
-            c = (packed_float)packed_of((uint64_t)*acc, q ? (uint64_t)(*acc >> 64) : 0);
-            __asm__("vfmadd231ps %2, %1, %0" : "+x"(c) : "x"(p), "x"(r));
-            break;
-        default: return false;
-        }
-        z = (packed_u64)c;
-    }
+    if (dbl) PACKED_3SAME(packed_double, "vfmadd231pd");
+    else PACKED_3SAME(packed_float, "vfmadd231ps");
     uint64_t lo = z[0], hi = q ? z[1] : 0;
     bool sum = sel == 0x02 || sel == 0x0a;
     unsigned count = (q ? 4u : 2u) >> dbl;
@@ -1783,6 +1776,7 @@ fp_3same_fast_vector(unsigned sel, u128 a, u128 b, const u128 *acc, int dbl, boo
     *out = halves(lo, hi);
     return true;
 }
+#undef PACKED_3SAME
 
 unsigned __int128 a64_simd_fp_3same(void *state, unsigned __int128 a, unsigned __int128 b, uint32_t code)
 {
