@@ -1,8 +1,8 @@
 # The host program: build/ferry (-O2) and build/san/ferry (ASan + UBSan), from
-# hypervisor/*.c and the user-mode runner in hypervisor/user/*.c, linked with the
+# hypervisor/*.c and its subfolders (user/: the user-mode runner, ...), linked with the
 # shared static libraries other fragments put in FERRY_LIBS / FERRY_SAN_LIBS.
 
-HYPERVISOR_SRCS := $(sort $(wildcard hypervisor/*.c hypervisor/user/*.c))
+HYPERVISOR_SRCS := $(sort $(wildcard hypervisor/*.c hypervisor/*/*.c))
 HYPERVISOR_OBJS := $(HYPERVISOR_SRCS:%.c=$(BUILD)/%.o)
 HYPERVISOR_SAN_OBJS := $(HYPERVISOR_SRCS:%.c=$(BUILD)/san/%.o)
 HYPERVISOR_LDLIBS := -lelf -lfdt -lz

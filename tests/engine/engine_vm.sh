@@ -17,7 +17,8 @@ failures=0
 
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
-[ -e /dev/kvm ] || { echo "FAIL: /dev/kvm is missing; these tests need KVM"; exit 1; }
+. "$(dirname "$0")/../host/testlib.sh"
+require_kvm
 
 # run SECONDS ARGS...: runs ferry with a time limit, output in $out, status in $status.
 run() {
