@@ -13,7 +13,7 @@ static void gen_header(const Desc *d, Buf *b)
                d->arch_name);
     buf_printf(b, "#ifndef %s_DECODE_H\n#define %s_DECODE_H\n\n", P, P);
     buf_puts(b, "#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n"
-                "#include \"jit/x86_64/ir.h\"\n\n");
+                "#include \"jit/ir/ir.h\"\n\n");
     buf_printf(b, "enum %s_insn_id {\n    %s_INSN_UNDEF = 0,\n", p, P);
     for (int i = 0; i < d->ninsns; i++) buf_printf(b, "    %s_INSN_%s,\n", P, d->insns[i]->name);
     buf_printf(b, "    %s_INSN_COUNT\n};\n\n", P);

@@ -9,8 +9,8 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "aarch64/a64_state.h"   /* generated from the arch/aarch64 ADL files: struct a64_state */
-#include "jit/x86_64/ir.h"
-#include "jit/x86_64/jit.h"
+#include "jit/ir/ir.h"
+#include "jit/jit.h"
 
 /* Resets the state: all registers zero, PC 0, NZCV clear, FPCR/FPSR zero. */
 void a64_state_init(struct a64_state *s);

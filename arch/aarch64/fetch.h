@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "ferry/support.h"
-#include "jit/x86_64/jit.h"
+#include "jit/jit.h"
 
 /* False when pc is misaligned or the 4 bytes at pc lie outside guest memory. */
 static inline bool a64_fetch(const struct jit_memory *m, uint64_t pc, uint32_t *insn)

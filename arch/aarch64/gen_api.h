@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include "aarch64/a64_state.h"
 #include "aarch64/a64_decode.h"
-#include "jit/x86_64/ir.h"
-#include "jit/x86_64/jit.h"
+#include "jit/ir/ir.h"
+#include "jit/jit.h"
 
 int a64_disasm_insn(uint32_t insn, uint64_t pc, char *buf, size_t size);
 int a64_interp_insn(struct a64_state *s, const struct jit_memory *m, uint32_t insn,

@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
-#include "jit/x86_64/ir_internal.h"
+#include "jit/ir/ir_internal.h"
 #include "jit/x86_64/x86_encode.h"
 
 #define JIT_REG_STATE   X86_R15

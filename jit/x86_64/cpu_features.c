@@ -1,4 +1,6 @@
 /* CPUID-based detection of the optional x86 instructions the backend can use. */
+#include "jit/ir/ir.h"
+#include "jit/ir/ir_internal.h"
 #include "jit/x86_64/cpu_features.h"
 #include <stdint.h>
 
@@ -41,4 +43,17 @@ void jit_cpu_override(const struct jit_cpu_features *f)
 {
     jit_cpu = *f;
     jit_cpu.detected = true;
+}
+
+/* The IR builder's questions about the backend (ir.h, ir_internal.h). */
+bool ir_host_has_fma(void)
+{
+    jit_cpu_detect();
+    return jit_cpu.fma;
+}
+
+bool ir_backend_has_popcount(void)
+{
+    jit_cpu_detect();
+    return jit_cpu.popcnt;
 }

@@ -3,8 +3,8 @@
  * table, the entry/exit trampoline and the translated blocks; a hash table from guest
  * PC to block; block chaining by patching exit jumps; and the dispatcher loop. */
 #include "ferry/support.h"
-#include "jit/x86_64/jit.h"
-#include "jit/x86_64/jit_internal.h"
+#include "jit/jit.h"
+#include "jit/jit_internal.h"
 #include "jit/x86_64/codegen.h"
 #include "jit/x86_64/cpu_features.h"
 

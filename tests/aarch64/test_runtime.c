@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "arch/aarch64/a64.h"
-#include "jit/x86_64/ir_internal.h"
+#include "jit/ir/ir_internal.h"
 
 #define MEM_SIZE 0x4000
 #define NOP      0xd503201fu

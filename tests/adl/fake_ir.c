@@ -1,4 +1,4 @@
-/* A test double for jit/x86_64/ir.h: records every builder call as one line of text
+/* A test double for jit/ir/ir.h: records every builder call as one line of text
  * (so tests can check exactly what a generated translator emitted) and can execute
  * the recorded block on a guest state (so the translator can be compared with the
  * generated interpreter). It also checks the IR contract: nothing after a terminator

@@ -1,10 +1,10 @@
-/* Test double for jit/x86_64/ir.h (tests/adl/fake_ir.c): records IR as text and runs it. */
+/* Test double for jit/ir/ir.h (tests/adl/fake_ir.c): records IR as text and runs it. */
 #ifndef TESTS_ADL_FAKE_IR_H
 #define TESTS_ADL_FAKE_IR_H
 
 #include <stdbool.h>
-#include "jit/x86_64/ir.h"
-#include "jit/x86_64/jit.h"
+#include "jit/ir/ir.h"
+#include "jit/jit.h"
 
 const char *fake_ir_text(const ir_block *b);       /* one line per builder call */
 const char *fake_ir_error(const ir_block *b);      /* first contract violation, or NULL */

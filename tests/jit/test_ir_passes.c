@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "toy_guest.h"
-#include "jit/x86_64/jit_internal.h"
+#include "jit/jit_internal.h"
 
 static char dump[16384];
 

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <math.h>
 #include "toy_guest.h"
-#include "jit/x86_64/ir_internal.h"
-#include "jit/x86_64/jit_internal.h"
+#include "jit/ir/ir_internal.h"
+#include "jit/jit_internal.h"
 
 enum fop { F_ADD, F_SUB, F_MUL, F_DIV, F_N };
 static const char *const fop_names[] = { "fadd", "fsub", "fmul", "fdiv" };

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "toy_guest.h"
-#include "jit/x86_64/jit_internal.h"
+#include "jit/jit_internal.h"
 #include "jit/x86_64/cpu_features.h"
 
 enum op {

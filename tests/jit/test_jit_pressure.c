@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "toy_guest.h"
-#include "jit/x86_64/jit_internal.h"
+#include "jit/jit_internal.h"
 
 enum pop_kind {
     P_READ,      /* v = x[r] */

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "toy_guest.h"
-#include "jit/x86_64/jit_internal.h"
+#include "jit/jit_internal.h"
 
 static ir_val X(ir_block *b, unsigned i) { return ir_read_reg(b, IR_I64, OFF_X(i)); }
 static void SETX(ir_block *b, unsigned i, ir_val v) { ir_write_reg(b, OFF_X(i), v); }

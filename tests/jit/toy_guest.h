@@ -7,8 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
-#include "jit/x86_64/ir.h"
-#include "jit/x86_64/jit.h"
+#include "jit/ir/ir.h"
+#include "jit/jit.h"
 
 struct toy_state {
     uint64_t x[32];

@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
-#include "jit/x86_64/ir.h"
-#include "jit/x86_64/jit.h"
+#include "jit/ir/ir.h"
+#include "jit/jit.h"
 
 /* Builder: with optimise off every operation is emitted as written (no folding, no
  * register caching): a reference for differential tests of the optimiser. */

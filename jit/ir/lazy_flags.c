@@ -3,7 +3,7 @@
  * ANDS whose operands are loop-carried registers (plus constant addends) or constants.
  * Purely structural: anything the patterns below do not recognise is left as it is. */
 #include "ferry/support.h"
-#include "jit/x86_64/ir_internal.h"
+#include "jit/ir/ir_internal.h"
 
 static const struct ir_insn *at(const ir_block *b, ir_val v) { return &b->insns[v]; }
 

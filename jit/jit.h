@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
-#include "jit/x86_64/ir.h"
+#include "jit/ir/ir.h"
 
 typedef struct jit jit;
 

@@ -6,9 +6,8 @@
  * directly (narrow shifts and divisions, bit reversal, most I128 arithmetic) are
  * lowered here into simpler IR or calls to the helpers in ir_helpers128.c. */
 #include "ferry/support.h"
-#include "jit/x86_64/ir_internal.h"
-#include "jit/x86_64/cpu_features.h"
-#include "jit/x86_64/ir_helpers128.h"
+#include "jit/ir/ir_internal.h"
+#include "jit/ir/ir_helpers128.h"
 
 /* ---- storage ------------------------------------------------------------------------ */
 static void *grow(void *old, uint32_t *cap, uint32_t need, size_t elem)
@@ -635,12 +634,6 @@ ir_val ir_fsub(ir_block *b, ir_val x, ir_val y) { return float_binary(b, IR_OP_F
 ir_val ir_fmul(ir_block *b, ir_val x, ir_val y) { return float_binary(b, IR_OP_FMUL, x, y); }
 ir_val ir_fdiv(ir_block *b, ir_val x, ir_val y) { return float_binary(b, IR_OP_FDIV, x, y); }
 
-bool ir_host_has_fma(void)
-{
-    jit_cpu_detect();
-    return jit_cpu.fma;
-}
-
 ir_val ir_ffma(ir_block *b, ir_val a, ir_val x, ir_val y)
 {
     check_val(b, a); check_val(b, x); check_val(b, y);
@@ -700,7 +693,7 @@ static ir_val unary(ir_block *b, enum ir_op op, ir_val x)
         return ir_trunc(b, t, r);
     }
     if (t == IR_I8 && op == IR_OP_BSWAP) return x;
-    if (op == IR_OP_POPCNT && !jit_cpu.popcnt) {
+    if (op == IR_OP_POPCNT && !ir_backend_has_popcount()) {
         ir_val x64 = t == IR_I64 ? x : ir_zext(b, IR_I64, x);
         ir_val args[1] = { x64 };
         ir_val r = ir_call_pure(b, (const void *)ir_h64_popcount, IR_I64, 1, args);

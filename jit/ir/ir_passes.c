@@ -2,7 +2,7 @@
  * forward-only IR needs no fixpoint), use counts and last uses for the register
  * allocator, and a textual dump for tests and debugging. */
 #include "ferry/support.h"
-#include "jit/x86_64/ir_internal.h"
+#include "jit/ir/ir_internal.h"
 
 /* Value operands of an instruction (not call arguments or snapshot registers). */
 unsigned ir_value_operands(const struct ir_insn *in, uint32_t out[3])

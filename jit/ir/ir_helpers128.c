@@ -1,7 +1,7 @@
 /* I128 arithmetic for the builder's helper calls, plus the popcount fallback. Written
  * without libgcc (no __udivti3/__popcountdi2) so it also links into the engine. */
-#include "jit/x86_64/ir_helpers128.h"
-#include "jit/x86_64/ir_internal.h"
+#include "jit/ir/ir_helpers128.h"
+#include "jit/ir/ir_internal.h"
 
 static unsigned clz128(u128 a)
 {

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
-#include "jit/x86_64/ir.h"
+#include "jit/ir/ir.h"
 
 enum ir_op {
     IR_OP_NOP,
@@ -311,6 +311,10 @@ void ir_compute_liveness(ir_block *b);
 /* Appends a textual dump of the block to buf (tests and debugging). */
 size_t ir_dump(const ir_block *b, char *buf, size_t size);
 const char *ir_op_name(unsigned op);
+/* What the backend can do natively, asked by the builder when it chooses a lowering
+ * (defined by the backend; ir_host_has_fma in ir.h is the other such question). */
+bool ir_backend_has_popcount(void);
+
 /* Builder-side internal helper call that does not touch the guest state. */
 ir_val ir_call_pure(ir_block *b, const void *fn, ir_type ret_type, unsigned nargs, const ir_val *args);
 
