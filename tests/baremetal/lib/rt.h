@@ -121,6 +121,10 @@ void exc_uncatch(void);
 #define ESR_EC(esr)  (((esr) >> 26) & 0x3f)
 #define ESR_ISS(esr) ((esr) & 0x1ffffff)
 #define ESR_IL       (1u << 25)
+/* Data aborts: ISV and the fields it validates (ISS[24:14]) are left out of every
+ * printed ESR, as QEMU reports ISV=0 at EL1 and the architecture does not require
+ * the syndrome to be valid there; everything else (EA, CM, S1PTW, WnR, DFSC) is. */
+#define ESR_DA(esr)  ((esr) & ~0x01ffc000ul)
 
 /* ---- EL0 --------------------------------------------------------------------------- */
 /* Runs fn(arg) at EL0t with SP_EL0 = sp and the given SPSR DAIF bits (bits 9:6), returns
