@@ -212,4 +212,18 @@ static inline uint64_t cntvct(void) { isb(); return read_sysreg(cntvct_el0); }
 static inline uint64_t cntpct(void) { isb(); return read_sysreg(cntpct_el0); }
 void delay_us(uint64_t us);
 
+/* ---- probes (probes.S): one faulting instruction at each label ------------------- */
+uint64_t p_ldr(uint64_t va);
+void p_str(uint64_t va, uint64_t v);
+uint64_t p_ldtr(uint64_t va);
+void p_sttr(uint64_t va, uint64_t v);
+void p_dc_civac(uint64_t va);
+uint64_t p_call(uint64_t va);          /* branches to va; it returns to our caller */
+uint64_t u_ldr(uint64_t va);           /* EL0 probes: run through run_el0 */
+uint64_t u_str(uint64_t va);
+uint64_t u_call(uint64_t va);
+uint64_t p_ret42(void);
+extern char p_ret42_end[];
+#define ADDR(f) ((uint64_t)(uintptr_t)(f))
+
 #endif
