@@ -20,8 +20,10 @@ const char ferry_usage_text[] =
     "  selftest [--crash[=KIND]] [--iterations N] [--memory SIZE]\n"
     "                        boot the engine in self-test mode: run its checks and\n"
     "                        benchmarks, print a table, exit 0 only if all pass\n"
-    "  run --kernel FILE [--initrd FILE] [--disk FILE] [--append TEXT] [-m SIZE]\n"
-    "                        boot a guest kernel (not supported yet)\n"
+    "  run --kernel FILE [--initrd FILE] [--dtb FILE] [--append TEXT] [--mem SIZE]\n"
+    "      [--disk FILE] [--dump-dtb FILE] [--stats] [--interp] [--hosted]\n"
+    "      [--mmu host-pt|soft-tlb]\n"
+    "                        boot a guest kernel on the virt board (not supported yet)\n"
     "  user PROGRAM [ARGS...]\n"
     "                        run an AArch64 Linux user program without KVM\n"
     "  help, version         the same as --help, --version\n"
@@ -43,11 +45,21 @@ const char ferry_usage_text[] =
     "  --memory SIZE         the same as --engine-memory\n"
     "\n"
     "Run options:\n"
-    "  --kernel FILE         guest kernel image\n"
-    "  --initrd FILE         initial ramdisk\n"
+    "  --kernel FILE         guest kernel: AArch64 ELF, arm64 Image, Image.gz or raw\n"
+    "                        binary, loaded as QEMU's -kernel loads it\n"
+    "  --initrd FILE         initial ramdisk (Image and raw kernels)\n"
+    "  --dtb FILE            device tree blob to use instead of the generated one\n"
+    "  --append TEXT         kernel command line (/chosen/bootargs)\n"
+    "  --mem SIZE            guest RAM, 1M..255G (default 512M; a plain number means\n"
+    "                        MiB); also -m SIZE, --memory SIZE\n"
     "  --disk FILE           disk image (virtio-blk)\n"
-    "  --append TEXT         kernel command line\n"
-    "  -m, --memory SIZE     guest RAM (default 512M; a plain number means MiB)\n"
+    "  --dump-dtb FILE       write the guest's device tree to FILE and exit\n"
+    "  --stats               print the emulator's counters at exit\n"
+    "  --interp              run the generated interpreter instead of the JIT\n"
+    "  --hosted              run the system emulator in the ferry process (no KVM)\n"
+    "  --mmu STRATEGY        guest MMU: host-pt (host page tables, engine only) or\n"
+    "                        soft-tlb (software TLB); default: the faster one measured\n"
+    "                        for the platform\n"
     "\n"
     "Environment: FERRY_KVM_DEVICE (KVM device), FERRY_KVM_FLAVOUR=hardware|pvlite\n"
     "(override the detected KVM flavour, for tests).\n"
@@ -253,6 +265,31 @@ static enum tried try_selftest_option(struct parser *p, struct ferry_options *o)
     return NOT_MINE;
 }
 
+const char *ferry_mmu_strategy_name(enum ferry_mmu_strategy mmu)
+{
+    switch (mmu) {
+    case FERRY_MMU_DEFAULT: return "default";
+    case FERRY_MMU_HOST_PT: return "host-pt";
+    case FERRY_MMU_SOFT_TLB: return "soft-tlb";
+    }
+    return "unknown";
+}
+
+/* A flag option: exactly the name; "--name=VALUE" is an error, not another option. */
+static enum tried try_flag_option(struct parser *p, const char *name, bool *flag)
+{
+    const char *arg = p->argv[p->i];
+    size_t len = strlen(name);
+    if (strncmp(arg, name, len) != 0 || (arg[len] != '\0' && arg[len] != '='))
+        return NOT_MINE;
+    if (arg[len] == '=') {
+        ferry_set_error(p->err, p->err_size, "option %s takes no value (got '%s')", name, arg);
+        return FAILED;
+    }
+    *flag = true;
+    return TAKEN;
+}
+
 static enum tried try_run_option(struct parser *p, struct ferry_options *o)
 {
     static const struct {
@@ -263,7 +300,18 @@ static enum tried try_run_option(struct parser *p, struct ferry_options *o)
         { "--initrd", offsetof(struct ferry_options, initrd) },
         { "--disk", offsetof(struct ferry_options, disk) },
         { "--append", offsetof(struct ferry_options, append) },
+        { "--dtb", offsetof(struct ferry_options, dtb) },
+        { "--dump-dtb", offsetof(struct ferry_options, dump_dtb) },
     };
+    static const struct {
+        const char *name;
+        size_t offset;
+    } flags[] = {
+        { "--stats", offsetof(struct ferry_options, stats) },
+        { "--interp", offsetof(struct ferry_options, interp) },
+        { "--hosted", offsetof(struct ferry_options, hosted) },
+    };
+    enum tried tried;
     const char *value;
     enum match m;
     for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
@@ -278,15 +326,37 @@ static enum tried try_run_option(struct parser *p, struct ferry_options *o)
         *(const char **)((char *)o + files[k].offset) = value;
         return TAKEN;
     }
+    for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++) {
+        if ((tried = try_flag_option(p, flags[k].name, (bool *)((char *)o + flags[k].offset))) !=
+            NOT_MINE)
+            return tried;
+    }
+    if ((m = match_valued(p, "--mmu", &value)) != NO_MATCH) {
+        if (m == MISSING_VALUE)
+            return FAILED;
+        if (!strcmp(value, "host-pt")) {
+            o->mmu = FERRY_MMU_HOST_PT;
+        } else if (!strcmp(value, "soft-tlb")) {
+            o->mmu = FERRY_MMU_SOFT_TLB;
+        } else {
+            ferry_set_error(p->err, p->err_size,
+                            "invalid MMU strategy '%s' for --mmu (expected host-pt or soft-tlb)",
+                            value);
+            return FAILED;
+        }
+        return TAKEN;
+    }
     if ((m = match_valued(p, "--memory", &value)) != NO_MATCH ||
+        (m = match_valued(p, "--mem", &value)) != NO_MATCH ||
         (m = match_valued(p, "-m", &value)) != NO_MATCH) {
         uint64_t bytes;
         if (m == MISSING_VALUE)
             return FAILED;
-        if (!ferry_parse_size(value, &bytes) || bytes < (1ull << 20) ||
+        if (!ferry_parse_size(value, &bytes) || bytes < FERRY_MIN_GUEST_MEMORY ||
             bytes > FERRY_MAX_GUEST_MEMORY || (bytes & 0xfff)) {
             ferry_set_error(p->err, p->err_size,
-                            "invalid guest memory size '%s' (expected 1M..256G, e.g. 512M)", value);
+                            "invalid guest memory size '%s' (expected 1M..255G in whole 4K "
+                            "pages, e.g. 512M)", value);
             return FAILED;
         }
         o->guest_memory = bytes;
@@ -379,6 +449,12 @@ int ferry_parse_options(int argc, char **argv, const char *env_kvm_device,
     o.command = command;
     if (command == FERRY_CMD_RUN && !o.kernel) {
         ferry_set_error(err, err_size, "'run' needs --kernel FILE (try ferry --help)");
+        return -1;
+    }
+    /* The hosted emulator has no host page tables to fill: only the software TLB. */
+    if (command == FERRY_CMD_RUN && o.hosted && o.mmu == FERRY_MMU_HOST_PT) {
+        ferry_set_error(err, err_size,
+                        "--mmu host-pt needs the engine under KVM; --hosted uses soft-tlb");
         return -1;
     }
 done:

@@ -14,7 +14,8 @@
 #define FERRY_MIN_ENGINE_MEMORY (16ull << 20)
 #define FERRY_MAX_ENGINE_MEMORY (1ull << 30) /* == FERRY_ENGINE_PHYS_END */
 #define FERRY_DEFAULT_GUEST_MEMORY (512ull << 20)
-#define FERRY_MAX_GUEST_MEMORY (256ull << 30)
+#define FERRY_MIN_GUEST_MEMORY (1ull << 20)
+#define FERRY_MAX_GUEST_MEMORY (255ull << 30) /* == VIRT_RAM_MAX_SIZE: QEMU's virt limit */
 #define FERRY_DEFAULT_SELFTEST_ITERATIONS 100000000ull
 #define FERRY_MAX_SELFTEST_ITERATIONS 10000000000ull
 #define FERRY_DEFAULT_WATCHDOG_SECONDS 30u
@@ -37,6 +38,14 @@ enum ferry_crash_kind {
     FERRY_CRASH_STACK,        /* a stack overflow into the guard page */
 };
 
+/* run --mmu: how guest virtual addresses are translated. DEFAULT lets ferry pick the
+ * strategy that measures faster on the platform (host-pt needs the engine under KVM). */
+enum ferry_mmu_strategy {
+    FERRY_MMU_DEFAULT = 0,
+    FERRY_MMU_HOST_PT,   /* guest translations become x86 page-table entries */
+    FERRY_MMU_SOFT_TLB,  /* a software TLB looked up inline by translated code */
+};
+
 struct ferry_options {
     enum ferry_command command;
     /* Global options. Pointers point into argv or the environment strings given. */
@@ -49,7 +58,13 @@ struct ferry_options {
     uint64_t iterations;
     /* run */
     const char *kernel, *initrd, *disk, *append;
-    uint64_t guest_memory;      /* run -m/--memory, bytes */
+    const char *dtb;            /* --dtb FILE: use this DTB instead of the generated one */
+    const char *dump_dtb;       /* --dump-dtb FILE: write the guest's DTB there */
+    uint64_t guest_memory;      /* run -m/--memory/--mem, bytes */
+    bool stats;                 /* --stats: print the counters at exit */
+    bool interp;                /* --interp: the generated interpreter instead of the JIT */
+    bool hosted;                /* --hosted: the system emulator in this process, no KVM */
+    enum ferry_mmu_strategy mmu; /* --mmu */
     /* user: argv[user_argi] is "user"; everything from there belongs to the runner */
     int user_argi;
 };
@@ -64,6 +79,9 @@ int ferry_parse_options(int argc, char **argv, const char *env_kvm_device,
  * 1024, optionally followed by "B" or "iB"); a plain number means MiB, as in QEMU's -m.
  * Returns false on malformed input or overflow. */
 bool ferry_parse_size(const char *text, uint64_t *bytes);
+
+/* "default", "host-pt", "soft-tlb" */
+const char *ferry_mmu_strategy_name(enum ferry_mmu_strategy mmu);
 
 /* The text printed by --help. */
 extern const char ferry_usage_text[];

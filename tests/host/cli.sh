@@ -73,5 +73,29 @@ run run-dir-initrd 10 "$ferry" run --kernel "$engine" --initrd "$work"
 expect_rc run-dir-initrd 1; expect_exact_line run-dir-initrd "$err" "ferry run: --initrd $work: not a regular file"
 run run-unsupported 10 "$ferry" run --kernel "$engine" -m 1G --append "console=ttyAMA0"
 expect_rc run-unsupported 2; expect_lines run-unsupported "$err" 1; expect_grep run-unsupported "$err" "no guest support yet"
+run run-board-options 10 "$ferry" run --kernel "$engine" --mem 256M --dtb "$engine" --dump-dtb "$work/out.dtb" \
+    --stats --interp --mmu soft-tlb --hosted --append "console=ttyAMA0 earlycon"
+expect_rc run-board-options 2; expect_lines run-board-options "$err" 1; expect_grep run-board-options "$err" "no guest support yet"
+run run-help 10 "$ferry" run --help
+expect_rc run-help 0
+for opt in "--dtb FILE" "--dump-dtb FILE" "--mem SIZE" "--stats" "--interp" "--hosted" "--mmu STRATEGY"; do
+    expect_grep run-help "$out" "$opt"
+done
+# Each bad board option: exit 2 and one line naming the option and the value.
+run run-bad-mmu 10 "$ferry" run --kernel "$engine" --mmu shadow
+expect_rc run-bad-mmu 2
+expect_exact_line run-bad-mmu "$err" "ferry: invalid MMU strategy 'shadow' for --mmu (expected host-pt or soft-tlb)"
+run run-bad-mem 10 "$ferry" run --kernel "$engine" --mem 300G
+expect_rc run-bad-mem 2; expect_lines run-bad-mem "$err" 1; expect_grep run-bad-mem "$err" "invalid guest memory size '300G'"
+run run-flag-value 10 "$ferry" run --kernel "$engine" --stats=yes
+expect_rc run-flag-value 2
+expect_exact_line run-flag-value "$err" "ferry: option --stats takes no value (got '--stats=yes')"
+run run-empty-dtb 10 "$ferry" run --kernel "$engine" --dtb ""
+expect_rc run-empty-dtb 2; expect_exact_line run-empty-dtb "$err" "ferry: option --dtb needs a non-empty path"
+run run-dump-dtb-missing 10 "$ferry" run --kernel "$engine" --dump-dtb
+expect_rc run-dump-dtb-missing 2; expect_exact_line run-dump-dtb-missing "$err" "ferry: option --dump-dtb needs a value"
+run run-hosted-host-pt 10 "$ferry" run --kernel "$engine" --hosted --mmu host-pt
+expect_rc run-hosted-host-pt 2
+expect_exact_line run-hosted-host-pt "$err" "ferry: --mmu host-pt needs the engine under KVM; --hosted uses soft-tlb"
 
 finish

@@ -121,6 +121,58 @@ static void test_run_options(void **state)
     assert_int_equal(o.guest_memory, 2ull << 30);
     assert_int_equal(parse(ARGC(no_kernel), no_kernel, NULL, &o, err), -1);
     assert_non_null(strstr(err, "--kernel"));
+    /* Defaults of the board options. */
+    {
+        char *plain[] = { "ferry", "run", "--kernel", "k" };
+        assert_int_equal(parse(ARGC(plain), plain, NULL, &o, err), 0);
+        assert_null(o.dtb);
+        assert_null(o.dump_dtb);
+        assert_null(o.initrd);
+        assert_null(o.append);
+        assert_false(o.stats);
+        assert_false(o.interp);
+        assert_false(o.hosted);
+        assert_int_equal(o.mmu, FERRY_MMU_DEFAULT);
+        assert_int_equal(o.guest_memory, FERRY_DEFAULT_GUEST_MEMORY);
+    }
+}
+
+static void test_run_board_options(void **state)
+{
+    struct ferry_options o;
+    char err[256];
+    char *argv[] = { "ferry", "run", "--kernel=Image.gz", "--dtb", "virt.dtb", "--mem", "1G",
+                     "--dump-dtb=out.dtb", "--stats", "--interp", "--mmu", "soft-tlb",
+                     "--hosted", "--append=" };
+    assert_int_equal(parse(ARGC(argv), argv, NULL, &o, err), 0);
+    assert_int_equal(o.command, FERRY_CMD_RUN);
+    assert_string_equal(o.kernel, "Image.gz");
+    assert_string_equal(o.dtb, "virt.dtb");
+    assert_string_equal(o.dump_dtb, "out.dtb");
+    assert_string_equal(o.append, "");
+    assert_int_equal(o.guest_memory, 1ull << 30);
+    assert_true(o.stats);
+    assert_true(o.interp);
+    assert_true(o.hosted);
+    assert_int_equal(o.mmu, FERRY_MMU_SOFT_TLB);
+    {
+        char *a[] = { "ferry", "run", "--mmu=host-pt", "--kernel", "k", "--mem=255G" };
+        assert_int_equal(parse(ARGC(a), a, NULL, &o, err), 0);
+        assert_int_equal(o.mmu, FERRY_MMU_HOST_PT);
+        assert_int_equal(o.guest_memory, 255ull << 30);
+        assert_false(o.hosted);
+    }
+    {
+        /* --mem, --memory and -m are one option: the last one wins. */
+        char *a[] = { "ferry", "run", "--kernel", "k", "--mem", "64M", "-m", "128", "--memory=1M" };
+        assert_int_equal(parse(ARGC(a), a, NULL, &o, err), 0);
+        assert_int_equal(o.guest_memory, 1ull << 20);
+    }
+    assert_string_equal(ferry_mmu_strategy_name(FERRY_MMU_DEFAULT), "default");
+    assert_string_equal(ferry_mmu_strategy_name(FERRY_MMU_HOST_PT), "host-pt");
+    assert_string_equal(ferry_mmu_strategy_name(FERRY_MMU_SOFT_TLB), "soft-tlb");
+    assert_non_null(strstr(ferry_usage_text, "--dump-dtb FILE"));
+    assert_non_null(strstr(ferry_usage_text, "--mmu STRATEGY"));
 }
 
 static void test_user_passes_everything_through(void **state)
@@ -163,6 +215,25 @@ static void test_errors(void **state)
         { { "ferry", "run", "--kernel", "k", "-m", "3Q" }, "invalid guest memory size '3Q'" },
         { { "ferry", "run", "--kernel", "k", "--memory", "1T" }, "invalid guest memory size '1T'" },
         { { "ferry", "run", "--kernel", "k", "--crash" }, "unknown option '--crash' for 'run'" },
+        { { "ferry", "run", "--kernel", "k", "--memory", "256G" }, "invalid guest memory size '256G'" },
+        { { "ferry", "run", "--kernel", "k", "--mem", "0" }, "invalid guest memory size '0'" },
+        { { "ferry", "run", "--kernel", "k", "--mem", "1000K" }, "invalid guest memory size '1000K'" },
+        { { "ferry", "run", "--kernel", "k", "--mem=4097K" }, "invalid guest memory size '4097K'" },
+        { { "ferry", "run", "--kernel", "k", "--mem" }, "option --mem needs a value" },
+        { { "ferry", "run", "--kernel", "k", "--dtb" }, "option --dtb needs a value" },
+        { { "ferry", "run", "--kernel", "k", "--dtb=" }, "option --dtb needs a non-empty path" },
+        { { "ferry", "run", "--kernel", "k", "--dump-dtb", "" }, "option --dump-dtb needs a non-empty path" },
+        { { "ferry", "run", "--kernel", "k", "--initrd=" }, "option --initrd needs a non-empty path" },
+        { { "ferry", "run", "--kernel", "k", "--mmu" }, "option --mmu needs a value" },
+        { { "ferry", "run", "--kernel", "k", "--mmu", "shadow" }, "invalid MMU strategy 'shadow' for --mmu" },
+        { { "ferry", "run", "--kernel", "k", "--mmu=" }, "invalid MMU strategy '' for --mmu" },
+        { { "ferry", "run", "--kernel", "k", "--stats=yes" }, "option --stats takes no value" },
+        { { "ferry", "run", "--kernel", "k", "--interp=1" }, "option --interp takes no value" },
+        { { "ferry", "run", "--kernel", "k", "--hosted=" }, "option --hosted takes no value" },
+        { { "ferry", "run", "--kernel", "k", "--interpreter" }, "unknown option '--interpreter' for 'run'" },
+        { { "ferry", "run", "--hosted", "--kernel", "k", "--mmu=host-pt" }, "--mmu host-pt needs the engine under KVM" },
+        { { "ferry", "selftest", "--stats" }, "unknown option '--stats' for 'selftest'" },
+        { { "ferry", "selftest", "--mem", "64M" }, "unknown option '--mem' for 'selftest'" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *argv[8] = { 0 };
@@ -207,6 +278,7 @@ int main(void)
         cmocka_unit_test(test_selftest_options),
         cmocka_unit_test(test_environment_device),
         cmocka_unit_test(test_run_options),
+        cmocka_unit_test(test_run_board_options),
         cmocka_unit_test(test_user_passes_everything_through),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_sizes),
