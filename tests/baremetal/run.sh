@@ -33,6 +33,10 @@ run_one() {
     local name=$1 elf=$dir/$1.elf out=$dir/$1.out err=$dir/$1.err
     local input=/dev/null want_status=0 status
     [ -f "$src/$name.input" ] && input=$src/$name.input
+    if [ "$runner" = qemu ] && [ -f "$src/$name.skip-qemu" ]; then
+        echo "SKIP $name under QEMU: $(cat "$src/$name.skip-qemu")"
+        return 0
+    fi
     if [ "$runner" = qemu ]; then
         cmd=(qemu-system-aarch64 -M virt -cpu cortex-a57 -m 256M -nodefaults -display none
              -serial stdio -no-reboot -kernel "$elf")
