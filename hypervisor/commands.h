@@ -6,5 +6,6 @@
 
 int ferry_selftest_command(const struct ferry_options *options);
 int ferry_run_command(const struct ferry_options *options);
+int ferry_trace_main(int argc, char **argv); /* argv[0] == "trace" (hypervisor/trace/) */
 
 #endif

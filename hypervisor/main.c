@@ -13,6 +13,7 @@ int main(int argc, char **argv)
 {
     struct ferry_options options;
     char err[512];
+    if (argc > 1 && __builtin_strcmp(argv[1], "trace") == 0) return ferry_trace_main(argc - 1, argv + 1);
     if (ferry_parse_options(argc, argv, getenv("FERRY_KVM_DEVICE"), &options, err,
                             sizeof err) != 0) {
         fprintf(stderr, "ferry: %s\n", err);

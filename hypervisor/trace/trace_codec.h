@@ -1,0 +1,167 @@
+/* Shared by the trace writer and reader: little-endian and varint coding and the
+ * per-PC prediction cache. Both sides must update the cache in exactly the same order,
+ * so the rules live here once (docs/trace-format.md states them for other readers). */
+#ifndef FERRY_TRACE_CODEC_H
+#define FERRY_TRACE_CODEC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "ferry/trace_format.h"
+
+static inline void put_le16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
+static inline void put_le32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static inline void put_le64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+static inline uint16_t get_le16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
+static inline uint32_t get_le32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+static inline uint64_t get_le64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+
+static inline uint64_t zigzag(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
+static inline int64_t unzigzag(uint64_t v) { return (int64_t)(v >> 1) ^ -(int64_t)(v & 1); }
+
+/* LEB128; the caller guarantees 10 bytes of room. */
+static inline uint8_t *put_varint(uint8_t *p, uint64_t v)
+{
+    while (v >= 0x80) {
+        *p++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (uint8_t)v;
+    return p;
+}
+
+/* Bounds-checked LEB128 read: false on a truncated or over-long (> 64 bits) varint. */
+static inline bool get_varint(const uint8_t **pp, const uint8_t *end, uint64_t *out)
+{
+    const uint8_t *p = *pp;
+    uint64_t v = 0;
+    for (unsigned shift = 0; shift < 64; shift += 7) {
+        if (p >= end)
+            return false;
+        uint8_t b = *p++;
+        if (shift == 63 && b > 1)
+            return false;
+        v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *pp = p;
+            *out = v;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Value mask of an access of `size` bytes, for the low and the high half. */
+static inline uint64_t trace_mask_lo(unsigned size)
+{
+    return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
+}
+static inline uint64_t trace_mask_hi(unsigned size)
+{
+    return size >= 16 ? ~0ull : size <= 8 ? 0 : (1ull << (8 * (size - 8))) - 1;
+}
+
+struct trace_mem_shape {
+    uint8_t size, store, src, arg;
+};
+
+/* One per-PC prediction entry. `gen` ties it to the current chunk, so restarting the
+ * predictors at a chunk boundary is one increment, not a memset. */
+struct trace_pc_entry {
+    uint64_t pc;
+    uint32_t gen;
+    uint32_t enc;
+    uint8_t has_next, n_regs, n_mem, n_addr;
+    uint32_t n_block;                     /* block mode: instruction count */
+    uint64_t next_pc;
+    uint16_t regs[TRACE_PC_CACHE_REGS];
+    struct trace_mem_shape mem[TRACE_PC_CACHE_MEM];
+    uint64_t addr[TRACE_PC_CACHE_MEM];
+    uint64_t stride[TRACE_PC_CACHE_MEM];
+    uint64_t val_lo[TRACE_PC_CACHE_REGS];
+    uint64_t val_hi[TRACE_PC_CACHE_REGS];
+};
+
+#define TRACE_PC_CACHE_SIZE (1u << TRACE_PC_CACHE_BITS)
+
+static inline uint32_t trace_pc_slot(uint64_t pc)
+{
+    return (uint32_t)(((pc >> 2) * 0x9e3779b97f4a7c15ull) >> (64 - TRACE_PC_CACHE_BITS));
+}
+
+/* Per-chunk predictor state (identical in writer and reader). */
+struct trace_pred {
+    struct trace_pc_entry *cache;         /* TRACE_PC_CACHE_SIZE entries */
+    uint32_t gen;
+    uint64_t next_seq;                    /* expected sequence number */
+    uint64_t pred_pc;                     /* predicted PC of the next record */
+    uint64_t prev_pc;
+    bool have_prev;
+    uint64_t pa_off;                      /* last PA - PC */
+    uint64_t last_addr;                   /* last memory address of any access */
+    uint8_t el;
+    bool has_pa, has_values;
+    uint64_t reg_lo[TRACE_REG_NUM_CORE], reg_hi[TRACE_REG_NUM_CORE];
+};
+
+static inline void trace_pred_reset(struct trace_pred *s, uint64_t first_seq, uint64_t first_pc)
+{
+    s->gen++;
+    if (s->gen == 0) {                    /* wrapped: really clear */
+        memset(s->cache, 0, sizeof *s->cache * TRACE_PC_CACHE_SIZE);
+        s->gen = 1;
+    }
+    s->next_seq = first_seq;
+    s->pred_pc = first_pc;
+    s->prev_pc = 0;
+    s->have_prev = false;
+    s->pa_off = 0;
+    s->last_addr = 0;
+    s->el = 0;
+    s->has_pa = false;
+    s->has_values = false;
+    memset(s->reg_lo, 0, sizeof s->reg_lo);
+    memset(s->reg_hi, 0, sizeof s->reg_hi);
+}
+
+/* Records that `pc` followed the previous record: the previous PC's entry learns its
+ * successor. Called after the record's PC is known, before its own entry is looked up. */
+static inline void trace_pred_follow(struct trace_pred *s, uint64_t pc)
+{
+    if (s->have_prev) {
+        struct trace_pc_entry *e = &s->cache[trace_pc_slot(s->prev_pc)];
+        if (e->gen == s->gen && e->pc == s->prev_pc) {
+            e->next_pc = pc;
+            e->has_next = 1;
+        }
+    }
+}
+
+/* The entry of `pc`: *hit tells whether it held this PC's history; a miss claims it. */
+static inline struct trace_pc_entry *trace_pred_entry(struct trace_pred *s, uint64_t pc, bool *hit)
+{
+    struct trace_pc_entry *e = &s->cache[trace_pc_slot(pc)];
+    if (e->gen == s->gen && e->pc == pc) {
+        *hit = true;
+        return e;
+    }
+    *hit = false;
+    e->gen = s->gen;
+    e->pc = pc;
+    e->has_next = 0;
+    e->n_regs = 0xff;                     /* "no register list yet" */
+    e->n_mem = 0xff;
+    e->n_addr = 0;
+    e->n_block = 0;
+    e->enc = 0;
+    return e;
+}
+
+/* The predicted PC after a record at `pc` (entry e) that was `len` instructions long. */
+static inline uint64_t trace_pred_next(const struct trace_pc_entry *e, uint64_t pc, uint64_t len)
+{
+    return e->has_next ? e->next_pc : pc + 4 * len;
+}
+
+#endif

@@ -1,0 +1,867 @@
+/* The trace writer (see trace_writer.h): predictive encoding on the recording thread,
+ * compression and file output on one helper thread, a ring of chunk buffers between
+ * them. Every error is latched with a message naming the file and reported at the next
+ * call and at close; nothing is dropped. */
+#include "hypervisor/trace/trace_writer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "hypervisor/cli_options.h"
+#include "hypervisor/trace/trace_codec.h"
+
+#define NBUF 4                          /* chunk buffers: one filling, three in flight */
+#define RECORD_MAX (1024u + TRACE_MAX_REGS * 24u + TRACE_MAX_MEM * 40u)
+
+struct chunk_buf {
+    uint8_t *raw;
+    uint32_t used, n_records;
+    uint64_t first_seq, end_seq, first_pc, last_pc;
+};
+
+struct index_entry {
+    uint64_t offset;
+    uint32_t comp_size, raw_size, n_records, codec;
+    uint64_t first_seq, end_seq, first_pc, last_pc;
+};
+
+struct trace_writer {
+    char *path;
+    int fd;
+    uint8_t mode;
+    uint32_t flags;
+    unsigned codec;
+    int level;
+    uint32_t chunk_records, chunk_bytes;
+
+    /* Recording thread. */
+    struct trace_pred pred;
+    struct chunk_buf *cur;
+    uint64_t min_seq;                   /* the next record's lowest valid sequence number */
+    bool any;
+    uint64_t records, instructions, raw_bytes;
+    double wait_s;
+    atomic_bool failed;
+
+    /* Shared with the helper (under lock). */
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    struct chunk_buf bufs[NBUF];
+    int free_list[NBUF], n_free;
+    int queue[NBUF], q_head, q_len;
+    bool closing;
+    char errmsg[512];
+    bool have_thread;
+    pthread_t thread;
+
+    /* Helper thread only (and close, after join). */
+    uint64_t file_off;
+    struct index_entry *index;
+    size_t n_index, cap_index;
+    uint8_t *comp;
+    size_t comp_cap;
+    ZSTD_CCtx *zctx;
+    z_stream zs;
+    bool zs_init;
+};
+
+/* Keeps the first error; later ones are consequences. */
+static void fail(struct trace_writer *w, const char *fmt, ...)
+{
+    pthread_mutex_lock(&w->lock);
+    if (!w->errmsg[0]) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(w->errmsg, sizeof w->errmsg, fmt, ap);
+        va_end(ap);
+    }
+    atomic_store(&w->failed, true);
+    pthread_cond_broadcast(&w->cond);
+    pthread_mutex_unlock(&w->lock);
+}
+
+static int write_all(struct trace_writer *w, const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    while (len > 0) {
+        ssize_t n = write(w->fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            fail(w, "%s: write failed: %s", w->path, strerror(errno));
+            return -1;
+        }
+        if (n == 0) {
+            fail(w, "%s: write failed: no progress", w->path);
+            return -1;
+        }
+        p += n;
+        len -= (size_t)n;
+        w->file_off += (uint64_t)n;
+    }
+    return 0;
+}
+
+static size_t compress_bound(const struct trace_writer *w, size_t raw)
+{
+    switch (w->codec) {
+    case TRACE_CODEC_ZSTD: return ZSTD_compressBound(raw);
+    case TRACE_CODEC_ZLIB: return compressBound((uLong)raw);
+    default: return raw;
+    }
+}
+
+/* Compresses one chunk into w->comp; returns the size or 0 on error (latched). */
+static size_t compress_chunk(struct trace_writer *w, const struct chunk_buf *b)
+{
+    size_t bound = compress_bound(w, b->used);
+    if (bound > w->comp_cap) {
+        uint8_t *n = realloc(w->comp, bound);
+        if (!n) {
+            fail(w, "%s: out of memory for a compressed chunk", w->path);
+            return 0;
+        }
+        w->comp = n;
+        w->comp_cap = bound;
+    }
+    switch (w->codec) {
+    case TRACE_CODEC_ZSTD: {
+        size_t n = ZSTD_compressCCtx(w->zctx, w->comp, w->comp_cap, b->raw, b->used,
+                                     w->level ? w->level : 1);
+        if (ZSTD_isError(n)) {
+            fail(w, "%s: zstd: %s", w->path, ZSTD_getErrorName(n));
+            return 0;
+        }
+        return n;
+    }
+    case TRACE_CODEC_ZLIB: {
+        if (deflateReset(&w->zs) != Z_OK) {
+            fail(w, "%s: zlib: deflateReset failed", w->path);
+            return 0;
+        }
+        w->zs.next_in = b->raw;
+        w->zs.avail_in = b->used;
+        w->zs.next_out = w->comp;
+        w->zs.avail_out = (uInt)w->comp_cap;
+        if (deflate(&w->zs, Z_FINISH) != Z_STREAM_END) {
+            fail(w, "%s: zlib: deflate failed", w->path);
+            return 0;
+        }
+        return w->comp_cap - w->zs.avail_out;
+    }
+    default:
+        memcpy(w->comp, b->raw, b->used);
+        return b->used;
+    }
+}
+
+static void write_chunk(struct trace_writer *w, const struct chunk_buf *b)
+{
+    if (atomic_load(&w->failed))
+        return;
+    size_t comp = compress_chunk(w, b);
+    if (!comp && b->used)
+        return;
+    if (comp > TRACE_CHUNK_COMP_MAX) {
+        fail(w, "%s: internal error: chunk compresses to %zu bytes", w->path, comp);
+        return;
+    }
+    if (w->n_index == w->cap_index) {
+        size_t cap = w->cap_index ? 2 * w->cap_index : 256;
+        struct index_entry *n = realloc(w->index, cap * sizeof *n);
+        if (!n) {
+            fail(w, "%s: out of memory for the chunk index", w->path);
+            return;
+        }
+        w->index = n;
+        w->cap_index = cap;
+    }
+    uint8_t h[TRACE_CHUNK_HEADER] = {0};
+    uint32_t crc = (uint32_t)crc32(0, w->comp, (uInt)comp);
+    put_le32(h + 0, TRACE_CHUNK_MAGIC);
+    put_le32(h + 4, w->codec);
+    put_le32(h + 8, (uint32_t)comp);
+    put_le32(h + 12, b->used);
+    put_le64(h + 16, b->first_seq);
+    put_le64(h + 24, b->end_seq);
+    put_le32(h + 32, b->n_records);
+    put_le32(h + 36, crc);
+    put_le64(h + 40, b->first_pc);
+    put_le64(h + 48, b->last_pc);
+    put_le32(h + 60, (uint32_t)crc32(0, h, 60));
+    struct index_entry *e = &w->index[w->n_index];
+    e->offset = w->file_off;
+    if (write_all(w, h, sizeof h) != 0 || write_all(w, w->comp, comp) != 0)
+        return;
+    e->comp_size = (uint32_t)comp;
+    e->raw_size = b->used;
+    e->n_records = b->n_records;
+    e->codec = w->codec;
+    e->first_seq = b->first_seq;
+    e->end_seq = b->end_seq;
+    e->first_pc = b->first_pc;
+    e->last_pc = b->last_pc;
+    w->n_index++;
+}
+
+static void *helper_main(void *arg)
+{
+    struct trace_writer *w = arg;
+    pthread_mutex_lock(&w->lock);
+    for (;;) {
+        while (w->q_len == 0 && !w->closing)
+            pthread_cond_wait(&w->cond, &w->lock);
+        if (w->q_len == 0)
+            break;
+        int i = w->queue[w->q_head];
+        pthread_mutex_unlock(&w->lock);
+        write_chunk(w, &w->bufs[i]);
+        pthread_mutex_lock(&w->lock);
+        w->q_head = (w->q_head + 1) % NBUF;
+        w->q_len--;
+        w->free_list[w->n_free++] = i;
+        pthread_cond_broadcast(&w->cond);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* Hands the current chunk to the helper and takes a free buffer (waiting if none). */
+static int submit(struct trace_writer *w)
+{
+    pthread_mutex_lock(&w->lock);
+    if (w->cur && w->cur->n_records) {
+        int i = (int)(w->cur - w->bufs);
+        w->queue[(w->q_head + w->q_len) % NBUF] = i;
+        w->q_len++;
+        w->cur = NULL;
+        pthread_cond_broadcast(&w->cond);
+    }
+    if (!w->cur) {
+        if (w->n_free == 0) {
+            double t0 = now_s();
+            while (w->n_free == 0 && !atomic_load(&w->failed))
+                pthread_cond_wait(&w->cond, &w->lock);
+            w->wait_s += now_s() - t0;
+        }
+        if (w->n_free == 0) {
+            pthread_mutex_unlock(&w->lock);
+            return -1;
+        }
+        w->cur = &w->bufs[w->free_list[--w->n_free]];
+        w->cur->used = 0;
+        w->cur->n_records = 0;
+    }
+    pthread_mutex_unlock(&w->lock);
+    return atomic_load(&w->failed) ? -1 : 0;
+}
+
+static void set_err(char *err, size_t err_size, const char *msg)
+{
+    if (err && err_size)
+        snprintf(err, err_size, "%s", msg);
+}
+
+struct trace_writer *trace_writer_open(const char *path, const struct trace_file_info *info,
+                                       char *err, size_t err_size)
+{
+    char msg[512];
+    struct trace_writer *w = calloc(1, sizeof *w);
+    if (!w) {
+        snprintf(msg, sizeof msg, "%s: out of memory", path);
+        set_err(err, err_size, msg);
+        return NULL;
+    }
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->cond, NULL);
+    w->fd = -1;
+    w->path = strdup(path);
+    w->mode = info->mode;
+    w->flags = info->flags;
+    w->codec = info->codec == TRACE_WRITER_UNCOMPRESSED ? TRACE_CODEC_NONE
+             : info->codec ? info->codec : TRACE_CODEC_ZSTD;
+    w->level = info->level;
+    w->chunk_records = info->chunk_records ? info->chunk_records : 1u << 20;
+    w->chunk_bytes = info->chunk_bytes ? info->chunk_bytes : 4u << 20;
+    if (w->chunk_bytes > TRACE_CHUNK_RAW_MAX - RECORD_MAX)
+        w->chunk_bytes = TRACE_CHUNK_RAW_MAX - RECORD_MAX;
+    const char *strs[3] = {
+        info->ferry_version ? info->ferry_version : FERRY_VERSION,
+        info->command_line ? info->command_line : "",
+        info->filters ? info->filters : "",
+    };
+    size_t lens[3];
+    for (int i = 0; i < 3; i++)
+        lens[i] = strlen(strs[i]) < TRACE_STRING_MAX ? strlen(strs[i]) : TRACE_STRING_MAX - 1;
+
+    if (!w->path) {
+        snprintf(msg, sizeof msg, "%s: out of memory", path);
+        goto fail_early;
+    }
+    if (info->mode > TRACE_MODE_BLOCK || (info->arch && info->arch != TRACE_ARCH_AARCH64) ||
+        w->codec > TRACE_CODEC_ZSTD) {
+        snprintf(msg, sizeof msg, "%s: invalid trace settings (mode %u, arch %u, codec %u)",
+                 path, info->mode, info->arch, w->codec);
+        goto fail_early;
+    }
+    w->pred.cache = calloc(TRACE_PC_CACHE_SIZE, sizeof *w->pred.cache);
+    if (!w->pred.cache)
+        goto oom;
+    for (int i = 0; i < NBUF; i++) {
+        w->bufs[i].raw = malloc(w->chunk_bytes + RECORD_MAX);
+        if (!w->bufs[i].raw)
+            goto oom;
+        w->free_list[w->n_free++] = i;
+    }
+    if (w->codec == TRACE_CODEC_ZSTD && !(w->zctx = ZSTD_createCCtx()))
+        goto oom;
+    if (w->codec == TRACE_CODEC_ZLIB) {
+        if (deflateInit(&w->zs, w->level ? w->level : 1) != Z_OK)
+            goto oom;
+        w->zs_init = true;
+    }
+    w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (w->fd < 0) {
+        snprintf(msg, sizeof msg, "%s: cannot create the trace file: %s", path, strerror(errno));
+        goto fail_early;
+    }
+
+    size_t hsize = TRACE_HEADER_FIXED + lens[0] + lens[1] + lens[2] + 4;
+    uint8_t *h = calloc(1, hsize);
+    if (!h)
+        goto oom;
+    memcpy(h, TRACE_MAGIC, 8);
+    put_le32(h + 8, TRACE_FORMAT_VERSION);
+    put_le32(h + 12, (uint32_t)hsize);
+    put_le16(h + 16, TRACE_ARCH_AARCH64);
+    h[18] = info->mode;
+    put_le32(h + 20, info->flags);
+    size_t off = TRACE_HEADER_FIXED;
+    for (int i = 0; i < 3; i++) {
+        put_le32(h + 24 + 4 * i, (uint32_t)lens[i]);
+        memcpy(h + off, strs[i], lens[i]);
+        off += lens[i];
+    }
+    put_le32(h + off, (uint32_t)crc32(0, h, (uInt)off));
+    int rc = write_all(w, h, hsize);
+    free(h);
+    if (rc != 0) {
+        snprintf(msg, sizeof msg, "%s", w->errmsg);
+        goto fail_early;
+    }
+    if (pthread_create(&w->thread, NULL, helper_main, w) != 0) {
+        snprintf(msg, sizeof msg, "%s: cannot start the trace writer thread", path);
+        goto fail_early;
+    }
+    w->have_thread = true;
+    if (submit(w) != 0) {
+        snprintf(msg, sizeof msg, "%s", w->errmsg);
+        trace_writer_abort(w);
+        set_err(err, err_size, msg);
+        return NULL;
+    }
+    return w;
+
+oom:
+    snprintf(msg, sizeof msg, "%s: out of memory for the trace writer", path);
+fail_early:
+    set_err(err, err_size, msg);
+    trace_writer_abort(w);
+    return NULL;
+}
+
+const char *trace_writer_error(struct trace_writer *w)
+{
+    return w->errmsg;
+}
+
+uint64_t trace_writer_records(const struct trace_writer *w)
+{
+    return w->records;
+}
+
+/* Ends the current chunk if it is full (after a record). */
+static inline int after_record(struct trace_writer *w, uint8_t *p)
+{
+    struct chunk_buf *b = w->cur;
+    uint32_t used = (uint32_t)(p - b->raw);
+    w->raw_bytes += used - b->used;
+    b->used = used;
+    b->n_records++;
+    w->records++;
+    if (b->used >= w->chunk_bytes || b->n_records >= w->chunk_records)
+        return submit(w);
+    return 0;
+}
+
+static int bad_record(struct trace_writer *w, const char *what, uint64_t seq)
+{
+    fail(w, "%s: invalid trace record at instruction %llu: %s", w->path,
+         (unsigned long long)seq, what);
+    return -1;
+}
+
+/* The value source of access j: a register write of this record (loads), a register's
+ * last traced value (stores), or a literal. The per-PC hint is tried first. */
+static void mem_source(const struct trace_pred *s, const struct trace_insn *r,
+                       const struct trace_mem_access *m, const struct trace_mem_shape *hint,
+                       struct trace_mem_shape *out)
+{
+    out->src = TRACE_SRC_LITERAL;
+    out->arg = 0;
+    uint64_t ml = trace_mask_lo(m->size), mh = trace_mask_hi(m->size);
+    uint64_t lo = m->lo & ml, hi = m->hi & mh;
+    if (hint && hint->src == TRACE_SRC_REGW && hint->arg < r->n_regs) {
+        const struct trace_reg_write *g = &r->regs[hint->arg];
+        if ((g->lo & ml) == lo && (g->hi & mh) == hi) {
+            out->src = TRACE_SRC_REGW;
+            out->arg = hint->arg;
+            return;
+        }
+    }
+    if (hint && hint->src == TRACE_SRC_REG && hint->arg < TRACE_REG_NUM_CORE) {
+        if ((s->reg_lo[hint->arg] & ml) == lo && (s->reg_hi[hint->arg] & mh) == hi) {
+            out->src = TRACE_SRC_REG;
+            out->arg = hint->arg;
+            return;
+        }
+    }
+    if (!m->store) {
+        for (unsigned k = 0; k < r->n_regs && k < 256; k++) {
+            const struct trace_reg_write *g = &r->regs[k];
+            if ((g->lo & ml) == lo && (g->hi & mh) == hi) {
+                out->src = TRACE_SRC_REGW;
+                out->arg = (uint8_t)k;
+                return;
+            }
+        }
+        return;
+    }
+    if (m->size <= 8) {
+        for (unsigned k = 0; k <= TRACE_REG_SP; k++)
+            if ((s->reg_lo[k] & ml) == lo) {
+                out->src = TRACE_SRC_REG;
+                out->arg = (uint8_t)k;
+                return;
+            }
+    }
+    for (unsigned k = TRACE_REG_V0; k < TRACE_REG_V0 + 32; k++)
+        if ((s->reg_lo[k] & ml) == lo && (s->reg_hi[k] & mh) == hi) {
+            out->src = TRACE_SRC_REG;
+            out->arg = (uint8_t)k;
+            return;
+        }
+}
+
+int trace_writer_insn(struct trace_writer *w, const struct trace_insn *r)
+{
+    if (atomic_load_explicit(&w->failed, memory_order_relaxed))
+        return -1;
+    if (w->mode != TRACE_MODE_FULL)
+        return bad_record(w, "an instruction record in a block-mode trace", r->seq);
+    if (r->n_regs > TRACE_MAX_REGS || r->n_mem > TRACE_MAX_MEM)
+        return bad_record(w, "too many register writes or memory accesses", r->seq);
+    if (r->el > 3 && r->el != TRACE_EL_UNKNOWN)
+        return bad_record(w, "EL out of range", r->seq);
+    if ((w->any && r->seq < w->min_seq) || r->seq == UINT64_MAX)
+        return bad_record(w, "sequence number does not increase", r->seq);
+    for (unsigned k = 0; k < r->n_regs; k++) {
+        uint16_t id = r->regs[k].id;
+        if (id == TRACE_REG_PC || (id >= TRACE_REG_NUM_CORE && id < TRACE_REG_SYSREG_BASE))
+            return bad_record(w, "invalid register id", r->seq);
+        if (r->regs[k].hi && !trace_reg_is_vector(id))
+            return bad_record(w, "high half set for a 64-bit register", r->seq);
+    }
+    for (unsigned j = 0; j < r->n_mem; j++)
+        if (r->mem[j].size == 0 || (r->mem[j].has_value && r->mem[j].size > 16))
+            return bad_record(w, "invalid memory access size", r->seq);
+    if (r->has_exception && r->exc.target_el > 3)
+        return bad_record(w, "exception target EL out of range", r->seq);
+
+    struct trace_pred *s = &w->pred;
+    struct chunk_buf *b = w->cur;
+    if (b->n_records == 0) {
+        trace_pred_reset(s, r->seq, r->pc);
+        b->first_seq = r->seq;
+        b->first_pc = r->pc;
+    }
+    uint8_t *p = b->raw + b->used;
+    bool hv = r->has_values;
+    unsigned fa = 0, fb = 0;
+    if (r->seq != s->next_seq)
+        fb |= TRACE_B_SEQ;
+    if (r->el != s->el)
+        fb |= TRACE_B_EL;
+    if (r->has_exception)
+        fb |= TRACE_B_EXC;
+    if (r->has_pa != s->has_pa)
+        fb |= TRACE_B_HAS_PA;
+    if (hv != s->has_values)
+        fb |= TRACE_B_VALUES;
+    uint64_t pred_pa = r->pc + s->pa_off;
+    if (r->has_pa && r->pa != pred_pa)
+        fb |= TRACE_B_PA;
+    if (r->pc != s->pred_pc)
+        fa |= TRACE_A_PC;
+    trace_pred_follow(s, r->pc);
+    bool hit;
+    struct trace_pc_entry *e = trace_pred_entry(s, r->pc, &hit);
+    if (!hit || e->enc != r->encoding)
+        fa |= TRACE_A_ENC;
+    bool same_regs = hit && e->n_regs == r->n_regs && r->n_regs <= TRACE_PC_CACHE_REGS;
+    for (unsigned k = 0; same_regs && k < r->n_regs; k++)
+        same_regs = e->regs[k] == r->regs[k].id;
+    if (!same_regs)
+        fa |= TRACE_A_REGS;
+
+    struct trace_mem_shape shape_small[TRACE_PC_CACHE_MEM];
+    struct trace_mem_shape *shape = shape_small, *shape_big = NULL;
+    if (r->n_mem > TRACE_PC_CACHE_MEM) {
+        shape_big = malloc(r->n_mem * sizeof *shape_big);
+        if (!shape_big) {
+            fail(w, "%s: out of memory", w->path);
+            return -1;
+        }
+        shape = shape_big;
+    }
+    bool same_shape = hit && e->n_mem == r->n_mem && r->n_mem <= TRACE_PC_CACHE_MEM;
+    for (unsigned j = 0; j < r->n_mem; j++) {
+        const struct trace_mem_access *m = &r->mem[j];
+        shape[j].size = m->size;
+        shape[j].store = m->store;
+        if (hv && m->has_value) {
+            const struct trace_mem_shape *hint =
+                (hit && j < TRACE_PC_CACHE_MEM && e->n_mem != 0xff && j < e->n_mem) ? &e->mem[j] : NULL;
+            mem_source(s, r, m, hint, &shape[j]);
+        } else {
+            shape[j].src = TRACE_SRC_ABSENT;
+            shape[j].arg = 0;
+        }
+        if (same_shape)
+            same_shape = memcmp(&e->mem[j], &shape[j], sizeof shape[j]) == 0;
+    }
+    if (!same_shape)
+        fa |= TRACE_A_MEMSHAPE;
+    if (fb)
+        fa |= TRACE_A_EXT;
+
+    *p++ = (uint8_t)fa;
+    if (fb)
+        *p++ = (uint8_t)fb;
+    if (fb & TRACE_B_SEQ)
+        p = put_varint(p, r->seq - s->next_seq);
+    if (fb & TRACE_B_EL)
+        *p++ = r->el;
+    if (fa & TRACE_A_PC)
+        p = put_varint(p, zigzag((int64_t)(r->pc - s->pred_pc)));
+    if (fb & TRACE_B_PA)
+        p = put_varint(p, zigzag((int64_t)(r->pa - pred_pa)));
+    if (fa & TRACE_A_ENC) {
+        put_le32(p, r->encoding);
+        p += 4;
+    }
+    if (fa & TRACE_A_REGS) {
+        p = put_varint(p, r->n_regs);
+        for (unsigned k = 0; k < r->n_regs; k++)
+            p = put_varint(p, r->regs[k].id);
+    }
+    if (fa & TRACE_A_MEMSHAPE) {
+        p = put_varint(p, r->n_mem);
+        for (unsigned j = 0; j < r->n_mem; j++) {
+            *p++ = shape[j].size;
+            *p++ = (uint8_t)(shape[j].store | shape[j].src << 1);
+            *p++ = shape[j].arg;
+        }
+    }
+    if (hv) {
+        for (unsigned k = 0; k < r->n_regs; k++) {
+            const struct trace_reg_write *g = &r->regs[k];
+            uint64_t base_lo, base_hi;
+            if (same_regs) {
+                base_lo = e->val_lo[k];
+                base_hi = e->val_hi[k];
+            } else if (g->id < TRACE_REG_NUM_CORE) {
+                base_lo = s->reg_lo[g->id];
+                base_hi = s->reg_hi[g->id];
+            } else {
+                base_lo = base_hi = 0;
+            }
+            p = put_varint(p, zigzag((int64_t)(g->lo - base_lo)));
+            if (trace_reg_is_vector(g->id))
+                p = put_varint(p, g->hi ^ base_hi);
+        }
+    }
+    uint64_t prev_va = s->last_addr, prev_size = 0;
+    unsigned n_addr = hit ? e->n_addr : 0;
+    for (unsigned j = 0; j < r->n_mem; j++) {
+        const struct trace_mem_access *m = &r->mem[j];
+        uint64_t pred = j < n_addr ? e->addr[j] + e->stride[j] : prev_va + prev_size;
+        p = put_varint(p, zigzag((int64_t)(m->va - pred)));
+        if (shape[j].src == TRACE_SRC_LITERAL) {
+            p = put_varint(p, m->lo & trace_mask_lo(m->size));
+            if (m->size > 8)
+                p = put_varint(p, m->hi & trace_mask_hi(m->size));
+        }
+        prev_va = m->va;
+        prev_size = m->size;
+    }
+    if (r->has_exception) {
+        p = put_varint(p, r->exc.ec);
+        p = put_varint(p, r->exc.esr);
+        p = put_varint(p, r->exc.far);
+        p = put_varint(p, r->exc.target_pc);
+        *p++ = r->exc.target_el;
+        *p++ = r->exc.is_interrupt ? 1 : 0;
+    }
+
+    /* Learn: the same updates the reader makes (trace_reader.c, decode_insn). */
+    e->enc = r->encoding;
+    if (!same_regs) {
+        e->n_regs = r->n_regs > 0xfe ? 0xfe : (uint8_t)r->n_regs;
+        for (unsigned k = 0; k < r->n_regs && k < TRACE_PC_CACHE_REGS; k++) {
+            e->regs[k] = r->regs[k].id;
+            e->val_lo[k] = hv ? r->regs[k].lo : 0;
+            e->val_hi[k] = hv ? r->regs[k].hi : 0;
+        }
+    } else if (hv) {
+        for (unsigned k = 0; k < r->n_regs; k++) {
+            e->val_lo[k] = r->regs[k].lo;
+            e->val_hi[k] = r->regs[k].hi;
+        }
+    }
+    if (hv)
+        for (unsigned k = 0; k < r->n_regs; k++)
+            if (r->regs[k].id < TRACE_REG_NUM_CORE) {
+                s->reg_lo[r->regs[k].id] = r->regs[k].lo;
+                s->reg_hi[r->regs[k].id] = r->regs[k].hi;
+            }
+    if (!same_shape) {
+        e->n_mem = r->n_mem > 0xfe ? 0xfe : (uint8_t)r->n_mem;
+        for (unsigned j = 0; j < r->n_mem && j < TRACE_PC_CACHE_MEM; j++)
+            e->mem[j] = shape[j];
+    }
+    unsigned na = r->n_mem < TRACE_PC_CACHE_MEM ? r->n_mem : TRACE_PC_CACHE_MEM;
+    for (unsigned j = 0; j < na; j++) {
+        e->stride[j] = j < n_addr ? r->mem[j].va - e->addr[j] : 0;
+        e->addr[j] = r->mem[j].va;
+    }
+    e->n_addr = (uint8_t)na;
+    if (r->n_mem)
+        s->last_addr = r->mem[r->n_mem - 1].va;
+    s->el = r->el;
+    s->has_pa = r->has_pa;
+    s->has_values = hv;
+    if (r->has_pa)
+        s->pa_off = r->pa - r->pc;
+    s->next_seq = r->seq + 1;
+    s->pred_pc = trace_pred_next(e, r->pc, 1);
+    s->prev_pc = r->pc;
+    s->have_prev = true;
+    free(shape_big);
+
+    b->last_pc = r->pc;
+    b->end_seq = r->seq + 1;
+    w->min_seq = r->seq + 1;
+    w->any = true;
+    w->instructions++;
+    return after_record(w, p);
+}
+
+int trace_writer_block(struct trace_writer *w, uint64_t seq, uint64_t pc, uint64_t pa, uint8_t el,
+                       uint32_t n_insns)
+{
+    if (atomic_load_explicit(&w->failed, memory_order_relaxed))
+        return -1;
+    if (w->mode != TRACE_MODE_BLOCK)
+        return bad_record(w, "a block record in a full trace", seq);
+    if (n_insns == 0)
+        return bad_record(w, "a block of zero instructions", seq);
+    if (el > 3 && el != TRACE_EL_UNKNOWN)
+        return bad_record(w, "EL out of range", seq);
+    if (w->any && seq < w->min_seq)
+        return bad_record(w, "block overlaps the previous one", seq);
+    if (seq + n_insns < seq)
+        return bad_record(w, "sequence number overflows", seq);
+
+    struct trace_pred *s = &w->pred;
+    struct chunk_buf *b = w->cur;
+    if (b->n_records == 0) {
+        trace_pred_reset(s, seq, pc);
+        b->first_seq = seq;
+        b->first_pc = pc;
+    }
+    bool has_pa = (w->flags & TRACE_FLAG_PA) != 0;
+    uint8_t *p = b->raw + b->used;
+    uint8_t *fp = p++;
+    unsigned f = 0;
+    if (seq != s->next_seq) {
+        f |= TRACE_K_SEQ;
+        p = put_varint(p, seq - s->next_seq);
+    }
+    if (el != s->el) {
+        f |= TRACE_K_EL;
+        *p++ = el;
+    }
+    if (pc != s->pred_pc) {
+        f |= TRACE_K_PC;
+        p = put_varint(p, zigzag((int64_t)(pc - s->pred_pc)));
+    }
+    if (has_pa && pa != pc + s->pa_off) {
+        f |= TRACE_K_PA;
+        p = put_varint(p, zigzag((int64_t)(pa - (pc + s->pa_off))));
+    }
+    trace_pred_follow(s, pc);
+    bool hit;
+    struct trace_pc_entry *e = trace_pred_entry(s, pc, &hit);
+    if (!hit || e->n_block != n_insns) {
+        f |= TRACE_K_N;
+        p = put_varint(p, n_insns);
+    }
+    *fp = (uint8_t)f;
+    e->n_block = n_insns;
+    s->el = el;
+    if (has_pa)
+        s->pa_off = pa - pc;
+    s->next_seq = seq + n_insns;
+    s->pred_pc = trace_pred_next(e, pc, n_insns);
+    s->prev_pc = pc;
+    s->have_prev = true;
+    b->last_pc = pc;
+    b->end_seq = seq + n_insns;
+    w->min_seq = seq + n_insns;
+    w->any = true;
+    w->instructions += n_insns;
+    return after_record(w, p);
+}
+
+/* Stops the helper after it drained the queue. */
+static void stop_thread(struct trace_writer *w)
+{
+    if (!w->have_thread)
+        return;
+    pthread_mutex_lock(&w->lock);
+    w->closing = true;
+    pthread_cond_broadcast(&w->cond);
+    pthread_mutex_unlock(&w->lock);
+    pthread_join(w->thread, NULL);
+    w->have_thread = false;
+}
+
+static void free_writer(struct trace_writer *w)
+{
+    for (int i = 0; i < NBUF; i++)
+        free(w->bufs[i].raw);
+    free(w->pred.cache);
+    free(w->index);
+    free(w->comp);
+    if (w->zctx)
+        ZSTD_freeCCtx(w->zctx);
+    if (w->zs_init)
+        deflateEnd(&w->zs);
+    pthread_mutex_destroy(&w->lock);
+    pthread_cond_destroy(&w->cond);
+    free(w->path);
+    free(w);
+}
+
+void trace_writer_abort(struct trace_writer *w)
+{
+    if (!w)
+        return;
+    atomic_store(&w->failed, true);
+    stop_thread(w);
+    if (w->fd >= 0)
+        close(w->fd);
+    free_writer(w);
+}
+
+static int write_index(struct trace_writer *w)
+{
+    size_t size = 16 + w->n_index * TRACE_INDEX_ENTRY;
+    uint8_t *x = calloc(1, size);
+    if (!x) {
+        fail(w, "%s: out of memory for the index", w->path);
+        return -1;
+    }
+    put_le32(x, TRACE_INDEX_MAGIC);
+    put_le64(x + 8, w->n_index);
+    uint64_t n_records = 0;
+    for (size_t i = 0; i < w->n_index; i++) {
+        const struct index_entry *e = &w->index[i];
+        uint8_t *q = x + 16 + i * TRACE_INDEX_ENTRY;
+        put_le64(q + 0, e->offset);
+        put_le32(q + 8, e->comp_size);
+        put_le32(q + 12, e->raw_size);
+        put_le64(q + 16, e->first_seq);
+        put_le64(q + 24, e->end_seq);
+        put_le32(q + 32, e->n_records);
+        put_le32(q + 36, e->codec);
+        put_le64(q + 40, e->first_pc);
+        put_le64(q + 48, e->last_pc);
+        n_records += e->n_records;
+    }
+    uint64_t index_off = w->file_off;
+    uint8_t f[TRACE_FOOTER_SIZE] = {0};
+    memcpy(f, TRACE_FOOTER_MAGIC, 8);
+    put_le64(f + 8, index_off);
+    put_le64(f + 16, w->n_index);
+    put_le64(f + 24, n_records);
+    put_le64(f + 32, w->n_index ? w->index[0].first_seq : 0);
+    put_le64(f + 40, w->n_index ? w->index[w->n_index - 1].end_seq : 0);
+    put_le32(f + 48, (uint32_t)crc32(0, x, (uInt)size));
+    put_le64(f + 52, w->instructions);
+    put_le32(f + 60, (uint32_t)crc32(0, f, 60));
+    int rc = write_all(w, x, size);
+    free(x);
+    if (rc == 0)
+        rc = write_all(w, f, sizeof f);
+    return rc;
+}
+
+int trace_writer_close_stats(struct trace_writer *w, struct trace_writer_stats *stats, char *err,
+                             size_t err_size)
+{
+    if (!atomic_load(&w->failed))
+        submit(w);
+    stop_thread(w);
+    if (!atomic_load(&w->failed))
+        write_index(w);
+    if (w->fd >= 0 && close(w->fd) != 0)
+        fail(w, "%s: close failed: %s", w->path, strerror(errno));
+    w->fd = -1;
+    if (stats) {
+        stats->records = w->records;
+        stats->instructions = w->instructions;
+        stats->raw_bytes = w->raw_bytes;
+        stats->file_bytes = w->file_off;
+        stats->chunks = w->n_index;
+        stats->producer_wait_s = w->wait_s;
+    }
+    int rc = atomic_load(&w->failed) ? -1 : 0;
+    if (rc)
+        set_err(err, err_size, w->errmsg);
+    free_writer(w);
+    return rc;
+}
+
+int trace_writer_close(struct trace_writer *w, char *err, size_t err_size)
+{
+    return trace_writer_close_stats(w, NULL, err, err_size);
+}

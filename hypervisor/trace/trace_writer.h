@@ -1,0 +1,109 @@
+/* The trace writer: the recorder (JIT, interpreter, QEMU plugin) hands it one record per
+ * executed instruction (full mode) or per block entry (block mode); it encodes records
+ * against per-PC predictions into a chunk buffer and a helper thread compresses and
+ * writes full chunks, so the recording thread never waits on the codec or the disk
+ * unless every buffer is in flight (then it waits: nothing is dropped). Format:
+ * include/ferry/trace_format.h, docs/trace-format.md. Not thread safe: one recording
+ * thread per writer. */
+#ifndef FERRY_TRACE_WRITER_H
+#define FERRY_TRACE_WRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ferry/trace_format.h"
+
+struct trace_reg_write {
+    uint16_t id;          /* TRACE_REG_* */
+    uint64_t lo, hi;      /* hi only for 128-bit registers (V0..V31), else 0 */
+};
+
+struct trace_mem_access {
+    uint64_t va;
+    uint8_t size;         /* bytes, 1..255 */
+    bool store;
+    bool has_value;       /* lo/hi hold the value (only for size <= 16) */
+    uint64_t lo, hi;      /* bytes 0..7 and 8..15 of the value, little-endian */
+};
+
+struct trace_exception {
+    uint32_t ec;          /* ESR_ELx.EC */
+    uint64_t esr, far, target_pc;
+    uint8_t target_el;
+    bool is_interrupt;
+};
+
+struct trace_insn {
+    uint64_t seq;         /* strictly increasing; gaps allowed (recording filters) */
+    uint64_t pc, pa;
+    bool has_pa;
+    uint8_t el;           /* 0..3 or TRACE_EL_UNKNOWN */
+    uint32_t encoding;
+    unsigned n_regs;      /* <= TRACE_MAX_REGS */
+    const struct trace_reg_write *regs;
+    unsigned n_mem;       /* <= TRACE_MAX_MEM */
+    const struct trace_mem_access *mem;
+    bool has_exception;   /* an exception was taken at this instruction */
+    struct trace_exception exc;
+    bool has_values;      /* false: the recorder saw only PC/encoding/addresses */
+};
+
+struct trace_file_info {
+    uint16_t arch;            /* TRACE_ARCH_AARCH64 (0 means that) */
+    uint8_t mode;             /* TRACE_MODE_FULL or TRACE_MODE_BLOCK */
+    uint32_t flags;           /* TRACE_FLAG_*: what the recorder can see */
+    const char *ferry_version;/* NULL: FERRY_VERSION */
+    const char *command_line; /* NULL: "" */
+    const char *filters;      /* recording filters, human-readable; NULL: "" */
+    /* Tuning (0 = default). */
+    unsigned codec;           /* 0 or TRACE_CODEC_ZSTD: zstd; TRACE_CODEC_ZLIB; or
+                                 TRACE_WRITER_UNCOMPRESSED (tests, measurements) */
+    int level;                /* codec level; 0 = the codec's fast default */
+    unsigned chunk_records;   /* records per chunk; default 1 << 20 */
+    unsigned chunk_bytes;     /* raw bytes per chunk; default 4 MiB */
+};
+
+/* trace_file_info.codec: store chunks uncompressed. */
+#define TRACE_WRITER_UNCOMPRESSED 0x100u
+
+struct trace_writer;
+
+/* Creates (truncates) `path` and writes the header. NULL with a message on error. */
+struct trace_writer *trace_writer_open(const char *path, const struct trace_file_info *info,
+                                       char *err, size_t err_size);
+
+/* Appends one record. 0, or -1 once the writer has failed (an invalid record, or the
+ * helper thread could not write): the message comes from trace_writer_close (or
+ * trace_writer_error), and every later call fails too. */
+int trace_writer_insn(struct trace_writer *w, const struct trace_insn *r);
+int trace_writer_block(struct trace_writer *w, uint64_t seq, uint64_t pc, uint64_t pa, uint8_t el,
+                       uint32_t n_insns);
+
+/* The first error so far ("" if none). */
+const char *trace_writer_error(struct trace_writer *w);
+
+/* Records appended so far. */
+uint64_t trace_writer_records(const struct trace_writer *w);
+
+struct trace_writer_stats {
+    uint64_t records;         /* records written */
+    uint64_t instructions;    /* instructions they cover (block mode: sum of counts) */
+    uint64_t raw_bytes;       /* encoded record bytes before compression */
+    uint64_t file_bytes;      /* size of the finished file */
+    uint64_t chunks;
+    double producer_wait_s;   /* time the recording thread waited for a free buffer */
+};
+
+/* Flushes, writes the index and footer, closes the file, frees w. 0, or -1 with a
+ * message naming the file (the first error of the whole run). Always frees w. */
+int trace_writer_close(struct trace_writer *w, char *err, size_t err_size);
+/* The same, and fills *stats (may be NULL). */
+int trace_writer_close_stats(struct trace_writer *w, struct trace_writer_stats *stats, char *err,
+                             size_t err_size);
+
+/* Like close but for a run that failed elsewhere: stops the thread, frees, and leaves
+ * the file without an end record (readers see it as truncated). */
+void trace_writer_abort(struct trace_writer *w);
+
+#endif
