@@ -67,7 +67,7 @@ static const uint8_t gicd_id_regs[12] = {
 
 static unsigned num_words(const struct gicv2 *g)
 {
-    return g->num_irqs / 32;
+    return (g->num_irqs + 31) / 32;
 }
 
 /* Bits of word w that name implemented interrupts. */
@@ -459,7 +459,7 @@ static uint32_t dist_read_word(struct gicv2 *g, unsigned offset)
     if (offset == GICD_CTLR)
         return g->dist_ctlr;
     if (offset == GICD_TYPER)
-        return (g->num_irqs / 32 - 1) | ((g->num_cpus - 1) << 5);
+        return (num_words(g) - 1) | ((g->num_cpus - 1) << 5);
     if (offset == GICD_IIDR)
         return GICD_IIDR_VALUE;
     if (offset >= GICD_IGROUPR && offset < GICD_ISENABLER) {
