@@ -85,6 +85,12 @@ static struct gicv2_cpu *current(struct gicv2 *g)
     return &g->cpu[g->current_cpu];
 }
 
+/* The source CPU an SGI is acknowledged from: the lowest pending one (QEMU's choice). */
+static unsigned sgi_source(const struct gicv2_cpu *c, unsigned sgi)
+{
+    return c->sgi_sources[sgi] ? (unsigned)__builtin_ctz(c->sgi_sources[sgi]) : 0;
+}
+
 static uint32_t sgi_pending_bits(const struct gicv2_cpu *c)
 {
     uint32_t bits = 0;
@@ -280,7 +286,7 @@ static uint32_t acknowledge(struct gicv2 *g)
     unsigned intid = c->best_intid;
     uint32_t value = intid;
     if (intid < 16) {
-        unsigned source = (unsigned)__builtin_ctz(c->sgi_sources[intid]);
+        unsigned source = sgi_source(c, intid);
         c->sgi_sources[intid] &= (uint8_t)~(1u << source);
         value |= source << 10;
     } else if (intid < 32) {
@@ -658,7 +664,7 @@ static bool cpu_read(void *dev, uint64_t offset, unsigned size, uint64_t *value)
         } else {
             *value = c->best_intid;
             if (c->best_intid < 16)
-                *value |= (uint64_t)__builtin_ctz(c->sgi_sources[c->best_intid]) << 10;
+                *value |= (uint64_t)sgi_source(c, c->best_intid) << 10;
         }
         break;
     case GICC_ABPR:   *value = c->abpr; break;
