@@ -2,8 +2,9 @@
 # Runs bare-metal test programs and compares their UART output with the golden files.
 #   run.sh RUNNER BUILD_DIR [NAME...]
 # RUNNER is `qemu` (qemu-system-aarch64 -M virt -cpu cortex-a57 -m 256M) or a ferry
-# command line, which gets `--kernel BUILD_DIR/NAME.elf` appended (word-split, so
-# "build/ferry run --hosted" works). Without NAMEs, every tests/baremetal/*.expected.
+# command line, which gets `--mem 256M --kernel BUILD_DIR/NAME.elf` appended (word-split,
+# so "build/ferry run --hosted" works; 256 MB as QEMU gets: the tests use RAM up to
+# 0x50000000 and expect an abort just past it). Without NAMEs, every tests/baremetal/*.expected.
 # Per program: stdin is NAME.input if it exists (the UART receive data), else empty;
 # stdout must equal NAME.expected byte for byte; the exit status must be 0 (SYSTEM_OFF)
 # or, for programs with a NAME.reset marker file, the SYSTEM_RESET status: 0 for QEMU
@@ -42,7 +43,7 @@ run_one() {
              -serial stdio -no-reboot -kernel "$elf")
     else
         # shellcheck disable=SC2206  # the ferry command line is word-split on purpose
-        cmd=($runner --kernel "$elf")
+        cmd=($runner --mem 256M --kernel "$elf")
         [ -f "$src/$name.reset" ] && want_status=${FERRY_RESET_STATUS:-0}
     fi
     if [ ! -f "$elf" ]; then
