@@ -451,7 +451,7 @@ static int load_image_or_raw(const struct source *src, const struct guest_ram *r
         if (text_offset < KERNEL_IMAGE_LOW_LIMIT)
             text_offset += KERNEL_IMAGE_ALIGN;
         if (!align_up(ram->base, KERNEL_IMAGE_ALIGN, &base) ||
-            base > UINT64_MAX - text_offset || !in_ram(ram, base + text_offset, 0))
+            base > UINT64_MAX - text_offset || !in_ram(ram, base + text_offset, 1))
             return fail(err, err_size, "kernel", src->path,
                         "arm64 Image text_offset 0x%llx places it outside %s",
                         (unsigned long long)le64(hdr + 8), rt);
@@ -463,7 +463,7 @@ static int load_image_or_raw(const struct source *src, const struct guest_ram *r
         load = ram->base + KERNEL_RAW_LOAD_OFFSET;
         kernel_size = src->size;
         out->kind = magic ? KERNEL_KIND_IMAGE : KERNEL_KIND_RAW;
-        if (ram->base > UINT64_MAX - KERNEL_RAW_LOAD_OFFSET || !in_ram(ram, load, 0))
+        if (ram->base > UINT64_MAX - KERNEL_RAW_LOAD_OFFSET || !in_ram(ram, load, 1))
             return fail(err, err_size, "kernel", src->path,
                         "load address RAM base + 0x%llx lies outside %s",
                         KERNEL_RAW_LOAD_OFFSET, rt);

@@ -172,6 +172,12 @@ static void write_gic(struct writer *w, const struct virt_dtb_config *cfg)
     CHECK(w, fdt_property_string(w->fdt, "compatible", "arm,cortex-a15-gic"));
     CHECK(w, fdt_property_u32(w->fdt, "#interrupt-cells", 3));
     CHECK(w, fdt_property(w->fdt, "interrupt-controller", NULL, 0));
+    /* As QEMU: #address-cells is what an interrupt-map naming this controller needs
+     * (dtc warns without it); the 2+2 cells and the empty ranges are ready for a child
+     * frame (QEMU's GICv2m, or GICv3 ITS) in the root's address space. */
+    CHECK(w, fdt_property_u32(w->fdt, "#address-cells", 2));
+    CHECK(w, fdt_property_u32(w->fdt, "#size-cells", 2));
+    CHECK(w, fdt_property(w->fdt, "ranges", NULL, 0));
     prop_cells(w, "reg", reg, 8);
     CHECK(w, fdt_property_u32(w->fdt, "phandle", gic_phandle(cfg)));
     CHECK(w, fdt_end_node(w->fdt));
