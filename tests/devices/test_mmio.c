@@ -149,6 +149,52 @@ static void test_irq_line_set(void **state)
     irq_line_set(NULL, true);
 }
 
+/* Random regions and random accesses, checked against a brute-force search. */
+static void test_random_bus(void **state)
+{
+    (void)state;
+    static struct mmio_bus bus;
+    struct fake_device d = { 0 };
+    uint64_t rng = 0x5eed;
+    for (unsigned round = 0; round < 50; round++) {
+        mmio_bus_init(&bus);
+        for (unsigned i = 0; i < 200; i++) {
+            uint64_t base = test_random(&rng) % 0x100000;
+            uint64_t size = 1 + test_random(&rng) % 0x3000;
+            if (i % 17 == 0)
+                base = test_random(&rng);           /* anywhere, possibly wrapping */
+            struct mmio_region r = { "r", base, size, &fake_ops, &d };
+            bool overlaps = false, wraps = base + (size - 1) < base;
+            for (unsigned j = 0; j < bus.count; j++) {
+                const struct mmio_region *o = &bus.regions[j];
+                if (!wraps && base <= o->base + (o->size - 1) && o->base <= base + (size - 1))
+                    overlaps = true;
+            }
+            bool expected = !overlaps && !wraps && bus.count < MMIO_BUS_MAX_REGIONS;
+            assert_int_equal(mmio_bus_add(&bus, &r), expected);
+        }
+        for (unsigned i = 0; i < 2000; i++) {
+            uint64_t addr = test_random(&rng) % 0x110000;
+            unsigned size = random_size(&rng);
+            const struct mmio_region *found = mmio_bus_find(&bus, addr, size);
+            const struct mmio_region *expected = NULL;
+            for (unsigned j = 0; j < bus.count && size > 0; j++) {
+                const struct mmio_region *o = &bus.regions[j];
+                if (addr >= o->base && addr + (size - 1) <= o->base + (o->size - 1) &&
+                    addr + (size - 1) >= addr)
+                    expected = o;
+            }
+            assert_ptr_equal(found, expected);
+            uint64_t v;
+            enum mmio_result res = mmio_bus_read(&bus, addr, size, &v);
+            if (!mmio_size_valid(size))
+                assert_int_equal(res, MMIO_DEVICE_ERROR);
+            else
+                assert_int_equal(res, expected ? MMIO_OK : MMIO_UNMAPPED);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -157,6 +203,7 @@ int main(void)
         cmocka_unit_test(test_find_and_straddle),
         cmocka_unit_test(test_read_write_results),
         cmocka_unit_test(test_irq_line_set),
+        cmocka_unit_test(test_random_bus),
     };
     return cmocka_run_group_tests_name("mmio", tests, quiet_setup, NULL);
 }
