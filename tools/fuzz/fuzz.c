@@ -20,7 +20,7 @@ struct fuzz_opts opt = {
     .ferry = "build/ferry", .san_ferry = "build/san/ferry", .qemu = "qemu-aarch64",
     .qemu_cpu = "cortex-a57", .known_file = "tools/fuzz/known_differences.txt",
     .streams = 20000, .elf_mutants = 300, .sys_programs = 60, .batch = 200,
-    .san_every = 8, .minimise = 5, .timeout = 10.0,
+    .san_every = 8, .minimise = 5, .timeout = 10.0, .elf_timeout = 3.0,
 };
 
 /* ---- random numbers ------------------------------------------------------------------ */
@@ -308,11 +308,12 @@ struct known {
     char id[48];
     uint32_t mask, value;
     char field[48];
+    int pos1, pos2;    /* `unpred`: 5-bit register fields that must be equal (not 31) */
 };
 static struct known knowns[256];
 static int n_knowns;
 
-/* Lines: `insn KIND MASK VALUE ID reason...`, `elf FIELD ID reason...`,
+/* Lines: `insn KIND MASK VALUE ID reason...`, `unpred KIND MASK VALUE POS1 POS2 ID`, `elf FIELD ID reason...`,
  * `sys CASE ID reason...`; `#` starts a comment. */
 bool known_load(const char *path)
 {
@@ -341,6 +342,22 @@ bool known_load(const char *path)
             k->mask = (uint32_t)strtoul(b, NULL, 0);
             k->value = (uint32_t)strtoul(c, NULL, 0);
             snprintf(k->id, sizeof(k->id), "%s", d);
+        } else if (strcmp(what, "unpred") == 0) {
+            char e[48];
+            if (sscanf(line, "%*s %47s %47s %47s %d %d %47s", a, b, c, &k->pos1, &k->pos2, e) != 6) {
+                fprintf(stderr, "ferry-fuzz: %s:%u: cannot parse\n", path, lineno);
+                fclose(f);
+                return false;
+            }
+            snprintf(k->kind, sizeof(k->kind), "%s", a);
+            k->mask = (uint32_t)strtoul(b, NULL, 0);
+            k->value = (uint32_t)strtoul(c, NULL, 0);
+            snprintf(k->id, sizeof(k->id), "%s", e);
+        } else if (strcmp(what, "status") == 0 && got == 4) {
+            snprintf(k->kind, sizeof(k->kind), "status");
+            k->mask = (uint32_t)strtoul(a, NULL, 0);
+            k->value = (uint32_t)strtoul(b, NULL, 0);
+            snprintf(k->id, sizeof(k->id), "%s", c);
         } else if (strcmp(what, "sicode") == 0 && got == 5) {
             snprintf(k->kind, sizeof(k->kind), "sicode");
             k->mask = (uint32_t)strtoul(a, NULL, 0);                  /* signal */
@@ -373,13 +390,29 @@ const char *known_insn(const char *cause, const uint32_t *words, unsigned n)
             continue;
         if (strcmp(k->kind, "any") == 0 && strcmp(cause, "unalloc") == 0)
             continue;
-        if (strcmp(k->kind, "elf") == 0 || strcmp(k->kind, "sys") == 0 || strcmp(k->kind, "sicode") == 0 ||
+        if (strcmp(k->kind, "elf") == 0 || strcmp(k->kind, "sys") == 0 || strcmp(k->kind, "sicode") == 0 || strcmp(k->kind, "status") == 0 ||
             strcmp(k->kind, "siaddr") == 0)
             continue;
-        for (unsigned w = 0; w < n; w++)
-            if ((words[w] & k->mask) == k->value)
-                return k->id;
+        for (unsigned w = 0; w < n; w++) {
+            if ((words[w] & k->mask) != k->value)
+                continue;
+            if (k->pos1 != k->pos2) {
+                uint32_t f1 = words[w] >> k->pos1 & 31, f2 = words[w] >> k->pos2 & 31;
+                if (f1 != f2 || f1 == 31)
+                    continue;
+            }
+            return k->id;
+        }
     }
+    return NULL;
+}
+
+const char *known_status(int qemu_exit, int ferry_exit)
+{
+    for (int i = 0; i < n_knowns; i++)
+        if (strcmp(knowns[i].kind, "status") == 0 && knowns[i].mask == (uint32_t)qemu_exit &&
+            knowns[i].value == (uint32_t)ferry_exit)
+            return knowns[i].id;
     return NULL;
 }
 
@@ -533,7 +566,8 @@ static void usage(void)
             "       ferry-fuzz minimise [options] SEED BATCH INDEX\n"
             "options: --ferry PATH --san PATH --qemu PATH --qemu-cpu CPU --harness ELF\n"
             "         --sysprog ELF --known FILE --seed N --streams N --elf-mutants N\n"
-            "         --sys-programs N --batch N --san-every N --minimise N --timeout S\n"
+            "         --sys-programs N --batch N --first-batch N --san-every N --minimise N --timeout S\n"
+            "         --elf-timeout S\n"
             "         --seed-elf PROG (repeatable) --workdir DIR --report FILE --verbose\n");
     exit(2);
 }
@@ -562,9 +596,11 @@ int main(int argc, char **argv)
         else if (OPT("--elf-mutants")) opt.elf_mutants = (unsigned)strtoul(v, NULL, 0);
         else if (OPT("--sys-programs")) opt.sys_programs = (unsigned)strtoul(v, NULL, 0);
         else if (OPT("--batch")) opt.batch = (unsigned)strtoul(v, NULL, 0);
+        else if (OPT("--first-batch")) opt.first_batch = (unsigned)strtoul(v, NULL, 0);
         else if (OPT("--san-every")) opt.san_every = (unsigned)strtoul(v, NULL, 0);
         else if (OPT("--minimise")) opt.minimise = (unsigned)strtoul(v, NULL, 0);
         else if (OPT("--timeout")) opt.timeout = strtod(v, NULL);
+        else if (OPT("--elf-timeout")) opt.elf_timeout = strtod(v, NULL);
         else if (OPT("--workdir")) opt.workdir = v;
         else if (OPT("--report")) opt.report = v;
         else if (OPT("--seed-elf")) { if (opt.n_elf_seeds < 64) seeds[opt.n_elf_seeds++] = (char *)v; }

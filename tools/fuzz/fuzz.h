@@ -19,9 +19,11 @@ struct fuzz_opts {
     uint64_t seed;
     unsigned streams, elf_mutants, sys_programs;
     unsigned batch;                /* streams per harness run */
+    unsigned first_batch;          /* start at this batch (replaying part of a seed) */
     unsigned san_every;            /* run the sanitizer build on every Nth batch (0: never) */
     unsigned minimise;             /* minimise at most this many differing streams */
     double timeout;                /* seconds per run */
+    double elf_timeout;            /* seconds per ELF-mutant run */
     bool verbose;
 };
 extern struct fuzz_opts opt;
@@ -117,6 +119,9 @@ const char *known_sicode(int sig, int64_t qemu_code, int64_t ferry_code);
 /* A line "siaddr SIGNO ID": qemu reports fault address 0 where Ferry reports an
  * address no AArch64 user mapping can have (>= 2^48, e.g. a tagged pointer). */
 const char *known_siaddr(int sig, uint64_t qemu_addr, uint64_t ferry_addr);
+/* A line "status QEMU FERRY ID": qemu exiting QEMU and Ferry exiting FERRY, both
+ * without any stdout, are the same outcome (both refused to load the program). */
+const char *known_status(int qemu_exit, int ferry_exit);
 /* ELF campaign: a line "elf FIELD ..." that explains a mutant of FIELD. */
 const char *known_elf(const char *field);
 /* Syscall campaign: a line "sys NAME ..." explaining differences of that case. */

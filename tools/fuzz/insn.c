@@ -683,7 +683,7 @@ static void report_minimised(struct stream *s, enum mode m, const struct verdict
 static enum outcome worst(enum outcome a, enum outcome b)
 {
     static const int rank[O_COUNT] = {
-        [O_IDENTICAL] = 0, [O_KNOWN] = 1, [O_JIT_SKIPPED] = 2, [O_UNALLOC] = 2,
+        [O_IDENTICAL] = 0, [O_JIT_SKIPPED] = 1, [O_KNOWN] = 2, [O_UNALLOC] = 2,
         [O_JIT_NO_HANDLER] = 3,
         [O_DIFF_MEM] = 4, [O_DIFF_FP] = 5, [O_DIFF_FLAGS] = 6, [O_DIFF_REGS] = 7,
         [O_DIFF_SIGNAL] = 8, [O_DIFF_STDOUT] = 8, [O_DIFF_STATUS] = 8, [O_QEMU_FAIL] = 9,
@@ -702,7 +702,7 @@ void campaign_insn(struct table *t)
            opt.streams, batches, opt.batch, pool_n);
     fflush(stdout);
     static struct stream ss[MAX_STREAMS];
-    for (unsigned bi = 0; bi < batches; bi++) {
+    for (unsigned bi = opt.first_batch; bi < batches; bi++) {
         unsigned n = bi + 1 < batches ? opt.batch : opt.streams - bi * opt.batch;
         for (unsigned k = 0; k < n; k++)
             gen_stream(&ss[k], opt.seed, bi, k);
@@ -758,7 +758,7 @@ void campaign_insn(struct table *t)
                     }
             }
             t->count[o]++;
-            if (o == O_IDENTICAL || o == O_KNOWN)
+            if (o == O_IDENTICAL || o == O_KNOWN || o == O_JIT_SKIPPED)
                 continue;
             const struct verdict *v = &vs[bad_mode];
             report("insn: seed 0x%llx batch %u stream %u (%s): %s under %s%s%s%s\n",
@@ -771,8 +771,13 @@ void campaign_insn(struct table *t)
             print_rec_diff(b.ref.recs[k], b.res[bad_mode].recs[k], &ss[k]);
             report("    reproduce: ferry-fuzz minimise --seed 0x%llx %u %u\n",
                    (unsigned long long)opt.seed, bi, k);
-            if (minimised < opt.minimise && o != O_HANG && o != O_HOST_CRASH) {
+            /* one example of a JIT death (item 11) is enough */
+            static bool death_minimised;
+            bool minimise_it = o != O_HANG && o != O_HOST_CRASH &&
+                               (o != O_JIT_NO_HANDLER || !death_minimised);
+            if (minimised < opt.minimise && minimise_it) {
                 minimised++;
+                death_minimised |= o == O_JIT_NO_HANDLER;
                 struct stream s = ss[k];
                 report_minimised(&s, (enum mode)bad_mode, v);
             }
