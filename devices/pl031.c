@@ -47,6 +47,21 @@ void pl031_update(struct pl031 *rtc)
     update_irq(rtc);
 }
 
+uint64_t pl031_next_event(struct pl031 *rtc)
+{
+    pl031_update(rtc);
+    if (!(rtc->imsc & 1u) || (rtc->ris & 1u))
+        return UINT64_MAX;
+    uint64_t host = rtc->now_seconds ? rtc->now_seconds(rtc->ctx) : 0;
+    uint32_t count = (uint32_t)host + rtc->offset;
+    /* Equal now means the match of this second was already seen (and cleared): the next
+     * one is a full 32-bit turn away. */
+    uint64_t delta = (uint32_t)(rtc->mr - count);
+    if (delta == 0)
+        delta = UINT64_C(1) << 32;
+    return host + delta < host ? UINT64_MAX : host + delta;
+}
+
 /* After MR or LR changed: a match value equal to the counter matches at once (QEMU does
  * the same); later ones are found by pl031_update. */
 static void rearm(struct pl031 *rtc)

@@ -31,6 +31,11 @@ void pl031_init(struct pl031 *rtc, uint64_t (*now_seconds)(void *ctx), void *ctx
  * the last call (also when it jumped past it, e.g. after the host slept). */
 void pl031_update(struct pl031 *rtc);
 
+/* The host time (in now_seconds units) at which the match interrupt will next raise the
+ * line, or UINT64_MAX if it cannot (masked, or already raised): a halted CPU may sleep
+ * until then, as with gtimer_update's deadline. */
+uint64_t pl031_next_event(struct pl031 *rtc);
+
 extern const struct mmio_ops pl031_ops;   /* dev = struct pl031 * */
 
 #endif

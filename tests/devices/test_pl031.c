@@ -113,6 +113,27 @@ static void test_match_interrupt(void **state)
     assert_int_equal(f.rtc.invalid_accesses, 0);
 }
 
+static void test_next_event(void **state)
+{
+    (void)state;
+    struct fixture f;
+    setup_rtc(&f, 1000);
+    assert_int_equal(pl031_next_event(&f.rtc), UINT64_MAX);    /* masked */
+    wr(&f, IMSC, 1);
+    wr(&f, MR, 1010);
+    assert_int_equal(pl031_next_event(&f.rtc), 1010);
+    wr(&f, LR, 5);                                             /* count 5 at host 1000 */
+    assert_int_equal(pl031_next_event(&f.rtc), 1000 + 1005);
+    f.clock = 2005;
+    assert_int_equal(pl031_next_event(&f.rtc), UINT64_MAX);    /* raised: nothing to wait for */
+    assert_true(f.irq.level);
+    wr(&f, ICR, 1);
+    assert_int_equal(pl031_next_event(&f.rtc), 2005 + (UINT64_C(1) << 32));
+    f.clock = UINT64_MAX - 2;                                  /* no overflow */
+    wr(&f, MR, rd(&f, DR) + 100);
+    assert_int_equal(pl031_next_event(&f.rtc), UINT64_MAX);
+}
+
 static void test_invalid_accesses(void **state)
 {
     (void)state;
@@ -170,7 +191,12 @@ static void test_hostile(void **state)
             pl031_ops.write(&f.rtc, offset, size, value);
             break;
         case 2:
-            pl031_update(&f.rtc);
+            if (r & 0x200) {
+                uint64_t next = pl031_next_event(&f.rtc);
+                assert_true(next == UINT64_MAX || next > f.clock);
+            } else {
+                pl031_update(&f.rtc);
+            }
             break;
         }
         assert_int_equal(f.irq.level, (f.rtc.ris & f.rtc.imsc) != 0);
@@ -184,6 +210,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_counter_and_load),
         cmocka_unit_test(test_match_interrupt),
+        cmocka_unit_test(test_next_event),
         cmocka_unit_test(test_invalid_accesses),
         cmocka_unit_test(test_hostile),
     };
