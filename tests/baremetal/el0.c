@@ -26,11 +26,14 @@ __asm__(".text\n.balign 4\n"
         PROBE(u_eret, "eret")
         PROBE(u_mrs_currentel, "mrs x8, currentel")
         PROBE(u_msr_spsel, "msr spsel, #0")
-        PROBE(u_hvc, "hvc #0"));
+        PROBE(u_hvc, "hvc #0")
+        PROBE(u_ic_ivau, "ic ivau, x0")
+        PROBE(u_dc_cvau, "dc cvau, x0"));
 
 extern char u_svc[], u_svc_insn[], u_mrs_sctlr[], u_msr_vbar[], u_mrs_ctr[], u_dczid[],
     u_dc_zva[], u_cntvct[], u_cntpct[], u_cntfrq[], u_wfi[], u_daifset[], u_mrs_daif[],
-    u_mrs_daif_insn[], u_eret[], u_mrs_currentel[], u_msr_spsel[], u_hvc[];
+    u_mrs_daif_insn[], u_eret[], u_mrs_currentel[], u_msr_spsel[], u_hvc[], u_ic_ivau[],
+    u_dc_cvau[];
 
 static unsigned char zbuf[8192] __attribute__((aligned(4096), section(".user_bss")));
 
@@ -132,6 +135,13 @@ int main(void)
               zbuf[4096] == 0xaa,
           "DC ZVA at EL0 with DZE=1 zeroes the block: %x %x %x", zbuf[2047], zbuf[2048],
           zbuf[4096]);
+
+    set_sctlr(0, SCTLR_UCI);
+    expect_trap(u_ic_ivau, sysreg_esr(1, 3, 7, 5, 1, 0, 0), "IC IVAU at EL0 with UCI=0");
+    expect_trap(u_dc_cvau, sysreg_esr(1, 3, 7, 11, 1, 0, 0), "DC CVAU at EL0 with UCI=0");
+    set_sctlr(SCTLR_UCI, 0);
+    expect_no_trap(u_ic_ivau, "IC IVAU at EL0 with UCI=1");
+    expect_no_trap(u_dc_cvau, "DC CVAU at EL0 with UCI=1");
 
     write_sysreg(cntkctl_el1, 0);
     isb();

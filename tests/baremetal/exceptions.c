@@ -19,7 +19,6 @@ __asm__(".text\n.balign 4\n"
         ".global e_ldxr\ne_ldxr: ldxr x0, [x0]\n ret\n"
         ".global e_ldar\ne_ldar: ldar w0, [x0]\n ret\n"
         ".global e_stlr\ne_stlr: stlr x1, [x0]\n ret\n"
-        ".global e_stxr\ne_stxr: stxr w2, x1, [x0]\n mov x0, x2\n ret\n"
         /* x0 = value for SP_EL0: load through a misaligned SP at EL1t */
         ".global e_sp_el1t\ne_sp_el1t: msr spsel, #0\n mov x2, sp\n mov sp, x0\n"
         ".global e_sp_el1t_insn\ne_sp_el1t_insn: ldr x1, [sp]\n mov sp, x2\n msr spsel, #1\n ret\n"
@@ -27,6 +26,10 @@ __asm__(".text\n.balign 4\n"
         ".global u_sp\nu_sp: mov sp, x0\n"
         ".global u_sp_insn\nu_sp_insn: ldr x1, [sp]\n mov x0, #7\n svc #0xfff\n"
         /* EL0: spin until the IRQ handler moves ELR past the loop */
+        /* x0 = address: LDXR, SVC (exception entry and ERET), STXR; returns the status */
+        ".global e_excl_svc\ne_excl_svc: ldxr x1, [x0]\n svc #1\n stxr w2, x1, [x0]\n"
+        " mov x0, x2\n ret\n"
+        ".global e_excl\ne_excl: ldxr x1, [x0]\n stxr w2, x1, [x0]\n mov x0, x2\n ret\n"
         ".balign 8\n.global pc_target\npc_target: nop\n nop\n ret\n"
         ".global u_spin\nu_spin: mov x0, #7\n"
         ".global u_spin_loop\nu_spin_loop: b u_spin_loop\n svc #0xfff\n");
@@ -35,7 +38,7 @@ extern char pc_target[], e_svc_insn[], e_sp_el1t_insn[], u_sp[], u_sp_insn[], u_
 #define A(f) ((char *)(uintptr_t)(f))
 extern uint64_t e_svc(uint64_t), e_hvc(uint64_t), e_smc(uint64_t), e_brk(void), e_udf(void),
     e_ldr(uint64_t), e_ldrw(uint64_t), e_ldxr(uint64_t), e_ldar(uint64_t),
-    e_stlr(uint64_t, uint64_t), e_stxr(uint64_t, uint64_t), e_sp_el1t(uint64_t);
+    e_stlr(uint64_t, uint64_t), e_excl_svc(uint64_t), e_excl(uint64_t);
 
 static uint64_t buf[4] __attribute__((aligned(64)));
 
@@ -138,6 +141,15 @@ int main(void)
     e_stlr(mis, 0);
     report_far("unaligned STLR with SCTLR.A=0 (WnR=1)", 0x96000061, A(e_stlr), mis);
     exc_uncatch();
+
+    /* The local exclusive monitor is cleared by an exception return. */
+    uint64_t st = e_excl((uint64_t)buf);
+    check(st == 0, "LDXR; STXR: status %ld (success)", st);
+    exc_catch(EXC_SKIP);
+    st = e_excl_svc((uint64_t)buf);
+    exc_uncatch();
+    check(exc_last.taken == 1 && st == 1, "LDXR; SVC and ERET; STXR: status %ld (monitor cleared)",
+          st);
 
     /* PC alignment: BLR to a misaligned address faults on the target (EC 0x22). */
     exc_catch(EXC_RET_LR);

@@ -64,14 +64,15 @@ int main(void)
         *(volatile uint64_t *)PA(i) = 0x100 + i;
     /* Page 0: EL1 RW. 1: invalid (level 3). 2: AF=0. 3: EL1 RO. 4: EL0 RW. 5: EL0 RO.
      * 6: EL1 only, executable (p_ret42's copy). 7: the same code, PXN. 8: EL0 RX.
-     * 9: EL0 R, UXN (code there). 10: EL0-writable with PXN=0 (code). */
+     * 9: EL0 R, UXN (code there). 10: EL0-writable with PXN=0 (code).
+     * 11: code with AF=0. */
     mmu_map(&mmu_kernel, PAGE(0), PA(0), 0x1000, PG_KERNEL_RW, 3);
     mmu_map(&mmu_kernel, PAGE(2), PA(2), 0x1000, PG_KERNEL_RW & ~PTE_AF, 3);
     mmu_map(&mmu_kernel, PAGE(3), PA(3), 0x1000, PG_KERNEL_RW | PTE_AP_RO, 3);
     mmu_map(&mmu_kernel, PAGE(4), PA(4), 0x1000, PG_USER_RW, 3);
     mmu_map(&mmu_kernel, PAGE(5), PA(5), 0x1000, PG_USER_RO, 3);
     uint64_t code_len = ADDR(p_ret42_end) - ADDR(p_ret42);
-    for (int i = 6; i <= 10; i++)
+    for (int i = 6; i <= 11; i++)
         memcpy((void *)PA(i), (void *)p_ret42, code_len);
     mmu_map(&mmu_kernel, PAGE(6), PA(6), 0x1000, PG_KERNEL_RWX, 3);
     mmu_map(&mmu_kernel, PAGE(7), PA(7), 0x1000, PG_KERNEL_RWX | PTE_PXN, 3);
@@ -79,13 +80,14 @@ int main(void)
     mmu_map(&mmu_kernel, PAGE(9), PA(9), 0x1000, PG_USER_RO, 3);
     mmu_map(&mmu_kernel, PAGE(10), PA(10), 0x1000,
             PTE_ATTR(MT_NORMAL) | PTE_SH_IS | PTE_AF | PTE_AP_EL0, 3);
+    mmu_map(&mmu_kernel, PAGE(11), PA(11), 0x1000, PG_KERNEL_RWX & ~PTE_AF, 3);
     /* 2 MB blocks: BLK valid, BLK+2M AF=0, BLK+4M RO, BLK+6M invalid (level 2). */
     mmu_map(&mmu_kernel, BLK, SCRATCH_BASE, 0x200000, PG_KERNEL_RW, 2);
     mmu_map(&mmu_kernel, BLK + 0x200000, SCRATCH_BASE, 0x200000, PG_KERNEL_RW & ~PTE_AF, 2);
     mmu_map(&mmu_kernel, BLK + 0x400000, SCRATCH_BASE, 0x200000, PG_KERNEL_RO, 2);
     /* Code and data must stay coherent for the copies above: clean to PoU and
      * invalidate the instruction cache before the MMU makes them reachable. */
-    for (int i = 6; i <= 10; i++)
+    for (int i = 6; i <= 11; i++)
         __asm__ volatile("dc cvau, %0" :: "r"(PA(i)));
     __asm__ volatile("dsb ish; ic iallu; dsb ish; isb" ::: "memory");
     mmu_enable(&mmu_kernel, 0, NULL);
@@ -141,6 +143,19 @@ int main(void)
     p_call(PAGE(1));
     exc_uncatch();
     report("EL1 fetch from an unmapped page", 0x86000007, PAGE(1), PAGE(1), 4);
+    exc_catch(EXC_RET_LR);
+    p_call(0x3000000000ul);
+    exc_uncatch();
+    report("EL1 fetch, level 1 translation fault", 0x86000005, 0x3000000000ul, 0x3000000000ul, 4);
+    exc_catch(EXC_RET_LR);
+    p_call(PAGE(11));
+    exc_uncatch();
+    report("EL1 fetch from an AF=0 page", 0x8600000b, PAGE(11), PAGE(11), 4);
+    set_pte(PAGE(11), 3, *pte(PAGE(11), 3) | PTE_AF);
+    exc_catch(EXC_RET_LR);
+    v = p_call(PAGE(11));
+    exc_uncatch();
+    check(exc_last.taken == 0 && v == 42, "AF set: the fetch is retried and returns %ld", v);
     write_sysreg(sctlr_el1, read_sysreg(sctlr_el1) | SCTLR_WXN);
     tlbi_all();
     exc_catch(EXC_RET_LR);
