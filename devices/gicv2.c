@@ -253,7 +253,7 @@ struct irq_line gicv2_spi_irq_line(struct gicv2 *g, unsigned intid)
 struct irq_line gicv2_ppi_irq_line(struct gicv2 *g, unsigned cpu, unsigned intid)
 {
     if (cpu >= GICV2_MAX_CPUS)
-        cpu = GICV2_MAX_CPUS - 1;
+        return (struct irq_line){ 0 };      /* no such CPU: an unconnected line */
     return (struct irq_line){ .set = irq_line_setter, .ctx = g,
                               .line = ((cpu + 1) << 16) | (intid & 0xffffu) };
 }

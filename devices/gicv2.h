@@ -90,7 +90,8 @@ static inline bool gicv2_fiq_line(const struct gicv2 *g, unsigned cpu)
     return cpu < GICV2_MAX_CPUS && g->cpu[cpu].fiq_out;
 }
 
-/* Lines for other devices: an SPI (intid 32..), or a PPI of one CPU (intid 16..31). */
+/* Lines for other devices: an SPI (intid 32..), or a PPI of one CPU (intid 16..31).
+ * Out-of-range numbers give a line whose changes are ignored. */
 struct irq_line gicv2_spi_irq_line(struct gicv2 *g, unsigned intid);
 struct irq_line gicv2_ppi_irq_line(struct gicv2 *g, unsigned cpu, unsigned intid);
 
