@@ -614,9 +614,11 @@ int kernel_place_dtb(uint8_t *ram_host, uint64_t ram_base, uint64_t ram_size, co
         return -1;
     }
     if (!boot->linux_protocol) {
-        /* ELF: the DTB goes at the RAM base if it fits below the image; otherwise QEMU
-         * silently loads none, and so does Ferry (the caller may say so). x0 stays 0. */
-        if (boot->dtb_limit <= boot->dtb_addr || dtb_size > boot->dtb_limit - boot->dtb_addr ||
+        /* ELF: the DTB goes at the RAM base if QEMU's 1 MiB blob would fit below the
+         * image; otherwise QEMU silently loads none, and so does Ferry (the caller may
+         * say so). x0 stays 0 either way. */
+        uint64_t room = dtb_size > KERNEL_ELF_DTB_ROOM ? dtb_size : KERNEL_ELF_DTB_ROOM;
+        if (boot->dtb_limit <= boot->dtb_addr || room > boot->dtb_limit - boot->dtb_addr ||
             !in_ram(&ram, boot->dtb_addr, dtb_size)) {
             boot->dtb_addr = 0;
             boot->dtb_size = 0;

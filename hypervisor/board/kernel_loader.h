@@ -36,6 +36,10 @@ enum kernel_kind {
 #define KERNEL_IMAGE_LOW_LIMIT   0x1000ull
 #define KERNEL_GUNZIP_MAX        (256ull << 20)
 #define KERNEL_DTB_ALIGN         (2ull << 20) /* Linux maps 2 MiB around the DTB early */
+/* QEMU's virt hands its DTB over as an unpacked 1 MiB blob, so it puts one below an ELF
+ * only when the ELF leaves at least 1 MiB free above the RAM base. Ferry asks for the
+ * same room, so a bare-metal ELF finds a DTB at the RAM base on both or on neither. */
+#define KERNEL_ELF_DTB_ROOM      (1ull << 20)
 
 struct kernel_load_options {
     const char *initrd_path;  /* NULL: no initrd. Only with the Linux protocol (Image, raw) */
@@ -67,8 +71,9 @@ int kernel_load(const char *path, uint8_t *ram, uint64_t ram_base, uint64_t ram_
                 char *err, size_t err_size);
 
 /* Copies the DTB blob to boot->dtb_addr and, for the Linux protocol, sets x0 to it.
- * Returns 0 when placed; 1 when an ELF kernel leaves no room below its lowest segment
- * (QEMU then gives the guest no DTB in RAM either; dtb_addr/dtb_size stay 0); -1 with
+ * Returns 0 when placed; 1 when an ELF kernel leaves less than KERNEL_ELF_DTB_ROOM (or
+ * the DTB's size) free below its lowest segment (QEMU then gives the guest no DTB in RAM
+ * either; dtb_addr/dtb_size are 0); -1 with
  * err when a Linux kernel's DTB does not fit in RAM after the kernel and initrd. */
 int kernel_place_dtb(uint8_t *ram, uint64_t ram_base, uint64_t ram_size, const void *dtb,
                      size_t dtb_size, struct kernel_boot *boot, char *err, size_t err_size);

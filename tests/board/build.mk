@@ -30,6 +30,7 @@ test-board: $(BOARD_UNIT_BINS) $(BOARD_TOOLS)
 	$(Q)status=0; for t in $(BOARD_UNIT_BINS); do $$t || { echo "FAILED: $$t"; status=1; }; done; \
 	tests/board/dts.sh $(BOARD_TEST_DIR) || status=1; \
 	tests/board/qemu_dtb.sh $(BOARD_TEST_DIR) || status=1; \
+	tests/board/qemu_boot.sh $(BOARD_TEST_DIR) || status=1; \
 	exit $$status
 
 TESTS += board

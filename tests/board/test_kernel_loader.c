@@ -529,21 +529,35 @@ static void test_elf_dtb_room(void **state)
     /* An image at the RAM base leaves no room: no DTB (QEMU: none in RAM either). */
     static const struct seg at_base[] = { { PT_LOAD, RAM_BASE, 0x10, 0x10, 0 } };
     static const struct seg low[] = { { PT_LOAD, RAM_BASE + 0x1000, 0x10, 0x10, 0 } };
+    static const struct seg low2[] = { { PT_LOAD, RAM_BASE + 0xf0000, 0x10, 0x10, 0 } };
+    static const struct seg mib[] = { { PT_LOAD, RAM_BASE + 0x100000, 0x10, 0x10, 0 } };
     load_ok(elf_file("at-base.elf", RAM_BASE, at_base, 1), NULL, &b);
     assert_int_equal(kernel_place_dtb(ram, RAM_BASE, RAM_SIZE, fake_dtb, sizeof fake_dtb, &b, err,
                                       sizeof err), 1);
     assert_int_equal(b.dtb_addr, 0);
     assert_int_equal(b.dtb_size, 0);
     assert_int_equal(b.x[0], 0);
-    /* 4 KiB below the image: a 64-byte DTB fits, an 8 KiB one does not. */
+    /* Less than 1 MiB below the image: QEMU's 1 MiB blob would not fit, so no DTB, even
+     * though Ferry's small one would (an ELF linked at 0x40100000 by ld starts its first
+     * segment at 0x400f0000 and gets no DTB on QEMU). */
     load_ok(elf_file("low.elf", RAM_BASE + 0x1000, low, 1), NULL, &b);
     assert_int_equal(b.dtb_limit, RAM_BASE + 0x1000);
+    assert_int_equal(kernel_place_dtb(ram, RAM_BASE, RAM_SIZE, fake_dtb, sizeof fake_dtb, &b, err,
+                                      sizeof err), 1);
+    assert_int_equal(b.dtb_addr, 0);
+    load_ok(elf_file("low2.elf", RAM_BASE + 0xf0000, low2, 1), NULL, &b);
+    assert_int_equal(kernel_place_dtb(ram, RAM_BASE, RAM_SIZE, fake_dtb, sizeof fake_dtb, &b, err,
+                                      sizeof err), 1);
+    /* Exactly 1 MiB: placed (QEMU too). A DTB larger than the room is not. */
+    load_ok(elf_file("mib.elf", RAM_BASE + 0x100000, mib, 1), NULL, &b);
     {
-        uint8_t big[8192] = { 0xd0 };
+        size_t n = 0x100001;
+        uint8_t *big = calloc(1, n);
         struct kernel_boot copy = b;
-        assert_int_equal(kernel_place_dtb(ram, RAM_BASE, RAM_SIZE, big, sizeof big, &copy, err,
+        assert_int_equal(kernel_place_dtb(ram, RAM_BASE, RAM_SIZE, big, n, &copy, err,
                                           sizeof err), 1);
         assert_int_equal(copy.dtb_addr, 0);
+        free(big);
     }
     place_ok(&b, fake_dtb, sizeof fake_dtb);
     assert_int_equal(b.dtb_addr, RAM_BASE);
