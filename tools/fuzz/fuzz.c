@@ -74,6 +74,8 @@ void run_start(struct run *r, char *const argv[], const char *tag, const char *c
         dup2(in, 0);
         dup2(out, 1);
         dup2(err, 2);
+        for (int fd = 3; fd < 1024; fd++)   /* the guest sees fds 0-2 only */
+            close(fd);
         struct rlimit no_core = { 0, 0 };
         setrlimit(RLIMIT_CORE, &no_core);
         if (chdir(cwd ? cwd : opt.workdir) != 0)
@@ -615,10 +617,10 @@ int main(int argc, char **argv)
 #undef OPT
     }
     /* the programs run in the work directory: make paths absolute */
-    static char abs_paths[3][4096];
-    const char **paths[3] = { &opt.ferry, &opt.san_ferry, &opt.qemu };
-    for (int i = 0; i < 3; i++)
-        if (strchr(*paths[i], '/') && realpath(*paths[i], abs_paths[i]))
+    static char abs_paths[4][4096];
+    const char **paths[4] = { &opt.ferry, &opt.san_ferry, &opt.qemu, &opt.sysprog };
+    for (int i = 0; i < 4; i++)
+        if (*paths[i] && strchr(*paths[i], '/') && realpath(*paths[i], abs_paths[i]))
             *paths[i] = abs_paths[i];
     if (opt.batch == 0 || opt.batch > 256)
         opt.batch = 256;
@@ -635,7 +637,7 @@ int main(int argc, char **argv)
         own_workdir = true;
     }
     if (opt.report)
-        report_file = fopen(opt.report, "w");
+        report_file = fopen(opt.report, "we");
     signal(SIGPIPE, SIG_IGN);
     int rc;
     if (minimise) {
