@@ -49,6 +49,7 @@ const char ferry_usage_text[] =
     "                        binary, loaded as QEMU's -kernel loads it\n"
     "  --initrd FILE         initial ramdisk (Image and raw kernels)\n"
     "  --dtb FILE            device tree blob to use instead of the generated one\n"
+    "                        (memory, /chosen and /psci adapted as QEMU's -dtb does)\n"
     "  --append TEXT         kernel command line (/chosen/bootargs)\n"
     "  --mem SIZE            guest RAM, 1M..255G (default 512M; a plain number means\n"
     "                        MiB); also -m SIZE, --memory SIZE\n"

@@ -329,6 +329,158 @@ int virt_dtb_build(const struct virt_dtb_config *cfg, void **blob, size_t *size,
     return -1;
 }
 
+/* ---- Fixing up a user DTB (libfdt's read-write API) ---------------------------- */
+
+/* Reads a one-cell property of the root that must be 1 or 2 (#address-cells, ...). */
+static int root_cells(const void *fdt, const char *prop, uint32_t *cells)
+{
+    int len;
+    const fdt32_t *value = fdt_getprop(fdt, 0, prop, &len);
+    if (!value || len != 4)
+        return -1;
+    *cells = fdt32_to_cpu(*value);
+    return *cells == 1 || *cells == 2 ? 0 : -1;
+}
+
+/* Appends `value` as `cells` big-endian cells to out; false if it does not fit. */
+static bool put_cells(fdt32_t *out, size_t *n, uint32_t cells, uint64_t value)
+{
+    if (cells == 1 && value > UINT32_MAX)
+        return false;
+    if (cells == 2)
+        out[(*n)++] = cpu_to_fdt32((uint32_t)(value >> 32));
+    out[(*n)++] = cpu_to_fdt32((uint32_t)value);
+    return true;
+}
+
+static int fixup_fail(char *err, size_t err_size, const char *name, const char *what, int rc)
+{
+    if (rc < 0)
+        ferry_set_error(err, err_size, "dtb %s: %s: %s", name, what, fdt_strerror(rc));
+    else
+        ferry_set_error(err, err_size, "dtb %s: %s", name, what);
+    return -1;
+}
+
+int virt_dtb_fixup(const char *name, void **blob, size_t *size, const struct virt_dtb_config *cfg,
+                   char *err, size_t err_size)
+{
+    uint32_t acells, scells;
+    size_t bootargs_len = cfg && cfg->bootargs ? strlen(cfg->bootargs) : 0;
+    size_t room, n = 0;
+    fdt32_t cells[4];
+    char node_name[64];
+    void *fdt;
+    int rc, off;
+
+    {
+        char why[200];
+        if (check_config(cfg, why, sizeof why) != 0)
+            return fixup_fail(err, err_size, name, why, 0);
+    }
+    if (root_cells(*blob, "#address-cells", &acells) != 0 ||
+        root_cells(*blob, "#size-cells", &scells) != 0)
+        return fixup_fail(err, err_size, name,
+                          "the root needs #address-cells and #size-cells of 1 or 2", 0);
+    if (scells < 2 && cfg->ram_size > UINT32_MAX)
+        return fixup_fail(err, err_size, name,
+                          "#size-cells 1 cannot describe 4 GiB of RAM or more", 0);
+    /* Room for what is added: a memory and a psci node, chosen's properties. */
+    room = *size + bootargs_len + 4096;
+    if (room > VIRT_DTB_MAX_SIZE)
+        return fixup_fail(err, err_size, name, "larger than 2 MiB with the command line", 0);
+    fdt = malloc(room);
+    if (!fdt)
+        return fixup_fail(err, err_size, name, "out of memory", 0);
+    rc = fdt_open_into(*blob, fdt, (int)room);
+    if (rc < 0) {
+        free(fdt);
+        return fixup_fail(err, err_size, name, "cannot open the tree", rc);
+    }
+
+    /* Replace the memory nodes (QEMU nops every /memory and /memory@...). A walk cannot
+     * step past a node it has just turned into NOPs, so it restarts after each one. */
+    for (;;) {
+        int found = -1;
+        fdt_for_each_subnode(off, fdt, 0) {
+            const char *node = fdt_get_name(fdt, off, NULL);
+            if (node && (!strcmp(node, "memory") || !strncmp(node, "memory@", 7))) {
+                found = off;
+                break;
+            }
+        }
+        if (found < 0)
+            break;
+        if ((rc = fdt_nop_node(fdt, found)) < 0)
+            goto libfdt_failed;
+    }
+    snprintf(node_name, sizeof node_name, "memory@%llx", (unsigned long long)cfg->ram_base);
+    if (!put_cells(cells, &n, acells, cfg->ram_base) || !put_cells(cells, &n, scells, cfg->ram_size)) {
+        free(fdt);
+        return fixup_fail(err, err_size, name, "#address-cells 1 cannot describe the RAM", 0);
+    }
+    if ((off = fdt_add_subnode(fdt, 0, node_name)) < 0 ||
+        (rc = fdt_setprop_string(fdt, off, "device_type", "memory")) < 0 ||
+        (rc = fdt_setprop(fdt, off, "reg", cells, (int)(n * sizeof cells[0]))) < 0) {
+        rc = off < 0 ? off : rc;
+        goto libfdt_failed;
+    }
+
+    off = fdt_path_offset(fdt, "/chosen");
+    if (off == -FDT_ERR_NOTFOUND)
+        off = fdt_add_subnode(fdt, 0, "chosen");
+    if (off < 0) {
+        rc = off;
+        goto libfdt_failed;
+    }
+    if (bootargs_len && (rc = fdt_setprop_string(fdt, off, "bootargs", cfg->bootargs)) < 0)
+        goto libfdt_failed;
+    if (cfg->initrd_size) {
+        fdt32_t start[2], end[2];
+        size_t ns = 0, ne = 0;
+        if (!put_cells(start, &ns, acells, cfg->initrd_start) ||
+            !put_cells(end, &ne, acells, cfg->initrd_start + cfg->initrd_size)) {
+            free(fdt);
+            return fixup_fail(err, err_size, name, "#address-cells 1 cannot describe the initrd", 0);
+        }
+        if ((rc = fdt_setprop(fdt, off, "linux,initrd-start", start, (int)(ns * 4))) < 0 ||
+            (rc = fdt_setprop(fdt, off, "linux,initrd-end", end, (int)(ne * 4))) < 0)
+            goto libfdt_failed;
+    }
+
+    /* A tree that has /psci keeps it as it is (QEMU: "no fixup is necessary"). */
+    if (fdt_path_offset(fdt, "/psci") == -FDT_ERR_NOTFOUND) {
+        static const char compatible[] = "arm,psci-1.0\0arm,psci-0.2\0arm,psci";
+        if ((off = fdt_add_subnode(fdt, 0, "psci")) < 0) {
+            rc = off;
+            goto libfdt_failed;
+        }
+        if ((rc = fdt_setprop(fdt, off, "compatible", compatible, sizeof compatible)) < 0 ||
+            (rc = fdt_setprop_string(fdt, off, "method", VIRT_PSCI_METHOD)) < 0 ||
+            (rc = fdt_setprop_u32(fdt, off, "cpu_suspend", VIRT_PSCI_FN_CPU_SUSPEND)) < 0 ||
+            (rc = fdt_setprop_u32(fdt, off, "cpu_off", VIRT_PSCI_FN_CPU_OFF)) < 0 ||
+            (rc = fdt_setprop_u32(fdt, off, "cpu_on", VIRT_PSCI_FN_CPU_ON)) < 0 ||
+            (rc = fdt_setprop_u32(fdt, off, "migrate", VIRT_PSCI_FN_MIGRATE)) < 0)
+            goto libfdt_failed;
+    }
+
+    if ((rc = fdt_pack(fdt)) < 0)
+        goto libfdt_failed;
+    *size = fdt_totalsize(fdt);
+    {
+        void *shrunk = realloc(fdt, *size);
+        if (shrunk)
+            fdt = shrunk;
+    }
+    free(*blob);
+    *blob = fdt;
+    return 0;
+
+libfdt_failed:
+    free(fdt);
+    return fixup_fail(err, err_size, name, "cannot adapt the tree", rc);
+}
+
 int dtb_load_file(const char *path, void **blob, size_t *size, char *err, size_t err_size)
 {
     struct stat st;

@@ -33,6 +33,15 @@ uint32_t virt_dtb_timer_irq_flags(unsigned num_cpus);
  * "dtb FILE: ...". On success *blob is malloc'd and *size its totalsize. */
 int dtb_load_file(const char *path, void **blob, size_t *size, char *err, size_t err_size);
 
+/* Adapts a user DTB (--dtb) to the machine as QEMU's arm_load_dtb does with -dtb: every
+ * /memory node is replaced by one describing cfg's RAM (in the root's #address-cells and
+ * #size-cells, which must be 1 or 2), /chosen gets bootargs (when non-empty) and the
+ * initrd range (when there is one, in #address-cells cells), and a /psci node like the
+ * generated one is added when the tree has none. *blob is replaced by a new packed blob.
+ * Errors name `name` (the file): "dtb NAME: ...". */
+int virt_dtb_fixup(const char *name, void **blob, size_t *size, const struct virt_dtb_config *cfg,
+                   char *err, size_t err_size);
+
 /* Writes a blob to a file (--dump-dtb), replacing it; errors name the file. */
 int dtb_write_file(const char *path, const void *blob, size_t size, char *err, size_t err_size);
 

@@ -1,8 +1,10 @@
 /* Test helper: writes the DTB `ferry run` would give a guest, built by the board code
  * (hypervisor/board/): from a RAM size, CPU count and command line, and, with --kernel
  * (and --initrd), through the real loader so the initrd range in /chosen is the one the
- * loader chose. Prints the boot state on stdout. Usage:
- *   dtb_tool OUT.dtb [--mem MIB] [--cpus N] [--append TEXT] [--kernel FILE [--initrd FILE]] */
+ * loader chose; with --dtb, a user DTB adapted as for `ferry run --dtb`. Prints the boot
+ * state on stdout. Usage:
+ *   dtb_tool OUT.dtb [--mem MIB] [--cpus N] [--append TEXT] [--kernel FILE [--initrd FILE]]
+ *            [--dtb FILE] */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +19,7 @@ int main(int argc, char **argv)
 {
     struct virt_dtb_config cfg = { .ram_base = VIRT_RAM_BASE, .ram_size = 512ull << 20,
                                    .num_cpus = 1 };
-    const char *kernel = NULL, *initrd = NULL;
+    const char *kernel = NULL, *initrd = NULL, *user_dtb = NULL;
     struct kernel_boot boot;
     uint8_t *ram = NULL;
     void *blob;
@@ -26,7 +28,7 @@ int main(int argc, char **argv)
 
     if (argc < 2) {
         fprintf(stderr, "usage: dtb_tool OUT.dtb [--mem MIB] [--cpus N] [--append TEXT] "
-                        "[--kernel FILE [--initrd FILE]]\n");
+                        "[--kernel FILE [--initrd FILE]] [--dtb FILE]\n");
         return 2;
     }
     for (int i = 2; i + 1 < argc; i += 2) {
@@ -40,6 +42,8 @@ int main(int argc, char **argv)
             kernel = argv[i + 1];
         else if (!strcmp(argv[i], "--initrd"))
             initrd = argv[i + 1];
+        else if (!strcmp(argv[i], "--dtb"))
+            user_dtb = argv[i + 1];
         else {
             fprintf(stderr, "dtb_tool: unknown option %s\n", argv[i]);
             return 2;
@@ -61,7 +65,9 @@ int main(int argc, char **argv)
         cfg.initrd_start = boot.initrd_start;
         cfg.initrd_size = boot.initrd_size;
     }
-    if (virt_dtb_build(&cfg, &blob, &size, err, sizeof err) != 0) {
+    if (user_dtb ? dtb_load_file(user_dtb, &blob, &size, err, sizeof err) != 0 ||
+                       virt_dtb_fixup(user_dtb, &blob, &size, &cfg, err, sizeof err) != 0
+                 : virt_dtb_build(&cfg, &blob, &size, err, sizeof err) != 0) {
         fprintf(stderr, "dtb_tool: %s\n", err);
         return 1;
     }

@@ -38,6 +38,14 @@ compare_case() {
 
 compare_case linux-512m 512 1 kernel "$work/kernel.bin" initrd "$work/initrd.img" \
     append "console=ttyAMA0 earlycon"
+# A user DTB (--dtb / -dtb): both adapt it the same way (memory, chosen, psci).
+if command -v dtc >/dev/null; then
+    dtc -q -I dts -O dtb -o "$work/user.dtb" "$(dirname "$0")/user.dts"
+    compare_case user-dtb 512 1 dtb "$work/user.dtb" kernel "$work/kernel.bin" \
+        initrd "$work/initrd.img" append "console=ttyAMA0"
+else
+    echo "SKIP: the user DTB case needs dtc (package device-tree-compiler)"
+fi
 compare_case plain-2g-smp2 2048 2
 compare_case plain-256m-smp8 256 8
 finish

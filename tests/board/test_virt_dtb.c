@@ -9,6 +9,7 @@
 #include <cmocka.h>
 #include <fcntl.h>
 #include <libfdt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -436,6 +437,159 @@ static void test_bad_dtb_files(void **state)
     free(fdt);
 }
 
+/* A user tree: root cells as given (0: property absent), two memory nodes, a /chosen
+ * with a command line unless no_chosen, a /psci with method "smc" if with_psci. */
+static void *user_tree(uint32_t acells, uint32_t scells, bool no_chosen, bool with_psci, size_t *size)
+{
+    size_t cap = 8192;
+    void *fdt = malloc(cap);
+    int off;
+    assert_int_equal(fdt_create_empty_tree(fdt, (int)cap), 0);
+    if (acells)
+        assert_int_equal(fdt_setprop_u32(fdt, 0, "#address-cells", acells), 0);
+    if (scells)
+        assert_int_equal(fdt_setprop_u32(fdt, 0, "#size-cells", scells), 0);
+    /* "memory" first: libfdt matches a name without unit address against "memory@...". */
+    off = fdt_add_subnode(fdt, 0, "memory");
+    assert_true(off >= 0);
+    off = fdt_add_subnode(fdt, 0, "memory@80000000");
+    assert_true(off >= 0);
+    assert_int_equal(fdt_setprop_string(fdt, off, "device_type", "memory"), 0);
+    off = fdt_add_subnode(fdt, 0, "soc");
+    assert_true(off >= 0);
+    off = fdt_add_subnode(fdt, off, "memory@0"); /* not at the root: kept */
+    assert_true(off >= 0);
+    if (!no_chosen) {
+        off = fdt_add_subnode(fdt, 0, "chosen");
+        assert_int_equal(fdt_setprop_string(fdt, off, "bootargs", "old"), 0);
+    }
+    if (with_psci) {
+        off = fdt_add_subnode(fdt, 0, "psci");
+        assert_int_equal(fdt_setprop_string(fdt, off, "method", "smc"), 0);
+    }
+    assert_int_equal(fdt_pack(fdt), 0);
+    *size = fdt_totalsize(fdt);
+    return fdt;
+}
+
+static void fixup_ok(void **fdt, size_t *size, const struct virt_dtb_config *cfg)
+{
+    char err[256];
+    if (virt_dtb_fixup("user.dtb", fdt, size, cfg, err, sizeof err) != 0)
+        fail_msg("virt_dtb_fixup: %s", err);
+    assert_int_equal(fdt_check_full(*fdt, *size), 0);
+    assert_int_equal(fdt_totalsize(*fdt), *size);
+}
+
+static void fixup_fails(void *fdt, size_t size, const struct virt_dtb_config *cfg, const char *expected)
+{
+    char err[256];
+    void *blob = fdt;
+    assert_int_equal(virt_dtb_fixup("user.dtb", &blob, &size, cfg, err, sizeof err), -1);
+    assert_ptr_equal(blob, fdt); /* untouched */
+    if (!strstr(err, expected) || strncmp(err, "dtb user.dtb: ", 14) != 0)
+        fail_msg("error '%s' lacks 'dtb user.dtb: ...%s'", err, expected);
+}
+
+/* --dtb: the user tree adapted as QEMU's arm_load_dtb adapts a -dtb file. */
+static void test_fixup_user_dtb(void **state)
+{
+    size_t size;
+    void *fdt = user_tree(2, 2, false, false, &size);
+    fixup_ok(&fdt, &size, &default_cfg);
+    assert_int_equal(fdt_path_offset(fdt, "/memory@80000000"), -FDT_ERR_NOTFOUND);
+    {
+        /* One memory node is left at the root: the new one. */
+        int off, count = 0;
+        fdt_for_each_subnode(off, fdt, 0) {
+            if (!strncmp(fdt_get_name(fdt, off, NULL), "memory", 6)) {
+                assert_string_equal(fdt_get_name(fdt, off, NULL), "memory@40000000");
+                count++;
+            }
+        }
+        assert_int_equal(count, 1);
+    }
+    node(fdt, "/soc/memory@0");
+    EXPECT_STRINGS(fdt, "/memory@40000000", "device_type", "memory");
+    {
+        uint32_t reg[4] = { 0, 0x40000000, 0, 0x20000000 };
+        expect_cells(fdt, "/memory@40000000", "reg", reg, 4);
+    }
+    EXPECT_STRINGS(fdt, "/chosen", "bootargs", "console=ttyAMA0 earlycon");
+    expect_u64(fdt, "/chosen", "linux,initrd-start", 0x48000000);
+    expect_u64(fdt, "/chosen", "linux,initrd-end", 0x48002710);
+    EXPECT_STRINGS(fdt, "/psci", "compatible", "arm,psci-1.0\0arm,psci-0.2\0arm,psci");
+    EXPECT_STRINGS(fdt, "/psci", "method", "hvc");
+    expect_u32(fdt, "/psci", "cpu_on", 0xc4000003);
+    expect_u32(fdt, "/psci", "migrate", 0xc4000005);
+    free(fdt);
+
+    /* An existing /psci is kept; an empty command line keeps the tree's; no /chosen gets
+     * one; one-cell addresses and sizes are written as one cell. */
+    {
+        struct virt_dtb_config cfg = default_cfg;
+        cfg.bootargs = "";
+        fdt = user_tree(1, 1, false, true, &size);
+        fixup_ok(&fdt, &size, &cfg);
+        EXPECT_STRINGS(fdt, "/psci", "method", "smc");
+        expect_absent(fdt, "/psci", "compatible");
+        EXPECT_STRINGS(fdt, "/chosen", "bootargs", "old");
+        {
+            uint32_t reg[2] = { 0x40000000, 0x20000000 };
+            expect_cells(fdt, "/memory@40000000", "reg", reg, 2);
+        }
+        expect_u32(fdt, "/chosen", "linux,initrd-start", 0x48000000);
+        expect_u32(fdt, "/chosen", "linux,initrd-end", 0x48002710);
+        free(fdt);
+        cfg.bootargs = NULL;
+        cfg.initrd_size = 0;
+        fdt = user_tree(2, 2, true, false, &size);
+        fixup_ok(&fdt, &size, &cfg);
+        node(fdt, "/chosen");
+        expect_absent(fdt, "/chosen", "bootargs");
+        expect_absent(fdt, "/chosen", "linux,initrd-start");
+        free(fdt);
+    }
+}
+
+static void test_fixup_errors(void **state)
+{
+    struct virt_dtb_config cfg = default_cfg;
+    size_t size;
+    void *fdt = user_tree(0, 2, false, false, &size);
+    fixup_fails(fdt, size, &cfg, "the root needs #address-cells and #size-cells of 1 or 2");
+    free(fdt);
+    fdt = user_tree(3, 2, false, false, &size);
+    fixup_fails(fdt, size, &cfg, "of 1 or 2");
+    free(fdt);
+    fdt = user_tree(1, 1, false, false, &size);
+    cfg.ram_size = 4ull << 30;
+    fixup_fails(fdt, size, &cfg, "#size-cells 1 cannot describe 4 GiB of RAM or more");
+    cfg = default_cfg;
+    cfg.ram_base = 0x100000000ull;
+    cfg.initrd_size = 0;
+    fixup_fails(fdt, size, &cfg, "#address-cells 1 cannot describe the RAM");
+    cfg = default_cfg;
+    cfg.ram_size = 8ull << 30;
+    cfg.initrd_start = 0x140000000ull;
+    free(fdt);
+    fdt = user_tree(1, 2, false, false, &size);
+    fixup_fails(fdt, size, &cfg, "#address-cells 1 cannot describe the initrd");
+    cfg = default_cfg;
+    cfg.num_cpus = 0;
+    fixup_fails(fdt, size, &cfg, "0 CPUs");
+    {
+        char *huge = malloc(3u << 20);
+        memset(huge, 'z', (3u << 20) - 1);
+        huge[(3u << 20) - 1] = '\0';
+        cfg = default_cfg;
+        cfg.bootargs = huge;
+        fixup_fails(fdt, size, &cfg, "larger than 2 MiB");
+        free(huge);
+    }
+    free(fdt);
+}
+
 static int setup(void **state)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/ferry-dtb.XXXXXX");
@@ -459,6 +613,8 @@ int main(void)
         cmocka_unit_test(test_bad_configs),
         cmocka_unit_test(test_file_round_trip),
         cmocka_unit_test(test_bad_dtb_files),
+        cmocka_unit_test(test_fixup_user_dtb),
+        cmocka_unit_test(test_fixup_errors),
     };
     return cmocka_run_group_tests_name("virt_dtb", tests, setup, teardown);
 }
