@@ -558,9 +558,10 @@ static int cmd_stats(int argc, char **argv)
     }
 
     const char *codec = info->codec == TRACE_CODEC_ZSTD ? "zstd" : info->codec == TRACE_CODEC_ZLIB ? "zlib" : "none";
-    printf("trace:        %s (format %u, %s mode%s%s)\n", path, info->version,
+    printf("trace:        %s (format %u, %s mode%s%s%s)\n", path, info->version,
            block_mode ? "block" : "full", info->flags & TRACE_FLAG_QEMU ? ", QEMU plugin" : "",
-           info->flags & TRACE_FLAG_VALUES ? "" : ", no values");
+           info->flags & TRACE_FLAG_VALUES ? "" : ", no values",
+           info->flags & TRACE_FLAG_NO_MEM ? ", no memory accesses" : "");
     printf("recorded by:  ferry %s: %s\n", info->ferry_version,
            info->command_line[0] ? info->command_line : "(no command line)");
     printf("filters:      %s\n", info->filters[0] ? info->filters : "none");
@@ -663,9 +664,10 @@ static void remember(struct side *s, const struct trace_record *rec, unsigned ct
         s->ring_head = (s->ring_head + 1) % ctx;
 }
 
+/* The last write of register id in a record (the value it leaves). */
 static const struct trace_reg_write *find_reg(const struct trace_insn *in, uint16_t id)
 {
-    for (unsigned k = 0; k < in->n_regs; k++)
+    for (unsigned k = in->n_regs; k-- > 0;)
         if (in->regs[k].id == id)
             return &in->regs[k];
     return NULL;
@@ -673,7 +675,7 @@ static const struct trace_reg_write *find_reg(const struct trace_insn *in, uint1
 
 /* What differs between two records ("" if nothing both recorded). */
 static void compare(const struct trace_record *a, const struct trace_record *b, bool block_mode,
-                    char *what, size_t size)
+                    bool mem, char *what, size_t size)
 {
     const struct trace_insn *x = &a->insn, *y = &b->insn;
     what[0] = 0;
@@ -698,11 +700,11 @@ static void compare(const struct trace_record *a, const struct trace_record *b, 
         snprintf(what, size, "encoding: A %08x, B %08x", x->encoding, y->encoding);
         return;
     }
-    if (x->n_mem != y->n_mem) {
+    if (mem && x->n_mem != y->n_mem) {
         snprintf(what, size, "memory accesses: A %u, B %u", x->n_mem, y->n_mem);
         return;
     }
-    for (unsigned j = 0; j < x->n_mem; j++) {
+    for (unsigned j = 0; mem && j < x->n_mem; j++) {
         const struct trace_mem_access *m = &x->mem[j], *n = &y->mem[j];
         if (m->va != n->va || m->size != n->size || m->store != n->store) {
             snprintf(what, size, "memory access %u: A %s%u [0x%" PRIx64 "], B %s%u [0x%" PRIx64 "]",
@@ -716,11 +718,16 @@ static void compare(const struct trace_record *a, const struct trace_record *b, 
         }
     }
     if (x->has_values && y->has_values) {
-        /* Register writes as sets: the order of a record's writes carries no meaning. */
+        bool same_ids = x->n_regs == y->n_regs;
+        for (unsigned k = 0; same_ids && k < x->n_regs; k++)
+            same_ids = x->regs[k].id == y->regs[k].id;
+        /* Same registers in the same order: pairwise. Otherwise as sets of final values
+         * (the order of a record's writes carries no meaning). */
         for (int pass = 0; pass < 2; pass++) {
             const struct trace_insn *p = pass ? y : x, *q = pass ? x : y;
             for (unsigned k = 0; k < p->n_regs; k++) {
-                const struct trace_reg_write *g = &p->regs[k], *h = find_reg(q, g->id);
+                const struct trace_reg_write *g = &p->regs[k];
+                const struct trace_reg_write *h = same_ids ? &q->regs[k] : find_reg(q, g->id);
                 char name[48];
                 reg_name(g->id, name, sizeof name);
                 if (!h) {
@@ -728,6 +735,8 @@ static void compare(const struct trace_record *a, const struct trace_record *b, 
                              pass ? "B" : "A", g->lo);
                     return;
                 }
+                if (!same_ids && find_reg(p, g->id) != g)
+                    continue;               /* an earlier write of a register written again */
                 if (!pass && (g->lo != h->lo || g->hi != h->hi)) {
                     if (trace_reg_is_vector(g->id))
                         snprintf(what, size, "%s: A 0x%016" PRIx64 "%016" PRIx64 ", B 0x%016" PRIx64
@@ -826,6 +835,13 @@ static int cmd_diff(int argc, char **argv)
     }
     const struct trace_reader_info *ia = trace_reader_info(sa.r), *ib = trace_reader_info(sb.r);
     bool values = (ia->flags & ib->flags & TRACE_FLAG_VALUES) != 0;
+    bool mem = !((ia->flags | ib->flags) & TRACE_FLAG_NO_MEM);
+    char compared[160];
+    snprintf(compared, sizeof compared, "%s", sa.block_mode ? "PC, EL and length"
+             : values && mem ? "PC, EL, encoding, registers, memory, exceptions"
+             : values ? "PC, EL, encoding, registers, exceptions; no memory in both"
+             : mem ? "PC, EL, encoding, memory addresses; no register values in both"
+                   : "PC, EL, encoding; no register values or memory in both");
     uint64_t matched = 0, matched_insns = 0;
     struct trace_record ra, rb;
     /* The record of A is formatted into the ring before B's next record is read: each
@@ -841,24 +857,20 @@ static int cmd_diff(int argc, char **argv)
         char what[512];
         if (ca == 0 && cb == 0) {
             printf("traces identical: %" PRIu64 " %s compared (%s)\n", matched,
-                   sa.block_mode ? "blocks" : "instructions",
-                   sa.block_mode ? "PC, EL and length"
-                   : values ? "PC, EL, encoding, registers, memory, exceptions"
-                            : "PC, EL, encoding, memory addresses; no register values in both");
+                   sa.block_mode ? "blocks" : "instructions", compared);
             goto out;
         }
         if (ca == 0 || cb == 0)
             snprintf(what, sizeof what, "%s ends here; %s goes on", ca == 0 ? "A" : "B",
                      ca == 0 ? "B" : "A");
         else
-            compare(&ra, &rb, sa.block_mode, what, sizeof what);
+            compare(&ra, &rb, sa.block_mode, mem, what, sizeof what);
         if (what[0]) {
             uint64_t seq = ca == 1 ? ra.insn.seq : rb.insn.seq;
             printf("traces differ at %s %" PRIu64 " (sequence number %" PRIu64 "): %s\n",
                    sa.block_mode ? "block" : "instruction", matched, seq, what);
-            printf("%" PRIu64 " %s matched before it%s\n", matched,
-                   sa.block_mode ? "blocks" : "instructions",
-                   values ? "" : " (compared: PC, EL, encoding, memory addresses; not register values)");
+            printf("%" PRIu64 " %s matched before it (compared: %s)\n", matched,
+                   sa.block_mode ? "blocks" : "instructions", compared);
             if (sa.block_mode)
                 printf("(%" PRIu64 " instructions)\n", matched_insns);
             print_context(&sa, "A", (unsigned)ctx, &ra, ca, &scratch);

@@ -143,7 +143,7 @@ static int read_header(struct trace_reader *r, uint64_t *header_size)
     r->info.mode = h[18];
     r->info.flags = get_le32(h + 20);
     if (r->info.arch != TRACE_ARCH_AARCH64 || r->info.mode > TRACE_MODE_BLOCK ||
-        (r->info.flags & ~(uint32_t)(TRACE_FLAG_VALUES | TRACE_FLAG_PA | TRACE_FLAG_QEMU))) {
+        (r->info.flags & ~(uint32_t)TRACE_FLAGS_KNOWN)) {
         free(buf);
         return rfail(r, "corrupt header (architecture %u, mode %u, flags %#x)", r->info.arch,
                      r->info.mode, r->info.flags);
@@ -337,9 +337,7 @@ struct trace_reader *trace_reader_open(const char *path, unsigned flags, char *e
     }
     r->fd = -1;
     r->path = strdup(path);
-    r->pred.cache = calloc(TRACE_PC_CACHE_SIZE, sizeof *r->pred.cache);
-    r->zd = ZSTD_createDCtx();
-    if (!r->path || !r->pred.cache || !r->zd) {
+    if (!r->path) {
         snprintf(err, err_size, "%s: out of memory", path);
         trace_reader_close(r);
         return NULL;
@@ -407,6 +405,11 @@ static int load_chunk(struct trace_reader *r, uint64_t i)
     struct trace_chunk_info hc;
     r->chunk = r->n_index;
     r->left = 0;
+    /* Allocated on first use: opening a file (e.g. for its header) stays cheap. */
+    if (!r->pred.cache && !(r->pred.cache = calloc(TRACE_PC_CACHE_SIZE, sizeof *r->pred.cache)))
+        return rfail(r, "out of memory for the decoder");
+    if (c->codec == TRACE_CODEC_ZSTD && !r->zd && !(r->zd = ZSTD_createDCtx()))
+        return rfail(r, "out of memory for the decoder");
     if (read_at(r, h, sizeof h, c->offset) != 0)
         return -1;
     parse_chunk_header(h, &hc, c->offset);

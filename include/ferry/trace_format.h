@@ -25,6 +25,8 @@
 #define TRACE_FLAG_VALUES      1u   /* the recorder saw register and memory values */
 #define TRACE_FLAG_PA          2u   /* the recorder saw physical PCs (system mode) */
 #define TRACE_FLAG_QEMU        4u   /* written by the QEMU TCG plugin */
+#define TRACE_FLAG_NO_MEM      8u   /* memory accesses were not recorded */
+#define TRACE_FLAGS_KNOWN      15u
 
 /* Chunks: a 64-byte chunk header (TRACE_CHUNK_MAGIC first) and the compressed record
  * stream. Each chunk decodes on its own: every predictor restarts at a chunk. */
@@ -73,7 +75,7 @@
      ((uint32_t)(crm) << 3) | (uint32_t)(op2))
 #define TRACE_REG_SYSREG(op0, op1, crn, crm, op2) \
     (TRACE_REG_SYSREG_BASE + TRACE_SYSREG_ID(op0, op1, crn, crm, op2))
-#define TRACE_REG_ID_MAX       (TRACE_REG_SYSREG_BASE + 0xffffu)
+#define TRACE_REG_ID_MAX       (TRACE_REG_SYSREG_BASE + 0x7fffu)  /* sysreg ids are 15 bits */
 
 static inline int trace_reg_is_vector(uint32_t id)
 {

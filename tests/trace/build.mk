@@ -1,4 +1,52 @@
 # Instruction traces: the link flags of hypervisor/trace/, the QEMU plugin, the writer
-# benchmark, and the tests (`make test-trace`, `make fuzz-trace-reader`).
+# benchmark, and the tests. `make test-trace`: the writer/reader unit tests (plain and
+# ASan/UBSan), a few thousand fuzzed files under ASan/UBSan, the ferry trace CLI (show
+# filters, stats, diff, errors, pipes), and the QEMU plugin on a loop of known length.
+# `make fuzz-trace-reader [FUZZ_ITERS=N FUZZ_SEED=S]`: a longer fuzzing run.
 include hypervisor/trace/build.mk
 include tools/qemu-trace-plugin/build.mk
+
+TRACE_TEST_DIR := $(BUILD)/tests/trace
+TRACE_LIB_OBJS := $(BUILD)/hypervisor/trace/trace_writer.o $(BUILD)/hypervisor/trace/trace_reader.o
+TRACE_LIB_SAN_OBJS := $(TRACE_LIB_OBJS:$(BUILD)/%=$(BUILD)/san/%)
+TRACE_TEST_DEPS := tools/trace-bench/synth.h hypervisor/trace/trace_writer.h \
+                   hypervisor/trace/trace_reader.h hypervisor/trace/trace_codec.h \
+                   include/ferry/trace_format.h
+
+$(TRACE_TEST_DIR)/test_trace: tests/trace/test_trace.c $(TRACE_LIB_OBJS) $(TRACE_TEST_DEPS)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $< $(TRACE_LIB_OBJS) $(TRACE_LDLIBS) -lz
+$(TRACE_TEST_DIR)/test_trace_san: tests/trace/test_trace.c $(TRACE_LIB_SAN_OBJS) $(TRACE_TEST_DEPS)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOST_CC) $(SAN_CFLAGS) $(SAN_LDFLAGS) -o $@ $< $(TRACE_LIB_SAN_OBJS) $(TRACE_LDLIBS) -lz
+
+# The writer benchmark (bench/trace-writer.sh runs it).
+TRACE_BENCH := $(BUILD)/tools/trace_bench
+$(TRACE_BENCH): tools/trace-bench/trace_bench.c $(TRACE_LIB_OBJS) $(TRACE_TEST_DEPS)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $< $(TRACE_LIB_OBJS) $(TRACE_LDLIBS) -lz
+
+# A static AArch64 loop of known length for the plugin test (needs the cross binutils).
+$(TRACE_TEST_DIR)/loop.elf: tests/trace/loop.S
+	@mkdir -p $(dir $@)
+	$(Q)if command -v aarch64-linux-gnu-as >/dev/null; then \
+	    aarch64-linux-gnu-as -o $@.o $< && aarch64-linux-gnu-ld -static -e _start -o $@ $@.o; \
+	else rm -f $@; fi
+
+FUZZ_ITERS ?= 200000
+FUZZ_SEED ?= 0
+.PHONY: test-trace fuzz-trace-reader trace-bench
+test-trace: $(TRACE_TEST_DIR)/test_trace $(TRACE_TEST_DIR)/test_trace_san $(BUILD)/ferry \
+            $(QEMU_TRACE_PLUGIN) $(TRACE_TEST_DIR)/loop.elf
+	$(Q)$(TRACE_TEST_DIR)/test_trace unit $(TRACE_TEST_DIR)/unit
+	$(Q)$(TRACE_TEST_DIR)/test_trace_san unit $(TRACE_TEST_DIR)/unit-san
+	$(Q)$(TRACE_TEST_DIR)/test_trace_san fuzz $(TRACE_TEST_DIR)/fuzz 3000 $$(date +%s)
+	$(Q)tests/trace/cli.sh $(BUILD)/ferry $(TRACE_TEST_DIR)/test_trace $(TRACE_TEST_DIR)/cli
+	$(Q)tests/trace/qemu.sh $(BUILD)/ferry $(QEMU_TRACE_PLUGIN) $(TRACE_TEST_DIR)/loop.elf \
+	    $(TRACE_TEST_DIR)/qemu
+fuzz-trace-reader: $(TRACE_TEST_DIR)/test_trace_san
+	$(Q)$(TRACE_TEST_DIR)/test_trace_san fuzz $(TRACE_TEST_DIR)/fuzz-long $(FUZZ_ITERS) $(FUZZ_SEED)
+trace-bench: $(TRACE_BENCH) $(QEMU_TRACE_PLUGIN) bench-programs
+	$(Q)bench/trace-writer.sh $(TRACE_BENCH) $(QEMU_TRACE_PLUGIN) $(BUILD)/bench/aarch64
+
+TESTS += trace

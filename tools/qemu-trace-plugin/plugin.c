@@ -199,7 +199,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
     read_cmdline(cmdline, sizeof cmdline);
     struct trace_file_info ti = {
         .mode = TRACE_MODE_FULL,
-        .flags = TRACE_FLAG_QEMU,
+        .flags = TRACE_FLAG_QEMU | (with_mem ? 0 : TRACE_FLAG_NO_MEM),
         .ferry_version = NULL,
         .command_line = cmdline,
         .filters = with_mem ? "" : "no memory accesses (mem=off)",
