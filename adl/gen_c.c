@@ -83,6 +83,12 @@ static char *fault_stmt(CGen *g, const char *addr)
                      g->undo ? "adl_undo_apply(&undo); " : "");
 }
 
+static char *align_fault_stmt(CGen *g, const char *addr)
+{
+    return xasprintf("{ *info = %s; s->%s = pc; %sreturn IR_EXIT_ALIGNMENT; }", addr, g->d->pc->name,
+                     g->undo ? "adl_undo_apply(&undo); " : "");
+}
+
 static char *undef_stmt(CGen *g)
 {
     return xasprintf("{ s->%s = pc; *info = insn; %sreturn IR_EXIT_UNDEF; }", g->d->pc->name,
@@ -300,8 +306,17 @@ static char *cg_intrinsic(CGen *g, const Expr *e)
     }
     case I_EXIT_WFI:
         return xasprintf("({ *info = 0; s->%s = pc + %d; return IR_EXIT_WFI; })", pcn, bytes);
+    case I_EXIT_INVALIDATE_CODE:
+        return xasprintf("({ *info = %s; s->%s = pc + %d; return IR_EXIT_INVALIDATE_CODE; })",
+                         conv(g, a[0], ty_int(64, false)), pcn, bytes);
     case I_MEM_READ: case I_MEM_WRITE: case I_MEM_READ_EXCL: case I_MEM_WRITE_EXCL:
         return cg_mem(g, e);
+    case I_CHECK_ALIGNMENT: {
+        int n = ++g->label;
+        char *av = xasprintf("a%d", n);
+        return xasprintf("({ uint64_t a%d = %s; if ((a%d & %d) != 0) %s (void)0; })", n,
+                         conv(g, a[0], ty_int(64, false)), n, e->n / 8 - 1, align_fault_stmt(g, av));
+    }
     case I_CLEAR_EXCL: return xstrdup("((void)(adl_excl_valid = false))");
     case I_BARRIER: return xstrdup("((void)0)");
     default: {

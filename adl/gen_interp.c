@@ -7,13 +7,11 @@
 #include "adl/adlc.h"
 
 static const char interp_runtime[] =
-"static inline __attribute__((unused)) bool adl_mem_ok(const struct jit_memory *m, uint64_t a, uint64_t n)\n"
-"{ return a <= m->guest_limit && n <= m->guest_limit - a; }\n"
 "#define ADL_LDST(bits, ctype) \\\n"
 "static inline __attribute__((unused)) bool adl_ld##bits(const struct jit_memory *m, uint64_t a, ctype *v) \\\n"
-"{ if (!adl_mem_ok(m, a, bits / 8)) return false; uint##bits##_t t; memcpy(&t, m->host_base + a, bits / 8); *v = t; return true; } \\\n"
+"{ uint8_t *h = jit_memory_host(m, a, bits / 8); if (!h) return false; uint##bits##_t t; memcpy(&t, h, bits / 8); *v = t; return true; } \\\n"
 "static inline __attribute__((unused)) bool adl_st##bits(const struct jit_memory *m, uint64_t a, ctype v) \\\n"
-"{ if (!adl_mem_ok(m, a, bits / 8)) return false; uint##bits##_t t = (uint##bits##_t)v; memcpy(m->host_base + a, &t, bits / 8); return true; }\n"
+"{ uint8_t *h = jit_memory_host(m, a, bits / 8); if (!h) return false; uint##bits##_t t = (uint##bits##_t)v; memcpy(h, &t, bits / 8); return true; }\n"
 "ADL_LDST(8, uint64_t)\nADL_LDST(16, uint64_t)\nADL_LDST(32, uint64_t)\nADL_LDST(64, uint64_t)\n"
 "typedef unsigned __int128 uint128_t;\n"
 "ADL_LDST(128, unsigned __int128)\n"

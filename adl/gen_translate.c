@@ -543,8 +543,22 @@ static TVal tx_call(TGen *g, const Expr *e)
         line(g, "ir_exit_special(b, IR_EXIT_WFI, pc + %llu, 0);", (unsigned long long)insn_bytes(g));
         terminate(g);
         return none;
+    case I_EXIT_INVALIDATE_CODE: {
+        char *addr = as_ir(g, convert(g, tx_expr(g, e->args[0]), ty_int(64, false)));
+        line(g, "ir_exit_special_value(b, IR_EXIT_INVALIDATE_CODE, pc + %llu, %s);",
+             (unsigned long long)insn_bytes(g), addr);
+        terminate(g);
+        return none;
+    }
     case I_MEM_READ: case I_MEM_WRITE: case I_MEM_READ_EXCL: case I_MEM_WRITE_EXCL:
         return tx_mem(g, e);
+    case I_CHECK_ALIGNMENT: {
+        if (e->n == 8) return none;                 /* every address is byte aligned */
+        char *addr = as_ir(g, convert(g, tx_expr(g, e->args[0]), ty_int(64, false)));
+        char *write = need_tt(g, e->args[1], "the write flag of check_alignment");
+        line(g, "ir_check_aligned(b, %s, %d, %s);", addr, e->n / 8, write);
+        return none;
+    }
     case I_CLEAR_EXCL:
         line(g, "ir_clear_exclusive(b);");
         return none;

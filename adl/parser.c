@@ -183,6 +183,8 @@ static const struct { const char *name; Intrinsic in; bool sized; } intrinsics[]
     { "undefined", I_UNDEFINED, false }, { "print", I_PRINT, false },
     { "fadd", I_FADD, true }, { "fsub", I_FSUB, true }, { "fmul", I_FMUL, true },
     { "fdiv", I_FDIV, true }, { "ffma", I_FFMA, true }, { "host_has_fma", I_HOST_HAS_FMA, false },
+    { "check_alignment", I_CHECK_ALIGNMENT, true },
+    { "exit_invalidate_code", I_EXIT_INVALIDATE_CODE, false },
 };
 
 static void parse_args(Parser *p, Expr *call)

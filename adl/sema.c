@@ -368,6 +368,16 @@ static void check_call(Sema *s, Expr *e)
                 : in == I_MEM_WRITE_EXCL ? ty_int(32, false) : ty_kind(TY_VOID);
         return;
     }
+    case I_CHECK_ALIGNMENT:
+        need_state_ctx(s, e->loc, "an alignment check");
+        s->uses_state = s->has_mem = true;
+        if (e->n != 8 && e->n != 16 && e->n != 32 && e->n != 64 && e->n != 128)
+            error_at(e->loc, "alignment size must be 8, 16, 32, 64 or 128 bits");
+        need_args(s, e, 2);
+        if (e->nargs >= 1) check_arg_u64(s, a[0], "the address");
+        if (e->nargs == 2 && need_int(s, a[1], "the write flag")) coerce(s, a[1], ty_int(1, false));
+        e->type = ty_kind(TY_VOID);
+        return;
     case I_CLEAR_EXCL: case I_BARRIER:
         need_state_ctx(s, e->loc, in == I_BARRIER ? "barrier()" : "clear_exclusive()");
         s->uses_state = s->has_side = true;
@@ -457,6 +467,7 @@ static void check_call(Sema *s, Expr *e)
         e->type = ty_int(e->n, in == I_SEXT);
         return;
     case I_EXIT_SYSCALL: case I_EXIT_BREAKPOINT: case I_EXIT_HVC: case I_EXIT_SMC:
+    case I_EXIT_INVALIDATE_CODE:
         need_state_ctx(s, e->loc, "leaving the block");
         s->uses_state = s->has_side = true;
         need_args(s, e, 1);
@@ -712,7 +723,8 @@ static bool is_terminator(const Stmt *st)
     if (st->kind == S_EXPR && st->expr->kind == E_CALL) {
         Intrinsic in = st->expr->intrinsic;
         return in == I_BRANCH || in == I_UNDEFINED || in == I_EXIT_SYSCALL ||
-               in == I_EXIT_BREAKPOINT || in == I_EXIT_HVC || in == I_EXIT_SMC || in == I_EXIT_WFI;
+               in == I_EXIT_BREAKPOINT || in == I_EXIT_HVC || in == I_EXIT_SMC || in == I_EXIT_WFI ||
+               in == I_EXIT_INVALIDATE_CODE;
     }
     return false;
 }

@@ -13,14 +13,44 @@
 
 typedef struct jit jit;
 
-/* The hosted memory model: guest address a of an access of n bytes is valid iff
- * a + n <= guest_limit (computed without overflow); it lives at host_base + a. Invalid
- * accesses leave the block with IR_EXIT_DATA_ABORT. Host faults inside a valid range
- * (pages the guest has not mapped) are the runner's business (SIGSEGV handler). */
+/* The flat memory model (a user-mode process): guest address a of an access of n
+ * bytes is valid iff a + n <= guest_limit (computed without overflow); it lives at
+ * host_base + a. Invalid accesses leave the block with IR_EXIT_DATA_ABORT. Host faults
+ * inside a valid range (pages the guest has not mapped) are the runner's business (its
+ * SIGSEGV handler, with jit_restore_state to make the guest state precise).
+ *
+ * With top_byte_ignore, an address whose bit 55 is clear ignores its top byte for data
+ * accesses and branch targets (AArch64 TCR_EL1.TBI0 = 1, TBI1 = 0: how Linux runs EL0).
+ * Translated code checks the plain address only; a tagged one fails that check and the
+ * runtime reruns the instruction through the config's step function, so untagged code
+ * pays nothing.
+ *
+ * may_execute, when set, says whether the instruction at a guest address may be
+ * fetched (the page's execute permission); the front end's fetch refuses otherwise, so
+ * a block never starts or continues on a page without it. */
 struct jit_memory {
     uint8_t *host_base;
     uint64_t guest_limit;
+    bool top_byte_ignore;
+    bool (*may_execute)(void *ctx, uint64_t addr);
+    void *may_execute_ctx;
 };
+
+/* The address an access or a branch to a really uses (see top_byte_ignore). */
+static inline uint64_t jit_memory_untag(const struct jit_memory *m, uint64_t a)
+{
+    return m->top_byte_ignore && !((a >> 55) & 1) ? a & 0x00ffffffffffffffull : a;
+}
+
+/* The host address of an n-byte access at guest address a, or NULL when it lies
+ * outside the guest memory. Used by everything that accesses guest memory from C on
+ * the translated code's behalf (the interpreter, instruction fetch). */
+static inline uint8_t *jit_memory_host(const struct jit_memory *m, uint64_t a, uint64_t n)
+{
+    a = jit_memory_untag(m, a);
+    if (a > m->guest_limit || n > m->guest_limit - a) return 0;
+    return m->host_base + a;
+}
 
 /* Fills b (already reset to pc) with the translation of the guest block starting at
  * pc. Always produces a complete block: when the first instruction cannot be fetched
@@ -39,6 +69,13 @@ struct jit_config {
     /* Optional monotonic clock for jit_stats.translate_ns (the shared code has no clock
      * of its own); NULL leaves translate_ns at 0 (translate_cycles is always kept). */
     uint64_t (*now_ns)(void);
+    /* Runs the one instruction at the state's PC outside translated code (the
+     * reference interpreter) and returns 0, or the exit kind it stopped with (info in
+     * *info). The slow path for what translated code leaves to the runtime: accesses
+     * through tagged addresses (jit_memory.top_byte_ignore). Required when
+     * top_byte_ignore is set. */
+    int (*step)(void *ctx, void *state, uint64_t *info);
+    void *step_ctx;
 };
 
 struct jit_stats {

@@ -44,6 +44,10 @@ bool a64_translate_block(void *ctx, ir_block *b, uint64_t pc);
 ir_exit_kind a64_interp_run(struct a64_state *s, const struct jit_memory *m,
                             uint64_t *info, uint64_t *insn_budget);
 
+/* jit_config.step for the JIT: runs the one instruction at the state's PC through the
+ * interpreter; ctx is the const struct jit_memory * the JIT uses. */
+int a64_step(void *ctx, void *state, uint64_t *info);
+
 /* GNU objdump-style disassembly of one instruction ("add\tx0, x1, #0x10"); returns the
  * length written. Unallocated/undescribed: ".inst\t0x%08x ; undefined". */
 int a64_disasm(uint32_t insn, uint64_t pc, char *buf, size_t size);

@@ -9,13 +9,15 @@
 #include "ferry/support.h"
 #include "jit/jit.h"
 
-/* False when pc is misaligned or the 4 bytes at pc lie outside guest memory. */
+/* False when pc is misaligned, the 4 bytes at pc lie outside guest memory, or the
+ * memory's may_execute refuses them (no execute permission). */
 static inline bool a64_fetch(const struct jit_memory *m, uint64_t pc, uint32_t *insn)
 {
-    if ((pc & 3) != 0 || m->guest_limit < 4 || pc > m->guest_limit - 4)
+    const uint8_t *h = (pc & 3) == 0 ? jit_memory_host(m, pc, 4) : NULL;
+    if (!h || (m->may_execute && !m->may_execute(m->may_execute_ctx, pc)))
         return false;
     uint32_t v;
-    memcpy(&v, m->host_base + pc, sizeof(v));   /* host and guest are little-endian */
+    memcpy(&v, h, sizeof(v));   /* host and guest are little-endian */
     *insn = v;
     return true;
 }

@@ -8,6 +8,7 @@ ir_exit_kind a64_interp_run(struct a64_state *s, const struct jit_memory *m,
                             uint64_t *info, uint64_t *insn_budget)
 {
     while (*insn_budget > 0) {
+        s->PC = jit_memory_untag(m, s->PC);      /* BranchAddr of a tagged target */
         uint32_t insn;
         if (!a64_fetch(m, s->PC, &insn)) {
             *info = s->PC;
@@ -21,4 +22,11 @@ ir_exit_kind a64_interp_run(struct a64_state *s, const struct jit_memory *m,
             return (ir_exit_kind)r;
     }
     return IR_EXIT_JUMP;
+}
+
+int a64_step(void *ctx, void *state, uint64_t *info)
+{
+    uint64_t budget = 1;
+    ir_exit_kind kind = a64_interp_run(state, ctx, info, &budget);
+    return kind == IR_EXIT_JUMP ? 0 : (int)kind;
 }

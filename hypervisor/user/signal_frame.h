@@ -16,6 +16,7 @@
 #define A64_SEGV_ACCERR 2
 #define A64_ILL_ILLOPC  1
 #define A64_TRAP_BRKPT  1
+#define A64_BUS_ADRALN  1
 #define A64_BUS_ADRERR  2
 
 /* Delivers every pending, unblocked signal (after a syscall). */

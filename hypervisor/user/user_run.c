@@ -29,6 +29,11 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+static bool may_execute(void *ctx, uint64_t addr)
+{
+    return (guest_page_flags(ctx, addr) & GUEST_PROT_EXEC) != 0;
+}
+
 static void invalidate_code(void *ctx, uint64_t start, uint64_t len)
 {
     jit_invalidate(ctx, start, len);
@@ -168,6 +173,9 @@ int user_run(struct user_process *p, const struct user_options *o, uint64_t entr
     a64_set_sp(s, sp);
     run_memory.host_base = p->mem.host_base;
     run_memory.guest_limit = p->mem.limit;
+    run_memory.top_byte_ignore = true;          /* Linux runs EL0 with TCR_EL1.TBI0 set */
+    run_memory.may_execute = may_execute;
+    run_memory.may_execute_ctx = &p->mem;
     run_counters.start_ns = now_ns();
 
     if (!o->interp) {
@@ -178,6 +186,8 @@ int user_run(struct user_process *p, const struct user_options *o, uint64_t entr
             .translate = a64_translate_block,
             .translate_ctx = &run_memory,
             .now_ns = now_ns, /* so --stats can report translation speed */
+            .step = a64_step,
+            .step_ctx = &run_memory,
         };
         run_jit = jit_new(&cfg);
         if (!run_jit) {
@@ -219,6 +229,14 @@ int user_run(struct user_process *p, const struct user_options *o, uint64_t entr
         case IR_EXIT_JUMP:
         case IR_EXIT_WFI:
             break;
+        case IR_EXIT_INVALIDATE_CODE: {
+            /* IC IVAU: the cache line holding the address (the JIT drops every block
+             * overlapping it) */
+            uint64_t line = jit_memory_untag(&run_memory, info) & ~63ull;
+            if (run_jit)
+                jit_invalidate(run_jit, line, 64);
+            break;
+        }
         case IR_EXIT_SYSCALL:
             handle_syscall(p, s, &run_counters);
             if (p->exited) {
@@ -235,8 +253,21 @@ int user_run(struct user_process *p, const struct user_options *o, uint64_t entr
         case IR_EXIT_BREAKPOINT:
             user_signal_synchronous(p, s, 5, A64_TRAP_BRKPT, a64_get_pc(s));
             break;
-        case IR_EXIT_DATA_ABORT:
+        case IR_EXIT_ALIGNMENT:
+            report_at_exit(o);
+            user_signal_synchronous(p, s, 7, A64_BUS_ADRALN, info);
+            break;
         case IR_EXIT_FETCH_ABORT:
+            report_at_exit(o);
+            if (info & 3)          /* PC alignment fault */
+                user_signal_synchronous(p, s, 7, A64_BUS_ADRALN, info);
+            else
+                user_signal_synchronous(p, s, 11,
+                                        (guest_page_flags(&p->mem, info) & GUEST_PAGE_MAPPED) ? A64_SEGV_ACCERR
+                                                                                             : A64_SEGV_MAPERR,
+                                        info);
+            break;
+        case IR_EXIT_DATA_ABORT:
             report_at_exit(o);
             user_signal_synchronous(p, s, 11, A64_SEGV_MAPERR, info);
             break;

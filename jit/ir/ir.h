@@ -47,6 +47,10 @@ typedef enum ir_exit_kind {
     IR_EXIT_FETCH_ABORT, /* instruction fetch fault: info = PC = the address */
     IR_EXIT_SYSREG,      /* system register access the block cannot do inline (later) */
     IR_EXIT_HALT,        /* test harness: stop */
+    IR_EXIT_ALIGNMENT,   /* alignment fault (ir_check_aligned): info = address; PC = the insn */
+    IR_EXIT_INVALIDATE_CODE, /* IC IVAU: info = a guest address whose translations must go;
+                              * PC = next instruction */
+    IR_EXIT_KIND_END     /* not a kind: one past the last */
 } ir_exit_kind;
 
 /* ---- block construction -------------------------------------------------------------- */
@@ -141,6 +145,11 @@ void   ir_store(ir_block *b, ir_val guest_addr, ir_val v);
 ir_val ir_load_exclusive(ir_block *b, ir_type t, ir_val guest_addr);
 ir_val ir_store_exclusive(ir_block *b, ir_val guest_addr, ir_val v);
 void   ir_clear_exclusive(ir_block *b);
+/* Leaves the block with IR_EXIT_ALIGNMENT (state precise at the current instruction,
+ * info = the address) unless guest_addr is a multiple of bytes (2, 4, 8 or 16): the
+ * accesses that the architecture requires to be aligned (exclusives, acquire/release,
+ * atomics). write: the access it guards is a store (for the fault's syndrome). */
+void   ir_check_aligned(ir_block *b, ir_val guest_addr, unsigned bytes, bool write);
 void   ir_barrier(ir_block *b);
 
 /* ---- helper calls: C functions `R fn(void *state, A0, A1, ...)` -----------------------
@@ -174,6 +183,8 @@ void ir_exit_direct(ir_block *b, uint64_t target_pc);
 void ir_exit_indirect(ir_block *b, ir_val target_pc);
 /* Stores pc into the state's PC and leaves with `kind` and `info`. */
 void ir_exit_special(ir_block *b, ir_exit_kind kind, uint64_t pc, uint64_t info);
+/* The same with an info value computed at run time (an I64). */
+void ir_exit_special_value(ir_block *b, ir_exit_kind kind, uint64_t pc, ir_val info);
 
 /* Byte offset of the program counter in the guest state; set once by the front end. */
 void ir_set_pc_offset(ir_block *b, uint32_t state_offset);

@@ -991,6 +991,15 @@ ir_val ir_store_exclusive(ir_block *b, ir_val addr, ir_val v)
 }
 
 void ir_clear_exclusive(ir_block *b) { emit(b, IR_OP_CLEAR_EXCL, 0, 0, 0, 0, 0); }
+
+void ir_check_aligned(ir_block *b, ir_val addr, unsigned bytes, bool write)
+{
+    check_val(b, addr);
+    check(b, bytes == 2 || bytes == 4 || bytes == 8 || bytes == 16, "alignment size");
+    check(b, T(b, addr) == IR_I64, "address type");
+    if (ir_is_const(b, addr) && (b->insns[addr].imm & (bytes - 1)) == 0) return;
+    emit(b, IR_OP_CHECK_ALIGN, 0, addr, 0, snapshot(b), bytes | (uint64_t)write << 8);
+}
 void ir_barrier(ir_block *b) { (void)b; /* single host thread per guest: nothing to order */ }
 
 /* ---- calls -------------------------------------------------------------------------------- */
@@ -1394,13 +1403,25 @@ void ir_exit_indirect(ir_block *b, ir_val target)
 void ir_exit_special(ir_block *b, ir_exit_kind kind, uint64_t pc, uint64_t info)
 {
     check(b, b->pc_offset_set, "exit without ir_set_pc_offset");
-    check(b, kind >= IR_EXIT_JUMP && kind <= IR_EXIT_HALT, "exit kind");
+    check(b, kind >= IR_EXIT_JUMP && kind < IR_EXIT_KIND_END, "exit kind");
     cache_flush(b);
     ENSURE(b, consts_hi, n_consts_hi, cap_consts_hi, 1);
     b->consts_hi[b->n_consts_hi] = info;
     ir_val v = emit(b, IR_OP_EXIT_SPECIAL, 0, 0, b->n_consts_hi++, 0, pc);
     b->insns[v].cond = (uint8_t)kind;
     b->reachable = false;
+}
+
+void ir_exit_special_value(ir_block *b, ir_exit_kind kind, uint64_t pc, ir_val info)
+{
+    check_val(b, info);
+    check(b, T(b, info) == IR_I64, "exit info type");
+    if (ir_is_const(b, info)) {
+        ir_exit_special(b, kind, pc, b->insns[info].imm);
+        return;
+    }
+    ir_exit_special(b, kind, pc, 0);
+    b->insns[b->n_insns - 1].a = info;      /* run-time info: overrides the constant */
 }
 
 /* Number of guest instructions in the block so far (for the jit's statistics). */

@@ -43,6 +43,7 @@ enum ir_op {
     IR_OP_LOAD_EXCL,
     IR_OP_STORE_EXCL,   /* result I32 0/1 */
     IR_OP_CLEAR_EXCL,
+    IR_OP_CHECK_ALIGN,  /* a = address, imm = bytes | write << 8; c = snapshot */
     IR_OP_CALL,         /* imm = fn, a = first arg index in args[], b = nargs */
     IR_OP_LABEL,        /* a = label */
     IR_OP_BR,           /* a = label */
@@ -51,7 +52,7 @@ enum ir_op {
                          * IR_CBR_STORE_TRUE/FALSE: that edge stores them on its way) */
     IR_OP_EXIT_DIRECT,  /* imm = target pc */
     IR_OP_EXIT_INDIRECT,/* a = target pc value */
-    IR_OP_EXIT_SPECIAL, /* cond = kind, imm = pc, b|c<<32 = info (via consts side table) */
+    IR_OP_EXIT_SPECIAL, /* cond = kind, imm = pc, info = consts_hi[b], or the value a when a != 0 */
     IR_OP_INSN_START,   /* imm = guest pc, a = encoding */
     IR_OP_LOOP_HEAD,    /* self-loop block: where the back edge re-enters (after the preloads) */
     IR_OP_LOOP_BACK,    /* a = first arg, b = n: args[a..a+n) are moved into the locations of
@@ -281,7 +282,7 @@ void ir_dead_code_elim(ir_block *b);
 /* Snapshot whose registers instruction `in` may store (fault stub or branch edge), or 0. */
 static inline uint32_t ir_insn_snapshot(const struct ir_insn *in)
 {
-    if (in->op == IR_OP_LOAD || in->op == IR_OP_STORE || in->op == IR_OP_LOAD_EXCL || in->op == IR_OP_STORE_EXCL)
+    if (ir_is_mem_op(in->op) || in->op == IR_OP_CHECK_ALIGN)
         return in->c;
     if (in->op == IR_OP_CBR && (in->imm & (IR_CBR_STORE_TRUE | IR_CBR_STORE_FALSE)))
         return (uint32_t)in->imm;

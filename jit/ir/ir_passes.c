@@ -11,10 +11,13 @@ unsigned ir_value_operands(const struct ir_insn *in, uint32_t out[3])
     case IR_OP_STORE_STATE: case IR_OP_EXIT_INDIRECT: case IR_OP_CBR:
     case IR_OP_NOT: case IR_OP_NEG: case IR_OP_CLZ: case IR_OP_CTZ: case IR_OP_POPCNT:
     case IR_OP_BSWAP: case IR_OP_ZEXT: case IR_OP_SEXT: case IR_OP_TRUNC: case IR_OP_HI64:
-    case IR_OP_LOAD: case IR_OP_LOAD_EXCL:
+    case IR_OP_LOAD: case IR_OP_LOAD_EXCL: case IR_OP_CHECK_ALIGN:
         out[0] = in->a; return 1;
     case IR_OP_LOCAL_WRITE:
         out[0] = in->b; return 1;
+    case IR_OP_EXIT_SPECIAL:
+        if (!in->a) return 0;
+        out[0] = in->a; return 1;
     case IR_OP_ADD: case IR_OP_SUB: case IR_OP_MUL: case IR_OP_UMULH: case IR_OP_SMULH:
     case IR_OP_UDIV: case IR_OP_SDIV: case IR_OP_AND: case IR_OP_OR: case IR_OP_XOR:
     case IR_OP_SHL: case IR_OP_LSHR: case IR_OP_ASHR: case IR_OP_ROR:
@@ -33,7 +36,7 @@ static bool has_side_effect(const struct ir_insn *in)
 {
     switch (in->op) {
     case IR_OP_STORE_STATE: case IR_OP_LOCAL_WRITE: case IR_OP_LOAD: case IR_OP_STORE:
-    case IR_OP_LOAD_EXCL: case IR_OP_STORE_EXCL: case IR_OP_CLEAR_EXCL:
+    case IR_OP_LOAD_EXCL: case IR_OP_STORE_EXCL: case IR_OP_CLEAR_EXCL: case IR_OP_CHECK_ALIGN:
     case IR_OP_LABEL: case IR_OP_BR: case IR_OP_CBR: case IR_OP_EXIT_DIRECT:
     case IR_OP_EXIT_INDIRECT: case IR_OP_EXIT_SPECIAL: case IR_OP_INSN_START:
     case IR_OP_LOOP_HEAD: case IR_OP_LOOP_BACK:
@@ -136,7 +139,7 @@ static const char *const op_names[IR_OP_COUNT] = {
     [IR_OP_ADD_CARRY] = "add_carry", [IR_OP_ADD_OVERFLOW] = "add_overflow",
     [IR_OP_SUB_OVERFLOW] = "sub_overflow", [IR_OP_ADC] = "adc", [IR_OP_LOAD] = "load",
     [IR_OP_STORE] = "store", [IR_OP_LOAD_EXCL] = "load_excl", [IR_OP_STORE_EXCL] = "store_excl",
-    [IR_OP_CLEAR_EXCL] = "clear_excl", [IR_OP_CALL] = "call", [IR_OP_LABEL] = "label",
+    [IR_OP_CLEAR_EXCL] = "clear_excl", [IR_OP_CHECK_ALIGN] = "check_align", [IR_OP_CALL] = "call", [IR_OP_LABEL] = "label",
     [IR_OP_BR] = "br", [IR_OP_CBR] = "cbr", [IR_OP_EXIT_DIRECT] = "exit_direct",
     [IR_OP_EXIT_INDIRECT] = "exit_indirect", [IR_OP_EXIT_SPECIAL] = "exit_special",
     [IR_OP_INSN_START] = "insn", [IR_OP_LOOP_HEAD] = "loop_head", [IR_OP_LOOP_BACK] = "loop_back",

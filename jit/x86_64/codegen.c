@@ -904,6 +904,7 @@ static x86_mem guest_addr(struct gen *g, const struct ir_insn *in, unsigned byte
         }
         c = cold_new(g);
         c->kind = COLD_FAULT;
+        c->exit_kind = IR_EXIT_DATA_ABORT;
         c->addr_reg = -1;
         c->addr_imm = a;
         c->snap = in->c;
@@ -917,6 +918,7 @@ static x86_mem guest_addr(struct gen *g, const struct ir_insn *in, unsigned byte
     flags_clobber(g);
     c = cold_new(g);
     c->kind = COLD_FAULT;
+    c->exit_kind = IR_EXIT_DATA_ABORT;
     c->addr_reg = (int8_t)ra;
     c->snap = in->c;
     c->pc = g->b->snaps[in->c].pc;
@@ -935,7 +937,20 @@ static void gen_load(struct gen *g, uint32_t v, const struct ir_insn *in)
         int ra = in_reg(g, 8, A, X86_R11);
         x86_mov_mr(g->buf, 8, x86_mem_rip(g->env->monitor), ra);
     }
-    if (never || g->b->loc[v] == LOC_NONE) return;
+    if (never) return;
+    if (g->b->loc[v] == LOC_NONE) {
+        /* the value is dead but the access may fault: it must still happen */
+        if (t == IR_I128) {
+            x86_mov_rm(g->buf, 8, X86_RAX, m);
+            m.disp += 8;
+            x86_mov_rm(g->buf, 8, X86_RAX, m);
+        } else if (bytes <= 2) {
+            x86_movzx_rm(g->buf, (int)bytes, X86_RAX, m);
+        } else {
+            x86_mov_rm(g->buf, (int)bytes, X86_RAX, m);
+        }
+        return;
+    }
     if (t == IR_I128) {
         x86_mov_rm(g->buf, 8, X86_RAX, m);
         x86_mov_mr(g->buf, 8, dest_half(g, v, 0), X86_RAX);
@@ -969,6 +984,30 @@ static void store_value(struct gen *g, uint32_t val, x86_mem m)
     if (o.kind == K_MEM) { x86_mov_rm(g->buf, 8, X86_RAX, slot_mem(o.off)); o = (opnd){ .kind = K_REG, .reg = X86_RAX }; }
     else if (o.kind == K_IMM && bytes == 8 && !x86_fits_i32((int64_t)o.imm)) { x86_mov_ri(g->buf, X86_RAX, o.imm); o = (opnd){ .kind = K_REG, .reg = X86_RAX }; }
     store_opnd(g, (int)bytes, m, o);
+}
+
+/* IR_OP_CHECK_ALIGN: a misaligned address leaves through an alignment-fault stub. */
+static void gen_check_align(struct gen *g, const struct ir_insn *in)
+{
+    unsigned bytes = (unsigned)(in->imm & 0xff);
+    opnd A = op_of(g, in->a);
+    if (A.kind == K_IMM && (A.imm & (bytes - 1)) == 0) return;
+    struct jit_cold *c = cold_new(g);
+    c->kind = COLD_FAULT;
+    c->exit_kind = IR_EXIT_ALIGNMENT;
+    c->snap = in->c;
+    c->pc = g->b->snaps[in->c].pc;
+    if (A.kind == K_IMM) {
+        c->addr_reg = -1;
+        c->addr_imm = A.imm;
+        c->site = x86_jmp32(g->buf, g->buf->p);
+        return;
+    }
+    int ra = in_reg(g, 8, A, X86_R11);
+    x86_test_ri(g->buf, 4, ra, (int32_t)(bytes - 1));
+    flags_clobber(g);
+    c->addr_reg = (int8_t)ra;
+    c->site = x86_jcc32(g->buf, X86_CC_NE, g->buf->p);
 }
 
 static void gen_store(struct gen *g, const struct ir_insn *in)
@@ -1106,7 +1145,8 @@ static void gen_exit_indirect(struct gen *g, const struct ir_insn *in)
 static void gen_exit_special(struct gen *g, const struct ir_insn *in)
 {
     store_pc_imm(g, in->imm);
-    x86_mov_ri(g->buf, X86_RDX, g->b->consts_hi[in->b]);
+    if (in->a) load_reg(g, 8, X86_RDX, op_of(g, in->a));
+    else x86_mov_ri(g->buf, X86_RDX, g->b->consts_hi[in->b]);
     x86_mov_ri(g->buf, X86_RAX, in->cond);
     x86_jmp32(g->buf, g->env->epilogue);
 }
@@ -1214,7 +1254,7 @@ static bool emit_cold(struct gen *g)
         else x86_mov_ri(buf, X86_RDX, c->addr_imm);
         if (!store_snapshot(g, c->snap)) return false;
         store_pc_imm(g, c->pc);
-        x86_mov_ri(buf, X86_RAX, IR_EXIT_DATA_ABORT);
+        x86_mov_ri(buf, X86_RAX, c->exit_kind);
         x86_jmp32(buf, g->env->epilogue);
     }
     return true;
@@ -1448,6 +1488,7 @@ bool jit_codegen(ir_block *b, struct jit_cg *cg, const struct jit_cg_env *env, x
         case IR_OP_STORE: gen_store(&g, in); break;
         case IR_OP_STORE_EXCL: gen_store_excl(&g, i, in); break;
         case IR_OP_CLEAR_EXCL: x86_mov_mi(buf, 8, x86_mem_rip(env->monitor), -1); break;
+        case IR_OP_CHECK_ALIGN: gen_check_align(&g, in); break;
         case IR_OP_CALL: gen_call(&g, i, in, i); break;
         case IR_OP_LABEL: {
             for (uint32_t f = cg->label_fix_head[in->a]; f; f = cg->fix[f - 1].next)

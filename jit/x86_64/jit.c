@@ -159,8 +159,9 @@ static void emit_trampoline(jit *j)
 
 jit *jit_new(const struct jit_config *cfg)
 {
-    if (!cfg || !cfg->translate || cfg->memory.guest_limit < 16) {
-        fy_log("jit: invalid configuration (need a translate function and guest_limit >= 16)");
+    if (!cfg || !cfg->translate || cfg->memory.guest_limit < 16 || (cfg->memory.top_byte_ignore && !cfg->step)) {
+        fy_log("jit: invalid configuration (need a translate function, guest_limit >= 16, and a step "
+               "function with top_byte_ignore)");
         return NULL;
     }
     jit_cpu_detect();
@@ -434,6 +435,16 @@ static const struct jit_block *translate(jit *j, uint64_t pc)
     return blk;
 }
 
+/* A data abort on a tagged address whose untagged form is valid is no fault: the
+ * instruction runs in the step function (translated code only handles plain
+ * addresses). */
+static bool tagged_access(const jit *j, uint64_t addr)
+{
+    const struct jit_memory *m = &j->cfg.memory;
+    uint64_t plain = jit_memory_untag(m, addr);
+    return plain != addr && jit_memory_host(m, plain, 1) != NULL;
+}
+
 ir_exit_kind jit_run(jit *j, void *state, uint64_t *info)
 {
     uint8_t *patch = NULL;
@@ -441,6 +452,14 @@ ir_exit_kind jit_run(jit *j, void *state, uint64_t *info)
     for (;;) {
         uint64_t pc;
         memcpy(&pc, (uint8_t *)state + j->cfg.pc_offset, sizeof(pc));
+        uint64_t plain_pc = jit_memory_untag(&j->cfg.memory, pc);
+        if (plain_pc != pc) {
+            /* a branch to a tagged address continues at the untagged one (BranchAddr);
+             * the branch went through the dispatcher, since no block is cached tagged */
+            pc = plain_pc;
+            memcpy((uint8_t *)state + j->cfg.pc_offset, &pc, sizeof(pc));
+            patch = NULL;
+        }
         const struct jit_block *blk = lookup(j, pc);
         if (!blk) blk = translate(j, pc);
         if (patch && gen == j->flush_gen) {
@@ -455,6 +474,14 @@ ir_exit_kind jit_run(jit *j, void *state, uint64_t *info)
             gen = j->flush_gen;
             if (!patch) j->stats.indirect_misses++;
             continue;
+        }
+        if (r.kind == IR_EXIT_DATA_ABORT && j->cfg.step && tagged_access(j, r.info)) {
+            uint64_t step_info = 0;
+            int kind = j->cfg.step(j->cfg.step_ctx, state, &step_info);
+            patch = NULL;
+            if (kind == 0 || kind == IR_EXIT_JUMP) continue;
+            r.kind = (uint64_t)kind;
+            r.info = step_info;
         }
         j->data->monitor = ~0ull;          /* exceptions clear the exclusive monitor */
         if (info) *info = r.info;

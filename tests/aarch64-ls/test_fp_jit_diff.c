@@ -160,7 +160,7 @@ int main(int argc, char **argv)
     uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 0) : 0x5eed0f9u;
     rng_state = seed | 1;
 
-    static struct jit_memory jit_mem = { mem_jit, MEM_SIZE };
+    static struct jit_memory jit_mem = { .host_base = mem_jit, .guest_limit = MEM_SIZE };
     struct jit_config cfg = {
         .state_size = sizeof(struct a64_state),
         .pc_offset = A64_PC_OFFSET,
@@ -173,7 +173,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "jit_new failed\n");
         return 1;
     }
-    const struct jit_memory interp_mem = { mem_interp, MEM_SIZE };
+    const struct jit_memory interp_mem = { .host_base = mem_interp, .guest_limit = MEM_SIZE };
     unsigned failures = 0;
     for (unsigned c = 0; c < cases && failures < 5; c++) {
         uint32_t code[MAX_INSNS + 1];

@@ -20,7 +20,7 @@
 #define BRK_0 0xd4200000u
 
 static uint8_t memory[MEM_SIZE];
-static const struct jit_memory guest = { memory, MEM_SIZE };
+static const struct jit_memory guest = { .host_base = memory, .guest_limit = MEM_SIZE };
 
 static void put64(uint64_t addr, uint64_t v) { memcpy(memory + addr, &v, 8); }
 static uint64_t get64(uint64_t addr) { uint64_t v; memcpy(&v, memory + addr, 8); return v; }

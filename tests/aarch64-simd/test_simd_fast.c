@@ -30,8 +30,8 @@ typedef unsigned __int128 u128;
 #define DIRECT_CASES 20000
 
 static uint8_t mem_interp[MEM_SIZE], mem_jit[MEM_SIZE];
-static const struct jit_memory interp_memory = { mem_interp, MEM_SIZE };
-static struct jit_memory jit_memory_ctx = { mem_jit, MEM_SIZE };
+static const struct jit_memory interp_memory = { .host_base = mem_interp, .guest_limit = MEM_SIZE };
+static struct jit_memory jit_memory_ctx = { .host_base = mem_jit, .guest_limit = MEM_SIZE };
 static jit *the_jit;
 
 /* ---- random inputs --------------------------------------------------------------------- */

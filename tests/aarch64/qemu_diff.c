@@ -96,7 +96,7 @@ static int check(unsigned cases, FILE *in)
         size = end > size ? end : size;
     }
     uint8_t *memory = calloc(1, size);
-    struct jit_memory m = { memory, size };
+    struct jit_memory m = { .host_base = memory, .guest_limit = size };
     unsigned failures = 0;
     for (unsigned k = 0; k < cases; k++) {
         struct test_case c;

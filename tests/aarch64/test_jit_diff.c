@@ -74,7 +74,7 @@ struct outcome {
 static void run_case(jit *j, const uint32_t *code, unsigned n, const struct a64_state *initial,
                      struct outcome *o)
 {
-    const struct jit_memory interp_mem = { mem_interp, MEM_SIZE };
+    const struct jit_memory interp_mem = { .host_base = mem_interp, .guest_limit = MEM_SIZE };
     memcpy(mem_interp, mem_initial, MEM_SIZE);
     memcpy(mem_interp + CODE_BASE, code, (n + 1) * 4);
     memcpy(mem_jit, mem_interp, MEM_SIZE);
@@ -209,7 +209,7 @@ int main(int argc, char **argv)
         max_len = MAX_INSNS - 8;
     rnd_seed(seed);
 
-    static struct jit_memory jit_mem = { mem_jit, MEM_SIZE };
+    static struct jit_memory jit_mem = { .host_base = mem_jit, .guest_limit = MEM_SIZE };
     struct jit_config cfg = {
         .state_size = sizeof(struct a64_state),
         .pc_offset = A64_PC_OFFSET,

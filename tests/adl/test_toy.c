@@ -64,7 +64,7 @@ static uint32_t enc_rrr(uint32_t op, uint32_t d, uint32_t n, uint32_t m, uint32_
 }
 
 static uint8_t memory[4096];
-static const struct jit_memory mem = { memory, sizeof(memory) };
+static const struct jit_memory mem = { .host_base = memory, .guest_limit = sizeof(memory) };
 
 static void reset(struct toy_state *s)
 {
@@ -791,7 +791,7 @@ static void test_translate_matches_interp(void **st)
         memcpy(mem_b, mem_a, sizeof(mem_a));
         a = init;
         b = init;
-        struct jit_memory ma = { mem_a, sizeof(mem_a) }, mb = { mem_b, sizeof(mem_b) };
+        struct jit_memory ma = { .host_base = mem_a, .guest_limit = sizeof(mem_a) }, mb = { .host_base = mem_b, .guest_limit = sizeof(mem_b) };
 
         uint64_t ia = 0, ib = 0;
         unsigned na = notes;
