@@ -219,7 +219,7 @@ static int load_elf(const struct source *src, const struct guest_ram *ram,
     /* Check every segment before anything is copied. */
     for (unsigned i = 0; i < eh.e_phnum; i++) {
         const Elf64_Phdr *p = &ph[i];
-        if (p->p_type != PT_LOAD || p->p_memsz == 0)
+        if (p->p_type != PT_LOAD)
             continue;
         if (p->p_filesz > p->p_memsz) {
             fail(err, err_size, "kernel", src->path,
@@ -227,6 +227,8 @@ static int load_elf(const struct source *src, const struct guest_ram *ram,
                  (unsigned long long)p->p_filesz, (unsigned long long)p->p_memsz);
             goto out;
         }
+        if (p->p_memsz == 0)
+            continue;
         if (p->p_offset > src->size || p->p_filesz > src->size - p->p_offset) {
             fail(err, err_size, "kernel", src->path,
                  "segment %u data at file offset 0x%llx+0x%llx lies beyond the end of the "

@@ -668,6 +668,12 @@ static void test_elf_bad_segments(void **state)
                    "segment 0 has more file data (0x20) than memory (0x10)");
     }
     {
+        static const struct seg s[] = { { PT_LOAD, 0x40100000, 0x10, 0x10, 0 },
+                                        { PT_LOAD, 0x40200000, 0x20, 0, 0 } };
+        load_fails(elf_file("memsz0.elf", 0x40100000, s, 2),
+                   "segment 1 has more file data (0x20) than memory (0x0)");
+    }
+    {
         static const struct seg s[] = { { PT_LOAD, 0x40100000, 0x100, 0x100, 0x1000 } };
         load_fails(elf_file("offset.elf", 0x40100000, s, 1),
                    "segment 0 data at file offset 0x1000+0x100 lies beyond the end of the file");
