@@ -29,8 +29,8 @@ $(FUZZ_DIR)/tiny: tools/fuzz/tiny.S
 	$(Q)$(FUZZ_A64_CC) -nostdlib -static -o $@ $<
 
 # Real programs: words for the streams, and valid binaries to mutate.
-FUZZ_SEED_PROGS := $(USER_TEST_DIR)/progs/hello-O2 $(USER_TEST_DIR)/progs/floats-O2 \
-                   $(USER_TEST_DIR)/progs/strings-O2 $(FUZZ_DIR)/tiny
+FUZZ_SEED_PROGS := $(BUILD)/tests/user/progs/hello-O2 $(BUILD)/tests/user/progs/floats-O2 \
+                   $(BUILD)/tests/user/progs/strings-O2 $(FUZZ_DIR)/tiny
 FUZZ_DEPS := $(FUZZ_TOOL) $(FUZZ_DIR)/harness $(FUZZ_DIR)/sysprog $(FUZZ_SEED_PROGS) \
              $(BUILD)/ferry $(BUILD)/san/ferry
 FUZZ_ARGS  = --ferry $(BUILD)/ferry --san $(BUILD)/san/ferry --harness $(FUZZ_DIR)/harness \
@@ -50,19 +50,23 @@ fuzz: $(FUZZ_DEPS)
 	    --elf-mutants $(FUZZ_ELF) --sys-programs $(FUZZ_SYS) --san-every $(FUZZ_SAN_EVERY) \
 	    --minimise $(FUZZ_MINIMISE) --report $(BUILD)/fuzz-report.txt all
 
-# The short run: 2 x 10,000 streams, 2 x 150 ELF mutants, 2 x 40 syscall programs; the
-# fixed seed first, then a fresh one (printed, so a failure can be replayed with
-# `make fuzz FUZZ_SEED=...` or ferry-fuzz --seed). Details go to $(BUILD)/fuzz-short-*.txt.
+# The short run: 2 x 10,000 streams, 2 x 120 ELF mutants, 2 x 40 syscall programs; the
+# fixed seed and a fresh one (printed, so a failure can be replayed with
+# `make fuzz FUZZ_SEED=...` or ferry-fuzz --seed), side by side. Details go to
+# $(BUILD)/fuzz-short-SEED.txt (every failing case) and .log (the run's output).
 test-fuzz-short: $(FUZZ_DEPS)
-	$(Q)fresh=$(FUZZ_SEED); rc=0; \
+	$(Q)fresh=$(FUZZ_SEED); echo "fuzz-short: seeds 0x5eed and $$fresh"; \
 	for seed in 0x5eed $$fresh; do \
-	    $(FUZZ_TOOL) $(FUZZ_ARGS) --seed $$seed --streams 10000 --elf-mutants 150 \
+	    ( $(FUZZ_TOOL) $(FUZZ_ARGS) --seed $$seed --streams 10000 --elf-mutants 120 \
 	        --sys-programs 40 --san-every 10 --minimise 3 \
-	        --report $(BUILD)/fuzz-short-$$seed.txt all > $(BUILD)/fuzz-short-$$seed.log 2>&1 \
-	        || rc=1; \
+	        --report $(BUILD)/fuzz-short-$$seed.txt all > $(BUILD)/fuzz-short-$$seed.log 2>&1; \
+	      echo $$? > $(BUILD)/fuzz-short-$$seed.rc ) & \
+	done; wait; rc=0; \
+	for seed in 0x5eed $$fresh; do \
 	    sed -n '/^ferry-fuzz summary/,$$p' $(BUILD)/fuzz-short-$$seed.log; \
+	    [ "$$(cat $(BUILD)/fuzz-short-$$seed.rc)" = 0 ] || rc=1; \
 	done; \
-	[ $$rc -eq 0 ] || echo "fuzz-short: failing cases; details in $(BUILD)/fuzz-short-*.txt"; \
+	[ $$rc -eq 0 ] || echo "fuzz-short: failing cases; details in $(BUILD)/fuzz-short-<seed>.txt"; \
 	exit $$rc
 
 TESTS += fuzz-short
