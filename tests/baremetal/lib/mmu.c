@@ -10,8 +10,12 @@ static uint64_t pool[POOL_TABLES][512] __attribute__((aligned(4096)));
 static int pool_used;
 struct mmu_space mmu_kernel;
 
+uint64_t *(*mmu_table_alloc_hook)(void);
+
 uint64_t *mmu_alloc_table(void)
 {
+    if (mmu_table_alloc_hook)
+        return mmu_table_alloc_hook();
     if (pool_used == POOL_TABLES) {
         uart_puts("FAIL: translation table pool exhausted\n");
         psci_off();
