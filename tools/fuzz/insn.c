@@ -336,6 +336,7 @@ static void absorb(struct result *res, const struct run *r, unsigned n)
 }
 
 static bool jit_handler_broken;    /* seen O_JIT_NO_HANDLER: pre-skip qemu's faults */
+static bool minimising;            /* no pre-skipping: every candidate must run */
 
 /* Runs mode m on the batch until every stream has a record or an explanation: when
  * the program stops early (it died, hung or crashed at stream k), k is classified by
@@ -372,7 +373,7 @@ static void run_mode_rest(enum mode m, const char *path, unsigned n, const struc
         cur = first;
         bool any = false;
         for (unsigned i = 0; i < n; i++) {
-            bool pre = m != M_INTERP && jit_handler_broken && ref->recs[i] &&
+            bool pre = m != M_INTERP && jit_handler_broken && !minimising && ref->recs[i] &&
                        (ref->recs[i]->signo == SIGSEGV || ref->recs[i]->signo == SIGBUS);
             if (i > k && pre && !res->recs[i])
                 res->skipped[i] = true;
@@ -471,7 +472,9 @@ static struct verdict classify(const struct stream *s, unsigned k, const struct 
     } else {
         const struct rec *f = res->recs[k];
         v.o = compare(q, f, &sicode);
-        if (v.o == O_DIFF_SIGNAL && f->signo == SIGILL && !(q->signo == SIGILL && q->pc == f->pc) &&
+        /* Ferry stopped with SIGILL at an instruction qemu ran past (streams only branch
+         * forward) and said it is unallocated or undescribed */
+        if (v.o == O_DIFF_SIGNAL && f->signo == SIGILL && q->pc > f->pc &&
             unalloc_group(res->err, f->pc, v.group, sizeof(v.group))) {
             uint64_t i = (f->pc - stream_va(k)) / 4;
             uint32_t w = i < s->n ? s->w[i] : 0;
@@ -665,6 +668,7 @@ static void minimise(struct stream *s, enum mode m, const struct verdict *want)
 
 static void report_minimised(struct stream *s, enum mode m, const struct verdict *v)
 {
+    minimising = true;
     minimise(s, m, v);
     bool modes[M_COUNT] = { [M_QEMU] = true };
     modes[m] = true;
@@ -672,10 +676,17 @@ static void report_minimised(struct stream *s, enum mode m, const struct verdict
     run_batch(s, 1, modes, &b, "min");
     report("  minimised to %u instruction%s (%s):\n", s->n, s->n == 1 ? "" : "s", mode_names[m]);
     print_stream(s, 0);
+    report("  initial state:");
+    for (unsigned i = 0; i < 31; i++)
+        report("%s x%u=%llx", i % 6 == 0 ? "\n   " : "", i, (unsigned long long)s->x[i]);
+    report("\n    sp=%llx nzcv=%llx fpcr=%llx fpsr=%llx tpidr_el0=%llx (V registers: see the stream's report)\n",
+           (unsigned long long)s->sp, (unsigned long long)s->nzcv, (unsigned long long)s->fpcr,
+           (unsigned long long)s->fpsr, (unsigned long long)s->tpidr);
     disassemble_objdump(s);
     if (b.qemu_ok)
         print_rec_diff(b.ref.recs[0], b.res[m].recs[0], s);
     batch_free(&b);
+    minimising = false;
 }
 
 /* ---- the campaign -------------------------------------------------------------------- */
