@@ -66,6 +66,14 @@ struct trace_mem_shape {
     uint8_t size, store, src, arg;
 };
 
+static inline bool trace_shape_eq(const struct trace_mem_shape *a, const struct trace_mem_shape *b)
+{
+    uint32_t x, y;
+    memcpy(&x, a, 4);
+    memcpy(&y, b, 4);
+    return x == y;
+}
+
 /* One per-PC prediction entry. `gen` ties it to the current chunk, so restarting the
  * predictors at a chunk boundary is one increment, not a memset. */
 struct trace_pc_entry {
@@ -97,6 +105,7 @@ struct trace_pred {
     uint64_t next_seq;                    /* expected sequence number */
     uint64_t pred_pc;                     /* predicted PC of the next record */
     uint64_t prev_pc;
+    struct trace_pc_entry *prev_e;        /* the previous record's entry (no re-hash) */
     bool have_prev;
     uint64_t pa_off;                      /* last PA - PC */
     uint64_t last_addr;                   /* last memory address of any access */
@@ -115,6 +124,7 @@ static inline void trace_pred_reset(struct trace_pred *s, uint64_t first_seq, ui
     s->next_seq = first_seq;
     s->pred_pc = first_pc;
     s->prev_pc = 0;
+    s->prev_e = NULL;
     s->have_prev = false;
     s->pa_off = 0;
     s->last_addr = 0;
@@ -130,7 +140,7 @@ static inline void trace_pred_reset(struct trace_pred *s, uint64_t first_seq, ui
 static inline void trace_pred_follow(struct trace_pred *s, uint64_t pc)
 {
     if (s->have_prev) {
-        struct trace_pc_entry *e = &s->cache[trace_pc_slot(s->prev_pc)];
+        struct trace_pc_entry *e = s->prev_e;
         if (e->gen == s->gen && e->pc == s->prev_pc) {
             e->next_pc = pc;
             e->has_next = 1;

@@ -688,6 +688,7 @@ static int decode_insn(struct trace_reader *r, struct trace_record *out)
     s->next_seq = in->seq + 1;
     s->pred_pc = trace_pred_next(e, in->pc, 1);
     s->prev_pc = in->pc;
+    s->prev_e = e;
     s->have_prev = true;
     in->regs = r->regs;
     in->mem = r->mem;
@@ -751,6 +752,7 @@ static int decode_block(struct trace_reader *r, struct trace_record *out)
     s->next_seq = in->seq + out->n_insns;
     s->pred_pc = trace_pred_next(e, in->pc, out->n_insns);
     s->prev_pc = in->pc;
+    s->prev_e = e;
     s->have_prev = true;
     r->pos = p;
     return 0;

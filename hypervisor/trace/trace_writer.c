@@ -470,7 +470,7 @@ static void mem_source(const struct trace_pred *s, const struct trace_insn *r,
         }
 }
 
-int trace_writer_insn(struct trace_writer *w, const struct trace_insn *r)
+__attribute__((noinline)) static int insn_slow(struct trace_writer *w, const struct trace_insn *r)
 {
     if (atomic_load_explicit(&w->failed, memory_order_relaxed))
         return -1;
@@ -482,18 +482,10 @@ int trace_writer_insn(struct trace_writer *w, const struct trace_insn *r)
         return bad_record(w, "EL out of range", r->seq);
     if ((w->any && r->seq < w->min_seq) || r->seq == UINT64_MAX)
         return bad_record(w, "sequence number does not increase", r->seq);
-    for (unsigned k = 0; k < r->n_regs; k++) {
-        uint16_t id = r->regs[k].id;
-        if (id == TRACE_REG_PC || (id >= TRACE_REG_NUM_CORE && id < TRACE_REG_SYSREG_BASE))
-            return bad_record(w, "invalid register id", r->seq);
-        if (r->regs[k].hi && !trace_reg_is_vector(id))
-            return bad_record(w, "high half set for a 64-bit register", r->seq);
-    }
-    for (unsigned j = 0; j < r->n_mem; j++)
-        if (r->mem[j].size == 0 || (r->mem[j].has_value && r->mem[j].size > 16))
-            return bad_record(w, "invalid memory access size", r->seq);
     if (r->has_exception && r->exc.target_el > 3)
         return bad_record(w, "exception target EL out of range", r->seq);
+    /* Register ids and access sizes are checked in the encoding loops below: a bad
+     * record fails the writer for good, so its half-encoded bytes never count. */
 
     struct trace_pred *s = &w->pred;
     struct chunk_buf *b = w->cur;
@@ -526,8 +518,16 @@ int trace_writer_insn(struct trace_writer *w, const struct trace_insn *r)
     if (!hit || e->enc != r->encoding)
         fa |= TRACE_A_ENC;
     bool same_regs = hit && e->n_regs == r->n_regs && r->n_regs <= TRACE_PC_CACHE_REGS;
-    for (unsigned k = 0; same_regs && k < r->n_regs; k++)
-        same_regs = e->regs[k] == r->regs[k].id;
+    for (unsigned k = 0; k < r->n_regs; k++) {
+        uint16_t id = r->regs[k].id;
+        if (id == TRACE_REG_PC || (id >= TRACE_REG_NUM_CORE && id < TRACE_REG_SYSREG_BASE) ||
+            id > TRACE_REG_ID_MAX)
+            return bad_record(w, "invalid register id", r->seq);
+        if (r->regs[k].hi && !trace_reg_is_vector(id))
+            return bad_record(w, "high half set for a 64-bit register", r->seq);
+        if (same_regs)
+            same_regs = e->regs[k] == id;
+    }
     if (!same_regs)
         fa |= TRACE_A_REGS;
 
@@ -544,6 +544,10 @@ int trace_writer_insn(struct trace_writer *w, const struct trace_insn *r)
     bool same_shape = hit && e->n_mem == r->n_mem && r->n_mem <= TRACE_PC_CACHE_MEM;
     for (unsigned j = 0; j < r->n_mem; j++) {
         const struct trace_mem_access *m = &r->mem[j];
+        if (m->size == 0 || (m->has_value && m->size > 16)) {
+            free(shape_big);
+            return bad_record(w, "invalid memory access size", r->seq);
+        }
         shape[j].size = m->size;
         shape[j].store = m->store;
         if (hv && m->has_value) {
@@ -555,7 +559,7 @@ int trace_writer_insn(struct trace_writer *w, const struct trace_insn *r)
             shape[j].arg = 0;
         }
         if (same_shape)
-            same_shape = memcmp(&e->mem[j], &shape[j], sizeof shape[j]) == 0;
+            same_shape = trace_shape_eq(&e->mem[j], &shape[j]);
     }
     if (!same_shape)
         fa |= TRACE_A_MEMSHAPE;
@@ -673,6 +677,7 @@ int trace_writer_insn(struct trace_writer *w, const struct trace_insn *r)
     s->next_seq = r->seq + 1;
     s->pred_pc = trace_pred_next(e, r->pc, 1);
     s->prev_pc = r->pc;
+    s->prev_e = e;
     s->have_prev = true;
     free(shape_big);
 
@@ -680,6 +685,109 @@ int trace_writer_insn(struct trace_writer *w, const struct trace_insn *r)
     b->end_seq = r->seq + 1;
     w->min_seq = r->seq + 1;
     w->any = true;
+    w->instructions++;
+    return after_record(w, p);
+}
+
+/* The common case, for speed: a PC seen before in this chunk, with the same register
+ * list and memory shape as last time, nothing unusual (no sequence gap, EL change,
+ * exception or PA surprise). Any other record, and every invalid one, takes
+ * insn_slow. The encoding is the one insn_slow would produce except that a memory value
+ * whose cached source no longer matches makes it bail out; decoding needs no canonical
+ * choice, only the shared predictor updates. Nothing is modified before the checks
+ * pass. */
+int trace_writer_insn(struct trace_writer *w, const struct trace_insn *r)
+{
+    struct trace_pred *s = &w->pred;
+    struct chunk_buf *b = w->cur;
+    if (atomic_load_explicit(&w->failed, memory_order_relaxed))
+        return -1;
+    if (__builtin_expect(b->n_records == 0 || r->seq != s->next_seq || r->seq == UINT64_MAX ||
+                         r->el != s->el || r->has_exception || !r->has_values || !s->has_values ||
+                         r->has_pa != s->has_pa || (r->has_pa && r->pa != r->pc + s->pa_off) ||
+                         r->n_regs > TRACE_PC_CACHE_REGS || r->n_mem > TRACE_PC_CACHE_MEM ||
+                         w->mode != TRACE_MODE_FULL, 0))
+        return insn_slow(w, r);
+    uint64_t pc = r->pc;
+    struct trace_pc_entry *e = &s->cache[trace_pc_slot(pc)];
+    unsigned n_regs = r->n_regs, n_mem = r->n_mem;
+    if (e->gen != s->gen || e->pc != pc || e->n_regs != n_regs || e->n_mem != n_mem)
+        return insn_slow(w, r);
+    for (unsigned k = 0; k < n_regs; k++)
+        if (e->regs[k] != r->regs[k].id || (r->regs[k].hi && !trace_reg_is_vector(r->regs[k].id)))
+            return insn_slow(w, r);
+    for (unsigned j = 0; j < n_mem; j++) {
+        const struct trace_mem_access *m = &r->mem[j];
+        const struct trace_mem_shape *sh = &e->mem[j];
+        if (m->size != sh->size || m->store != sh->store || m->has_value != (sh->src != TRACE_SRC_ABSENT))
+            return insn_slow(w, r);
+        uint64_t ml = trace_mask_lo(m->size), mh = trace_mask_hi(m->size);
+        if (sh->src == TRACE_SRC_REGW) {
+            if (sh->arg >= n_regs)
+                return insn_slow(w, r);
+            const struct trace_reg_write *g = &r->regs[sh->arg];
+            if (((g->lo ^ m->lo) & ml) || ((g->hi ^ m->hi) & mh))
+                return insn_slow(w, r);
+        } else if (sh->src == TRACE_SRC_REG) {
+            if (((s->reg_lo[sh->arg] ^ m->lo) & ml) || ((s->reg_hi[sh->arg] ^ m->hi) & mh))
+                return insn_slow(w, r);
+        }
+    }
+
+    uint8_t *p = b->raw + b->used;
+    unsigned fa = (pc != s->pred_pc ? TRACE_A_PC : 0) | (e->enc != r->encoding ? TRACE_A_ENC : 0);
+    trace_pred_follow(s, pc);
+    *p++ = (uint8_t)fa;
+    if (fa & TRACE_A_PC)
+        p = put_varint(p, zigzag((int64_t)(pc - s->pred_pc)));
+    if (fa & TRACE_A_ENC) {
+        put_le32(p, r->encoding);
+        p += 4;
+        e->enc = r->encoding;
+    }
+    for (unsigned k = 0; k < n_regs; k++) {
+        const struct trace_reg_write *g = &r->regs[k];
+        p = put_varint(p, zigzag((int64_t)(g->lo - e->val_lo[k])));
+        if (trace_reg_is_vector(g->id))
+            p = put_varint(p, g->hi ^ e->val_hi[k]);
+        e->val_lo[k] = g->lo;
+        e->val_hi[k] = g->hi;
+    }
+    for (unsigned j = 0; j < n_mem; j++) {
+        const struct trace_mem_access *m = &r->mem[j];
+        uint64_t pred = j < e->n_addr ? e->addr[j] + e->stride[j]
+                      : j > 0 ? r->mem[j - 1].va + r->mem[j - 1].size : s->last_addr;
+        p = put_varint(p, zigzag((int64_t)(m->va - pred)));
+        if (e->mem[j].src == TRACE_SRC_LITERAL) {
+            p = put_varint(p, m->lo & trace_mask_lo(m->size));
+            if (m->size > 8)
+                p = put_varint(p, m->hi & trace_mask_hi(m->size));
+        }
+    }
+    /* Learn (the register values were learnt above, after their use). */
+    for (unsigned k = 0; k < n_regs; k++) {
+        uint16_t id = r->regs[k].id;
+        if (id < TRACE_REG_NUM_CORE) {
+            s->reg_lo[id] = r->regs[k].lo;
+            s->reg_hi[id] = r->regs[k].hi;
+        }
+    }
+    for (unsigned j = 0; j < n_mem; j++) {
+        e->stride[j] = j < e->n_addr ? r->mem[j].va - e->addr[j] : 0;
+        e->addr[j] = r->mem[j].va;
+    }
+    e->n_addr = (uint8_t)n_mem;
+    if (n_mem)
+        s->last_addr = r->mem[n_mem - 1].va;
+    if (r->has_pa)
+        s->pa_off = r->pa - pc;
+    s->next_seq = r->seq + 1;
+    s->pred_pc = trace_pred_next(e, pc, 1);
+    s->prev_pc = pc;
+    s->prev_e = e;
+    b->last_pc = pc;
+    b->end_seq = r->seq + 1;
+    w->min_seq = r->seq + 1;
     w->instructions++;
     return after_record(w, p);
 }
@@ -742,6 +850,7 @@ int trace_writer_block(struct trace_writer *w, uint64_t seq, uint64_t pc, uint64
     s->next_seq = seq + n_insns;
     s->pred_pc = trace_pred_next(e, pc, n_insns);
     s->prev_pc = pc;
+    s->prev_e = e;
     s->have_prev = true;
     b->last_pc = pc;
     b->end_seq = seq + n_insns;
