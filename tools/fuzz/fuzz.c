@@ -499,6 +499,19 @@ void table_add_known(struct table *t, const char *id)
     }
 }
 
+void table_add_hint(struct table *t, const char *hint)
+{
+    for (int i = 0; i < t->n_hints; i++)
+        if (strcmp(t->hints[i].name, hint) == 0) {
+            t->hints[i].n++;
+            return;
+        }
+    if (t->n_hints < 32) {
+        snprintf(t->hints[t->n_hints].name, sizeof(t->hints[0].name), "%s", hint);
+        t->hints[t->n_hints++].n = 1;
+    }
+}
+
 unsigned long table_failures(const struct table *t)
 {
     unsigned long f = 0;
@@ -530,6 +543,11 @@ void table_print(const struct table *ts, int n)
             printf("unallocated in Ferry only, by encoding group (%s):\n", ts[i].campaign);
             for (int g = 0; g < ts[i].n_groups; g++)
                 printf("  %-50s %8lu\n", ts[i].groups[g].name, ts[i].groups[g].n);
+        }
+        if (ts[i].n_hints) {
+            printf("failing cases (%s) by likely cause (a heuristic on the records):\n", ts[i].campaign);
+            for (int g = 0; g < ts[i].n_hints; g++)
+                printf("  %-50s %8lu\n", ts[i].hints[g].name, ts[i].hints[g].n);
         }
         if (ts[i].n_known) {
             printf("known differences (%s), by entry of %s:\n", ts[i].campaign, opt.known_file);

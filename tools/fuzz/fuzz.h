@@ -97,9 +97,12 @@ struct table {
     int n_groups;
     struct { char name[64]; unsigned long n; } known[64];    /* known differences by id */
     int n_known;
+    struct { char name[64]; unsigned long n; } hints[32];    /* failing cases by likely cause */
+    int n_hints;
 };
 void table_add_group(struct table *t, const char *group);
 void table_add_known(struct table *t, const char *id);
+void table_add_hint(struct table *t, const char *hint);
 void table_print(const struct table *t, int n);
 unsigned long table_failures(const struct table *t);
 

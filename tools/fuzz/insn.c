@@ -473,8 +473,10 @@ static struct verdict classify(const struct stream *s, unsigned k, const struct 
         const struct rec *f = res->recs[k];
         v.o = compare(q, f, &sicode);
         /* Ferry stopped with SIGILL at an instruction qemu ran past (streams only branch
-         * forward) and said it is unallocated or undescribed */
-        if (v.o == O_DIFF_SIGNAL && f->signo == SIGILL && q->pc > f->pc &&
+         * forward) or executed up to another fault, and said it is unallocated or
+         * undescribed */
+        if (v.o == O_DIFF_SIGNAL && f->signo == SIGILL &&
+            (q->pc > f->pc || (q->pc == f->pc && q->signo != SIGILL)) &&
             unalloc_group(res->err, f->pc, v.group, sizeof(v.group))) {
             uint64_t i = (f->pc - stream_va(k)) / 4;
             uint32_t w = i < s->n ? s->w[i] : 0;
@@ -492,6 +494,38 @@ static struct verdict classify(const struct stream *s, unsigned k, const struct 
         v.known = sicode;
     }
     return v;
+}
+
+/* ---- likely causes ------------------------------------------------------------------- */
+
+/* A guess at the cause of a failing stream, from the records: which of issue 7's
+ * known wrong behaviours it looks like. Only a label for the table and the report;
+ * the verdict does not depend on it. */
+static const char *hint(enum outcome o, const struct rec *q, const struct rec *f)
+{
+    const uint64_t untag = 0x00ffffffffffffffull;
+    if (o == O_JIT_NO_HANDLER)
+        return "JIT: no handler for a host-detected fault (item 11)";
+    if (o == O_UNALLOC)
+        return "unallocated in Ferry only";
+    if (o == O_HANG)
+        return "hang";
+    if (o == O_HOST_CRASH)
+        return "host crash";
+    if (!q || !f)
+        return "other";
+    if (q->signo == SIGBUS && q->code == 1 && f->signo != SIGBUS)
+        return "no alignment fault (item 4)";
+    if (f->signo == SIGSEGV && (f->addr >> 56) != 0 &&
+        ((q->signo == SIGSEGV && (f->addr & untag) == q->addr) || q->pc > f->pc))
+        return "no top-byte-ignore (item 3)";
+    if ((q->signo == SIGSEGV || q->signo == SIGBUS) && f->pc > q->pc)
+        return "faulting load/store disappears (item 1)";
+    if (q->signo == SIGILL && f->signo != SIGILL && f->pc > q->pc)
+        return "Ferry runs an instruction cortex-a57 lacks";
+    if (o == O_DIFF_SIGNAL)
+        return "signal: other";
+    return outcome_names[o];
 }
 
 /* ---- reporting ----------------------------------------------------------------------- */
@@ -772,9 +806,11 @@ void campaign_insn(struct table *t)
             if (o == O_IDENTICAL || o == O_KNOWN || o == O_JIT_SKIPPED)
                 continue;
             const struct verdict *v = &vs[bad_mode];
-            report("insn: seed 0x%llx batch %u stream %u (%s): %s under %s%s%s%s\n",
+            const char *h = hint(o, b.ref.recs[k], b.res[bad_mode].recs[k]);
+            table_add_hint(t, h);
+            report("insn: seed 0x%llx batch %u stream %u (%s): %s under %s%s%s%s; likely: %s\n",
                    (unsigned long long)opt.seed, bi, k, source_names[ss[k].source], outcome_names[o],
-                   mode_names[bad_mode], v->group[0] ? " (" : "", v->group, v->group[0] ? ")" : "");
+                   mode_names[bad_mode], v->group[0] ? " (" : "", v->group, v->group[0] ? ")" : "", h);
             for (int m = 1; m < M_COUNT; m++)
                 if (b.ran[m] && m != bad_mode && vs[m].o != O_IDENTICAL)
                     report("    also under %s: %s\n", mode_names[m], outcome_names[vs[m].o]);
