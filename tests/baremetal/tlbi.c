@@ -58,6 +58,22 @@ static void tlbi(int kind, uint64_t va, uint64_t asid)
 
 #define NG_RW (PG_KERNEL_RW | PTE_NG)
 
+/* With TCR.A1=1 the table (TTBR0) and the ASID (TTBR1) are two writes: park TTBR0 in
+ * between on a table with only the global kernel map (Linux uses an empty one, its
+ * code being in TTBR1's range; ours runs from TTBR0's identity map), so that no walk
+ * can cache the old table's nG entries under the new ASID. */
+static struct mmu_space reserved;
+
+static void switch_a1(struct mmu_space *s, uint64_t asid)
+{
+    write_sysreg(ttbr0_el1, (uint64_t)reserved.root);
+    isb();
+    write_sysreg(ttbr1_el1, asid << 48);
+    isb();
+    write_sysreg(ttbr0_el1, (uint64_t)s->root);
+    isb();
+}
+
 int main(void)
 {
     for (int i = 0; i < 128; i++)
@@ -69,6 +85,8 @@ int main(void)
     /* Pre-build the level 3 tables of the test VAs in both spaces. */
     mmu_map(&mmu_kernel, TV, PA(0), 0x80000, NG_RW, 3);
     mmu_map(&other, TV, PA(64), 0x80000, NG_RW, 3);
+    mmu_space_init(&reserved, 39);
+    mmu_map_standard(&reserved);
     mmu_enable(&mmu_kernel, 1, NULL);
 
     /* Each TLBI kind, current ASID 1, a non-global entry (global for the VAA forms and
@@ -138,6 +156,49 @@ int main(void)
     a2 = rd(gva);
     set_ttbr0(&mmu_kernel, 1);
     check(a2 == 0x101a, "global entry read under ASID 2: 0x%lx", a2);
+
+    /* 16-bit ASIDs (TCR.AS=1): 0x134 and 0x234 are different ASIDs. */
+    write_sysreg(tcr_el1, read_sysreg(tcr_el1) | (1ul << 36));
+    isb();
+    tlbi(VMALLE1, 0, 0);
+    uint64_t va16 = TV + 28 * 0x1000;
+    set_leaf(&mmu_kernel, va16, PA(28), NG_RW);
+    set_leaf(&other, va16, PA(92), NG_RW);
+    set_ttbr0(&mmu_kernel, 0x134);
+    a1 = rd(va16);
+    set_ttbr0(&other, 0x234);
+    a2 = rd(va16);
+    set_ttbr0(&mmu_kernel, 0x134);
+    a3 = rd(va16);
+    check(a1 == 0x101c && a2 == 0x105c && a3 == 0x101c,
+          "16-bit ASIDs 0x134 -> 0x234 -> 0x134 without TLBI: 0x%lx 0x%lx 0x%lx", a1, a2, a3);
+    set_leaf(&other, va16, PA(93), NG_RW);
+    tlbi(VAE1IS, va16, 0x234);
+    set_ttbr0(&other, 0x234);
+    a2 = rd(va16);
+    check(a2 == 0x105d, "TLBI VAE1IS with 16-bit ASID 0x234 (not current): 0x%lx", a2);
+
+    /* TCR.A1=1 (as Linux sets it): the ASID comes from TTBR1_EL1; switching it there
+     * and the table in TTBR0 shows each ASID's page without TLBI. */
+    uint64_t va1 = TV + 30 * 0x1000;
+    set_leaf(&mmu_kernel, va1, PA(30), NG_RW);
+    set_leaf(&other, va1, PA(94), NG_RW);
+    write_sysreg(ttbr0_el1, (uint64_t)mmu_kernel.root);
+    write_sysreg(ttbr1_el1, 0x155ul << 48);
+    write_sysreg(tcr_el1, read_sysreg(tcr_el1) | (1ul << 22));
+    isb();
+    tlbi(VMALLE1, 0, 0);
+    a1 = rd(va1);
+    switch_a1(&other, 0x266);
+    a2 = rd(va1);
+    switch_a1(&mmu_kernel, 0x155);
+    a3 = rd(va1);
+    check(a1 == 0x101e && a2 == 0x105e && a3 == 0x101e,
+          "TCR.A1=1, ASID in TTBR1 0x155 -> 0x266 -> 0x155: 0x%lx 0x%lx 0x%lx", a1, a2, a3);
+    set_leaf(&mmu_kernel, va1, PA(31), NG_RW);
+    tlbi(ASIDE1IS, 0, 0x155);
+    a1 = rd(va1);
+    check(a1 == 0x101f, "TCR.A1=1: TLBI ASIDE1IS of the current ASID: 0x%lx", a1);
 
     /* Changing a block into a table of pages (break-before-make): the new pages are
      * seen after the TLBI of the block's VA. */

@@ -121,3 +121,18 @@ void mmu_on_identity(int va_bits)
     mmu_map_standard(&mmu_kernel);
     mmu_enable(&mmu_kernel, 0, NULL);
 }
+
+/* Back to MMU off. Once data accesses become Device (non-cacheable), lines written
+ * with the cache on must already be in memory: clean+invalidate the image (runtime
+ * data, stacks, translation tables, .user_bss) by VA first. Other memory a test wrote
+ * with the MMU on is the test's to clean. */
+void mmu_disable(void)
+{
+    uint64_t line = 4ul << ((read_sysreg(ctr_el0) >> 16) & 0xf);
+    for (uint64_t a = (uint64_t)__image_start & ~(line - 1); a < (uint64_t)__image_end; a += line)
+        __asm__ volatile("dc civac, %0" :: "r"(a) : "memory");
+    dsb(sy);
+    write_sysreg(sctlr_el1, read_sysreg(sctlr_el1) & ~(SCTLR_M | SCTLR_C));
+    isb();
+    __asm__ volatile("ic iallu; tlbi vmalle1; dsb sy; isb" ::: "memory");
+}
