@@ -96,5 +96,10 @@ int main(void)
                 "translation fault at the start level, write");
     fault_check(HOLE_VA, 0, 0x96000004, "VA in neither TTBR range: level 0 translation fault");
     fault_check(HIGH_VA + 0x1000, 0, 0x96000007, "TTBR1: invalid page: level 3 fault");
+
+    marker = 0x0123456789abcdeful;
+    mmu_disable();
+    check((read_sysreg(sctlr_el1) & SCTLR_M) == 0 && marker == 0x0123456789abcdeful,
+          "MMU off again: data written with the MMU on reads back 0x%lx", marker);
     return 0;
 }
