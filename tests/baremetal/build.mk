@@ -19,13 +19,13 @@ BM_ELFS     := $(BM_NAMES:%=$(BM_DIR)/%.elf)
 
 $(BM_DIR)/lib/%.c.o: tests/baremetal/lib/%.c tests/baremetal/lib/rt.h
 	@mkdir -p $(dir $@)
-	$(Q)$(BM_CC) $(BM_CFLAGS) -c -o $@ $<
+	$(Q)$(BM_CC) $(BM_CFLAGS) -MMD -MP -c -o $@ $<
 $(BM_DIR)/lib/%.S.o: tests/baremetal/lib/%.S
 	@mkdir -p $(dir $@)
-	$(Q)$(BM_CC) $(BM_CFLAGS) -c -o $@ $<
+	$(Q)$(BM_CC) $(BM_CFLAGS) -MMD -MP -c -o $@ $<
 $(BM_DIR)/%.o: tests/baremetal/%.c tests/baremetal/lib/rt.h
 	@mkdir -p $(dir $@)
-	$(Q)$(BM_CC) $(BM_CFLAGS) -c -o $@ $<
+	$(Q)$(BM_CC) $(BM_CFLAGS) -MMD -MP -c -o $@ $<
 $(BM_DIR)/%.elf: $(BM_DIR)/%.o $(BM_LIB_OBJS) tests/baremetal/lib/link.ld
 	$(Q)$(BM_CC) $(BM_CFLAGS) $(BM_LDFLAGS) -o $@ $< $(BM_LIB_OBJS) -lgcc
 

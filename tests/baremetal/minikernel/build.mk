@@ -5,7 +5,7 @@ MK_ELFS  := $(BENCH_NAMES:%=$(MK_DIR)/%.elf)
 
 $(MK_DIR)/minikernel.o: tests/baremetal/minikernel/minikernel.c tests/baremetal/lib/rt.h
 	@mkdir -p $(dir $@)
-	$(Q)$(BM_CC) $(BM_CFLAGS) -c -o $@ $<
+	$(Q)$(BM_CC) $(BM_CFLAGS) -MMD -MP -c -o $@ $<
 $(MK_DIR)/%.blob.o: tests/baremetal/minikernel/user_blob.S $(BENCH_DIR)/aarch64/%
 	@mkdir -p $(dir $@)
 	$(Q)$(BM_CC) $(BM_CFLAGS) -DUSER_ELF='"$(BENCH_DIR)/aarch64/$*"' -c -o $@ $<
