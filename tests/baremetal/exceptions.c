@@ -30,15 +30,22 @@ __asm__(".text\n.balign 4\n"
         ".global e_excl_svc\ne_excl_svc: ldxr x1, [x0]\n svc #1\n stxr w2, x1, [x0]\n"
         " mov x0, x2\n ret\n"
         ".global e_excl\ne_excl: ldxr x1, [x0]\n stxr w2, x1, [x0]\n mov x0, x2\n ret\n"
+        /* SVC with SP_EL0 selected (EL1t) */
+        ".global e_svc_el1t\ne_svc_el1t: msr spsel, #0\n"
+        ".global e_svc_el1t_insn\ne_svc_el1t_insn: svc #0x55\n msr spsel, #1\n ret\n"
+        /* SVC whose return the handler makes illegal (SPSR.M = EL2h, not implemented) */
+        ".global e_illegal\ne_illegal: svc #0x66\n"
+        ".global e_illegal_next\ne_illegal_next: nop\n ret\n"
         ".balign 8\n.global pc_target\npc_target: nop\n nop\n ret\n"
         ".global u_spin\nu_spin: mov x0, #7\n"
         ".global u_spin_loop\nu_spin_loop: b u_spin_loop\n svc #0xfff\n");
 
-extern char pc_target[], e_svc_insn[], e_sp_el1t_insn[], u_sp[], u_sp_insn[], u_spin[], u_spin_loop[];
+extern char e_svc_el1t_insn[], e_illegal_next[], pc_target[], e_svc_insn[], e_sp_el1t_insn[], u_sp[], u_sp_insn[], u_spin[], u_spin_loop[];
 #define A(f) ((char *)(uintptr_t)(f))
 extern uint64_t e_svc(uint64_t), e_hvc(uint64_t), e_smc(uint64_t), e_brk(void), e_udf(void),
     e_ldr(uint64_t), e_ldrw(uint64_t), e_ldxr(uint64_t), e_ldar(uint64_t),
-    e_stlr(uint64_t, uint64_t), e_excl_svc(uint64_t), e_excl(uint64_t);
+    e_stlr(uint64_t, uint64_t), e_excl_svc(uint64_t), e_excl(uint64_t), e_svc_el1t(void),
+    e_illegal(void);
 
 static uint64_t buf[4] __attribute__((aligned(64)));
 
@@ -56,6 +63,27 @@ static void report_far(const char *what, uint32_t want_esr, char *want_elr, uint
               exc_last.elr == (uint64_t)want_elr && exc_last.far == want_far && exc_last.vec == 4,
           "%s: ESR=0x%08lx FAR=buf+%ld ELR=insn+%ld", what, ESR_DA(exc_last.esr),
           (int64_t)(exc_last.far - (uint64_t)buf), (int64_t)(exc_last.elr - (uint64_t)want_elr));
+}
+
+/* SVC #0x66: return with SPSR.M = EL2h (an illegal exception return: PSTATE.IL is set
+ * and the EL stays EL1); the next instruction then takes an Illegal Execution state
+ * exception, whose handler clears IL again. */
+static volatile int illegal_steps;
+static volatile uint64_t illegal_esr, illegal_elr, illegal_spsr;
+
+static void illegal_handler(struct exc_frame *f, int vec)
+{
+    (void)vec;
+    if (ESR_EC(f->esr) == 0x15) {
+        f->spsr = 0x3c8;
+        illegal_steps++;
+        return;
+    }
+    illegal_esr = f->esr;
+    illegal_elr = f->elr;
+    illegal_spsr = f->spsr;
+    f->spsr &= ~(1ul << 20);
+    illegal_steps++;
 }
 
 static volatile int irq_count;
@@ -141,6 +169,22 @@ int main(void)
     e_stlr(mis, 0);
     report_far("unaligned STLR with SCTLR.A=0 (WnR=1)", 0x96000061, A(e_stlr), mis);
     exc_uncatch();
+
+    exc_catch(EXC_SKIP);
+    e_svc_el1t();
+    exc_uncatch();
+    check(exc_last.taken == 1 && exc_last.vec == 0 && exc_last.esr == 0x56000055 &&
+              exc_last.elr == (uint64_t)e_svc_el1t_insn + 4 && (exc_last.spsr & 0xf) == 4,
+          "SVC at EL1t: vector 0x%x, ESR=0x%08lx, SPSR.M=0x%lx", exc_last.vec * 0x80,
+          exc_last.esr, exc_last.spsr & 0xf);
+
+    exc_set_handler(VEC_SYNC, illegal_handler);
+    e_illegal();
+    exc_set_handler(VEC_SYNC, NULL);
+    check(illegal_steps == 2 && illegal_esr == 0x3a000000 &&
+              illegal_elr == (uint64_t)e_illegal_next && illegal_spsr == 0x1003c5,
+          "illegal exception return (SPSR.M=EL2h): ESR=0x%08lx ELR=next+%ld SPSR=0x%08lx",
+          illegal_esr, (int64_t)(illegal_elr - (uint64_t)e_illegal_next), illegal_spsr);
 
     /* The local exclusive monitor is cleared by an exception return. */
     uint64_t st = e_excl((uint64_t)buf);
