@@ -5,17 +5,47 @@
  * printed (they depend on the host). */
 #include "rt.h"
 
+/* EL0: fill x1-x29, v0-v31 and NZCV with known values, spin until the timer IRQ
+ * handler moves ELR past the loop, then count the registers that changed (x0). */
+__asm__(".text\n.balign 4\n.global u_regs\nu_regs:\n"
+        ".irp i,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29\n"
+        "  mov x\\i, #(\\i * 0x101)\n.endr\n"
+        ".irp i,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
+        "  mov x30, #(\\i + 0x500)\n  fmov d\\i, x30\n  mov v\\i\\().d[1], x30\n.endr\n"
+        "  mov x30, #0xa0000000\n  msr nzcv, x30\n"
+        ".global u_regs_loop\nu_regs_loop: b u_regs_loop\n"
+        "  mrs x0, nzcv\n  mov x30, #0xa0000000\n  cmp x0, x30\n  cset x0, ne\n"
+        ".irp i,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29\n"
+        "  mov x30, #(\\i * 0x101)\n  cmp x\\i, x30\n  cinc x0, x0, ne\n.endr\n"
+        ".irp i,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
+        "  fmov x30, d\\i\n  cmp x30, #(\\i + 0x500)\n  cinc x0, x0, ne\n"
+        "  mov x30, v\\i\\().d[1]\n  cmp x30, #(\\i + 0x500)\n  cinc x0, x0, ne\n.endr\n"
+        "  svc #0xfff\n");
+extern char u_regs[], u_regs_loop[];
+static volatile int el0_irqs;
+
 static volatile int irqs;
 static volatile unsigned last_iar;
 static volatile uint64_t ctl_in_handler;
 
 static void irq_handler(struct exc_frame *f, int vec)
 {
-    (void)f;
-    (void)vec;
     unsigned iar = gic_ack();
     unsigned id = iar & 0x3ff;
     last_iar = iar;
+    if (VEC_GROUP(vec) == 2) {   /* from u_regs at EL0 */
+        write_sysreg(cntv_ctl_el0, 0);
+        if (f->elr == (uint64_t)u_regs_loop) {
+            f->elr += 4;
+            el0_irqs++;
+        } else {   /* too early: the registers are not all set yet; once more */
+            write_sysreg(cntv_tval_el0, cntfrq() / 200);
+            write_sysreg(cntv_ctl_el0, 1);
+        }
+        isb();
+        gic_eoi(iar);
+        return;
+    }
     if (id == INTID_CNTV) {
         ctl_in_handler = read_sysreg(cntv_ctl_el0);
         write_sysreg(cntv_ctl_el0, 0);   /* level-triggered: quiet it before EOI */
@@ -101,5 +131,13 @@ int main(void)
     check(irqs == before + 1 && (last_iar & 0x3ff) == INTID_CNTV,
           "DAIF.I cleared: the pending timer IRQ is taken, IAR=%u", last_iar & 0x3ff);
     check(gic_ack() == 1023, "nothing pending afterwards: IAR=1023");
+
+    /* An IRQ taken at EL0 and returned from leaves every register as it was. */
+    write_sysreg(cntv_tval_el0, freq / 200);
+    write_sysreg(cntv_ctl_el0, 1);
+    isb();
+    uint64_t bad = run_el0((uint64_t (*)(uint64_t))u_regs, 0, (uint64_t)el0_stack_top, 0);
+    check(el0_irqs == 1 && bad == 0,
+          "timer IRQ at EL0: x1-x29, v0-v31 and NZCV unchanged (%ld differ)", bad);
     return 0;
 }
