@@ -445,7 +445,27 @@ static const char *known_field(const char *kind, const char *field)
     return NULL;
 }
 const char *known_elf(const char *field) { return known_field("elf", field); }
-const char *known_sys(const char *name) { return known_field("sys", name); }
+
+/* FIELD of a sys line: CALL or CALL/TEXT/TEXT...: the call's name (`*`: any) and texts
+ * the line must all contain. */
+const char *known_sys(const char *name, const char *line)
+{
+    for (int i = 0; i < n_knowns; i++) {
+        if (strcmp(knowns[i].kind, "sys") != 0)
+            continue;
+        char f[48];
+        snprintf(f, sizeof(f), "%s", knowns[i].field);
+        char *save = NULL, *call = strtok_r(f, "/", &save);
+        if (!call || (strcmp(call, "*") != 0 && strcmp(call, name) != 0))
+            continue;
+        bool ok = true;
+        for (char *t = strtok_r(NULL, "/", &save); t && ok; t = strtok_r(NULL, "/", &save))
+            ok = strstr(line, t) != NULL;
+        if (ok)
+            return knowns[i].id;
+    }
+    return NULL;
+}
 
 /* ---- the table ----------------------------------------------------------------------- */
 

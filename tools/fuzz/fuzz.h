@@ -127,8 +127,9 @@ const char *known_siaddr(int sig, uint64_t qemu_addr, uint64_t ferry_addr);
 const char *known_status(int qemu_exit, int ferry_exit);
 /* ELF campaign: a line "elf FIELD ..." that explains a mutant of FIELD. */
 const char *known_elf(const char *field);
-/* Syscall campaign: a line "sys NAME ..." explaining differences of that case. */
-const char *known_sys(const char *name);
+/* Syscall campaign: a line "sys CALL ID", "sys CALL/TEXT ID" or "sys * /TEXT ID"
+ * explaining a differing output line of call CALL (that contains TEXT). */
+const char *known_sys(const char *name, const char *line);
 
 /* ---- campaigns ---------------------------------------------------------------------- */
 void campaign_insn(struct table *t);

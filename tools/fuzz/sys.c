@@ -10,9 +10,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* The template name of the first line where a and b differ ("" if none). */
+/* The first line where a and b differ that the known-differences file does not
+ * explain: its template name and both lines ("" if none). *known is set to the entry
+ * that explained the first explained difference, if any. */
 static void first_difference(const struct run *q, const struct run *x, char *name, size_t size,
-                             char *ql, char *xl, size_t lsize)
+                             char *ql, char *xl, size_t lsize, const char **known)
 {
     const char *a = (const char *)q->out, *b = (const char *)x->out;
     name[0] = ql[0] = xl[0] = 0;
@@ -21,11 +23,28 @@ static void first_difference(const struct run *q, const struct run *x, char *nam
         size_t la = ea ? (size_t)(ea - a) : strlen(a), lb = eb ? (size_t)(eb - b) : strlen(b);
         if (la != lb || memcmp(a, b, la) != 0) {
             const char *line = la ? a : b;
-            size_t n = strcspn(line, "(\n");
-            snprintf(name, size, "%.*s", (int)(n < size ? n : size - 1), line);
-            snprintf(ql, lsize, "%.*s", (int)la, a);
-            snprintf(xl, lsize, "%.*s", (int)lb, b);
-            return;
+            size_t n = strcspn(line, "(\n"), ll = la ? la : lb;
+            char nm[64], text[600];
+            snprintf(nm, sizeof(nm), "%.*s", (int)(n < sizeof(nm) ? n : sizeof(nm) - 1), line);
+            /* "CALL(ARGS; ptr=KINDS)=QEMU-RESULT|FERRY-RESULT", e.g.
+             * "read(fd=-1, n=7; ptr=hole)=-14|-9" */
+            const char *qr = memmem(a, la, " = ", 3), *xr = memmem(b, lb, " = ", 3);
+            size_t qa = qr ? (size_t)(qr - a) : la;
+            const char *qv = qr ? qr + 3 : "", *xv = xr ? xr + 3 : "";
+            size_t qvl = qr ? la - (size_t)(qv - a) : 0, xvl = xr ? lb - (size_t)(xv - b) : 0;
+            snprintf(text, sizeof(text), "%.*s=%.*s|%.*s", (int)(qa < 400 ? qa : 400), a,
+                     (int)(qvl < 60 ? qvl : 60), qv, (int)(xvl < 60 ? xvl : 60), xv);
+            (void)ll;
+            /* lines of the same call on both sides: maybe explained */
+            const char *k = la && lb && strncmp(a, b, n + 1) == 0 ? known_sys(nm, text) : NULL;
+            if (!k) {
+                snprintf(name, size, "%s", nm);
+                snprintf(ql, lsize, "%.*s", (int)la, a);
+                snprintf(xl, lsize, "%.*s", (int)lb, b);
+                return;
+            }
+            if (!*known)
+                *known = k;
         }
         if (!ea || !eb)
             return;
@@ -76,7 +95,8 @@ void campaign_sys(struct table *t)
             t->runs++;
             enum outcome x = O_IDENTICAL;
             char nm[64], a[200], b[200];
-            first_difference(&runs[M_QEMU], &runs[m], nm, sizeof(nm), a, b, sizeof(a));
+            const char *line_known = NULL;
+            first_difference(&runs[M_QEMU], &runs[m], nm, sizeof(nm), a, b, sizeof(a), &line_known);
             if (sanitizer_report(&runs[m]))
                 x = O_SANITIZER;
             else if (host_crash(&runs[m]))
@@ -89,12 +109,9 @@ void campaign_sys(struct table *t)
                 x = O_DIFF_STDOUT;
             else if (runs[m].status != runs[M_QEMU].status)
                 x = O_DIFF_STATUS;
-            if (x == O_DIFF_STDOUT || x == O_DIFF_STATUS) {
-                const char *k = known_sys(nm[0] ? nm : "status");
-                if (k) {
-                    x = O_KNOWN;
-                    known = k;
-                }
+            else if (line_known) {
+                x = O_KNOWN;
+                known = line_known;
             }
             if (x > o && (o == O_IDENTICAL || o == O_KNOWN || x >= O_HOST_CRASH || o == O_QEMU_FAIL)) {
                 o = x;

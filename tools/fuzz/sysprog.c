@@ -39,9 +39,16 @@ static char *ro_region;       /* 4 KiB read-only mapping */
 static char *hole;            /* 4 KiB that was unmapped */
 
 static int last_pointer;      /* which kind bad_pointer() chose last */
+static char kinds[128];       /* the kinds of the pointers of the current call */
+static const char *const kind_names[] = {
+    "null", "one", "hole", "kernel", "noncanonical", "readonly", "guard", "code", "ok",
+};
 static void *bad_pointer(void)
 {
-    switch ((last_pointer = (int)below(9))) {
+    last_pointer = (int)below(9);
+    size_t l = strlen(kinds);
+    snprintf(kinds + l, sizeof(kinds) - l, "%s%s", l ? "," : "", kind_names[last_pointer]);
+    switch (last_pointer) {
     case 0: return NULL;
     case 1: return (void *)1;
     case 2: return hole;
@@ -68,7 +75,8 @@ static uint64_t flags_value(void) { return below(2) ? next() : next() & 0xfff; }
 
 static void result(const char *name, long r, const char *args)
 {
-    printf("%s(%s) = %ld\n", name, args, r < 0 ? -(long)errno : (r > 4096 || r < -4096 ? 1 : r));
+    printf("%s(%s; ptr=%s) = %ld\n", name, args, kinds[0] ? kinds : "-",
+           r < 0 ? -(long)errno : (r > 4096 || r < -4096 ? 1 : r));
 }
 
 /* The handler corrupts its own frame in one of several ways, then returns. */
@@ -98,12 +106,13 @@ static void one_call(void)
     long r;
     unsigned which = (unsigned)below(22);
     errno = 0;
+    kinds[0] = 0;
     switch (which) {
     case 0: {
         long fd = fd_value();
         uint64_t n = size_value();
         void *buf = bad_pointer();
-        snprintf(a, sizeof(a), "fd=%ld, buf#%d, n=%llu", fd, last_pointer, (unsigned long long)n);
+        snprintf(a, sizeof(a), "fd=%ld, n=%llu", fd, (unsigned long long)n);
         r = syscall(SYS_read, fd == 1 || fd == 2 ? 0 : fd, buf, n);
         result("read", r, a);
         break;
@@ -121,7 +130,7 @@ static void one_call(void)
         int cnt = (int)(below(2) ? below(4) : 1025);
         snprintf(a, sizeof(a), "cnt=%d", cnt);
         r = syscall(below(2) ? SYS_readv : SYS_writev, below(2) ? 3 : 99, below(4) ? iov : bad_pointer(), cnt);
-        result("readv/writev", r, a);
+        result("readv_writev", r, a);
         break;
     }
     case 3: {
@@ -227,7 +236,7 @@ static void one_call(void)
         long clk = below(2) ? (long)below(16) : (long)next();
         snprintf(a, sizeof(a), "clock=%ld", clk);
         r = syscall(below(2) ? SYS_clock_gettime : SYS_clock_getres, clk, bad_pointer());
-        result("clock_gettime/getres", r, a);
+        result("clock_gettime_getres", r, a);
         break;
     }
     case 13: {
