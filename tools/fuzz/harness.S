@@ -25,25 +25,48 @@
         .equ SLOT_BYTES, 160
         .equ INIT_SIZE, 816
         .equ REC_SIZE, 840
+// The harness's own writable state lives in a mapping of its own at 32 GiB: beyond
+// the reach of ADR/ADRP from the code (+-4 GiB), so a stream that stores through a
+// PC-relative address cannot corrupt it. The initial states (.data) are made
+// read-only once set up, for the same reason.
+        .equ STATE_BASE, 0x800000000
+        .equ STATE_SIZE, 0x11000
+        .equ ST_HSTACK, 0
+        .equ ST_SKIP, 8
+        .equ ST_INDEX, 16
+        .equ ST_REC, 64
+        .equ ST_ALT, 0x1000
+        .equ ALT_SIZE, 0x10000
+        .macro  state reg
+        movz    \reg, #(STATE_BASE >> 32), lsl #32
+        .endm
 
         .text
         .globl _start
 _start:
+        state   x0                              // map the state region
+        movz    x1, #(STATE_SIZE >> 16), lsl #16
+        movk    x1, #(STATE_SIZE & 0xffff)
+        mov     x2, #3
+        mov     x3, #0x32                       // MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED
+        mov     x4, #-1
+        mov     x5, #0
+        mov     x8, #222
+        svc     #0
+        state   x1
         mov     x0, sp
-        adrp    x1, hstack_top
-        str     x0, [x1, :lo12:hstack_top]
+        str     x0, [x1, #ST_HSTACK]
         ldr     x2, [sp]                        // argc
         mov     x3, #0
         cmp     x2, #1
         b.le    1f
         ldr     x3, [sp, #16]                   // argv[1]
-1:      adrp    x1, skipstr
-        str     x3, [x1, :lo12:skipstr]
+1:      str     x3, [x1, #ST_SKIP]
 
         mov     x0, #DATA_BASE                  // mmap the data region
         mov     x1, #DATA_SIZE
         mov     x2, #3
-        mov     x3, #0x32                       // MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED
+        mov     x3, #0x32
         mov     x4, #-1
         mov     x5, #0
         mov     x8, #222
@@ -51,8 +74,8 @@ _start:
 
         adrp    x0, altstack_desc               // sigaltstack
         add     x0, x0, :lo12:altstack_desc
-        adrp    x1, altstack
-        add     x1, x1, :lo12:altstack
+        state   x1
+        add     x1, x1, #ST_ALT
         str     x1, [x0]
         mov     x1, #0
         mov     x8, #132
@@ -73,28 +96,34 @@ _start:
         mov     x8, #134                        // rt_sigaction
         svc     #0
         b       2b
-3:      bl      memhash
+3:      adrp    x0, data_start                  // the initial states become read-only
+        adrp    x1, data_end
+        add     x1, x1, #4095
+        and     x1, x1, #~4095
+        sub     x1, x1, x0
+        mov     x2, #1                          // PROT_READ
+        mov     x8, #226                        // mprotect
+        svc     #0
+        bl      memhash
 
-loop:   adrp    x9, index
-        ldr     x20, [x9, :lo12:index]
-        adrp    x9, fuzz_nstreams
-        ldr     x21, [x9, :lo12:fuzz_nstreams]
+loop:   state   x9
+        ldr     x20, [x9, #ST_INDEX]
+        adrp    x10, fuzz_nstreams
+        ldr     x21, [x10, :lo12:fuzz_nstreams]
         cmp     x20, x21
         b.hs    done
-        adrp    x9, skipstr
-        ldr     x22, [x9, :lo12:skipstr]
+        ldr     x22, [x9, #ST_SKIP]
         cbz     x22, run
         ldrb    w23, [x22, x20]
         cbz     w23, done                       // the string ends: skip the rest
         cmp     w23, #'1'
         b.eq    run
         add     x20, x20, #1
-        adrp    x9, index
-        str     x20, [x9, :lo12:index]
+        str     x20, [x9, #ST_INDEX]
         b       loop
 
-run:    adrp    x3, rec
-        add     x3, x3, :lo12:rec
+run:    state   x3
+        add     x3, x3, #ST_REC
         str     w20, [x3]
         mov     w4, #0xffffffff                 // signo: no handler ran (overwritten)
         str     w4, [x3, #4]
@@ -139,19 +168,18 @@ run:    adrp    x3, rec
         ldr     x30, [x30, #288]                // the slot's address
         br      x30
 
-resume: adrp    x9, hstack_top                  // sp is already the harness stack
-        bl      memhash
-        adrp    x1, rec
-        add     x1, x1, :lo12:rec
+resume: bl      memhash                         // sp is already the harness stack
+        state   x1
+        add     x1, x1, #ST_REC
         str     x0, [x1, #320]
         mov     x0, #1
         mov     x2, #REC_SIZE
         mov     x8, #64                         // write
         svc     #0
-        adrp    x9, index
-        ldr     x20, [x9, :lo12:index]
+        state   x9
+        ldr     x20, [x9, #ST_INDEX]
         add     x20, x20, #1
-        str     x20, [x9, :lo12:index]
+        str     x20, [x9, #ST_INDEX]
         b       loop
 
 done:   mov     x0, #0
@@ -189,8 +217,8 @@ memhash:
 
 // void handler(int sig, siginfo_t *info, ucontext_t *uc), on the alternate stack.
 handler:
-        adrp    x3, rec
-        add     x3, x3, :lo12:rec
+        state   x3
+        add     x3, x3, #ST_REC
         str     w0, [x3, #4]
         ldrsw   x4, [x1, #8]
         str     x4, [x3, #8]
@@ -232,8 +260,8 @@ handler:
         str     x4, [x3, #312]
         adr     x4, resume
         str     x4, [x2, #440]
-        adrp    x4, hstack_top
-        ldr     x4, [x4, :lo12:hstack_top]
+        state   x4
+        ldr     x4, [x4, #ST_HSTACK]
         str     x4, [x2, #432]
         ret
 
@@ -261,7 +289,8 @@ fuzz_slots:
         .endr
 
         .data
-        .balign 8
+        .balign 4096
+data_start:
         .globl  fuzz_nstreams
 fuzz_nstreams:
         .quad   0
@@ -274,18 +303,10 @@ act:    .quad   0                               // sa_handler
 altstack_desc:
         .quad   0                               // ss_sp
         .quad   0                               // ss_flags
-        .quad   65536                           // ss_size
+        .quad   ALT_SIZE                        // ss_size
         .balign 16
         .globl  fuzz_inits
 fuzz_inits:
         .skip   MAX_STREAMS * INIT_SIZE
+data_end:
 
-        .bss
-        .balign 16
-hstack_top: .skip 8
-skipstr: .skip  8
-index:  .skip   8
-        .balign 16
-rec:    .skip   REC_SIZE
-        .balign 16
-altstack: .skip 65536
