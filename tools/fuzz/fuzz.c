@@ -549,6 +549,13 @@ void table_print(const struct table *ts, int n)
     printf("\n%-38s", "cases");
     for (int i = 0; i < n; i++)
         printf(" %12lu", ts[i].cases);
+    printf("\n%-38s", "stream instructions (run by qemu)");
+    for (int i = 0; i < n; i++) {
+        char b[32] = "-";
+        if (ts[i].insns)
+            snprintf(b, sizeof(b), "%lu (%lu)", ts[i].insns, ts[i].insns_run);
+        printf(" %12s", b);
+    }
     printf("\n%-38s", "program runs");
     for (int i = 0; i < n; i++)
         printf(" %12lu", ts[i].runs);

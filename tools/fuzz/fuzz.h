@@ -92,6 +92,7 @@ bool outcome_fails(enum outcome o);
 struct table {
     const char *campaign;
     unsigned long cases, runs;
+    unsigned long insns, insns_run;   /* stream instructions generated / run by qemu */
     unsigned long count[O_COUNT];
     struct { char name[64]; unsigned long n; } groups[64];   /* unallocated by group */
     int n_groups;
