@@ -308,5 +308,8 @@ altstack_desc:
         .globl  fuzz_inits
 fuzz_inits:
         .skip   MAX_STREAMS * INIT_SIZE
+// End the segment on a page boundary: past p_filesz in the last page Linux and qemu
+// show the file's next bytes (here: the symbol table), Ferry zeroes them.
+        .balign 4096
 data_end:
 

@@ -30,13 +30,16 @@ struct stream {
     uint64_t x[31], sp, nzcv, fpcr, fpsr, tpidr;
     uint64_t v[32][2];
     int source;
+    uint32_t fixed;          /* words the minimiser keeps (loop control) */
 };
 static const char *const source_names[] = {
     "random words", "real-binary words", "mutated real words", "group: data processing imm",
     "group: branches/system", "group: loads/stores", "group: data processing reg",
-    "group: FP/SIMD", "valid integer generator",
+    "group: FP/SIMD", "valid integer generator", "counted loop",
 };
-#define N_SOURCES 9
+#define N_SOURCES 10
+#define N_WORD_SOURCES 9        /* sources gen_word() knows; the last one builds loops */
+#define SRC_LOOP 9
 
 struct rec {
     uint32_t index, signo;
@@ -217,12 +220,45 @@ static uint64_t pointer(struct rng *r, uint64_t align)
     return (DATA_BASE + 0x1000 + rng_below(r, 0x2000)) & ~(align - 1);
 }
 
+/* A word from source `from` for index i of an n-word stream (see fix_word). */
+static uint32_t pick_word(struct rng *r, int from, unsigned i, unsigned n)
+{
+    for (unsigned tries = 0;; tries++) {
+        uint32_t w = gen_word(r, from);
+        /* most words Ferry cannot decode are drawn again, so that streams run on
+         * (qemu and Ferry agree on most unallocated words); an eighth stay, to
+         * find what Ferry lacks */
+        struct a64_decoded d;
+        if (from != 8 && tries < 20 && !a64_decode(w, &d) && rng_below(r, 8))
+            continue;
+        if (fix_word(&w, i, n, r))
+            return w;
+        if (tries > 50)
+            return NOP;
+    }
+}
+
+/* A word for a loop's prefix or body: no branch, and no 5-bit field at bits 0, 5, 10
+ * or 16 naming the counter register c (so it cannot change the counter). */
+static uint32_t loop_word(struct rng *r, int src, unsigned c)
+{
+    for (unsigned tries = 0; tries < 200; tries++) {
+        int from = rng_below(r, 10) < 7 ? src : (int)rng_below(r, N_WORD_SOURCES);
+        uint32_t w = pick_word(r, from, 0, 1);
+        if (branch_kind(w) || (w & 31) == c || (w >> 5 & 31) == c || (w >> 10 & 31) == c ||
+            (w >> 16 & 31) == c)
+            continue;
+        return w;
+    }
+    return NOP;
+}
+
 static void gen_stream(struct stream *s, uint64_t seed, unsigned batch, unsigned index)
 {
     struct rng r = rng_for(seed, batch, index);
     memset(s, 0, sizeof(*s));
     rnd_seed(rng_next(&r));
-    static const int weights[N_SOURCES] = { 12, 16, 18, 8, 6, 12, 8, 12, 8 };
+    static const int weights[N_SOURCES] = { 12, 16, 18, 8, 6, 12, 8, 12, 8, 14 };
     int total = 0;
     for (int i = 0; i < N_SOURCES; i++)
         total += weights[i];
@@ -230,26 +266,35 @@ static void gen_stream(struct stream *s, uint64_t seed, unsigned batch, unsigned
     while (pick >= weights[src])
         pick -= weights[src++];
     s->source = src;
-    s->n = 1 + (unsigned)rng_below(&r, rng_below(&r, 3) ? 8 : 24);
-    for (unsigned i = 0; i < s->n; i++) {
-        for (unsigned tries = 0;; tries++) {
-            int from = rng_below(&r, 10) < 7 ? src : (int)rng_below(&r, N_SOURCES);
-            uint32_t w = gen_word(&r, from);
-            /* most words Ferry cannot decode are drawn again, so that streams run on
-             * (qemu and Ferry agree on most unallocated words); an eighth stay, to
-             * find what Ferry lacks */
-            struct a64_decoded d;
-            if (from != 8 && tries < 20 && !a64_decode(w, &d) && rng_below(&r, 8))
-                continue;
-            if (fix_word(&w, i, s->n, &r)) {
-                s->w[i] = w;
-                break;
-            }
-            if (tries > 50) {
-                s->w[i] = NOP;
-                break;
-            }
-        }
+    unsigned loop_c = 32, loop_kind = 0;
+    if (src == SRC_LOOP) {
+        /* prefix, body, counter update + backward branch to the body, suffix: a
+         * self-loop running 1-6 times (the JIT's loop translations) */
+        int wsrc = (int)rng_below(&r, N_WORD_SOURCES);
+        loop_c = (unsigned)rng_below(&r, 29);
+        loop_kind = (unsigned)rng_below(&r, 3);
+        unsigned p = (unsigned)rng_below(&r, 4), b = 1 + (unsigned)rng_below(&r, 8);
+        unsigned sfx = (unsigned)rng_below(&r, 5), n = 0;
+        for (unsigned i = 0; i < p + b; i++)
+            s->w[n++] = loop_word(&r, wsrc, loop_c);
+        int32_t back = -(int32_t)(b + 1);
+        static const uint32_t update[3] = { 0xf1000400u, 0xd1000400u, 0x71000400u };
+        s->w[n++] = update[loop_kind] | loop_c << 5 | loop_c;      /* subs/sub/subs (w) #1 */
+        s->fixed |= 1u << (n - 1) | 1u << n;
+        if (loop_kind == 0)
+            s->w[n++] = 0x54000001u | ((uint32_t)back & 0x7ffffu) << 5;          /* b.ne */
+        else if (loop_kind == 1)
+            s->w[n++] = 0xb5000000u | ((uint32_t)back & 0x7ffffu) << 5 | loop_c; /* cbnz */
+        else
+            s->w[n++] = 0x5400000cu | ((uint32_t)back & 0x7ffffu) << 5;          /* b.gt */
+        s->n = n + sfx;
+        for (unsigned i = n; i < s->n; i++)
+            s->w[i] = pick_word(&r, wsrc, i, s->n);
+    } else {
+        s->n = 1 + (unsigned)rng_below(&r, rng_below(&r, 3) ? 8 : 24);
+        for (unsigned i = 0; i < s->n; i++)
+            s->w[i] = pick_word(&r, rng_below(&r, 10) < 7 ? src : (int)rng_below(&r, N_WORD_SOURCES),
+                                i, s->n);
     }
     for (unsigned i = 0; i < 31; i++)
         s->x[i] = rng_below(&r, 2) ? pointer(&r, rng_below(&r, 8) ? 8 : 1) : rnd_operand();
@@ -262,6 +307,8 @@ static void gen_stream(struct stream *s, uint64_t seed, unsigned batch, unsigned
         s->v[i][0] = fp_value(&r);
         s->v[i][1] = fp_value(&r);
     }
+    if (loop_c < 32)
+        s->x[loop_c] = 1 + rng_below(&r, 6);
 }
 
 /* ---- running a batch ----------------------------------------------------------------- */
@@ -624,12 +671,18 @@ static bool same_verdict(const struct verdict *a, const struct verdict *b)
     return a->o == b->o && strcmp(a->group, b->group) == 0;
 }
 
-/* Removes word j (a NOP) keeping branch targets. */
+/* Removes word j (a NOP) keeping branch targets (forward and backward). */
 static void delete_word(struct stream *s, unsigned j)
 {
-    for (unsigned i = 0; i < j; i++)
-        if (branch_kind(s->w[i]) && i + (unsigned)get_branch(s->w[i]) > j)
-            s->w[i] = set_branch(s->w[i], get_branch(s->w[i]) - 1);
+    for (unsigned i = 0; i < s->n; i++) {
+        if (i == j || !branch_kind(s->w[i]))
+            continue;
+        int32_t t = (int32_t)i + get_branch(s->w[i]);
+        int32_t ni = (int32_t)i - (i > j), nt = t - (t > (int32_t)j);
+        s->w[i] = set_branch(s->w[i], nt - ni);
+    }
+    uint32_t low = s->fixed & ((1u << j) - 1), high = s->fixed >> (j + 1);
+    s->fixed = low | high << j;
     memmove(&s->w[j], &s->w[j + 1], 4 * (s->n - j - 1));
     s->n--;
 }
@@ -665,7 +718,7 @@ static void minimise(struct stream *s, enum mode m, const struct verdict *want)
         unsigned nc = 0;
         int which[MAX_WORDS + 1];
         for (unsigned i = 0; i < s->n; i++) {
-            if (s->w[i] == NOP)
+            if (s->w[i] == NOP || (s->fixed >> i & 1))
                 continue;
             cand[nc] = *s;
             cand[nc].w[i] = NOP;
