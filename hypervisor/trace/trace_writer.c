@@ -703,7 +703,7 @@ int trace_writer_insn(struct trace_writer *w, const struct trace_insn *r)
     if (atomic_load_explicit(&w->failed, memory_order_relaxed))
         return -1;
     if (__builtin_expect(b->n_records == 0 || r->seq != s->next_seq || r->seq == UINT64_MAX ||
-                         r->el != s->el || r->has_exception || !r->has_values || !s->has_values ||
+                         r->el != s->el || r->has_exception || r->has_values != s->has_values ||
                          r->has_pa != s->has_pa || (r->has_pa && r->pa != r->pc + s->pa_off) ||
                          r->n_regs > TRACE_PC_CACHE_REGS || r->n_mem > TRACE_PC_CACHE_MEM ||
                          w->mode != TRACE_MODE_FULL, 0))
@@ -719,7 +719,8 @@ int trace_writer_insn(struct trace_writer *w, const struct trace_insn *r)
     for (unsigned j = 0; j < n_mem; j++) {
         const struct trace_mem_access *m = &r->mem[j];
         const struct trace_mem_shape *sh = &e->mem[j];
-        if (m->size != sh->size || m->store != sh->store || m->has_value != (sh->src != TRACE_SRC_ABSENT))
+        if (m->size != sh->size || m->store != sh->store ||
+            (r->has_values && m->has_value) != (sh->src != TRACE_SRC_ABSENT))
             return insn_slow(w, r);
         uint64_t ml = trace_mask_lo(m->size), mh = trace_mask_hi(m->size);
         if (sh->src == TRACE_SRC_REGW) {
@@ -745,7 +746,8 @@ int trace_writer_insn(struct trace_writer *w, const struct trace_insn *r)
         p += 4;
         e->enc = r->encoding;
     }
-    for (unsigned k = 0; k < n_regs; k++) {
+    bool hv = r->has_values;
+    for (unsigned k = 0; hv && k < n_regs; k++) {
         const struct trace_reg_write *g = &r->regs[k];
         p = put_varint(p, zigzag((int64_t)(g->lo - e->val_lo[k])));
         if (trace_reg_is_vector(g->id))
@@ -765,7 +767,7 @@ int trace_writer_insn(struct trace_writer *w, const struct trace_insn *r)
         }
     }
     /* Learn (the register values were learnt above, after their use). */
-    for (unsigned k = 0; k < n_regs; k++) {
+    for (unsigned k = 0; hv && k < n_regs; k++) {
         uint16_t id = r->regs[k].id;
         if (id < TRACE_REG_NUM_CORE) {
             s->reg_lo[id] = r->regs[k].lo;

@@ -85,7 +85,7 @@ static void gen_next(struct gen *g, struct trace_insn *r)
     }
     if (i % 101 == 7)
         r->el = (uint8_t)((i / 101) % 5 == 4 ? TRACE_EL_UNKNOWN : (i / 101) % 4);
-    if (i % 89 == 3)
+    if (i % 89 == 3 || (i / 2000) % 5 == 3)   /* single records and runs without values */
         r->has_values = false;
     if (i % 83 == 11) {
         unsigned n = i % 166 == 11 ? TRACE_MAX_REGS : 6 + (unsigned)(h % 10);

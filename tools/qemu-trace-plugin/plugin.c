@@ -139,7 +139,7 @@ static void on_qemu_exit(qemu_plugin_id_t id, void *ud)
     if (trace_writer_close_stats(writer, &st, err, sizeof err) != 0) {
         fprintf(stderr, "ferry trace plugin: %s\n", err);
     } else {
-        fprintf(stderr, "ferry trace plugin: %s: %llu instructions, %.2f bytes/instruction\n",
+        fprintf(stderr, "ferry trace plugin: %s: %llu instructions, %.3f bytes/instruction\n",
                 out_path, (unsigned long long)st.instructions,
                 st.instructions ? (double)st.file_bytes / (double)st.instructions : 0.0);
     }

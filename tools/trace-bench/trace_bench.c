@@ -3,7 +3,7 @@
  * or on the records of an existing trace (e.g. one the QEMU plugin wrote), replayed
  * from memory. Usage:
  *   trace_bench synth N [zstd|zlib|none] [level] [OUT]
- *   trace_bench replay FILE [zstd|zlib|none] [level] [OUT]
+ *   trace_bench replay FILE [zstd|zlib|none] [level] [OUT] [MAX_RECORDS]
  * Prints one line: source, codec, records, seconds, Mrecords/s, bytes/insn, raw bytes/insn. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,7 +68,7 @@ static void *xrealloc(void *p, size_t n)
     return p;
 }
 
-static void load_flat(const char *path, struct flat *f, struct trace_file_info *info)
+static void load_flat(const char *path, struct flat *f, struct trace_file_info *info, size_t max)
 {
     char err[512];
     struct trace_reader *r = trace_reader_open(path, 0, err, sizeof err);
@@ -85,8 +85,8 @@ static void load_flat(const char *path, struct flat *f, struct trace_file_info *
     size_t cap = 0, cap_r = 0, cap_m = 0;
     memset(f, 0, sizeof *f);
     struct trace_record rec;
-    int rc;
-    while ((rc = trace_reader_next(r, &rec)) == 1) {
+    int rc = 0;
+    while (f->n < max && (rc = trace_reader_next(r, &rec)) == 1) {
         if (f->n == cap) {
             cap = cap ? 2 * cap : 1 << 16;
             f->insn = xrealloc(f->insn, cap * sizeof *f->insn);
@@ -123,7 +123,7 @@ static void load_flat(const char *path, struct flat *f, struct trace_file_info *
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: trace_bench synth N|replay FILE [zstd|zlib|none] [level] [OUT]\n");
+        fprintf(stderr, "usage: trace_bench synth N|replay FILE [zstd|zlib|none] [level] [OUT] [MAX]\n");
         return 2;
     }
     bool synth = !strcmp(argv[1], "synth");
@@ -216,7 +216,7 @@ int main(int argc, char **argv)
         src = "synthetic";
     } else {
         struct flat f;
-        load_flat(argv[2], &f, &info);
+        load_flat(argv[2], &f, &info, argc > 6 ? strtoull(argv[6], NULL, 0) : SIZE_MAX);
         struct trace_writer *w = trace_writer_open(out, &info, err, sizeof err);
         if (!w) {
             fprintf(stderr, "trace_bench: %s\n", err);
@@ -245,7 +245,7 @@ report:;
     const char *codec = info.codec == TRACE_CODEC_ZSTD ? "zstd" : info.codec == TRACE_CODEC_ZLIB ? "zlib" : "none";
     double recs = (double)st.records;
     printf("%-20s %-4s L%-2d %10llu insns  recorder %5.1f ns/rec (%5.1f Mrec/s)  helper %5.1f ns/rec "
-           "(%5.1f Mrec/s)  %5.2f bytes/insn (raw %5.2f)  wall %.1fs\n",
+           "(%5.1f Mrec/s)  %6.3f bytes/insn (raw %5.2f)  wall %.1fs\n",
            src, codec, info.level ? info.level : 1, (unsigned long long)st.records,
            rec_cpu / recs * 1e9, recs / rec_cpu / 1e6, helper_cpu / recs * 1e9,
            helper_cpu > 0 ? recs / helper_cpu / 1e6 : 0.0,
