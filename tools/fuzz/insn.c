@@ -563,8 +563,8 @@ static const char *hint(enum outcome o, const struct rec *q, const struct rec *f
         return "other";
     if (q->signo == SIGBUS && q->code == 1 && f->signo != SIGBUS)
         return "no alignment fault (item 4)";
-    if (f->signo == SIGSEGV && (f->addr >> 56) != 0 &&
-        ((q->signo == SIGSEGV && (f->addr & untag) == q->addr) || q->pc > f->pc))
+    if ((f->signo == SIGSEGV || f->signo == SIGBUS) && (f->addr >> 56) != 0 &&
+        ((q->signo == f->signo && (f->addr & untag) == q->addr) || q->pc > f->pc))
         return "no top-byte-ignore (item 3)";
     if ((q->signo == SIGSEGV || q->signo == SIGBUS) && f->pc > q->pc)
         return "faulting load/store disappears (item 1)";
