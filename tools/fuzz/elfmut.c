@@ -203,7 +203,16 @@ void campaign_elf(struct table *t)
         t->runs++;
         const char *known = NULL;
         if (o == O_DIFF_STATUS || o == O_DIFF_STDOUT) {
-            known = known_elf(m.field);
+            int worst_mode = M_JIT;
+            for (int md = 1; md < M_COUNT; md++)
+                if (runs[md].started && per[md] == o) {
+                    worst_mode = md;
+                    break;
+                }
+            int qsig;
+            bool qemu_failed = run_signalled(&runs[M_QEMU], &qsig) ||
+                               (run_exit_code(&runs[M_QEMU]) != 0 && runs[M_QEMU].out_len == 0);
+            known = known_elf(m.field, runs[worst_mode].err, qemu_failed);
             if (known) {
                 table_add_known(t, known);
                 o = O_KNOWN;

@@ -369,7 +369,8 @@ bool known_load(const char *path)
             snprintf(k->kind, sizeof(k->kind), "siaddr");
             k->mask = (uint32_t)strtoul(a, NULL, 0);
             snprintf(k->id, sizeof(k->id), "%s", b);
-        } else if ((strcmp(what, "elf") == 0 || strcmp(what, "sys") == 0) && got >= 3) {
+        } else if ((strcmp(what, "elf") == 0 || strcmp(what, "elf-both-fail") == 0 ||
+                    strcmp(what, "sys") == 0) && got >= 3) {
             snprintf(k->kind, sizeof(k->kind), "%s", what);
             snprintf(k->field, sizeof(k->field), "%s", a);
             snprintf(k->id, sizeof(k->id), "%s", b);
@@ -392,7 +393,8 @@ const char *known_insn(const char *cause, const uint32_t *words, unsigned n)
             continue;
         if (strcmp(k->kind, "any") == 0 && strcmp(cause, "unalloc") == 0)
             continue;
-        if (strcmp(k->kind, "elf") == 0 || strcmp(k->kind, "sys") == 0 || strcmp(k->kind, "sicode") == 0 || strcmp(k->kind, "status") == 0 ||
+        if (strcmp(k->kind, "elf") == 0 || strcmp(k->kind, "sys") == 0 ||
+            strcmp(k->kind, "elf-both-fail") == 0 || strcmp(k->kind, "sicode") == 0 || strcmp(k->kind, "status") == 0 ||
             strcmp(k->kind, "siaddr") == 0)
             continue;
         for (unsigned w = 0; w < n; w++) {
@@ -437,14 +439,32 @@ const char *known_siaddr(int sig, uint64_t qemu_addr, uint64_t ferry_addr)
     return NULL;
 }
 
-static const char *known_field(const char *kind, const char *field)
+/* FIELD[/TEXT...]: the mutated field (`*`: any) and texts Ferry's stderr (spaces as
+ * underscores) must all contain; `elf-both-fail` lines only when qemu failed too. */
+const char *known_elf(const char *field, const char *ferry_err, bool qemu_failed)
 {
-    for (int i = 0; i < n_knowns; i++)
-        if (strcmp(knowns[i].kind, kind) == 0 && strcmp(knowns[i].field, field) == 0)
+    char text[512];
+    snprintf(text, sizeof(text), "%s", ferry_err ? ferry_err : "");
+    for (char *c = text; *c; c++)
+        if (*c == ' ')
+            *c = '_';
+    for (int i = 0; i < n_knowns; i++) {
+        bool both = strcmp(knowns[i].kind, "elf-both-fail") == 0;
+        if ((strcmp(knowns[i].kind, "elf") != 0 && !both) || (both && !qemu_failed))
+            continue;
+        char f[48];
+        snprintf(f, sizeof(f), "%s", knowns[i].field);
+        char *save = NULL, *name = strtok_r(f, "/", &save);
+        if (!name || (strcmp(name, "*") != 0 && strcmp(name, field) != 0))
+            continue;
+        bool ok = true;
+        for (char *t = strtok_r(NULL, "/", &save); t && ok; t = strtok_r(NULL, "/", &save))
+            ok = strstr(text, t) != NULL;
+        if (ok)
             return knowns[i].id;
+    }
     return NULL;
 }
-const char *known_elf(const char *field) { return known_field("elf", field); }
 
 /* FIELD of a sys line: CALL or CALL/TEXT/TEXT...: the call's name (`*`: any) and texts
  * the line must all contain. */

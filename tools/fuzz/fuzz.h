@@ -126,8 +126,10 @@ const char *known_siaddr(int sig, uint64_t qemu_addr, uint64_t ferry_addr);
 /* A line "status QEMU FERRY ID": qemu exiting QEMU and Ferry exiting FERRY, both
  * without any stdout, are the same outcome (both refused to load the program). */
 const char *known_status(int qemu_exit, int ferry_exit);
-/* ELF campaign: a line "elf FIELD ..." that explains a mutant of FIELD. */
-const char *known_elf(const char *field);
+/* ELF campaign: a line "elf FIELD[/TEXT...] ID" (or "elf-both-fail ...", only when
+ * qemu failed too: died of a signal or exited non-zero without stdout) that explains
+ * a mutant of FIELD whose Ferry stderr contains every TEXT (spaces as underscores). */
+const char *known_elf(const char *field, const char *ferry_err, bool qemu_failed);
 /* Syscall campaign: a line "sys CALL ID", "sys CALL/TEXT ID" or "sys * /TEXT ID"
  * explaining a differing output line of call CALL (that contains TEXT). */
 const char *known_sys(const char *name, const char *line);
