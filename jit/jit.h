@@ -100,6 +100,20 @@ void jit_free(jit *j);
  * the exit kind in ir.h); *info receives the exit's info value. */
 ir_exit_kind jit_run(jit *j, void *state, uint64_t *info);
 
+/* The host CPU's registers where translated code faulted (from a signal's ucontext
+ * or an x86 exception frame), x86-64 numbering: rax rcx rdx rbx rsp rbp rsi rdi r8..r15. */
+struct jit_host_regs {
+    uint64_t gpr[16];
+    uint64_t rip;
+};
+
+/* When regs->rip lies in an instruction of translated code that accesses guest memory
+ * (the host MMU caught it), makes the state precise at that guest instruction: every
+ * guest register the block still held in host registers or its frame is stored, PC is
+ * the instruction, the exclusive monitor is cleared (an exception follows). Returns
+ * false (state untouched) for any other address. Safe in a signal handler. */
+bool jit_restore_state(jit *j, void *state, const struct jit_host_regs *regs);
+
 /* Discards every translation overlapping [guest_start, guest_start + len): the guest
  * wrote to code (self-modifying code) or unmapped it. */
 void jit_invalidate(jit *j, uint64_t guest_start, uint64_t len);

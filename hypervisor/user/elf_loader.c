@@ -1,6 +1,7 @@
 /* Static AArch64 ELF loading for the user-mode runner: header validation with precise
  * messages, then segment copying into guest memory with the segments' permissions. */
 #include "hypervisor/user/elf_loader.h"
+#include "hypervisor/user/process.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -118,7 +119,9 @@ static int check_segments(const Elf64_Ehdr *eh, const Elf64_Phdr *ph, size_t siz
         loads++;
         if (ph[i].p_filesz > ph[i].p_memsz)
             return fail(err, err_size, "corrupt ELF: segment %u file size exceeds memory size", i);
-        if (ph[i].p_offset > size || ph[i].p_filesz > size - ph[i].p_offset)
+        /* only the bytes the segment takes from the file must exist: an all-.bss
+         * segment may have an offset past the end (GNU ld writes such files) */
+        if (ph[i].p_filesz && (ph[i].p_offset > size || ph[i].p_filesz > size - ph[i].p_offset))
             return fail(err, err_size, "truncated ELF file (segment %u beyond the end of the file)", i);
         uint64_t start = ph[i].p_vaddr + bias;
         if (start < ph[i].p_vaddr || start < GUEST_PAGE_SIZE ||
@@ -128,6 +131,12 @@ static int check_segments(const Elf64_Ehdr *eh, const Elf64_Phdr *ph, size_t siz
             return fail(err, err_size, "segment %u at 0x%llx (+0x%llx bytes) is outside the "
                         "guest address space", i, (unsigned long long)ph[i].p_vaddr,
                         (unsigned long long)ph[i].p_memsz);
+        uint64_t stack_area = m->limit - USER_STACK_SIZE - USER_STACK_GAP;
+        if (guest_page_up(start + ph[i].p_memsz) > stack_area)
+            return fail(err, err_size, "segment %u at 0x%llx (+0x%llx bytes) overlaps the stack area "
+                        "(0x%llx-0x%llx)", i, (unsigned long long)ph[i].p_vaddr,
+                        (unsigned long long)ph[i].p_memsz, (unsigned long long)stack_area,
+                        (unsigned long long)m->limit);
     }
     if (loads == 0)
         return fail(err, err_size, "corrupt ELF: no loadable segment");
@@ -155,19 +164,26 @@ int elf_load_buffer(const uint8_t *buf, size_t size, struct guest_memory *m,
     out->image_start = UINT64_MAX;
 
     /* Map every segment writable first (segments may share pages), copy, then set
-     * the final permissions page by page. */
+     * the final permissions. Each run of pages is one mapping and one protection
+     * change, so a segment of many GiB (a large .bss) costs no more than a small one. */
     for (unsigned i = 0; i < eh->e_phnum; i++) {
         if (ph[i].p_type != PT_LOAD || ph[i].p_memsz == 0)
             continue;
         uint64_t start = ph[i].p_vaddr + bias;
         uint64_t page_start = guest_page_down(start);
         uint64_t page_end = guest_page_up(start + ph[i].p_memsz);
-        for (uint64_t p = page_start; p < page_end; p += GUEST_PAGE_SIZE) {
-            if (guest_page_flags(m, p) & GUEST_PAGE_MAPPED)
-                continue; /* shared with an earlier segment: keep its bytes */
-            int rc = guest_map_anonymous(m, p, GUEST_PAGE_SIZE, GUEST_PROT_READ | GUEST_PROT_WRITE, false);
+        for (uint64_t p = page_start; p < page_end;) {
+            if (guest_page_flags(m, p) & GUEST_PAGE_MAPPED) {
+                p += GUEST_PAGE_SIZE;      /* shared with an earlier segment: keep its bytes */
+                continue;
+            }
+            uint64_t run_end = p + GUEST_PAGE_SIZE;
+            while (run_end < page_end && !(guest_page_flags(m, run_end) & GUEST_PAGE_MAPPED))
+                run_end += GUEST_PAGE_SIZE;
+            int rc = guest_map_anonymous(m, p, run_end - p, GUEST_PROT_READ | GUEST_PROT_WRITE, false);
             if (rc)
                 return fail(err, err_size, "cannot map segment %u: %s", i, strerror(-rc));
+            p = run_end;
         }
         memcpy(m->host_base + start, buf + ph[i].p_offset, ph[i].p_filesz);
         if (page_start < out->image_start)
@@ -187,15 +203,17 @@ int elf_load_buffer(const uint8_t *buf, size_t size, struct guest_memory *m,
         uint64_t start = ph[i].p_vaddr + bias;
         uint64_t page_start = guest_page_down(start);
         uint64_t page_end = guest_page_up(start + ph[i].p_memsz);
-        for (uint64_t p = page_start; p < page_end; p += GUEST_PAGE_SIZE) {
-            /* Interior pages belong to this segment alone; edges may be shared. */
-            unsigned prot = (p == page_start || p + GUEST_PAGE_SIZE == page_end)
-                                ? page_prot(ph, eh->e_phnum, bias, p)
-                                : segment_prot(ph[i].p_flags);
-            int rc = guest_protect(m, p, GUEST_PAGE_SIZE, prot);
-            if (rc)
-                return fail(err, err_size, "cannot protect segment %u: %s", i, strerror(-rc));
-        }
+        /* Interior pages belong to this segment alone (one change); the two edge
+         * pages may be shared with other segments and get the union. */
+        uint64_t last = page_end - GUEST_PAGE_SIZE;
+        int rc = guest_protect(m, page_start, GUEST_PAGE_SIZE, page_prot(ph, eh->e_phnum, bias, page_start));
+        if (!rc && last > page_start + GUEST_PAGE_SIZE)
+            rc = guest_protect(m, page_start + GUEST_PAGE_SIZE, last - page_start - GUEST_PAGE_SIZE,
+                               segment_prot(ph[i].p_flags));
+        if (!rc && last > page_start)
+            rc = guest_protect(m, last, GUEST_PAGE_SIZE, page_prot(ph, eh->e_phnum, bias, last));
+        if (rc)
+            return fail(err, err_size, "cannot protect segment %u: %s", i, strerror(-rc));
     }
     return 0;
 }

@@ -204,6 +204,17 @@ void *guest_ptr(const struct guest_memory *m, uint64_t addr, uint64_t len, unsig
     return m->host_base + addr;
 }
 
+bool guest_range_has_exec_only(const struct guest_memory *m, uint64_t addr, uint64_t len)
+{
+    if (len == 0 || !guest_range_in_limit(m, addr, len))
+        return false;
+    for (uint64_t p = addr / GUEST_PAGE_SIZE; p <= (addr + len - 1) / GUEST_PAGE_SIZE; p++)
+        if ((m->pages[p] & (GUEST_PAGE_MAPPED | GUEST_PROT_READ | GUEST_PROT_EXEC)) ==
+            (GUEST_PAGE_MAPPED | GUEST_PROT_EXEC))
+            return true;
+    return false;
+}
+
 void *guest_ptr_unchecked(const struct guest_memory *m, uint64_t addr, uint64_t len)
 {
     if (!guest_range_in_limit(m, addr, len))

@@ -73,6 +73,10 @@ void *guest_ptr(const struct guest_memory *m, uint64_t addr, uint64_t len, unsig
 /* Host pointer for a buffer handed straight to a host syscall: only the limit is
  * checked, the host kernel reports EFAULT for unmapped pages itself. */
 void *guest_ptr_unchecked(const struct guest_memory *m, uint64_t addr, uint64_t len);
+/* Whether [addr, addr + len) touches an execute-only page (mapped PROT_EXEC without
+ * PROT_READ): the host can read it (so the translator can fetch), the guest kernel
+ * cannot, so a syscall reading such a buffer must fail with EFAULT. */
+bool guest_range_has_exec_only(const struct guest_memory *m, uint64_t addr, uint64_t len);
 
 int guest_copy_from(const struct guest_memory *m, void *dst, uint64_t addr, uint64_t len);
 int guest_copy_to(struct guest_memory *m, uint64_t addr, const void *src, uint64_t len);

@@ -8,15 +8,36 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/ucontext.h>
 #include <unistd.h>
 
 sigjmp_buf user_fault_env;
 volatile sig_atomic_t user_fault_armed;
+volatile sig_atomic_t user_fault_precise;
 volatile uint64_t user_fault_guest_addr;
 volatile int user_fault_host_signal;
 
 static uint8_t *fault_region_base;
 static uint64_t fault_region_size;
+static jit *fault_jit;
+static void *fault_state;
+
+void user_fault_attach_jit(jit *j, void *state)
+{
+    fault_jit = j;
+    fault_state = state;
+}
+
+/* The interrupted host registers in the JIT's numbering (rax rcx rdx rbx rsp rbp rsi
+ * rdi r8..r15). */
+static void host_regs_of(const ucontext_t *uc, struct jit_host_regs *r)
+{
+    const greg_t *g = uc->uc_mcontext.gregs;
+    static const int order[16] = { REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
+                                   REG_R8,  REG_R9,  REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15 };
+    for (int i = 0; i < 16; i++) r->gpr[i] = (uint64_t)g[order[i]];
+    r->rip = (uint64_t)g[REG_RIP];
+}
 
 static void write_stderr(const char *s)
 {
@@ -26,13 +47,18 @@ static void write_stderr(const char *s)
 
 static void on_host_fault(int sig, siginfo_t *si, void *ucontext)
 {
-    (void)ucontext;
     uintptr_t addr = (uintptr_t)si->si_addr;
     uintptr_t base = (uintptr_t)fault_region_base;
     if (user_fault_armed && addr >= base && addr - base < fault_region_size) {
         user_fault_armed = 0;
         user_fault_guest_addr = addr - base;
         user_fault_host_signal = sig;
+        user_fault_precise = !fault_jit;
+        if (fault_jit) {
+            struct jit_host_regs regs;
+            host_regs_of(ucontext, &regs);
+            user_fault_precise = jit_restore_state(fault_jit, fault_state, &regs);
+        }
         siglongjmp(user_fault_env, 1);
     }
     /* Not a guest access: a bug in the runner. Say so, then die of it for real. */

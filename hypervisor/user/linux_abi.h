@@ -207,6 +207,7 @@ struct a64_siginfo {
 _Static_assert(sizeof(struct a64_siginfo) == 128, "siginfo is 128 bytes");
 
 #define A64_FPSIMD_MAGIC 0x46508001u
+#define A64_ESR_MAGIC    0x45535201u   /* fault syndrome record: ignored by rt_sigreturn */
 struct a64_fpsimd_context {
     uint32_t magic;
     uint32_t size;

@@ -128,6 +128,45 @@ void user_signal_synchronous(struct user_process *p, struct a64_state *s, int si
     deliver(p, s, sig, &info);
 }
 
+/* The FP/SIMD record among the sigcontext's records, as Linux's rt_sigreturn parses
+ * them: 16-byte aligned records inside the reserved area, exactly one FPSIMD record
+ * of at least its size, ESR records ignored, a zero-sized terminator; any other record
+ * (SVE, ZA, extra context: features this CPU does not have) makes the frame invalid.
+ * NULL when the frame is invalid. */
+static const uint8_t *find_fpsimd_record(const struct a64_sigcontext *sc)
+{
+    const uint8_t *base = sc->reserved, *fpsimd = NULL;
+    size_t limit = sizeof(sc->reserved), offset = 0;
+    for (;;) {
+        uint32_t head[2];
+        if (limit - offset < sizeof(head) || (offset & 15))
+            return NULL;
+        memcpy(head, base + offset, sizeof(head));
+        uint32_t magic = head[0], size = head[1];
+        if (limit - offset < size)
+            return NULL;
+        if (magic == 0)
+            return size == 0 ? fpsimd : NULL;
+        if (magic == A64_FPSIMD_MAGIC) {
+            if (fpsimd || size < sizeof(struct a64_fpsimd_context))
+                return NULL;
+            fpsimd = base + offset;
+        } else if (magic != A64_ESR_MAGIC) {
+            return NULL;
+        }
+        if (size < sizeof(head))
+            return NULL;
+        offset += size;
+    }
+}
+
+/* Linux's valid_native_regs: a frame may only return to EL0t with D, A, I, F clear. */
+static bool valid_user_pstate(uint64_t pstate)
+{
+    const uint64_t res0 = 0xffffffff00000000ull | (3ull << 26) | (3ull << 22) | (0xffull << 13) | (1ull << 5);
+    return ((pstate & ~res0) & 0x3df) == 0;    /* M[4:0] and DAIF */
+}
+
 void user_sigreturn(struct user_process *p, struct a64_state *s)
 {
     uint64_t frame = a64_get_sp(s);
@@ -137,19 +176,24 @@ void user_sigreturn(struct user_process *p, struct a64_state *s)
         user_die_with_signal(p, 11);
     }
     const struct a64_sigcontext *sc = &f->uc.uc_mcontext;
+    const uint8_t *record = find_fpsimd_record(sc);
+    if (!record || !valid_user_pstate(sc->pstate)) {
+        /* Linux forces SIGSEGV for a frame it cannot restore (fatal unless handled) */
+        free(f);
+        user_signal_synchronous(p, s, 11, A64_SEGV_MAPERR, frame);
+        return;
+    }
     for (unsigned r = 0; r < 31; r++)
         a64_set_x(s, r, sc->regs[r]);
     a64_set_sp(s, sc->sp);
     a64_set_pc(s, sc->pc);
     a64_set_nzcv(s, (uint32_t)sc->pstate & 0xf0000000u);
     struct a64_fpsimd_context fp;
-    memcpy(&fp, sc->reserved, sizeof(fp));
-    if (fp.magic == A64_FPSIMD_MAGIC && fp.size == sizeof(fp)) {
-        a64_set_fpsr(s, fp.fpsr);
-        a64_set_fpcr(s, fp.fpcr);
-        for (unsigned v = 0; v < 32; v++)
-            a64_set_v(s, v, &fp.vregs[2 * v]);
-    }
+    memcpy(&fp, record, sizeof(fp));
+    a64_set_fpsr(s, fp.fpsr);
+    a64_set_fpcr(s, fp.fpcr);
+    for (unsigned v = 0; v < 32; v++)
+        a64_set_v(s, v, &fp.vregs[2 * v]);
     p->signals.blocked = f->uc.uc_sigmask & ~UNBLOCKABLE;
     free(f);
 }

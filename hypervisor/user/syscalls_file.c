@@ -26,14 +26,15 @@
         return var##_err
 
 /* A buffer handed directly to a host syscall: the host kernel faults-checks it, we
- * only keep it inside the guest region. */
+ * only keep it inside the guest region and refuse execute-only pages (readable by the
+ * host, which maps them for instruction fetch, but not by the guest's kernel). */
 static int host_buffer(struct user_process *p, uint64_t addr, uint64_t len, void **out)
 {
     if (len == 0) {
         *out = guest_range_in_limit(&p->mem, addr, 0) ? p->mem.host_base + addr : NULL;
         return 0;
     }
-    *out = guest_ptr_unchecked(&p->mem, addr, len);
+    *out = guest_range_has_exec_only(&p->mem, addr, len) ? NULL : guest_ptr_unchecked(&p->mem, addr, len);
     return *out ? 0 : -EFAULT;
 }
 
@@ -298,6 +299,8 @@ static int64_t sys_fstatfs(struct user_process *p, const uint64_t a[6])
 
 static int64_t sys_readlinkat(struct user_process *p, const uint64_t a[6])
 {
+    if ((int)a[3] <= 0)
+        return -EINVAL;                   /* checked first, as Linux does */
     GUEST_PATH(path, 1);
     void *buf;
     int err = host_buffer(p, a[2], a[3], &buf);

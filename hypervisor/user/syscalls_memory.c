@@ -3,7 +3,9 @@
 #include "hypervisor/user/syscalls.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -48,6 +50,26 @@ static int64_t sys_brk(struct user_process *p, const uint64_t a[6])
     return user_brk(p, a[0]);
 }
 
+/* What Linux's mmap checks of a file descriptor before it touches an existing mapping:
+ * open (not O_PATH), a file type with an mmap operation (not a directory, pipe or
+ * socket), readable, and writable too for a shared writable mapping. A host mmap that
+ * fails after these checks may already have removed the old mapping (map_common then
+ * records the range as unmapped). */
+static int64_t check_mappable_fd(int fd, uint64_t prot, bool shared)
+{
+    struct stat st;
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || (fl & O_PATH) || fstat(fd, &st) != 0)
+        return -EBADF;
+    if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+        return -ENODEV;
+    if ((fl & O_ACCMODE) == O_WRONLY)
+        return -EACCES;
+    if (shared && (prot & GUEST_PROT_WRITE) && (fl & O_ACCMODE) != O_RDWR)
+        return -EACCES;
+    return 0;
+}
+
 static int64_t sys_mmap(struct user_process *p, const uint64_t a[6])
 {
     struct guest_memory *m = &p->mem;
@@ -77,6 +99,11 @@ static int64_t sys_mmap(struct user_process *p, const uint64_t a[6])
             return -ENOMEM;
     }
     bool shared = type != A64_MAP_PRIVATE;
+    if (!(flags & A64_MAP_ANONYMOUS)) {
+        int64_t bad = check_mappable_fd(fd, prot, shared);
+        if (bad)
+            return bad;             /* before anything is unmapped, as Linux checks */
+    }
     int rc = (flags & A64_MAP_ANONYMOUS)
                  ? guest_map_anonymous(m, addr, len, guest_prot(prot), shared)
                  : guest_map_file(m, addr, len, guest_prot(prot), shared, fd, offset);

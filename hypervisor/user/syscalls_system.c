@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -149,23 +150,38 @@ static int64_t sys_execve(struct user_process *p, const uint64_t a[6])
         return err;
     if (!p->runner_argv_prefix)
         return -ENOSYS;
-    /* Fail like the kernel would before the point of no return: the program must be
-     * an AArch64 ELF the runner can start. */
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    Elf64_Ehdr eh;
-    ssize_t got = read(fd, &eh, sizeof(eh));
-    close(fd);
-    if (got != (ssize_t)sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
-        eh.e_machine != EM_AARCH64)
-        return -ENOEXEC;
+    /* Fail like the kernel would before the point of no return, in its order: the
+     * argument and environment arrays (EFAULT), then the file (it must be an
+     * executable regular file: EACCES), then its format (an AArch64 ELF the runner
+     * can start: ENOEXEC). */
     char **argv, **envp;
     int argc, envc;
     if ((err = read_string_array(p, a[1], &argv, &argc)))
         return err;
     if ((err = read_string_array(p, a[2], &envp, &envc))) {
         free(argv);
+        return err;
+    }
+    struct stat st;
+    int fd = -1;
+    if (stat(path, &st) != 0)
+        err = -errno;
+    else if (!S_ISREG(st.st_mode) || access(path, X_OK) != 0)
+        err = -EACCES;
+    else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        err = -errno;
+    if (!err) {
+        Elf64_Ehdr eh;
+        ssize_t got = read(fd, &eh, sizeof(eh));
+        if (got != (ssize_t)sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
+            eh.e_machine != EM_AARCH64)
+            err = -ENOEXEC;
+    }
+    if (fd >= 0)
+        close(fd);
+    if (err) {
+        free(argv);
+        free(envp);
         return err;
     }
     int prefix = 0;
@@ -195,13 +211,22 @@ static int64_t sys_execve(struct user_process *p, const uint64_t a[6])
     return err;
 }
 
+/* The kernel writes the status and usage only once it has a child to report: a bad
+ * pointer is EFAULT after the wait (the child is reaped, as on Linux), and no child
+ * is ECHILD whatever the pointers. struct rusage has the same 144-byte layout on
+ * arm64 and x86-64. */
 static int64_t sys_wait4(struct user_process *p, const uint64_t a[6])
 {
-    void *status, *usage;
-    int err = optional_ptr(p, a[1], 4, GUEST_PROT_WRITE, &status);
-    if (!err)
-        err = optional_ptr(p, a[3], 144, GUEST_PROT_WRITE, &usage); /* struct rusage */
-    return err ? err : host(syscall(SYS_wait4, (pid_t)a[0], status, (int)a[2], usage));
+    int status = 0;
+    struct rusage usage;
+    long r = syscall(SYS_wait4, (pid_t)a[0], a[1] ? &status : NULL, (int)a[2], a[3] ? &usage : NULL);
+    if (r <= 0)
+        return host(r);
+    if (a[1] && guest_copy_to(&p->mem, a[1], &status, sizeof(status)))
+        return -EFAULT;
+    if (a[3] && guest_copy_to(&p->mem, a[3], &usage, sizeof(usage)))
+        return -EFAULT;
+    return r;
 }
 
 /* ---- identity --------------------------------------------------------------------- */

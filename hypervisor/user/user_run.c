@@ -197,16 +197,18 @@ int user_run(struct user_process *p, const struct user_options *o, uint64_t entr
         p->mem.code_changed = invalidate_code;
         p->mem.code_changed_ctx = run_jit;
     }
+    user_fault_attach_jit(run_jit, s);
 
     if (sigsetjmp(user_fault_env, 1)) {
-        /* A guest access hit an unmapped or protected page. The interpreter leaves
-         * the state at the faulting instruction; translated code does not say where
-         * it was, so the guest cannot handle the signal then (it dies of it). */
+        /* A guest access hit an unmapped or protected page. The state is precise at
+         * the faulting instruction (restored from translated code's fault map, or left
+         * so by the interpreter) unless the fault was somewhere the map does not
+         * cover; then the guest cannot handle the signal and dies of it. */
         int sig = user_fault_host_signal == 7 ? 7 : 11;
         uint64_t addr = user_fault_guest_addr;
         unsigned flags = guest_page_flags(&p->mem, addr);
         report_at_exit(o);
-        if (run_jit)
+        if (!user_fault_precise)
             user_die_with_signal(p, sig);
         user_signal_synchronous(p, s, sig,
                                 sig == 7 ? A64_BUS_ADRERR

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "hypervisor/user/elf_loader.h"
 #include "hypervisor/user/process.h"
+#include "jit/jit.h"
 
 struct user_options {
     bool interp;       /* --interp: the generated interpreter instead of the JIT */
@@ -25,13 +26,19 @@ int user_run(struct user_process *p, const struct user_options *o, uint64_t entr
 
 /* ---- host faults (host_faults.c) -----------------------------------------------------
  * A host SIGSEGV/SIGBUS whose address lies in the guest region is a guest fault: the
- * handler records it and jumps to user_fault_env (set by the run loop). Anything else is
- * a runner bug and is reported as such. */
+ * handler records it and jumps to user_fault_env (set by the run loop). When the fault
+ * is in translated code, the attached JIT makes the guest state precise at the faulting
+ * instruction first (user_fault_precise), so the guest's own handler can run; the
+ * interpreter leaves it precise by itself. Anything else is a runner bug and is
+ * reported as such. */
 extern sigjmp_buf user_fault_env;
 extern volatile sig_atomic_t user_fault_armed;
+extern volatile sig_atomic_t user_fault_precise;
 extern volatile uint64_t user_fault_guest_addr;
 extern volatile int user_fault_host_signal;
 int user_install_fault_handlers(struct user_process *p);
+/* The JIT whose translated code runs on `state` (NULL: the interpreter runs). */
+void user_fault_attach_jit(jit *j, void *state);
 
 /* Terminates the runner the way the guest dies of sig (default action): message on
  * stderr like qemu-aarch64, then the host process is killed by the same signal so the

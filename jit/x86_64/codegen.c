@@ -886,6 +886,23 @@ static void gen_adc(struct gen *g, uint32_t v, const struct ir_insn *in)
 }
 
 /* ---- memory ------------------------------------------------------------------------ */
+/* Remembers that the host instructions emitted since `start` access guest memory for
+ * IR instruction `insn` (a host fault there is a guest fault at its snapshot). */
+static void fault_site(struct gen *g, const uint8_t *start, uint32_t insn)
+{
+    struct jit_cg *cg = g->cg;
+    if (cg->n_sites == cg->cap_sites) {
+        uint32_t c = cg->cap_sites ? cg->cap_sites * 2 : 64;
+        struct jit_cg_site *p = fy_alloc(c * sizeof(*p));
+        if (cg->sites) { memcpy(p, cg->sites, cg->n_sites * sizeof(*p)); fy_free(cg->sites); }
+        cg->sites = p;
+        cg->cap_sites = c;
+    }
+    cg->sites[cg->n_sites++] = (struct jit_cg_site){ .start = (uint32_t)(start - g->buf->start),
+                                                     .end = (uint32_t)(g->buf->p - g->buf->start),
+                                                     .insn = insn };
+}
+
 static int log2_size(unsigned bytes) { return bytes == 1 ? 0 : bytes == 2 ? 1 : bytes == 4 ? 2 : bytes == 8 ? 3 : 4; }
 
 /* Emits the bounds check for an access of `bytes` at the address operand and returns
@@ -938,6 +955,7 @@ static void gen_load(struct gen *g, uint32_t v, const struct ir_insn *in)
         x86_mov_mr(g->buf, 8, x86_mem_rip(g->env->monitor), ra);
     }
     if (never) return;
+    const uint8_t *start = g->buf->p;
     if (g->b->loc[v] == LOC_NONE) {
         /* the value is dead but the access may fault: it must still happen */
         if (t == IR_I128) {
@@ -949,6 +967,7 @@ static void gen_load(struct gen *g, uint32_t v, const struct ir_insn *in)
         } else {
             x86_mov_rm(g->buf, (int)bytes, X86_RAX, m);
         }
+        fault_site(g, start, v);
         return;
     }
     if (t == IR_I128) {
@@ -956,12 +975,14 @@ static void gen_load(struct gen *g, uint32_t v, const struct ir_insn *in)
         x86_mov_mr(g->buf, 8, dest_half(g, v, 0), X86_RAX);
         m.disp += 8;
         x86_mov_rm(g->buf, 8, X86_RAX, m);
+        fault_site(g, start, v);
         x86_mov_mr(g->buf, 8, dest_half(g, v, 1), X86_RAX);
         return;
     }
     int d = dest_reg(g, v);
     if (bytes <= 2) x86_movzx_rm(g->buf, (int)bytes, d, m);
     else x86_mov_rm(g->buf, (int)bytes, d, m);
+    fault_site(g, start, v);
     dest_done(g, v, d);
 }
 
@@ -1010,11 +1031,14 @@ static void gen_check_align(struct gen *g, const struct ir_insn *in)
     c->site = x86_jcc32(g->buf, X86_CC_NE, g->buf->p);
 }
 
-static void gen_store(struct gen *g, const struct ir_insn *in)
+static void gen_store(struct gen *g, uint32_t i, const struct ir_insn *in)
 {
     bool never;
     x86_mem m = guest_addr(g, in, ir_type_bytes(TY(g, in->b)), &never);
-    if (!never) store_value(g, in->b, m);
+    if (never) return;
+    const uint8_t *start = g->buf->p;
+    store_value(g, in->b, m);
+    fault_site(g, start, i);
 }
 
 static void gen_store_excl(struct gen *g, uint32_t v, const struct ir_insn *in)
@@ -1026,7 +1050,11 @@ static void gen_store_excl(struct gen *g, uint32_t v, const struct ir_insn *in)
     uint8_t *jfail = x86_jcc32(buf, X86_CC_NE, buf->p);
     bool never;
     x86_mem m = guest_addr(g, in, ir_type_bytes(TY(g, in->b)), &never);
-    if (!never) store_value(g, in->b, m);
+    if (!never) {
+        const uint8_t *start = buf->p;
+        store_value(g, in->b, m);
+        fault_site(g, start, v);
+    }
     x86_mov_mi(buf, 8, x86_mem_rip(g->env->monitor), -1);
     int d = loc_is_reg(g->b->loc[v]) ? g->b->loc[v] : X86_RAX;
     x86_mov_ri(buf, d, 0);
@@ -1380,6 +1408,7 @@ bool jit_codegen(ir_block *b, struct jit_cg *cg, const struct jit_cg_env *env, x
     struct gen g = { .b = b, .cg = cg, .env = env, .buf = buf };
     cg->n_fix = 0;
     cg->n_cold = 0;
+    cg->n_sites = 0;
     cg->chained_exits = 0;
     cg->loop_head = buf->start;
     for (uint32_t l = 0; l < b->n_labels; l++) cg->label_fix_head[l] = 0;
@@ -1485,7 +1514,7 @@ bool jit_codegen(ir_block *b, struct jit_cg *cg, const struct jit_cg_env *env, x
         case IR_OP_ADD_CARRY: case IR_OP_ADD_OVERFLOW: case IR_OP_SUB_OVERFLOW: gen_addflag(&g, i, in); break;
         case IR_OP_ADC: gen_adc(&g, i, in); break;
         case IR_OP_LOAD: case IR_OP_LOAD_EXCL: gen_load(&g, i, in); break;
-        case IR_OP_STORE: gen_store(&g, in); break;
+        case IR_OP_STORE: gen_store(&g, i, in); break;
         case IR_OP_STORE_EXCL: gen_store_excl(&g, i, in); break;
         case IR_OP_CLEAR_EXCL: x86_mov_mi(buf, 8, x86_mem_rip(env->monitor), -1); break;
         case IR_OP_CHECK_ALIGN: gen_check_align(&g, in); break;

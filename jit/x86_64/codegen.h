@@ -66,6 +66,11 @@ struct jit_cg {
     uint32_t n_cold, cap_cold;
     uint32_t *local_slot;
     uint32_t cap_locals;
+    /* Host code ranges (offsets from the block start) of the instructions that access
+     * guest memory, with the IR instruction whose snapshot makes the state precise if
+     * one of them faults in the host MMU (fault_map.c turns them into the block's map). */
+    struct jit_cg_site { uint32_t start, end, insn; } *sites;
+    uint32_t n_sites, cap_sites;
     uint32_t frame_top;             /* highest frame byte used by this block */
     uint32_t chained_exits;         /* exits linked at translation time */
     uint8_t *loop_head;             /* host address of IR_OP_LOOP_HEAD in this block */

@@ -7,6 +7,7 @@
 #include "jit/jit_internal.h"
 #include "jit/x86_64/codegen.h"
 #include "jit/x86_64/cpu_features.h"
+#include "jit/x86_64/fault_map.h"
 
 #define DATA_BYTES       4096u
 #define IND_ENTRIES      16384u
@@ -21,6 +22,7 @@ struct jit_block {
     const uint8_t *code;
     uint32_t size;
     bool hidden;                  /* a loop translation entered only from pc's plain one */
+    uint32_t first_site, n_sites; /* its guest-memory accesses in the fault map */
 };
 
 /* What the plain translation b of a self-loop tells about its one exit to itself:
@@ -68,6 +70,7 @@ struct jit {
     struct jit_cg cg;
     struct jit_cg_env env;
     struct jit_stats stats;
+    struct fault_map faults;      /* of every block in the cache */
 };
 
 static inline uint64_t rdtsc(void)
@@ -127,6 +130,7 @@ static void flush_all(jit *j)
     j->n_blocks = 0;
     memset(j->hash, 0, (j->hash_mask + 1) * sizeof(*j->hash));
     ind_reset(j);
+    fault_map_reset(&j->faults);
     j->code_p = j->code_start;
     j->flush_gen++;
     j->stats.cache_flushes++;
@@ -206,6 +210,7 @@ void jit_free(jit *j)
     fy_free(j->hash);
     ir_block_free(j->ir);
     jit_cg_free(&j->cg);
+    fault_map_free(&j->faults);
     fy_free(j);
 }
 
@@ -386,6 +391,7 @@ static const struct jit_block *emit_block(jit *j, ir_block *b, uint64_t pc, bool
     blk->code = start;
     blk->size = (uint32_t)(buf.p - start);
     blk->hidden = hidden;
+    fault_map_add(&j->faults, b, &j->cg, &blk->first_site, &blk->n_sites);
     if (!hidden) hash_insert(j, j->n_blocks);
     j->n_blocks++;
     j->code_p = buf.p;
@@ -501,6 +507,26 @@ void jit_invalidate(jit *j, uint64_t start, uint64_t len)
             return;
         }
     }
+}
+
+bool jit_restore_state(jit *j, void *state, const struct jit_host_regs *regs)
+{
+    const uint8_t *rip = (const uint8_t *)(uintptr_t)regs->rip;
+    if (rip < j->code_start || rip >= j->code_p || !j->n_blocks) return false;
+    /* blocks are emitted in address order: the last one starting at or below rip */
+    uint32_t lo = 0, hi = j->n_blocks;
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (j->blocks[mid].code <= rip) lo = mid;
+        else hi = mid;
+    }
+    const struct jit_block *b = &j->blocks[lo];
+    if (rip < b->code || rip >= b->code + b->size) return false;
+    if (!fault_map_restore(&j->faults, b->first_site, b->n_sites, (uint32_t)(rip - b->code), regs, state,
+                           j->cfg.pc_offset))
+        return false;
+    j->data->monitor = ~0ull;
+    return true;
 }
 
 void jit_get_stats(const jit *j, struct jit_stats *out)

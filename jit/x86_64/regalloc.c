@@ -54,7 +54,7 @@ void jit_cg_free(struct jit_cg *cg)
 {
     fy_free(cg->save_mask); fy_free(cg->calls_before); fy_free(cg->released_at); fy_free(cg->fuse_only);
     fy_free(cg->prefer); fy_free(cg->host_at); fy_free(cg->label_fix_head); fy_free(cg->fix); fy_free(cg->cold);
-    fy_free(cg->local_slot);
+    fy_free(cg->local_slot); fy_free(cg->sites);
     memset(cg, 0, sizeof(*cg));
 }
 

@@ -61,6 +61,23 @@ $(USER_TEST_DIR)/fixtures/native_x86_64: tests/user/progs/hello.c
 .PHONY: user-corpus
 user-corpus: $(USER_PROGS) $(USER_FIXTURES)
 
+# ---- regression programs (tests/user/regress): one per wrong behaviour fixed, each
+# compared with qemu-aarch64 like the corpus. C at -O2 for ARMv8.1 (LSE atomics); .S
+# without libc. A segment overlapping the stack area is a fixture of run-errors.sh.
+USER_REGRESS_C := $(basename $(notdir $(wildcard tests/user/regress/*.c)))
+USER_REGRESS_S := $(basename $(notdir $(wildcard tests/user/regress/*.S)))
+USER_REGRESS := $(USER_REGRESS_C:%=$(USER_TEST_DIR)/regress/%) $(USER_REGRESS_S:%=$(USER_TEST_DIR)/regress/%)
+$(USER_TEST_DIR)/regress/%: tests/user/regress/%.c
+	@mkdir -p $(dir $@)
+	$(Q)$(A64_CC) $(A64_PROG_CFLAGS) -O2 -march=armv8.1-a -o $@ $<
+$(USER_TEST_DIR)/regress/%: tests/user/regress/%.S
+	@mkdir -p $(dir $@)
+	$(Q)$(A64_CC) -nostdlib -static -o $@ $<
+USER_FIXTURES += $(USER_TEST_DIR)/fixtures/over_stack
+$(USER_TEST_DIR)/fixtures/over_stack: tests/user/regress/bss_only.S
+	@mkdir -p $(dir $@)
+	$(Q)$(A64_CC) -nostdlib -static -Wl,-Ttext=0xffff00000 -o $@ $<
+
 # ---- test targets -------------------------------------------------------------------------
 .PHONY: test-user-unit test-user-errors test-user-corpus
 test-user-unit: $(USER_UNIT_BINS) $(USER_UNIT_SAN_BINS) $(USER_TEST_DIR)/progs/hello-O2
@@ -73,4 +90,8 @@ test-user-errors: $(BUILD)/ferry $(USER_FIXTURES) $(USER_TEST_DIR)/progs/hello-O
 test-user-corpus: $(BUILD)/ferry $(BUILD)/san/ferry $(USER_PROGS)
 	$(Q)tests/user/run-corpus.sh $(BUILD)/ferry $(BUILD)/san/ferry $(USER_TEST_DIR)/progs tests/user/progs
 
-TESTS += user-unit user-errors user-corpus
+test-user-regress: $(BUILD)/ferry $(BUILD)/san/ferry $(USER_REGRESS)
+	$(Q)USER_CORPUS_SAN=all tests/user/run-corpus.sh $(BUILD)/ferry $(BUILD)/san/ferry \
+	    $(USER_TEST_DIR)/regress tests/user/regress
+
+TESTS += user-unit user-errors user-corpus user-regress

@@ -13,7 +13,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 limit=${USER_CORPUS_TIMEOUT:-60}
 passed=0 failed=0 failures=()
-san_subset="hello strings heap fileio signals mmap_ops floats"
+# USER_CORPUS_SAN=all runs every program under the sanitizer build too.
+san_subset=${USER_CORPUS_SAN:-"hello strings heap fileio signals mmap_ops floats"}
 
 run_one() { # OUT_PREFIX STDIN ARGV...
     local prefix=$1 input=$2
@@ -44,9 +45,11 @@ compare() { # NAME MODE REF_PREFIX GOT_PREFIX
     fi
 }
 
-for bin in "$progs"/*-O0 "$progs"/*-O2; do
+# Programs are NAME-O0/NAME-O2 (corpus) or plain NAME (regression programs).
+for bin in "$progs"/*; do
+    [ -f "$bin" ] && [ -x "$bin" ] || continue
     name=$(basename "$bin")
-    base=${name%-O?}
+    base=${name%-O[02]}
     if [ ${#only[@]} -gt 0 ] && [[ " ${only[*]} " != *" $base "* ]]; then continue; fi
     args=()
     [ -f "$srcs/$base.args" ] && eval "args=($(cat "$srcs/$base.args"))"
@@ -57,7 +60,7 @@ for bin in "$progs"/*-O0 "$progs"/*-O2; do
     compare "$name" jit "$tmp/ref" "$tmp/jit"
     run_one "$tmp/interp" "$input" "$ferry" user --interp "$bin" "${args[@]}"
     compare "$name" interp "$tmp/ref" "$tmp/interp"
-    if [[ " $san_subset " == *" $base "* ]] && [ "${name##*-}" = O2 ]; then
+    if { [ "$san_subset" = all ] || [[ " $san_subset " == *" $base "* ]]; } && [ "${name%-O0}" = "$name" ]; then
         run_one "$tmp/san" "$input" "$san_ferry" user "$bin" "${args[@]}"
         compare "$name" san-jit "$tmp/ref" "$tmp/san"
     fi

@@ -49,6 +49,8 @@ expect 1 "ferry user: $tmp: not a regular file" -- "$ferry" user "$tmp"
 if [ "$(id -u)" -ne 0 ]; then
     expect 1 "ferry user: $tmp/unreadable: cannot open: Permission denied" -- "$ferry" user "$tmp/unreadable"
 fi
+expect 1 "ferry user: $dir/fixtures/over_stack: segment 1 at 0xffff00000 (+0x28 bytes) overlaps the stack area (0xfff700000-0x1000000000)" -- \
+    "$ferry" user "$dir/fixtures/over_stack"
 expect 2 "ferry user: no program given (see ferry user --help)" -- "$ferry" user
 expect 2 "ferry user: unknown option --bogus (see ferry user --help)" -- "$ferry" user --bogus "$hello"
 expect 2 "ferry user: no program given (see ferry user --help)" -- "$ferry" user --interp --stats
