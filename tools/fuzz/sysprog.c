@@ -155,8 +155,17 @@ static void one_call(void)
             fl &= ~(uint64_t)MAP_FIXED;
         fl &= ~(uint64_t)(MAP_FIXED_NOREPLACE) | (fl & MAP_FIXED);
         r = syscall(SYS_mmap, addr, len, prot, fl, fd, off);
+        int saved = errno;
+        if (addr) {
+            /* after MAP_FIXED at addr: is that page mapped and readable? (a failed
+             * MAP_FIXED must leave the old mapping; write(2) from it says, without
+             * faulting) */
+            long probe = syscall(SYS_write, 3, (void *)((uintptr_t)addr & ~(uintptr_t)4095), 1);
+            size_t l = strlen(a);
+            snprintf(a + l, sizeof(a) - l, ", page-readable-after=%d", probe == 1);
+        }
+        errno = saved;
         result("mmap", r == -1 ? -1 : 0, a);
-        /* is the region's first page still readable and writable? */
         break;
     }
     case 5: {
