@@ -126,6 +126,18 @@ void campaign_sys(struct table *t)
             table_add_known(t, known);
         t->count[o]++;
         if (o != O_IDENTICAL && o != O_KNOWN) {
+            /* the call of the first unexplained difference, as the likely cause */
+            char h[96];
+            const char *call = name[0] ? name : ql[0] ? ql : "exit status";
+            if (strncmp(call, "signal", 6) == 0 || strstr(xl, "signal-survived"))
+                snprintf(h, sizeof(h), "corrupted signal frame accepted (item 6)");
+            else if (strcmp(call, "wait4") == 0)
+                snprintf(h, sizeof(h), "wait4 result (item 10)");
+            else if (o == O_DIFF_STDOUT)
+                snprintf(h, sizeof(h), "%s result", call);
+            else
+                snprintf(h, sizeof(h), "%s", outcome_names[o]);
+            table_add_hint(t, h);
             report("sys: seed 0x%llx program %u: %s under %s (reproduce: cd SCRATCH && %s user %s %s %u)\n",
                    (unsigned long long)opt.seed, c, outcome_names[o], mode_names[bad], opt.ferry,
                    opt.sysprog, seed, c);

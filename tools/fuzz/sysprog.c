@@ -266,8 +266,9 @@ static void one_call(void)
     }
     case 15: {
         uint64_t req = below(2) ? 0x5400 + below(0x30) : next() & 0xffffffff;
-        snprintf(a, sizeof(a), "req=%#llx", (unsigned long long)req);
-        r = syscall(SYS_ioctl, below(2) ? 3 : fd_value(), req, bad_pointer());
+        long fd = below(2) ? 3 : fd_value();
+        snprintf(a, sizeof(a), "fd=%ld, req=%#llx", fd, (unsigned long long)req);
+        r = syscall(SYS_ioctl, fd, req, bad_pointer());
         result("ioctl", r, a);
         break;
     }
