@@ -127,7 +127,7 @@ void campaign_sys(struct table *t)
         t->count[o]++;
         if (o != O_IDENTICAL && o != O_KNOWN) {
             /* the call of the first unexplained difference, as the likely cause */
-            char h[96];
+            char h[256];
             const char *call = name[0] ? name : ql[0] ? ql : "exit status";
             if (strncmp(call, "signal", 6) == 0 || strstr(xl, "signal-survived"))
                 snprintf(h, sizeof(h), "corrupted signal frame accepted (item 6)");
