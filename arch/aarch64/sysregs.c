@@ -300,7 +300,7 @@ static const struct a64_sysreg table[] = {
 
     /* system control */
     { .name = "sctlr_el1", .id = ID(3, 0, 1, 0, 0), .el1 = RW, .storage = A64_SR_FIELD,
-      .offset = OFF(sctlr_el1), .flags = EB | MMU | MODES, .res0 = ~SCTLR_RW,
+      .offset = OFF(sctlr_el1), .flags = EB | MMU | MODES, .res0 = ~(SCTLR_RW | A64_SCTLR_RES1),
       .res1 = A64_SCTLR_RES1 },
     RAZ_WI("actlr_el1", ID(3, 0, 1, 0, 1)),
     /* FPEN only: TTA is RES0 without a trace unit, ZEN/SMEN without SVE/SME */

@@ -1,0 +1,20 @@
+# tests/aarch64-sysregs: cmocka suite for the system register table (arch/aarch64/sysregs.c)
+# under ASan + UBSan, linked directly against the table and the timer model it uses. The
+# names are checked against aarch64-linux-gnu-as/objdump at run time (the test writes and
+# assembles its own files under $(A64SR_DIR)). `make test-a64-sysregs` runs it.
+
+A64SR_DIR  := $(BUILD)/san/tests/aarch64-sysregs
+A64SR_SRCS := arch/aarch64/sysregs.c devices/generic_timer.c devices/guest_error.c
+A64SR_BIN  := $(A64SR_DIR)/test_sysregs
+
+ALL_TARGETS += $(A64SR_BIN)
+TESTS += a64-sysregs
+
+$(A64SR_BIN): tests/aarch64-sysregs/test_sysregs.c $(A64SR_SRCS) $(SUPPORT_HOSTED_SAN_LIB)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOST_CC) $(SAN_CFLAGS) -MMD -MP -o $@ tests/aarch64-sysregs/test_sysregs.c \
+	    $(A64SR_SRCS) $(SUPPORT_HOSTED_SAN_LIB) $(SAN_LDFLAGS) -lcmocka
+
+.PHONY: test-a64-sysregs
+test-a64-sysregs: $(A64SR_BIN)
+	$(Q)$(A64SR_BIN) $(A64SR_DIR)
