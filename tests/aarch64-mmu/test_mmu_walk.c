@@ -753,6 +753,62 @@ static void test_table_controls(void **state)
     assert_int_equal(last_t.level, 1);
 }
 
+/* Execute-only EL0 memory, table controls and WXN as QEMU 7.2 answered them for a
+ * scratch bare-metal probe (docs/mmu-walk.md): each line is QEMU's ESR low bits for an
+ * EL0 or EL1 fetch or store (0 = no fault). */
+static void test_qemu_probe_permissions(void **state)
+{
+    (void)state;
+    struct space s = new_space(39);
+    const uint64_t tv = 0x1000000000ull, tv2 = 0x2000000000ull, pa = 0x41000000;
+    const uint64_t atn = D_ATTR(MT_NORMAL) | D_SH(3) | D_AF;
+    map(&s, tv, pa, 3, atn);
+    map(&s, tv + 0x1000, pa, 3, atn | D_AP1);
+    map(&s, tv + 0x200000, pa, 3, atn | D_AP1);
+    map(&s, tv + 0x400000, pa, 3, atn | D_AP1 | D_AP2);
+    map(&s, tv + 0x600000, pa, 3, atn);
+    map(&s, tv2, pa, 3, atn);
+    map(&s, tv2 + 0x1000, pa, 3, atn | D_AP1);
+    *word_at(slot_pa(&s, tv + 0x200000, 2, 0)) |= T_AP0;
+    *word_at(slot_pa(&s, tv + 0x400000, 2, 0)) |= T_UXN;
+    *word_at(slot_pa(&s, tv + 0x600000, 2, 0)) |= T_PXN;
+    *word_at(slot_pa(&s, tv2, 1, 0)) |= T_AP1;
+    struct a64_mmu_regs r = regs_for(&s, NULL);
+    static const struct {
+        uint64_t offset; bool second; enum a64_access acc; unsigned el; bool wxn;
+        uint32_t fsc;                              /* 0: no fault */
+    } cases[] = {
+        { 0, false, A64_ACC_EXEC, 0, false, 0 },          /* AP=00: execute-only at EL0 */
+        { 0, false, A64_ACC_READ, 0, false, 0x0f },
+        { 0, false, A64_ACC_EXEC, 1, false, 0 },
+        { 0x1000, false, A64_ACC_EXEC, 0, false, 0 },     /* AP=01 */
+        { 0x1000, false, A64_ACC_EXEC, 1, false, 0x0f },  /* implicit PXN */
+        { 0x200000, false, A64_ACC_EXEC, 1, false, 0 },   /* APTable[0]: no implicit PXN */
+        { 0x200000, false, A64_ACC_EXEC, 0, false, 0 },
+        { 0x400000, false, A64_ACC_EXEC, 0, false, 0x0f },/* UXNTable */
+        { 0x400000, false, A64_ACC_EXEC, 1, false, 0 },
+        { 0x600000, false, A64_ACC_EXEC, 1, false, 0x0f },/* PXNTable */
+        { 0x600000, false, A64_ACC_EXEC, 0, false, 0 },
+        { 0, true, A64_ACC_WRITE, 1, false, 0x0f },       /* APTable[1] at level 1 */
+        { 0, true, A64_ACC_EXEC, 1, false, 0 },
+        { 0x1000, true, A64_ACC_EXEC, 1, false, 0 },      /* AP=01 made read-only */
+        { 0x1000, false, A64_ACC_EXEC, 0, true, 0x0f },   /* WXN, EL0-writable */
+        { 0, false, A64_ACC_EXEC, 0, true, 0 },           /* WXN, EL0 cannot write */
+        { 0x1000, true, A64_ACC_EXEC, 1, true, 0 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        r.sctlr = cases[i].wxn ? (SCTLR_M | SCTLR_WXN) : SCTLR_M;
+        uint64_t va = (cases[i].second ? tv2 : tv) + cases[i].offset;
+        struct a64_fault f;
+        if (cases[i].fsc == 0) {
+            if (!walk(&r, va, cases[i].acc, cases[i].el, false, &f))
+                fail_msg("case %zu: fault 0x%x", i, a64_mmu_fsc(&f));
+        } else {
+            assert_int_equal(fsc_of(&r, va, cases[i].acc, cases[i].el, false), cases[i].fsc);
+        }
+    }
+}
+
 /* ---- ASIDs ---------------------------------------------------------------------------- */
 
 static void test_ng_and_asid(void **state)
@@ -1277,6 +1333,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_permission_matrix, setup, teardown),
         cmocka_unit_test_setup_teardown(test_baremetal_mmu_faults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_table_controls, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_qemu_probe_permissions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ng_and_asid, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tbi, setup, teardown),
         cmocka_unit_test_setup_teardown(test_epd, setup, teardown),
