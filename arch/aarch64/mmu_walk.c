@@ -5,8 +5,6 @@
  * several apply. Decisions where the architecture leaves a choice: docs/mmu-walk.md. */
 #include "arch/aarch64/mmu_walk.h"
 
-#include "ferry/support.h"
-
 /* SCTLR_EL1 */
 #define SCTLR_M   (1ull << 0)
 #define SCTLR_I   (1ull << 12)
