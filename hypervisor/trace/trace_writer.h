@@ -4,7 +4,25 @@
  * writes full chunks, so the recording thread never waits on the codec or the disk
  * unless every buffer is in flight (then it waits: nothing is dropped). Format:
  * include/ferry/trace_format.h, docs/trace-format.md. Not thread safe: one recording
- * thread per writer. */
+ * thread per writer.
+ *
+ * For recorders:
+ * - Call trace_writer_insn once per executed instruction, in execution order, with
+ *   strictly increasing sequence numbers (gaps are fine: recording filters). The
+ *   record's arrays are read during the call only.
+ * - A record lists every register the instruction wrote, each once, with its new value
+ *   (ids: include/ferry/trace_format.h; hi == 0 except for V0..V31), and every memory
+ *   access in program order, values zero-extended little-endian (lo = bytes 0..7).
+ *   Values only for accesses of at most 16 bytes; larger ones (DC ZVA) have none.
+ * - An exception goes on the record of the instruction that took it (synchronous: the
+ *   faulting or trapping instruction, which is itself recorded; asynchronous: the last
+ *   instruction before the interrupt, is_interrupt set). The registers the exception
+ *   entry writes (ELR, SPSR, ESR, FAR as system registers, SP, NZCV) may be listed in
+ *   that record too.
+ * - Call rate: about 15 ns per record on the recording thread plus about as much on the
+ *   helper (zstd) for full traces; when the helper falls behind, trace_writer_insn
+ *   waits. A writer does not survive fork(): a forked child must not use its parent's
+ *   writer (it has no helper thread); open another file or stop tracing there. */
 #ifndef FERRY_TRACE_WRITER_H
 #define FERRY_TRACE_WRITER_H
 

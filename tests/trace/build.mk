@@ -1,7 +1,8 @@
 # Instruction traces: the link flags of hypervisor/trace/, the QEMU plugin, the writer
 # benchmark, and the tests. `make test-trace`: the writer/reader unit tests (plain and
 # ASan/UBSan), a few thousand fuzzed files under ASan/UBSan, the ferry trace CLI (show
-# filters, stats, diff, errors, pipes), and the QEMU plugin on a loop of known length.
+# filters, stats, diff, errors, pipes; plain and ASan/UBSan ferry), and the QEMU plugin
+# on a loop of known length.
 # `make fuzz-trace-reader [FUZZ_ITERS=N FUZZ_SEED=S]`: a longer fuzzing run.
 include hypervisor/trace/build.mk
 include tools/qemu-trace-plugin/build.mk
@@ -37,11 +38,12 @@ FUZZ_ITERS ?= 200000
 FUZZ_SEED ?= 0
 .PHONY: test-trace fuzz-trace-reader trace-bench
 test-trace: $(TRACE_TEST_DIR)/test_trace $(TRACE_TEST_DIR)/test_trace_san $(BUILD)/ferry \
-            $(QEMU_TRACE_PLUGIN) $(TRACE_TEST_DIR)/loop.elf
+            $(BUILD)/san/ferry $(QEMU_TRACE_PLUGIN) $(TRACE_TEST_DIR)/loop.elf
 	$(Q)$(TRACE_TEST_DIR)/test_trace unit $(TRACE_TEST_DIR)/unit
 	$(Q)$(TRACE_TEST_DIR)/test_trace_san unit $(TRACE_TEST_DIR)/unit-san
 	$(Q)$(TRACE_TEST_DIR)/test_trace_san fuzz $(TRACE_TEST_DIR)/fuzz 3000 $$(date +%s)
 	$(Q)tests/trace/cli.sh $(BUILD)/ferry $(TRACE_TEST_DIR)/test_trace $(TRACE_TEST_DIR)/cli
+	$(Q)tests/trace/cli.sh $(BUILD)/san/ferry $(TRACE_TEST_DIR)/test_trace $(TRACE_TEST_DIR)/cli-san
 	$(Q)tests/trace/qemu.sh $(BUILD)/ferry $(QEMU_TRACE_PLUGIN) $(TRACE_TEST_DIR)/loop.elf \
 	    $(TRACE_TEST_DIR)/qemu
 fuzz-trace-reader: $(TRACE_TEST_DIR)/test_trace_san

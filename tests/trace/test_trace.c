@@ -628,6 +628,8 @@ static void mutate(uint8_t *b, size_t *size, size_t cap)
     }
 }
 
+static unsigned long fuzz_opened, fuzz_records, fuzz_decode_errors;
+
 static void fuzz_one(const char *path, long limit)
 {
     char err[600];
@@ -638,7 +640,12 @@ static void fuzz_one(const char *path, long limit)
             continue;
         }
         const struct trace_reader_info *info = trace_reader_info(r);
-        read_all(r, limit);
+        fuzz_opened++;
+        long got = read_all(r, limit);
+        if (got < 0)
+            fuzz_decode_errors++;
+        else
+            fuzz_records += (unsigned long)got;
         uint64_t span = info->end_seq - info->first_seq;
         for (int s = 0; s < 3; s++) {
             uint64_t target = info->first_seq + (span ? rnd() % span : 0);
@@ -685,6 +692,8 @@ static int run_fuzz(unsigned iters, uint64_t seed)
     free(b);
     for (int k = 0; k < 3; k++)
         free(files[k]);
+    printf("test_trace fuzz: %u mutants: %lu opens succeeded, %lu reads ended in a decode error, "
+           "%lu records decoded\n", iters, fuzz_opened, fuzz_decode_errors, fuzz_records);
     return 0;
 }
 
@@ -749,6 +758,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "test_trace: unknown mode %s\n", argv[1]);
         return 2;
     }
+    if (!strcmp(argv[1], "fuzz"))
+        printf("test_trace fuzz: seed %s (rerun: test_trace_san fuzz DIR N SEED)\n", argc > 4 ? argv[4] : "0");
     printf("test_trace %s: %u checks, %u failed\n", argv[1], checks, failures);
     return failures ? 1 : 0;
 }
