@@ -237,10 +237,10 @@ const struct a64_sysreg *a64_sysreg_find(uint32_t id);
 /* The table itself, sorted by id (for tests and documentation tools). */
 const struct a64_sysreg *a64_sysreg_table(size_t *count);
 
-/* The disassembler's name for any encoding as GNU objdump prints MRS (registers outside
- * the table in the generic form, "s3_1_c15_c2_0"). Named registers return their table
- * string; other names come from a small ring of static buffers and stay valid for the
- * next 15 calls (the disassembler prints them at once). */
+/* The disassembler's name for any encoding as GNU objdump (binutils 2.40) prints MRS:
+ * the table's name, objdump's name for registers Ferry does not implement (pmcr_el0...),
+ * or the generic form "s3_1_c15_c2_0". Generic names come from a small ring of static
+ * buffers and stay valid for the next 15 calls (the disassembler prints them at once). */
 const char *a64_sysreg_table_name(uint32_t id);
 /* The same for MRS (write = false) or MSR (write = true): only DBGDTRRX_EL0 /
  * DBGDTRTX_EL0 share an encoding with different names. */
