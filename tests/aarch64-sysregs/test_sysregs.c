@@ -996,7 +996,7 @@ static char *objdump_of(const char *stem, const char *lines)
     char src[512], obj[512], dis[512], cmd[4096];
     snprintf(src, sizeof src, "%s/%s.s", scratch_dir, stem);
     snprintf(obj, sizeof obj, "%s/%s.o", scratch_dir, stem);
-    snprintf(dis, sizeof dis, "%s/%s.d", scratch_dir, stem);
+    snprintf(dis, sizeof dis, "%s/%s.dis", scratch_dir, stem);  /* not .d: make reads those */
     FILE *fp = fopen(src, "w");
     assert_non_null(fp);
     fputs(lines, fp);
