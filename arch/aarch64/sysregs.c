@@ -231,15 +231,19 @@ static uint32_t wr_claimclr(const struct a64_sysreg *r, struct a64_cpu_regs *cpu
 #define MDSCR_RW 0x00e0f041ull
 
 static const struct a64_sysreg table[] = {
-    /* op0 = 2: debug (sorted by id) */
+    /* op0 = 2: debug (sorted by id). The OS save/restore registers of the DCC and of
+     * the external debugger read as zero and ignore writes (no external debugger). */
+    RAZ_WI("osdtrrx_el1", ID(2, 0, 0, 0, 2)),
     BP(0), WP(0),
     BP(1), WP(1),
     FIELD("mdccint_el1", ID(2, 0, 0, 2, 0), mdccint_el1, ~0x60000000ull, 0),
     FIELD("mdscr_el1", ID(2, 0, 0, 2, 2), mdscr_el1, ~MDSCR_RW, EB | MODES),
     BP(2), WP(2),
+    RAZ_WI("osdtrtx_el1", ID(2, 0, 0, 3, 2)),
     BP(3), WP(3),
     BP(4),
     BP(5),
+    RAZ_WI("oseccr_el1", ID(2, 0, 0, 6, 2)),
     CONST_RO("mdrar_el1", ID(2, 0, 1, 0, 0), 0),
     HOOK("oslar_el1", ID(2, 0, 1, 0, 4), NONE, W, A64_SR_CHECK_NONE, NULL, wr_oslar, 0, 0),
     { .name = "oslsr_el1", .id = ID(2, 0, 1, 1, 4), .el1 = R, .storage = A64_SR_FIELD,
@@ -409,9 +413,9 @@ uint64_t a64_id_reg_value(uint32_t id)
  * of all 65536 MRS/MSR encodings (the test checks the whole space again); sorted by id.
  * MRS and MSR use the same names here. */
 static const struct { uint16_t id; char name[20]; } other_names[] = {
-    { 0x0002, "osdtrrx_el1" }, { 0x001a, "osdtrtx_el1" }, { 0x0026, "dbgwvr4_el1" },
+    { 0x0026, "dbgwvr4_el1" },
     { 0x0027, "dbgwcr4_el1" }, { 0x002e, "dbgwvr5_el1" }, { 0x002f, "dbgwcr5_el1" },
-    { 0x0032, "oseccr_el1" }, { 0x0034, "dbgbvr6_el1" }, { 0x0035, "dbgbcr6_el1" },
+    { 0x0034, "dbgbvr6_el1" }, { 0x0035, "dbgbcr6_el1" },
     { 0x0036, "dbgwvr6_el1" }, { 0x0037, "dbgwcr6_el1" }, { 0x003c, "dbgbvr7_el1" },
     { 0x003d, "dbgbcr7_el1" }, { 0x003e, "dbgwvr7_el1" }, { 0x003f, "dbgwcr7_el1" },
     { 0x0044, "dbgbvr8_el1" }, { 0x0045, "dbgbcr8_el1" }, { 0x0046, "dbgwvr8_el1" },

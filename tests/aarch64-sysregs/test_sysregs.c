@@ -271,7 +271,6 @@ static void test_unknown_undefined(void **state)
         ID(3, 0, 0, 0, 1), ID(3, 0, 0, 0, 4), ID(3, 0, 0, 0, 7),
         ID(3, 4, 4, 3, 0),      /* spsr_irq */
         ID(3, 3, 2, 4, 0),      /* rndr */
-        ID(2, 0, 0, 0, 2),      /* osdtrrx_el1 */
         ID(2, 0, 0, 6, 4),      /* dbgbvr6_el1: only 6 breakpoints */
         ID(2, 0, 0, 4, 6),      /* dbgwvr4_el1: only 4 watchpoints */
         ID(3, 3, 14, 0, 5),     /* cntpctss_el0 */
@@ -341,6 +340,9 @@ static void test_masks(void **state)
     assert_int_equal(write_read(f, "actlr_el1", ~0ull), 0);
     assert_int_equal(write_read(f, "afsr0_el1", ~0ull), 0);
     assert_int_equal(write_read(f, "afsr1_el1", ~0ull), 0);
+    assert_int_equal(write_read(f, "osdtrrx_el1", ~0ull), 0);
+    assert_int_equal(write_read(f, "osdtrtx_el1", ~0ull), 0);
+    assert_int_equal(write_read(f, "oseccr_el1", ~0ull), 0);
     assert_int_equal(write_read(f, "csselr_el1", ~0ull), 0xf);
     assert_int_equal(write_read(f, "mdscr_el1", ~0ull), 0x00e0f041);
     assert_int_equal(write_read(f, "mdccint_el1", ~0ull), 0x60000000);
