@@ -199,7 +199,8 @@ static uint32_t wr_claimclr(const struct a64_sysreg *r, struct a64_cpu_regs *cpu
 /* A read-only constant at EL1 (EL0: UNDEFINED). */
 #define CONST_RO(nm, id_, v) \
     { .name = nm, .id = id_, .el1 = R, .storage = A64_SR_CONST, .value = v }
-/* Reads as zero, ignores writes (IMPLEMENTATION DEFINED registers Ferry has nothing in). */
+/* Reads as zero, ignores writes: registers with nothing behind them in Ferry (the
+ * IMPLEMENTATION DEFINED ACTLR/AFSRx, the external debugger's save/restore registers). */
 #define RAZ_WI(nm, id_) { .name = nm, .id = id_, .el1 = RW, .storage = A64_SR_CONST }
 #define HOOK(nm, id_, e0, e1, chk, rd, wr, param, flags_) \
     { .name = nm, .id = id_, .el0 = e0, .el1 = e1, .storage = A64_SR_HOOK, .check = chk, \
