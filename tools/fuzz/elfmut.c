@@ -129,8 +129,8 @@ static enum outcome compare_runs(const struct run *q, const struct run *x, const
         return O_HOST_CRASH;
     if (x->timed_out)
         return q->timed_out ? O_IDENTICAL : O_HANG;
-    if (q->timed_out)
-        return O_QEMU_FAIL;
+    if (q->timed_out || stderr_has(q, "Assertion") || stderr_has(q, "qemu: fatal"))
+        return O_QEMU_FAIL;          /* qemu itself failed (an assertion in qemu, ...) */
     if (x->status != q->status) {
         int qe = run_exit_code(q), xe = run_exit_code(x);
         *known = qe >= 0 && xe >= 0 && !q->out_len && !x->out_len ? known_status(qe, xe) : NULL;
