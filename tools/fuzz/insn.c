@@ -382,7 +382,9 @@ static void absorb(struct result *res, const struct run *r, unsigned n)
     res->runs++;
 }
 
-static bool jit_handler_broken;    /* seen O_JIT_NO_HANDLER: pre-skip qemu's faults */
+/* After this many JIT deaths (item 11) in one batch, the batch's remaining streams
+ * where qemu faulted are not run under the JIT (each death costs a rerun). */
+#define MAX_DEATHS_PER_BATCH 8
 static bool minimising;            /* no pre-skipping: every candidate must run */
 
 /* Runs mode m on the batch until every stream has a record or an explanation: when
@@ -394,6 +396,7 @@ static void run_mode_rest(enum mode m, const char *path, unsigned n, const struc
     char skip[MAX_STREAMS + 1];
     struct run r;
     struct run *cur = first;
+    unsigned deaths = 0;
     absorb(res, first, n);
     for (unsigned round = 0; round < 64; round++) {
         unsigned k = n;
@@ -412,7 +415,7 @@ static void run_mode_rest(enum mode m, const char *path, unsigned n, const struc
         else if (m != M_INTERP && run_signalled(cur, &sig) && (sig == SIGSEGV || sig == SIGBUS) &&
                  ref->recs[k] && (ref->recs[k]->signo == SIGSEGV || ref->recs[k]->signo == SIGBUS)) {
             res->dead[k] = O_JIT_NO_HANDLER;
-            jit_handler_broken = true;
+            deaths++;
         } else
             res->dead[k] = O_DIFF_SIGNAL;
         if (cur != first)
@@ -420,7 +423,7 @@ static void run_mode_rest(enum mode m, const char *path, unsigned n, const struc
         cur = first;
         bool any = false;
         for (unsigned i = 0; i < n; i++) {
-            bool pre = m != M_INTERP && jit_handler_broken && !minimising && ref->recs[i] &&
+            bool pre = m != M_INTERP && deaths >= MAX_DEATHS_PER_BATCH && !minimising && ref->recs[i] &&
                        (ref->recs[i]->signo == SIGSEGV || ref->recs[i]->signo == SIGBUS);
             if (i > k && pre && !res->recs[i])
                 res->skipped[i] = true;
