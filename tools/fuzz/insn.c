@@ -226,10 +226,12 @@ static uint32_t pick_word(struct rng *r, int from, unsigned i, unsigned n)
     for (unsigned tries = 0;; tries++) {
         uint32_t w = gen_word(r, from);
         /* most words Ferry cannot decode are drawn again, so that streams run on
-         * (qemu and Ferry agree on most unallocated words); an eighth stay, to
-         * find what Ferry lacks */
+         * (qemu and Ferry agree on most unallocated words); one in 32 stays, to
+         * find what Ferry lacks. So do most UDFs (literal pools in real code). */
         struct a64_decoded d;
-        if (from != 8 && tries < 20 && !a64_decode(w, &d) && rng_below(r, 8))
+        if (from != 8 && tries < 40 && !a64_decode(w, &d) && rng_below(r, 32))
+            continue;
+        if ((w >> 16) == 0 && tries < 40 && rng_below(r, 8))
             continue;
         if (fix_word(&w, i, n, r))
             return w;
