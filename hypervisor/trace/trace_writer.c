@@ -246,6 +246,17 @@ static double now_s(void)
 /* Hands the current chunk to the helper and takes a free buffer (waiting if none). */
 static int submit(struct trace_writer *w)
 {
+    if (w->cur && w->cur->n_records) {
+        /* Per-chunk bookkeeping happens here, not per record. */
+        struct chunk_buf *b = w->cur;
+        b->end_seq = w->pred.next_seq;
+        b->last_pc = w->pred.prev_pc;
+        w->min_seq = w->pred.next_seq;
+        w->raw_bytes += b->used;
+        w->records += b->n_records;
+        if (w->mode == TRACE_MODE_FULL)
+            w->instructions += b->n_records;
+    }
     pthread_mutex_lock(&w->lock);
     if (w->cur && w->cur->n_records) {
         int i = (int)(w->cur - w->bufs);
@@ -394,18 +405,15 @@ const char *trace_writer_error(struct trace_writer *w)
 
 uint64_t trace_writer_records(const struct trace_writer *w)
 {
-    return w->records;
+    return w->records + (w->cur ? w->cur->n_records : 0);
 }
 
 /* Ends the current chunk if it is full (after a record). */
 static inline int after_record(struct trace_writer *w, uint8_t *p)
 {
     struct chunk_buf *b = w->cur;
-    uint32_t used = (uint32_t)(p - b->raw);
-    w->raw_bytes += used - b->used;
-    b->used = used;
+    b->used = (uint32_t)(p - b->raw);
     b->n_records++;
-    w->records++;
     if (b->used >= w->chunk_bytes || b->n_records >= w->chunk_records)
         return submit(w);
     return 0;
@@ -480,7 +488,8 @@ __attribute__((noinline)) static int insn_slow(struct trace_writer *w, const str
         return bad_record(w, "too many register writes or memory accesses", r->seq);
     if (r->el > 3 && r->el != TRACE_EL_UNKNOWN)
         return bad_record(w, "EL out of range", r->seq);
-    if ((w->any && r->seq < w->min_seq) || r->seq == UINT64_MAX)
+    if ((w->cur->n_records ? r->seq < w->pred.next_seq : w->any && r->seq < w->min_seq) ||
+        r->seq == UINT64_MAX)
         return bad_record(w, "sequence number does not increase", r->seq);
     if (r->has_exception && r->exc.target_el > 3)
         return bad_record(w, "exception target EL out of range", r->seq);
@@ -681,11 +690,7 @@ __attribute__((noinline)) static int insn_slow(struct trace_writer *w, const str
     s->have_prev = true;
     free(shape_big);
 
-    b->last_pc = r->pc;
-    b->end_seq = r->seq + 1;
-    w->min_seq = r->seq + 1;
     w->any = true;
-    w->instructions++;
     return after_record(w, p);
 }
 
@@ -787,10 +792,6 @@ int trace_writer_insn(struct trace_writer *w, const struct trace_insn *r)
     s->pred_pc = trace_pred_next(e, pc, 1);
     s->prev_pc = pc;
     s->prev_e = e;
-    b->last_pc = pc;
-    b->end_seq = r->seq + 1;
-    w->min_seq = r->seq + 1;
-    w->instructions++;
     return after_record(w, p);
 }
 
@@ -805,7 +806,7 @@ int trace_writer_block(struct trace_writer *w, uint64_t seq, uint64_t pc, uint64
         return bad_record(w, "a block of zero instructions", seq);
     if (el > 3 && el != TRACE_EL_UNKNOWN)
         return bad_record(w, "EL out of range", seq);
-    if (w->any && seq < w->min_seq)
+    if (w->cur->n_records ? seq < w->pred.next_seq : w->any && seq < w->min_seq)
         return bad_record(w, "block overlaps the previous one", seq);
     if (seq + n_insns < seq)
         return bad_record(w, "sequence number overflows", seq);
@@ -854,9 +855,6 @@ int trace_writer_block(struct trace_writer *w, uint64_t seq, uint64_t pc, uint64
     s->prev_pc = pc;
     s->prev_e = e;
     s->have_prev = true;
-    b->last_pc = pc;
-    b->end_seq = seq + n_insns;
-    w->min_seq = seq + n_insns;
     w->any = true;
     w->instructions += n_insns;
     return after_record(w, p);
