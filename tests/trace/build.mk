@@ -34,18 +34,25 @@ $(TRACE_TEST_DIR)/loop.elf: tests/trace/loop.S
 	    aarch64-linux-gnu-as -o $@.o $< && aarch64-linux-gnu-ld -static -e _start -o $@ $@.o; \
 	else rm -f $@; fi
 
+$(TRACE_TEST_DIR)/sysloop.elf: tests/trace/sysloop.S
+	@mkdir -p $(dir $@)
+	$(Q)if command -v aarch64-linux-gnu-as >/dev/null; then \
+	    aarch64-linux-gnu-as -o $@.o $< && aarch64-linux-gnu-ld -Ttext=0x40080000 -e _start -o $@ $@.o; \
+	else rm -f $@; fi
+
 FUZZ_ITERS ?= 200000
 FUZZ_SEED ?= 0
 .PHONY: test-trace fuzz-trace-reader trace-bench
 test-trace: $(TRACE_TEST_DIR)/test_trace $(TRACE_TEST_DIR)/test_trace_san $(BUILD)/ferry \
-            $(BUILD)/san/ferry $(QEMU_TRACE_PLUGIN) $(TRACE_TEST_DIR)/loop.elf
+            $(BUILD)/san/ferry $(QEMU_TRACE_PLUGIN) $(TRACE_TEST_DIR)/loop.elf \
+            $(TRACE_TEST_DIR)/sysloop.elf
 	$(Q)$(TRACE_TEST_DIR)/test_trace unit $(TRACE_TEST_DIR)/unit
 	$(Q)$(TRACE_TEST_DIR)/test_trace_san unit $(TRACE_TEST_DIR)/unit-san
 	$(Q)$(TRACE_TEST_DIR)/test_trace_san fuzz $(TRACE_TEST_DIR)/fuzz 3000 $$(date +%s)
 	$(Q)tests/trace/cli.sh $(BUILD)/ferry $(TRACE_TEST_DIR)/test_trace $(TRACE_TEST_DIR)/cli
 	$(Q)tests/trace/cli.sh $(BUILD)/san/ferry $(TRACE_TEST_DIR)/test_trace $(TRACE_TEST_DIR)/cli-san
 	$(Q)tests/trace/qemu.sh $(BUILD)/ferry $(QEMU_TRACE_PLUGIN) $(TRACE_TEST_DIR)/loop.elf \
-	    $(TRACE_TEST_DIR)/qemu
+	    $(TRACE_TEST_DIR)/sysloop.elf $(TRACE_TEST_DIR)/qemu
 fuzz-trace-reader: $(TRACE_TEST_DIR)/test_trace_san
 	$(Q)$(TRACE_TEST_DIR)/test_trace_san fuzz $(TRACE_TEST_DIR)/fuzz-long $(FUZZ_ITERS) $(FUZZ_SEED)
 trace-bench: $(TRACE_BENCH) $(QEMU_TRACE_PLUGIN) bench-programs

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The QEMU plugin: records a static AArch64 loop of known length under qemu-aarch64 and
 # checks the trace's instruction, load and store counts and that `ferry trace show`
-# prints it. Skipped (exit 77) without qemu-aarch64 or the AArch64 cross binutils.
-# Usage: qemu.sh FERRY PLUGIN LOOP_ELF WORKDIR
+# prints it; then a bare-metal loop under qemu-system-aarch64 (when installed).
+# Skipped (exit 77) without qemu-aarch64 or the AArch64 cross binutils.
+# Usage: qemu.sh FERRY PLUGIN LOOP_ELF SYSLOOP_ELF WORKDIR
 set -u
-ferry=$1; plugin=$2; elf=$3; dir=$4
+ferry=$1; plugin=$2; elf=$3; syself=$4; dir=$5
 if ! command -v qemu-aarch64 >/dev/null || [ ! -s "$elf" ]; then
     echo "SKIP: qemu-aarch64 or aarch64-linux-gnu-as missing"; exit 77
 fi
@@ -32,5 +33,17 @@ qemu-aarch64 -plugin "$plugin,out=$dir/loop3.ft,mem=off" "$elf" 2>/dev/null
 [ $? -eq 0 ] && grep -q '^traces identical: 4005 instructions compared (PC, EL, encoding; no register values or memory in both)' "$dir/diff.out" || fail "diff against mem=off: $(head -1 "$dir/diff.out")"
 # A bad option is refused.
 qemu-aarch64 -plugin "$plugin,bogus=1" "$elf" >/dev/null 2>&1 && fail "bad plugin option accepted"
+# System mode: EL unknown to the 7.2 API, 2004 instructions, the loop body 1000 times.
+if command -v qemu-system-aarch64 >/dev/null && [ -s "$syself" ]; then
+    rm -f "$dir/sys.ft"
+    timeout 60 qemu-system-aarch64 -M virt -cpu cortex-a57 -nographic -semihosting -net none \
+        -kernel "$syself" -plugin "$plugin,out=$dir/sys.ft" >/dev/null 2>"$dir/sys.err" ||
+        fail "qemu-system-aarch64: $(cat "$dir/sys.err")"
+    "$ferry" trace stats "$dir/sys.ft" | grep -q '^instructions: 2004 in 2004 records' || fail "system-mode count"
+    [ "$("$ferry" trace show "$dir/sys.ft" --pc 0x40080004 | grep -c '  EL?  f1000400  subs x0, x0, #0x1$')" -eq 1000 ] ||
+        fail "system-mode loop body"
+else
+    echo "note: qemu-system-aarch64 missing: system-mode plugin test not run"
+fi
 echo "trace qemu plugin: $fails failed"
 [ "$fails" -eq 0 ]
