@@ -253,8 +253,8 @@ static struct trace_reader *open_trace(const char *path, bool recover)
     }
     const struct trace_reader_info *info = trace_reader_info(r);
     if (info->recovered)
-        fprintf(stderr, "ferry trace: %s: no end record (truncated); reading its %" PRIu64
-                        " complete chunks\n", path, info->n_chunks);
+        fprintf(stderr, "ferry trace: %s: no valid end record or index (truncated?); reading its %"
+                        PRIu64 " complete chunks\n", path, info->n_chunks);
     return r;
 }
 

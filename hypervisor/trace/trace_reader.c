@@ -274,8 +274,9 @@ static int read_index(struct trace_reader *r, uint64_t header_size, bool *no_foo
     return 0;
 }
 
-/* No end record: index the complete chunks from the start (their headers and data CRCs
- * must check out; the first one that does not ends the readable part). */
+/* No (valid) end record or index: index the complete chunks from the start (their
+ * headers and data CRCs must check out; the first one that does not ends the readable
+ * part). */
 static int recover_index(struct trace_reader *r, uint64_t header_size)
 {
     uint64_t off = header_size, cap = 0, prev_end = 0;
@@ -352,8 +353,10 @@ struct trace_reader *trace_reader_open(const char *path, unsigned flags, char *e
         rfail(r, "not a regular file");
     } else {
         r->info.file_size = (uint64_t)st.st_size;
+        /* --recover also reads past a damaged end record or index: the chunks carry
+         * their own headers and CRCs. */
         if (read_header(r, &header_size) == 0 && read_index(r, header_size, &no_footer) != 0 &&
-            no_footer && (flags & TRACE_OPEN_RECOVER))
+            (flags & TRACE_OPEN_RECOVER))
             recover_index(r, header_size);
     }
     if (r->failed) {

@@ -11,7 +11,7 @@
 #include "hypervisor/trace/trace_writer.h"
 
 /* trace_reader_open flags */
-#define TRACE_OPEN_RECOVER 1u   /* no valid end record: read the complete chunks */
+#define TRACE_OPEN_RECOVER 1u   /* no valid end record or index: read the complete chunks */
 
 struct trace_reader_info {
     uint32_t version;

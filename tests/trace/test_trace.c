@@ -514,6 +514,10 @@ static void test_reader_errors(void)
     b[index_off + 16 + 3] ^= 1;
     spit(bad, b, size);
     expect_open_error(bad, "corrupt index", "index byte");
+    r = trace_reader_open(bad, TRACE_OPEN_RECOVER, err, sizeof err);
+    CHECK(r && trace_reader_info(r)->recovered && trace_reader_info(r)->n_chunks == nchunks &&
+              read_all(r, 1 << 30) == (long)n, "recover past a corrupt index: %s", r ? "" : err);
+    trace_reader_close(r);
     memcpy(b, orig, size);
     put_le64(b + index_off + 16 + 2 * TRACE_INDEX_ENTRY, 12345);   /* chunk 2's offset */
     fix_crcs(b, size);
