@@ -28,7 +28,8 @@ static const char trace_usage[] =
     "usage: ferry trace show FILE [--from N] [--count M] [--pc A[..B]] [--el N] [--reg R]\n"
     "                             [--mem A[..B]] [--recover]\n"
     "       ferry trace stats FILE [--top N] [--recover]\n"
-    "       ferry trace diff A B [--context N] [--recover]\n"
+    "       ferry trace diff A B [--context N] [--from N] [--from-a N] [--from-b N]\n"
+    "                            [--start-pc A] [--recover]\n"
     "Ranges A..B are half-open (A <= x < B); a single A is that address.\n"
     "Exit status: 0 ok (diff: identical), 1 diff: the traces differ, 2 error.\n";
 
@@ -795,12 +796,28 @@ static int cmd_diff(int argc, char **argv)
 {
     const char *paths[2] = {NULL, NULL};
     bool recover = false;
-    uint64_t ctx = 3;
+    uint64_t ctx = 3, from[2] = {0, 0}, start_pc = 0;
+    bool have_start_pc = false;
     int np = 0;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--recover"))
             recover = true;
-        else if (!strcmp(argv[i], "--context")) {
+        else if (!strcmp(argv[i], "--from-a") || !strcmp(argv[i], "--from-b") ||
+                 !strcmp(argv[i], "--from")) {
+            uint64_t v;
+            if (i + 1 >= argc || parse_u64(argv[i + 1], &v) != 0)
+                return usage_error("%s needs an instruction number", argv[i]);
+            if (strcmp(argv[i], "--from-b") != 0)
+                from[0] = v;
+            if (strcmp(argv[i], "--from-a") != 0)
+                from[1] = v;
+            i++;
+        } else if (!strcmp(argv[i], "--start-pc")) {
+            if (i + 1 >= argc || parse_u64(argv[i + 1], &start_pc) != 0)
+                return usage_error("--start-pc needs an address%s", "");
+            have_start_pc = true;
+            i++;
+        } else if (!strcmp(argv[i], "--context")) {
             if (i + 1 >= argc || parse_u64(argv[i + 1], &ctx) != 0 || ctx > CTX_MAX)
                 return usage_error("--context needs a number up to 16%s", "");
             i++;
@@ -834,6 +851,36 @@ static int cmd_diff(int argc, char **argv)
         goto out;
     }
     const struct trace_reader_info *ia = trace_reader_info(sa.r), *ib = trace_reader_info(sb.r);
+    /* Alignment: each trace from its own instruction number, then (--start-pc) from its
+     * first instruction at that PC. The record found stays valid while the other reader
+     * is read (each reader owns its record's arrays). */
+    struct trace_record ra, rb;
+    int ca = 0, cb = 0;
+    bool pending = false;
+    for (int i = 0; i < 2; i++)
+        if (from[i] && trace_reader_seek(s[i]->r, from[i]) != 0) {
+            fprintf(stderr, "ferry trace: %s\n", trace_reader_error(s[i]->r));
+            status = EXIT_ERR;
+            goto out;
+        }
+    if (have_start_pc) {
+        for (int i = 0; i < 2; i++) {
+            struct trace_record *rec = i ? &rb : &ra;
+            int rc;
+            while ((rc = trace_reader_next(s[i]->r, rec)) == 1 && rec->insn.pc != start_pc)
+                ;
+            if (rc != 1) {
+                if (rc < 0)
+                    fprintf(stderr, "ferry trace: %s\n", trace_reader_error(s[i]->r));
+                else
+                    fprintf(stderr, "ferry trace: %s never reaches PC 0x%" PRIx64 "\n", paths[i], start_pc);
+                status = EXIT_ERR;
+                goto out;
+            }
+            *(i ? &cb : &ca) = rc;
+        }
+        pending = true;
+    }
     bool values = (ia->flags & ib->flags & TRACE_FLAG_VALUES) != 0;
     bool mem = !((ia->flags | ib->flags) & TRACE_FLAG_NO_MEM);
     char compared[160];
@@ -843,12 +890,14 @@ static int cmd_diff(int argc, char **argv)
              : mem ? "PC, EL, encoding, memory addresses; no register values in both"
                    : "PC, EL, encoding; no register values or memory in both");
     uint64_t matched = 0, matched_insns = 0;
-    struct trace_record ra, rb;
-    /* The record of A is formatted into the ring before B's next record is read: each
+    /* The record of A is formatted into the ring before A's next record is read: each
      * reader's record arrays stay valid only until its own next call. */
     for (;;) {
-        int ca = trace_reader_next(sa.r, &ra);
-        int cb = trace_reader_next(sb.r, &rb);
+        if (!pending) {
+            ca = trace_reader_next(sa.r, &ra);
+            cb = trace_reader_next(sb.r, &rb);
+        }
+        pending = false;
         if (ca < 0 || cb < 0) {
             fprintf(stderr, "ferry trace: %s\n", trace_reader_error(ca < 0 ? sa.r : sb.r));
             status = EXIT_ERR;

@@ -79,6 +79,15 @@ check "diff differing: context of both" [ "$(grep -c '^> ' "$dir/diff.out")" -eq
 "$ferry" trace diff "$dir/a.ft" "$dir/d.ft" >"$dir/diff.out"; status=$?
 check "diff shorter: status $status" [ "$status" -eq 1 ]
 check "diff shorter" grep -q '^traces differ at instruction 2500 .*: B ends here' "$dir/diff.out"
+"$ferry" trace diff "$dir/a.ft" "$dir/c.ft" --start-pc 0x400010 >"$dir/diff.out"; status=$?
+check "diff --start-pc: status $status" [ "$status" -eq 1 ]
+check "diff --start-pc: same divergence" grep -q '^traces differ at instruction [0-9]* (sequence number 1260): x22' "$dir/diff.out"
+"$ferry" trace diff "$dir/a.ft" "$dir/b.ft" --from 2000 >"$dir/diff.out"; status=$?
+check "diff --from: status $status" [ "$status" -eq 0 ]
+"$ferry" trace diff "$dir/a.ft" "$dir/b.ft" --from-a 1 >"$dir/diff.out"; status=$?
+check "diff --from-a misaligned: status $status" [ "$status" -eq 1 ] && check "diff --from-a: first instruction" grep -q '^traces differ at instruction 0 ' "$dir/diff.out"
+"$ferry" trace diff "$dir/a.ft" "$dir/b.ft" --start-pc 0x12345 >/dev/null 2>"$dir/err"; status=$?
+check "diff --start-pc never reached: status $status" [ "$status" -eq 2 ] && check "diff --start-pc never reached: message" grep -q 'never reaches PC 0x12345' "$dir/err"
 "$ferry" trace diff "$dir/a.ft" "$dir/missing.ft" >/dev/null 2>&1; status=$?
 check "diff error: status $status" [ "$status" -eq 2 ]
 
