@@ -14,10 +14,11 @@
  * explain: its template name and both lines ("" if none). *known is set to the entry
  * that explained the first explained difference, if any. */
 static void first_difference(const struct run *q, const struct run *x, char *name, size_t size,
-                             char *ql, char *xl, size_t lsize, const char **known)
+                             char *ql, char *xl, size_t lsize, const char **known, bool *died_known)
 {
     const char *a = (const char *)q->out, *b = (const char *)x->out;
     name[0] = ql[0] = xl[0] = 0;
+    *died_known = false;
     for (;;) {
         const char *ea = strchr(a, '\n'), *eb = strchr(b, '\n');
         size_t la = ea ? (size_t)(ea - a) : strlen(a), lb = eb ? (size_t)(eb - b) : strlen(b);
@@ -32,11 +33,25 @@ static void first_difference(const struct run *q, const struct run *x, char *nam
             size_t qa = qr ? (size_t)(qr - a) : la;
             const char *qv = qr ? qr + 3 : "", *xv = xr ? xr + 3 : "";
             size_t qvl = qr ? la - (size_t)(qv - a) : 0, xvl = xr ? lb - (size_t)(xv - b) : 0;
+            int sig;
+            bool ferry_died = lb == 0 && !eb && run_signalled(x, &sig);
+            if (ferry_died) {
+                xv = "died";
+                xvl = 4;
+            }
             snprintf(text, sizeof(text), "%.*s=%.*s|%.*s", (int)(qa < 400 ? qa : 400), a,
                      (int)(qvl < 60 ? qvl : 60), qv, (int)(xvl < 60 ? xvl : 60), xv);
             (void)ll;
-            /* lines of the same call on both sides: maybe explained */
-            const char *k = la && lb && strncmp(a, b, n + 1) == 0 ? known_sys(nm, text) : NULL;
+            /* lines of the same call on both sides, or Ferry died where qemu printed
+             * this line ("...|died"): maybe explained */
+            const char *k = (la && lb && strncmp(a, b, n + 1) == 0) || (la && ferry_died)
+                                ? known_sys(nm, text) : NULL;
+            if (k && ferry_died) {
+                if (!*known)
+                    *known = k;
+                *died_known = true;       /* the rest, and the exit status, follow */
+                return;
+            }
             if (!k) {
                 snprintf(name, size, "%s", nm);
                 snprintf(ql, lsize, "%.*s", (int)la, a);
@@ -96,7 +111,9 @@ void campaign_sys(struct table *t)
             enum outcome x = O_IDENTICAL;
             char nm[64], a[200], b[200];
             const char *line_known = NULL;
-            first_difference(&runs[M_QEMU], &runs[m], nm, sizeof(nm), a, b, sizeof(a), &line_known);
+            bool died_known = false;
+            first_difference(&runs[M_QEMU], &runs[m], nm, sizeof(nm), a, b, sizeof(a), &line_known,
+                             &died_known);
             if (sanitizer_report(&runs[m]))
                 x = O_SANITIZER;
             else if (host_crash(&runs[m]))
@@ -107,7 +124,7 @@ void campaign_sys(struct table *t)
                 x = O_QEMU_FAIL;
             else if (nm[0])
                 x = O_DIFF_STDOUT;
-            else if (runs[m].status != runs[M_QEMU].status)
+            else if (runs[m].status != runs[M_QEMU].status && !died_known)
                 x = O_DIFF_STATUS;
             else if (line_known) {
                 x = O_KNOWN;
