@@ -630,7 +630,7 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: ferry-fuzz [options] [insn|elf|sys|all]...\n"
-            "       ferry-fuzz minimise [options] SEED BATCH INDEX\n"
+            "       ferry-fuzz [options] --seed S minimise BATCH INDEX [jit|interp|san]\n"
             "options: --ferry PATH --san PATH --qemu PATH --qemu-cpu CPU --harness ELF\n"
             "         --sysprog ELF --known FILE --seed N --streams N --elf-mutants N\n"
             "         --sys-programs N --batch N --first-batch N --san-every N --minimise N --timeout S\n"
