@@ -39,8 +39,10 @@ static void gen_header(const Desc *d, Buf *b)
     buf_printf(b, "/* 0: continue at the state's PC; otherwise an ir_exit_kind (see ir.h). */\n"
                   "int %s_interp_insn(struct %s_state *s, const struct jit_memory *m, uint32_t insn, "
                   "uint64_t *info);\n", p, p);
+    if (d->nmodes) buf_printf(b, "struct %s_modes;\n", p);
     buf_printf(b, "/* Emits IR for one instruction; 1 when it ended the block. */\n"
-                  "int %s_translate_insn(ir_block *b, uint32_t insn, uint64_t pc);\n\n", p);
+                  "int %s_translate_insn(ir_block *b, uint32_t insn, uint64_t pc%s);\n\n", p,
+                  d->nmodes ? xasprintf(", const struct %s_modes *modes", p) : "");
     buf_puts(b, "#endif\n");
 }
 

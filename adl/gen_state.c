@@ -37,12 +37,12 @@ bool gen_state(const Desc *d, const char *outdir)
     buf_printf(&b, "#define %s_PC_OFFSET offsetof(struct %s_state, %s)\n", P, p, d->pc->name);
     buf_printf(&b, "#define %s_STATE_SIZE sizeof(struct %s_state)\n\n", P, p);
     if (d->nmodes) {
-        buf_printf(&b, "/* Mode values a translation is specialised on: set %s_translate_modes before\n"
-                       " * translating (reads of a mode in execute blocks are translation-time). */\n"
+        buf_printf(&b, "/* Mode values a translation is specialised on, passed to %s_translate_insn\n"
+                       " * (reads of a mode in execute blocks are translation-time). */\n"
                        "struct %s_modes {\n", p, p);
         for (int i = 0; i < d->nmodes; i++)
             buf_printf(&b, "    %s %s;\n", storage_ctype(d->modes[i]->type), d->modes[i]->name);
-        buf_printf(&b, "};\nextern struct %s_modes %s_translate_modes;\n\n", p, p);
+        buf_puts(&b, "};\n\n");
     }
     buf_puts(&b, "#endif\n");
     char *name = xasprintf("%s_state.h", p);

@@ -946,7 +946,7 @@ static TVal tx_expr(TGen *g, const Expr *e)
             if (s->is_pc) return tval(false, xstrdup("pc"), t);
             return read_reg(g, s, NULL);
         case SYM_MODE:
-            return tval(false, load_storage(xasprintf("%s_translate_modes.%s", g->d->prefix, s->name), s->type), t);
+            return tval(false, load_storage(xasprintf("modes->%s", s->name), s->type), t);
         default: {
             TBind *b = lookup(g, s);
             if (!b) return tval(false, xstrdup("0"), t);
@@ -1314,8 +1314,8 @@ static void tx_insn(TGen *g, const Insn *in, Buf *out)
     g->h_depth = 0;
     g->h_flag = -1;
     g->h_n = 0;
-    buf_printf(out, "static int tr_%s(ir_block *b, const struct %s_decoded *d, uint32_t insn, uint64_t pc)\n{\n",
-               in->name, p);
+    buf_printf(out, "static int tr_%s(ir_block *b, const struct %s_decoded *d, uint32_t insn, uint64_t pc%s)\n{\n",
+               in->name, p, g->d->nmodes ? xasprintf(", const struct %s_modes *modes", p) : "");
     buf_puts(out, "    int ends __attribute__((unused)) = 0;\n");
     for (int i = 0; i < in->nfields; i++) {
         const Sym *f = in->fields[i];
@@ -1354,7 +1354,6 @@ bool gen_translate(const Desc *d, const char *outdir)
     buf_puts(&b, tr_runtime);
     emit_extern_protos(&b, d, false);
     buf_puts(&b, "\n");
-    if (d->nmodes) buf_printf(&b, "struct %s_modes %s_translate_modes;\n\n", p, p);
     TGen g;
     memset(&g, 0, sizeof(g));
     g.d = d;
@@ -1379,14 +1378,15 @@ bool gen_translate(const Desc *d, const char *outdir)
         buf_append(&b, body.data, body.len);
         buf_free(&body);
     }
-    buf_printf(&b, "int %s_translate_insn(ir_block *b, uint32_t insn, uint64_t pc)\n{\n", p);
+    const char *modes_param = d->nmodes ? xasprintf(", const struct %s_modes *modes", p) : "";
+    buf_printf(&b, "int %s_translate_insn(ir_block *b, uint32_t insn, uint64_t pc%s)\n{\n", p, modes_param);
     buf_printf(&b, "    struct %s_decoded d;\n", p);
     buf_puts(&b, "    adl_ext_clear();\n");
     buf_printf(&b, "    if (!%s_decode(insn, &d)) {\n        ir_exit_special(b, IR_EXIT_UNDEF, pc, insn);\n"
                    "        return 1;\n    }\n    switch (d.id) {\n", p);
     for (int i = 0; i < d->ninsns; i++)
-        buf_printf(&b, "    case %s_INSN_%s: return tr_%s(b, &d, insn, pc);\n", P, d->insns[i]->name,
-                   d->insns[i]->name);
+        buf_printf(&b, "    case %s_INSN_%s: return tr_%s(b, &d, insn, pc%s);\n", P, d->insns[i]->name,
+                   d->insns[i]->name, d->nmodes ? ", modes" : "");
     buf_puts(&b, "    default: break;\n    }\n    ir_exit_special(b, IR_EXIT_UNDEF, pc, insn);\n    return 1;\n}\n");
     bool ok = write_file(outdir, xasprintf("%s_translate.c", p), &b);
     buf_free(&b);

@@ -53,10 +53,10 @@ static inline uint8_t *jit_memory_host(const struct jit_memory *m, uint64_t a, u
 }
 
 /* Fills b (already reset to pc) with the translation of the guest block starting at
- * pc. Always produces a complete block: when the first instruction cannot be fetched
+ * pc, specialised on `modes` (the front end's packed modes, jit_config.modes). Always produces a complete block: when the first instruction cannot be fetched
  * the block is a single ir_exit_special(IR_EXIT_FETCH_ABORT, pc, pc); when a later one
  * cannot, the block ends before it. Returns false only on an internal error. */
-typedef bool (*jit_translate_fn)(void *ctx, ir_block *b, uint64_t pc);
+typedef bool (*jit_translate_fn)(void *ctx, ir_block *b, uint64_t pc, uint64_t modes);
 
 struct jit_config {
     uint32_t state_size;         /* bytes of the guest state struct */
@@ -64,6 +64,11 @@ struct jit_config {
     struct jit_memory memory;
     jit_translate_fn translate;
     void *translate_ctx;
+    /* The packed modes of a state: what the front end specialises translations on
+     * (exception level, system or user mode...). Translations are found by PC and
+     * modes; NULL means no modes (always 0). */
+    uint64_t (*modes)(void *ctx, const void *state);
+    void *modes_ctx;
     uint32_t max_block_insns;    /* front end hint; 0 = default */
     size_t code_cache_size;      /* bytes; 0 = default (64 MB). Flushed whole when full. */
     /* Optional monotonic clock for jit_stats.translate_ns (the shared code has no clock
@@ -122,8 +127,8 @@ void jit_get_stats(const jit *j, struct jit_stats *out);
 /* The jit's memory model requires guest_limit >= 16; jit_new returns NULL otherwise.
  * A guest PC's translation lives until jit_invalidate or a full cache flush. */
 
-/* Translate (without running) the block at pc and return its size in host bytes; used
- * by tests and the translation-speed benchmark. Returns 0 on failure. */
+/* Translate (without running) the block at pc (modes 0) and return its size in host
+ * bytes; used by tests and the translation-speed benchmark. Returns 0 on failure. */
 size_t jit_translate_only(jit *j, uint64_t pc);
 
 /* Calls fn for every translation in the cache (profilers: perf maps, code dumps). */

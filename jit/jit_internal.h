@@ -24,7 +24,7 @@ size_t ir_dump(const ir_block *b, char *buf, size_t size);
 
 /* The ir_block the jit used for its last translation (after its passes). */
 const ir_block *jit_last_block(const jit *j);
-/* Host code of the translation of pc, or NULL. */
+/* Host code of the translation of pc (modes 0), or NULL. */
 const void *jit_block_code(const jit *j, uint64_t pc, size_t *size);
 
 #endif

@@ -34,9 +34,13 @@ void     a64_set_fpcr(struct a64_state *s, uint32_t v);
 uint32_t a64_get_fpsr(const struct a64_state *s);
 void     a64_set_fpsr(struct a64_state *s, uint32_t v);
 
+/* The JIT's modes word for a state (jit_config.modes; ctx unused), and back. */
+uint64_t a64_modes_key(void *ctx, const void *state);
+struct a64_modes a64_modes_of_key(uint64_t key);
+
 /* jit_translate_fn for the JIT: ctx is a const struct jit_memory * (guest code is read
  * from it). Blocks never cross a 4 KiB guest page (so invalidation is per page). */
-bool a64_translate_block(void *ctx, ir_block *b, uint64_t pc);
+bool a64_translate_block(void *ctx, ir_block *b, uint64_t pc, uint64_t modes);
 
 /* Runs the generated interpreter from s's PC until an exit other than IR_EXIT_JUMP or
  * until *insn_budget instructions have run (then returns IR_EXIT_JUMP with the state

@@ -14,7 +14,7 @@
 int a64_disasm_insn(uint32_t insn, uint64_t pc, char *buf, size_t size);
 int a64_interp_insn(struct a64_state *s, const struct jit_memory *m, uint32_t insn,
                     uint64_t *info);
-int a64_translate_insn(ir_block *b, uint32_t insn, uint64_t pc);
+int a64_translate_insn(ir_block *b, uint32_t insn, uint64_t pc, const struct a64_modes *modes);
 
 /* `extern disasm` helpers (disasm_helpers.c). */
 const char *a64_reg_name(uint32_t n, uint8_t is64, uint8_t sp);

@@ -11,9 +11,22 @@
 #define A64_MAX_BLOCK_INSNS 200
 #define A64_PAGE_MASK       0xfffull
 
-bool a64_translate_block(void *ctx, ir_block *b, uint64_t pc)
+uint64_t a64_modes_key(void *ctx, const void *state)
+{
+    (void)ctx;
+    const struct a64_state *s = state;
+    return (uint64_t)(s->EL & 3) | (uint64_t)(s->SYS & 1) << 2;
+}
+
+struct a64_modes a64_modes_of_key(uint64_t key)
+{
+    return (struct a64_modes){ .EL = (uint8_t)(key & 3), .SYS = (uint8_t)((key >> 2) & 1) };
+}
+
+bool a64_translate_block(void *ctx, ir_block *b, uint64_t pc, uint64_t modes_key)
 {
     const struct jit_memory *m = ctx;
+    const struct a64_modes modes = a64_modes_of_key(modes_key);
     ir_set_pc_offset(b, A64_PC_OFFSET);
     for (unsigned n = 0;; n++) {
         uint32_t insn;
@@ -27,7 +40,7 @@ bool a64_translate_block(void *ctx, ir_block *b, uint64_t pc)
             return true;
         }
         ir_insn_start(b, pc, insn);
-        if (a64_translate_insn(b, insn, pc))
+        if (a64_translate_insn(b, insn, pc, &modes))
             return true;
         pc += 4;
         if (n + 1 >= A64_MAX_BLOCK_INSNS || (pc & A64_PAGE_MASK) == 0) {

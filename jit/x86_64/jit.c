@@ -19,6 +19,7 @@
 
 struct jit_block {
     uint64_t pc, last_pc;
+    uint64_t modes;               /* what the translation is specialised on */
     const uint8_t *code;
     uint32_t size;
     bool hidden;                  /* a loop translation entered only from pc's plain one */
@@ -71,6 +72,8 @@ struct jit {
     struct jit_cg_env env;
     struct jit_stats stats;
     struct fault_map faults;      /* of every block in the cache */
+    uint64_t translating_modes;   /* modes of the block being translated */
+    uint64_t ind_modes;           /* modes the indirect-branch table's entries belong to */
 };
 
 static inline uint64_t rdtsc(void)
@@ -80,32 +83,36 @@ static inline uint64_t rdtsc(void)
     return ((uint64_t)hi << 32) | lo;
 }
 
-static inline uint32_t hash_pc(uint64_t pc)
+static inline uint32_t hash_pc(uint64_t pc, uint64_t modes)
 {
+    pc ^= modes * 0xff51afd7ed558ccdull;
     pc ^= pc >> 29;
     pc *= 0x9e3779b97f4a7c15ull;
     return (uint32_t)(pc >> 32);
 }
 
-static const struct jit_block *lookup(const jit *j, uint64_t pc)
+static const struct jit_block *lookup(const jit *j, uint64_t pc, uint64_t modes)
 {
-    for (uint32_t h = hash_pc(pc) & j->hash_mask;; h = (h + 1) & j->hash_mask) {
+    for (uint32_t h = hash_pc(pc, modes) & j->hash_mask;; h = (h + 1) & j->hash_mask) {
         uint32_t idx = j->hash[h];
         if (!idx) return NULL;
-        if (j->blocks[idx - 1].pc == pc) return &j->blocks[idx - 1];
+        const struct jit_block *b = &j->blocks[idx - 1];
+        if (b->pc == pc && b->modes == modes) return b;
     }
 }
 
+/* For chaining while a block is generated: a direct branch keeps the modes. */
 static const void *lookup_code(void *ctx, uint64_t pc)
 {
-    const struct jit_block *b = lookup(ctx, pc);
+    const jit *j = ctx;
+    const struct jit_block *b = lookup(j, pc, j->translating_modes);
     return b ? b->code : NULL;
 }
 
 static void hash_insert(jit *j, uint32_t idx)
 {
     uint64_t pc = j->blocks[idx].pc;
-    uint32_t h = hash_pc(pc) & j->hash_mask;
+    uint32_t h = hash_pc(pc, j->blocks[idx].modes) & j->hash_mask;
     while (j->hash[h]) h = (h + 1) & j->hash_mask;
     j->hash[h] = idx + 1;
 }
@@ -359,7 +366,7 @@ static bool plan_loop(const jit *j, const ir_block *b, struct loop_plan *p)
 
 /* Fills b with the translation of the guest block at pc: plain, or a self-loop keeping
  * loop_regs in host registers, with the facts of a loop plan when one is given. */
-static void build(jit *j, ir_block *b, uint64_t pc, const struct ir_loop_reg *loop_regs, uint32_t n_loop,
+static void build(jit *j, ir_block *b, uint64_t pc, uint64_t modes, const struct ir_loop_reg *loop_regs, uint32_t n_loop,
                   const struct loop_plan *plan)
 {
     ir_block_reset(b, pc);
@@ -367,7 +374,7 @@ static void build(jit *j, ir_block *b, uint64_t pc, const struct ir_loop_reg *lo
     if (n_loop) ir_block_set_loop_regs(b, loop_regs, n_loop);
     if (plan && plan->lazy) ir_block_set_lazy_flags(b, &plan->flags);
     if (plan && plan->n_consts) ir_block_set_loop_consts(b, plan->consts, plan->n_consts);
-    if (!j->cfg.translate(j->cfg.translate_ctx, b, pc))
+    if (!j->cfg.translate(j->cfg.translate_ctx, b, pc, modes))
         fy_panic("jit: front end failed to translate the block at 0x%llx", (unsigned long long)pc);
     if (ir_block_open(b))
         fy_panic("jit: block at 0x%llx does not end in an exit", (unsigned long long)pc);
@@ -387,6 +394,7 @@ static const struct jit_block *emit_block(jit *j, ir_block *b, uint64_t pc, bool
     if (j->n_blocks == j->cap_blocks) grow_blocks(j);
     struct jit_block *blk = &j->blocks[j->n_blocks];
     blk->pc = pc;
+    blk->modes = j->translating_modes;
     blk->last_pc = b->cur_pc;
     blk->code = start;
     blk->size = (uint32_t)(buf.p - start);
@@ -407,8 +415,9 @@ static const struct jit_block *emit_block(jit *j, ir_block *b, uint64_t pc, bool
  * A self-loop with a plan (lazy flags, constant registers) becomes two blocks: the
  * plain translation (found by pc) whose exit to itself enters the loop translation, so
  * the loop head is only ever reached with the state the plan describes. */
-static const struct jit_block *translate(jit *j, uint64_t pc)
+static const struct jit_block *translate(jit *j, uint64_t pc, uint64_t modes)
 {
+    j->translating_modes = modes;
     uint64_t t0 = rdtsc();
     uint64_t ns0 = j->cfg.now_ns ? j->cfg.now_ns() : 0;
     ir_block *b = j->ir;
@@ -416,16 +425,16 @@ static const struct jit_block *translate(jit *j, uint64_t pc)
     for (int attempt = 0; !blk; attempt++) {
         if (attempt > 1) fy_panic("jit: block at 0x%llx does not fit in an empty code cache", (unsigned long long)pc);
         if (attempt) flush_all(j);
-        build(j, b, pc, NULL, 0, NULL);
+        build(j, b, pc, modes, NULL, 0, NULL);
         struct ir_loop_reg loop_regs[IR_MAX_LOOP_REGS];
         uint32_t n_loop = b->optimise ? choose_loop_regs(j, b, loop_regs, 0, 0, NULL, 0) : 0;
         struct loop_plan *plan = &j->plan;
         if (n_loop && plan_loop(j, b, plan)) {
-            build(j, b, pc, plan->regs, plan->n_regs, plan);
+            build(j, b, pc, modes, plan->regs, plan->n_regs, plan);
             if (!b->loop_facts_broken) {
                 const struct jit_block *loop = emit_block(j, b, pc, true);
                 if (!loop) continue;
-                build(j, b, pc, NULL, 0, NULL);
+                build(j, b, pc, modes, NULL, 0, NULL);
                 j->env.self_code = loop->code;
                 blk = emit_block(j, b, pc, false);
                 j->env.self_code = NULL;
@@ -433,7 +442,7 @@ static const struct jit_block *translate(jit *j, uint64_t pc)
                 continue;
             }
         }
-        if (n_loop) build(j, b, pc, loop_regs, n_loop, NULL);
+        if (n_loop) build(j, b, pc, modes, loop_regs, n_loop, NULL);
         blk = emit_block(j, b, pc, false);
     }
     j->stats.translate_cycles += rdtsc() - t0;
@@ -458,6 +467,12 @@ ir_exit_kind jit_run(jit *j, void *state, uint64_t *info)
     for (;;) {
         uint64_t pc;
         memcpy(&pc, (uint8_t *)state + j->cfg.pc_offset, sizeof(pc));
+        uint64_t modes = j->cfg.modes ? j->cfg.modes(j->cfg.modes_ctx, state) : 0;
+        if (modes != j->ind_modes) {
+            /* the inline indirect-branch table is keyed by PC only */
+            ind_reset(j);
+            j->ind_modes = modes;
+        }
         uint64_t plain_pc = jit_memory_untag(&j->cfg.memory, pc);
         if (plain_pc != pc) {
             /* a branch to a tagged address continues at the untagged one (BranchAddr);
@@ -466,8 +481,8 @@ ir_exit_kind jit_run(jit *j, void *state, uint64_t *info)
             memcpy((uint8_t *)state + j->cfg.pc_offset, &pc, sizeof(pc));
             patch = NULL;
         }
-        const struct jit_block *blk = lookup(j, pc);
-        if (!blk) blk = translate(j, pc);
+        const struct jit_block *blk = lookup(j, pc, modes);
+        if (!blk) blk = translate(j, pc, modes);
         if (patch && gen == j->flush_gen) {
             x86_patch_rel32(patch, blk->code);
             j->stats.chain_patches++;
@@ -537,8 +552,8 @@ void jit_get_stats(const jit *j, struct jit_stats *out)
 
 size_t jit_translate_only(jit *j, uint64_t pc)
 {
-    const struct jit_block *b = lookup(j, pc);
-    if (!b) b = translate(j, pc);
+    const struct jit_block *b = lookup(j, pc, 0);
+    if (!b) b = translate(j, pc, 0);
     return b ? b->size : 0;
 }
 
@@ -546,7 +561,7 @@ const ir_block *jit_last_block(const jit *j) { return j->ir; }
 
 const void *jit_block_code(const jit *j, uint64_t pc, size_t *size)
 {
-    const struct jit_block *b = lookup(j, pc);
+    const struct jit_block *b = lookup(j, pc, 0);
     if (!b) return NULL;
     if (size) *size = b->size;
     return b->code;

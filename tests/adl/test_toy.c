@@ -87,7 +87,7 @@ static void test_state_layout(void **st)
     assert_int_equal(sizeof(((struct toy_state *)0)->SREG), 2);
     assert_int_equal(sizeof(((struct toy_state *)0)->R) / 8, 15);
     assert_int_equal(TOY_OFF_EL, offsetof(struct toy_state, EL));
-    assert_int_equal(sizeof(toy_translate_modes.EL), 1);
+    assert_int_equal(sizeof(((struct toy_modes *)0)->EL), 1);
 }
 
 /* ---- decoder ---------------------------------------------------------------------------- */
@@ -490,13 +490,15 @@ static void test_interp_ops(void **st)
 
 /* ---- translator ------------------------------------------------------------------------- */
 static ir_block *blk;
+/* The modes the translations below are specialised on (a translation-time constant). */
+static struct toy_modes toy_modes;
 
 static int translate(uint32_t insn, uint64_t pc)
 {
     ir_block_reset(blk, pc);
     ir_set_pc_offset(blk, TOY_PC_OFFSET);
     ir_insn_start(blk, pc, insn);
-    int r = toy_translate_insn(blk, insn, pc);
+    int r = toy_translate_insn(blk, insn, pc, &toy_modes);
     if (fake_ir_error(blk)) fail_msg("IR contract: %s\n%s", fake_ir_error(blk), fake_ir_text(blk));
     /* 1 means the instruction ended the block (every path exited), 0 that it falls through */
     assert_int_equal(fake_ir_terminated(blk), r == 1);
@@ -632,10 +634,10 @@ static void test_translate_control(void **st)
     assert_non_null(strstr(fake_ir_text(blk), "exit_special 4 0x80 0x1\n"));
     assert_non_null(strstr(fake_ir_text(blk), "exit_direct 0x84\n"));
     /* a mode is a translation-time constant */
-    toy_translate_modes.EL = 3;
+    toy_modes.EL = 3;
     translate(0x23000000u | 1u << 20, 0);
     assert_string_equal(fake_ir_text(blk), "t1 = const.i64 0x13\nwrite.i64 @8 t1\n");
-    toy_translate_modes.EL = 0;
+    toy_modes.EL = 0;
     assert_int_equal(translate(0x23000000u | 1u << 20, 0x40), 1);
     assert_string_equal(fake_ir_text(blk), "exit_special 3 0x40 0x23100000\n");
     /* switch on a field: only the selected case; on a register: a chain of run-time ifs */
@@ -786,7 +788,7 @@ static void test_translate_matches_interp(void **st)
         init.CTR = (uint32_t)next_rand();
         init.SREG = (int16_t)next_rand();
         init.EL = next_rand() & 3;
-        toy_translate_modes.EL = init.EL;
+        toy_modes.EL = init.EL;
         for (size_t i = 0; i < sizeof(mem_a); i++) mem_a[i] = (uint8_t)next_rand();
         memcpy(mem_b, mem_a, sizeof(mem_a));
         a = init;
@@ -803,7 +805,7 @@ static void test_translate_matches_interp(void **st)
         ir_block_reset(blk, pc);
         ir_set_pc_offset(blk, TOY_PC_OFFSET);
         ir_insn_start(blk, pc, insn);
-        int ends = toy_translate_insn(blk, insn, pc);
+        int ends = toy_translate_insn(blk, insn, pc, &toy_modes);
         if (!ends) ir_exit_direct(blk, pc + 4);     /* what the block builder does */
         unsigned nb = notes;
         int rb = fake_ir_run(blk, &b, &mb, &ib);

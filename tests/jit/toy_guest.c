@@ -4,7 +4,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-static bool toy_translate(void *ctx, ir_block *b, uint64_t pc)
+static bool toy_translate(void *ctx, ir_block *b, uint64_t pc, uint64_t modes)
 {
     struct toy *t = ctx;
     t->translations++;
