@@ -114,6 +114,11 @@ typedef enum Intrinsic {
     I_EXIT_INVALIDATE_CODE,
 } Intrinsic;
 
+/* Attributes of a memory intrinsic: mem_read_unpriv<N> / mem_write_unpriv<N> access
+ * with EL0's permissions whatever the current EL (LDTR/STTR); the generated code
+ * passes them on (IR_MEM_UNPRIV, the interpreter's memory calls). */
+#define ADL_MEM_UNPRIV 1u
+
 typedef struct Expr {
     ExprKind kind;
     SrcLoc loc;
@@ -128,6 +133,7 @@ typedef struct Expr {
     int nargs;
     Intrinsic intrinsic;   /* E_CALL */
     int n;                 /* mem_read<N>, sext<N>, zext<N> */
+    unsigned mem_flags;    /* memory intrinsics: ADL_MEM_* */
     Type cast_to;          /* E_CAST */
     int slice_width;       /* E_SLICE */
     int depth;             /* height of the tree below (parser limit) */

@@ -199,18 +199,18 @@ static char *cg_mem(CGen *g, const Expr *e)
     char *av = xasprintf("a%d", n);
     switch (e->intrinsic) {
     case I_MEM_READ: case I_MEM_READ_EXCL:
-        return xasprintf("({ uint64_t a%d = %s; %s v%d; if (!adl_ld%d(m, a%d, &v%d)) %s %s v%d; })",
-                         n, addr, vt, n, bits, n, n, fault_stmt(g, av),
+        return xasprintf("({ uint64_t a%d = %s; %s v%d; if (!adl_ld%d(m, a%d, &v%d, %d)) %s %s v%d; })",
+                         n, addr, vt, n, bits, n, n, (e->mem_flags & ADL_MEM_UNPRIV) != 0, fault_stmt(g, av),
                          e->intrinsic == I_MEM_READ_EXCL
                              ? xasprintf("adl_excl_addr = a%d; adl_excl_valid = true;", n) : "",
                          n);
     case I_MEM_WRITE:
-        return xasprintf("({ uint64_t a%d = %s; %s v%d = %s; if (!adl_st%d(m, a%d, v%d)) %s (void)0; })",
+        return xasprintf("({ uint64_t a%d = %s; %s v%d = %s; if (!adl_st%d(m, a%d, v%d, %d)) %s (void)0; })",
                          n, addr, vt, n, conv(g, e->args[1], ty_int(bits, false)), bits, n, n,
-                         fault_stmt(g, av));
+                         (e->mem_flags & ADL_MEM_UNPRIV) != 0, fault_stmt(g, av));
     default: /* I_MEM_WRITE_EXCL */
         return xasprintf("({ uint64_t a%d = %s; %s v%d = %s; uint64_t x%d = 1; "
-                         "if (adl_excl_valid && adl_excl_addr == a%d) { if (!adl_st%d(m, a%d, v%d)) %s x%d = 0; } "
+                         "if (adl_excl_valid && adl_excl_addr == a%d) { if (!adl_st%d(m, a%d, v%d, 0)) %s x%d = 0; } "
                          "adl_excl_valid = false; x%d; })",
                          n, addr, vt, n, conv(g, e->args[1], ty_int(bits, false)), n, n, bits, n, n,
                          fault_stmt(g, av), n, n);

@@ -485,12 +485,15 @@ static TVal tx_mem(TGen *g, const Expr *e)
     Type t = ty_int(e->n, false);
     switch (e->intrinsic) {
     case I_MEM_READ:
+        if (e->mem_flags & ADL_MEM_UNPRIV)
+            return tval(true, emit(g, "ir_load_ex(b, %s, %s, IR_MEM_UNPRIV)", ir_type(t), addr), t);
         return tval(true, emit(g, "ir_load(b, %s, %s)", ir_type(t), addr), t);
     case I_MEM_READ_EXCL:
         return tval(true, emit(g, "ir_load_exclusive(b, %s, %s)", ir_type(t), addr), t);
     case I_MEM_WRITE: {
         char *v = as_ir(g, convert(g, tx_expr(g, e->args[1]), t));
-        line(g, "ir_store(b, %s, %s);", addr, v);
+        if (e->mem_flags & ADL_MEM_UNPRIV) line(g, "ir_store_ex(b, %s, %s, IR_MEM_UNPRIV);", addr, v);
+        else line(g, "ir_store(b, %s, %s);", addr, v);
         return tval(false, xstrdup("0"), ty_int(64, false));
     }
     default: {

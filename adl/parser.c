@@ -169,6 +169,11 @@ static bool looks_like_slice(Parser *p)
     return false;
 }
 
+/* Memory intrinsics with attributes: the plain intrinsic plus ADL_MEM_* flags. */
+static const struct { const char *name; Intrinsic in; unsigned mem_flags; } memory_variants[] = {
+    { "mem_read_unpriv", I_MEM_READ, ADL_MEM_UNPRIV }, { "mem_write_unpriv", I_MEM_WRITE, ADL_MEM_UNPRIV },
+};
+
 static const struct { const char *name; Intrinsic in; bool sized; } intrinsics[] = {
     { "branch", I_BRANCH, false }, { "mem_read", I_MEM_READ, true },
     { "mem_write", I_MEM_WRITE, true }, { "mem_read_exclusive", I_MEM_READ_EXCL, true },
@@ -241,15 +246,23 @@ static Expr *parse_primary(Parser *p)
         }
         Intrinsic in = I_NONE;
         bool sized = false;
+        unsigned mem_flags = 0;
         for (size_t k = 0; k < sizeof(intrinsics) / sizeof(intrinsics[0]); k++)
             if (strcmp(intrinsics[k].name, t->text) == 0) {
                 in = intrinsics[k].in;
                 sized = intrinsics[k].sized;
             }
+        for (size_t k = 0; k < sizeof(memory_variants) / sizeof(memory_variants[0]); k++)
+            if (strcmp(memory_variants[k].name, t->text) == 0) {
+                in = memory_variants[k].in;
+                sized = true;
+                mem_flags = memory_variants[k].mem_flags;
+            }
         if (in != I_NONE && (peek(p)->kind == T_LPAREN || peek(p)->kind == T_LT)) {
             Expr *e = new_expr(E_CALL, t->loc);
             e->name = t->text;
             e->intrinsic = in;
+            e->mem_flags = mem_flags;
             if (sized) {
                 expect(p, T_LT, "'<' and a bit count");
                 Token *nt = expect(p, T_NUM, "a bit count");

@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
+#include "ferry/support.h"
 #include "jit/ir/ir.h"
 
 typedef struct jit jit;
@@ -34,6 +35,22 @@ struct jit_memory {
     bool top_byte_ignore;
     bool (*may_execute)(void *ctx, uint64_t addr);
     void *may_execute_ctx;
+    /* Non-NULL: the system memory model; the fields above are then unused. */
+    const struct jit_system_memory *system;
+};
+
+/* The system memory model (a guest with its own MMU and devices): every access goes
+ * through the runtime, which translates the virtual address (page walk, software TLB),
+ * checks permissions for the current EL (or EL0's for unprivileged accesses: LDTR,
+ * STTR) and reaches RAM or a device. A call returns false when the access faults; the
+ * runtime has then recorded the exception to take (syndrome, fault address), and the
+ * caller leaves the instruction with the state as it was (IR_EXIT_DATA_ABORT,
+ * IR_EXIT_FETCH_ABORT). size is 1, 2, 4 or 8. */
+struct jit_system_memory {
+    bool (*load)(void *ctx, uint64_t va, unsigned size, bool unpriv, uint64_t *value);
+    bool (*store)(void *ctx, uint64_t va, unsigned size, bool unpriv, uint64_t value);
+    bool (*fetch)(void *ctx, uint64_t va, uint32_t *insn);
+    void *ctx;
 };
 
 /* The address an access or a branch to a really uses (see top_byte_ignore). */
@@ -50,6 +67,28 @@ static inline uint8_t *jit_memory_host(const struct jit_memory *m, uint64_t a, u
     a = jit_memory_untag(m, a);
     if (a > m->guest_limit || n > m->guest_limit - a) return 0;
     return m->host_base + a;
+}
+
+/* A load or store of n (1, 2, 4 or 8) bytes in either model, for C code that accesses
+ * guest memory on the guest's behalf (the interpreter). False: a fault (see above). */
+static inline bool jit_memory_load(const struct jit_memory *m, uint64_t a, unsigned n, bool unpriv, uint64_t *v)
+{
+    if (m->system) return m->system->load(m->system->ctx, a, n, unpriv, v);
+    const uint8_t *h = jit_memory_host(m, a, n);
+    if (!h) return false;
+    uint64_t t = 0;
+    memcpy(&t, h, n);                          /* host and guest are little-endian */
+    *v = t;
+    return true;
+}
+
+static inline bool jit_memory_store(const struct jit_memory *m, uint64_t a, unsigned n, bool unpriv, uint64_t v)
+{
+    if (m->system) return m->system->store(m->system->ctx, a, n, unpriv, v);
+    uint8_t *h = jit_memory_host(m, a, n);
+    if (!h) return false;
+    memcpy(h, &v, n);
+    return true;
 }
 
 /* Fills b (already reset to pc) with the translation of the guest block starting at

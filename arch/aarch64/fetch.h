@@ -13,6 +13,8 @@
  * memory's may_execute refuses them (no execute permission). */
 static inline bool a64_fetch(const struct jit_memory *m, uint64_t pc, uint32_t *insn)
 {
+    if (m->system)
+        return (pc & 3) == 0 && m->system->fetch(m->system->ctx, pc, insn);
     const uint8_t *h = (pc & 3) == 0 ? jit_memory_host(m, pc, 4) : NULL;
     if (!h || (m->may_execute && !m->may_execute(m->may_execute_ctx, pc)))
         return false;

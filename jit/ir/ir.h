@@ -141,6 +141,11 @@ ir_val ir_adc(ir_block *b, ir_val x, ir_val y, ir_val carry_in_i1);          /* 
  * memory model (hosted runner: base + bounds check; engine: the x86 page tables). */
 ir_val ir_load(ir_block *b, ir_type t, ir_val guest_addr);
 void   ir_store(ir_block *b, ir_val guest_addr, ir_val v);
+/* With attributes: IR_MEM_UNPRIV accesses with EL0's permissions whatever the block's
+ * exception level (LDTR/STTR); the flat memory model has no privilege and ignores it. */
+enum { IR_MEM_UNPRIV = 1 };
+ir_val ir_load_ex(ir_block *b, ir_type t, ir_val guest_addr, unsigned mem_flags);
+void   ir_store_ex(ir_block *b, ir_val guest_addr, ir_val v, unsigned mem_flags);
 /* Exclusive monitor (LDXR/STXR): store_exclusive returns I32 0 on success, 1 on failure */
 ir_val ir_load_exclusive(ir_block *b, ir_type t, ir_val guest_addr);
 ir_val ir_store_exclusive(ir_block *b, ir_val guest_addr, ir_val v);

@@ -974,6 +974,19 @@ static ir_val mem_op(ir_block *b, enum ir_op op, ir_type t, ir_val addr, ir_val 
 }
 
 ir_val ir_load(ir_block *b, ir_type t, ir_val addr) { return mem_op(b, IR_OP_LOAD, t, addr, 0); }
+
+ir_val ir_load_ex(ir_block *b, ir_type t, ir_val addr, unsigned mem_flags)
+{
+    ir_val v = mem_op(b, IR_OP_LOAD, t, addr, 0);
+    b->insns[v].cond = (uint8_t)mem_flags;
+    return v;
+}
+
+void ir_store_ex(ir_block *b, ir_val addr, ir_val v, unsigned mem_flags)
+{
+    ir_store(b, addr, v);
+    b->insns[b->n_insns - 1].cond = (uint8_t)mem_flags;
+}
 ir_val ir_load_exclusive(ir_block *b, ir_type t, ir_val addr) { return mem_op(b, IR_OP_LOAD_EXCL, t, addr, 0); }
 
 void ir_store(ir_block *b, ir_val addr, ir_val v)

@@ -38,8 +38,8 @@ enum ir_op {
     IR_OP_ADD_OVERFLOW, /* V flag of a + b + c */
     IR_OP_SUB_OVERFLOW, /* V flag of a - b (AddWithCarry(a, ~b, 1)) */
     IR_OP_ADC,          /* a + b + c */
-    IR_OP_LOAD,         /* a = address; c = snapshot */
-    IR_OP_STORE,        /* a = address, b = value; c = snapshot */
+    IR_OP_LOAD,         /* a = address; c = snapshot; cond = IR_MEM_* */
+    IR_OP_STORE,        /* a = address, b = value; c = snapshot; cond = IR_MEM_* */
     IR_OP_LOAD_EXCL,
     IR_OP_STORE_EXCL,   /* result I32 0/1 */
     IR_OP_CLEAR_EXCL,
