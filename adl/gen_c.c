@@ -83,10 +83,10 @@ static char *fault_stmt(CGen *g, const char *addr)
                      g->undo ? "adl_undo_apply(&undo); " : "");
 }
 
-static char *align_fault_stmt(CGen *g, const char *addr)
+static char *align_fault_stmt(CGen *g, const char *addr, const char *write)
 {
-    return xasprintf("{ *info = %s; s->%s = pc; %sreturn IR_EXIT_ALIGNMENT; }", addr, g->d->pc->name,
-                     g->undo ? "adl_undo_apply(&undo); " : "");
+    return xasprintf("{ *info = %s; s->%s = pc; %sreturn (%s) ? IR_EXIT_ALIGNMENT_WRITE : IR_EXIT_ALIGNMENT; }",
+                     addr, g->d->pc->name, g->undo ? "adl_undo_apply(&undo); " : "", write);
 }
 
 static char *undef_stmt(CGen *g)
@@ -315,7 +315,8 @@ static char *cg_intrinsic(CGen *g, const Expr *e)
         int n = ++g->label;
         char *av = xasprintf("a%d", n);
         return xasprintf("({ uint64_t a%d = %s; if ((a%d & %d) != 0) %s (void)0; })", n,
-                         conv(g, a[0], ty_int(64, false)), n, e->n / 8 - 1, align_fault_stmt(g, av));
+                         conv(g, a[0], ty_int(64, false)), n, e->n / 8 - 1,
+                         align_fault_stmt(g, av, conv(g, a[1], ty_int(1, false))));
     }
     case I_CLEAR_EXCL: return xstrdup("((void)(adl_excl_valid = false))");
     case I_BARRIER: return xstrdup("((void)0)");

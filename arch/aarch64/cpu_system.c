@@ -1,3 +1,4 @@
+#include <stdlib.h>
 /* The system-mode AArch64 CPU runtime (cpu_system.h): exceptions, the system
  * instructions left to the runtime, and the guest memory path. */
 #include "arch/aarch64/cpu_system.h"
@@ -212,6 +213,7 @@ void a64_cpu_take_exception(struct a64_cpu *cpu, unsigned kind, uint32_t esr_val
     cpu->s.EXCL_VALID = 0;                 /* exception entry clears the exclusive monitor */
     cpu->s.PC = cpu->sys.vbar_el1 + offset + 0x80ull * kind;
     cpu->exceptions++;
+    if (getenv("FERRY_DEBUG_EXC")) fy_log("exc kind %u esr %x elr %llx spsr %llx -> pc %llx", kind, esr_value, (unsigned long long)return_pc, (unsigned long long)cpu->sys.spsr_el1, (unsigned long long)cpu->s.PC);
     if (kind == 1) cpu->interrupts++;
 }
 
@@ -299,10 +301,22 @@ static void system_op(struct a64_cpu *cpu, const struct a64_sys_insn *op, unsign
         /* invalidating more than asked is always allowed; the software TLB is small */
         a64_cpu_tlb_flush(cpu);
         break;
+    case A64_SYS_DC_IVAC: case A64_SYS_DC_CVAC: case A64_SYS_DC_CVAU: case A64_SYS_DC_CIVAC:
+    case A64_SYS_IC_IVAU: {
+        /* no effect on an emulated cache, but the address is translated: a fault is a
+         * data abort with CM (cache maintenance) and WnR set */
+        uint64_t pa;
+        if (!translate(cpu, x, A64_ACC_READ, false, &pa)) {
+            cpu->pending = false;
+            take_sync(cpu, cpu->pending_esr | 1u << 8 | 1u << 6, pc);
+            cpu->sys.far_el1 = cpu->pending_far;
+            return;
+        }
+        break;
+    }
     default:
-        /* data cache maintenance: no effect on an emulated cache; instruction cache
-         * maintenance: the interpreter keeps no translations (the JIT's runtime drops
-         * them where it runs) */
+        /* set/way maintenance and IC IALLU(IS): nothing to do on an emulated cache; the
+         * interpreter keeps no translations (the JIT's runtime drops them where it runs) */
         break;
     }
     cpu->s.PC = pc + 4;
@@ -388,9 +402,11 @@ enum a64_cpu_event a64_cpu_handle_exit(struct a64_cpu *cpu, ir_exit_kind kind, u
             return A64_CPU_CONTINUE;
         }
         fy_panic("cpu: data abort at 0x%llx without a recorded fault", (unsigned long long)pc);
-    case IR_EXIT_ALIGNMENT: {
+    case IR_EXIT_ALIGNMENT:
+    case IR_EXIT_ALIGNMENT_WRITE: {
         bool lower = cpu->s.EL == 0;
-        a64_cpu_take_exception(cpu, 0, esr(lower ? EC_DATA_ABORT_LOWER : EC_DATA_ABORT_SAME, FSC_ALIGNMENT),
+        uint32_t wnr = kind == IR_EXIT_ALIGNMENT_WRITE ? 1u << 6 : 0;
+        a64_cpu_take_exception(cpu, 0, esr(lower ? EC_DATA_ABORT_LOWER : EC_DATA_ABORT_SAME, FSC_ALIGNMENT | wnr),
                                true, info, pc);
         return A64_CPU_CONTINUE;
     }

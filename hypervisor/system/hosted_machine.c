@@ -107,10 +107,13 @@ static void console_open(struct machine *m)
     }
 }
 
-/* Moves what stdin has (without blocking) into the UART's receive FIFO. */
+/* Moves what stdin has (without blocking) into the UART's receive FIFO, once the guest
+ * has enabled the UART and its receiver (CR.UARTEN, CR.RXE): input typed or piped before
+ * that waits in stdin instead of being lost when the driver resets the FIFOs. */
 static void console_poll(struct machine *m)
 {
-    if (!m->stdin_open) return;
+    const uint32_t receiving = 0x301;      /* RXE | TXE | UARTEN, as drivers enable it */
+    if (!m->stdin_open || (m->uart.cr & 0x201) != (receiving & 0x201)) return;
     size_t space = pl011_rx_space(&m->uart);
     if (space == 0) return;
     struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };

@@ -256,6 +256,7 @@ int user_run(struct user_process *p, const struct user_options *o, uint64_t entr
             user_signal_synchronous(p, s, 5, A64_TRAP_BRKPT, a64_get_pc(s));
             break;
         case IR_EXIT_ALIGNMENT:
+        case IR_EXIT_ALIGNMENT_WRITE:
             report_at_exit(o);
             user_signal_synchronous(p, s, 7, A64_BUS_ADRALN, info);
             break;

@@ -47,7 +47,8 @@ typedef enum ir_exit_kind {
     IR_EXIT_FETCH_ABORT, /* instruction fetch fault: info = PC = the address */
     IR_EXIT_SYSREG,      /* system register access the block cannot do inline (later) */
     IR_EXIT_HALT,        /* test harness: stop */
-    IR_EXIT_ALIGNMENT,   /* alignment fault (ir_check_aligned): info = address; PC = the insn */
+    IR_EXIT_ALIGNMENT,   /* alignment fault (ir_check_aligned) of a load: info = address; PC = the insn */
+    IR_EXIT_ALIGNMENT_WRITE, /* the same for a store */
     IR_EXIT_INVALIDATE_CODE, /* IC IVAU: info = a guest address whose translations must go;
                               * PC = next instruction */
     IR_EXIT_KIND_END     /* not a kind: one past the last */
@@ -150,10 +151,11 @@ void   ir_store_ex(ir_block *b, ir_val guest_addr, ir_val v, unsigned mem_flags)
 ir_val ir_load_exclusive(ir_block *b, ir_type t, ir_val guest_addr);
 ir_val ir_store_exclusive(ir_block *b, ir_val guest_addr, ir_val v);
 void   ir_clear_exclusive(ir_block *b);
-/* Leaves the block with IR_EXIT_ALIGNMENT (state precise at the current instruction,
- * info = the address) unless guest_addr is a multiple of bytes (2, 4, 8 or 16): the
- * accesses that the architecture requires to be aligned (exclusives, acquire/release,
- * atomics). write: the access it guards is a store (for the fault's syndrome). */
+/* Leaves the block with IR_EXIT_ALIGNMENT, or IR_EXIT_ALIGNMENT_WRITE when the access it
+ * guards is a store (the fault's syndrome says which), with the state precise at the
+ * current instruction and info = the address, unless guest_addr is a multiple of bytes
+ * (2, 4, 8 or 16): the accesses that the architecture requires to be aligned
+ * (exclusives, acquire/release, atomics). */
 void   ir_check_aligned(ir_block *b, ir_val guest_addr, unsigned bytes, bool write);
 void   ir_barrier(ir_block *b);
 

@@ -82,7 +82,7 @@ struct jit_cold {
     uint8_t *site;                  /* rel32 displacement that jumps to the stub */
     uint32_t snap;                  /* fault, edge: snapshot id */
     uint32_t label;                 /* edge: the label it continues at */
-    uint8_t exit_kind;              /* fault: IR_EXIT_DATA_ABORT or IR_EXIT_ALIGNMENT */
+    uint8_t exit_kind;              /* fault: IR_EXIT_DATA_ABORT or IR_EXIT_ALIGNMENT(_WRITE) */
     int8_t addr_reg;                /* fault: register holding the address, or -1 */
     uint64_t addr_imm;              /* fault: constant address */
     uint64_t pc;                    /* fault: guest pc; exit: target pc */
