@@ -111,7 +111,7 @@ typedef enum Intrinsic {
     I_POPCOUNT, I_BSWAP, I_RBIT, I_ROR, I_MULH, I_SEXT, I_ZEXT, I_EXIT_SYSCALL,
     I_EXIT_BREAKPOINT, I_EXIT_HVC, I_EXIT_SMC, I_EXIT_WFI, I_UNDEFINED, I_PRINT,
     I_FADD, I_FSUB, I_FMUL, I_FDIV, I_FFMA, I_HOST_HAS_FMA, I_CHECK_ALIGNMENT,
-    I_EXIT_INVALIDATE_CODE,
+    I_EXIT_INVALIDATE_CODE, I_CHECK_SP_ALIGNMENT,
 } Intrinsic;
 
 /* Attributes of a memory intrinsic: mem_read_unpriv<N> / mem_write_unpriv<N> access

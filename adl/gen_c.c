@@ -318,6 +318,9 @@ static char *cg_intrinsic(CGen *g, const Expr *e)
                          conv(g, a[0], ty_int(64, false)), n, e->n / 8 - 1,
                          align_fault_stmt(g, av, conv(g, a[1], ty_int(1, false))));
     }
+    case I_CHECK_SP_ALIGNMENT:
+        return xasprintf("({ if ((%s & 15) != 0) { *info = 0; s->%s = pc; %sreturn IR_EXIT_SP_ALIGNMENT; } (void)0; })",
+                         conv(g, a[0], ty_int(64, false)), pcn, g->undo ? "adl_undo_apply(&undo); " : "");
     case I_CLEAR_EXCL: return xstrdup("((void)(adl_excl_valid = false))");
     case I_BARRIER: return xstrdup("((void)0)");
     default: {

@@ -155,7 +155,8 @@ bool expr_has_effects(const Expr *e)
             e->intrinsic == I_BRANCH || e->intrinsic == I_UNDEFINED ||
             (e->intrinsic >= I_EXIT_SYSCALL && e->intrinsic <= I_EXIT_WFI) ||
             e->intrinsic == I_EXIT_INVALIDATE_CODE ||
-            e->intrinsic == I_CLEAR_EXCL || e->intrinsic == I_BARRIER || e->intrinsic == I_CHECK_ALIGNMENT)
+            e->intrinsic == I_CLEAR_EXCL || e->intrinsic == I_BARRIER || e->intrinsic == I_CHECK_ALIGNMENT ||
+            e->intrinsic == I_CHECK_SP_ALIGNMENT)
             return true;
         if (e->sym && e->sym->func) {
             Func *f = e->sym->func;

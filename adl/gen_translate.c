@@ -562,6 +562,11 @@ static TVal tx_call(TGen *g, const Expr *e)
         line(g, "ir_check_aligned(b, %s, %d, %s);", addr, e->n / 8, write);
         return none;
     }
+    case I_CHECK_SP_ALIGNMENT: {
+        char *sp = as_ir(g, convert(g, tx_expr(g, e->args[0]), ty_int(64, false)));
+        line(g, "ir_check_sp_aligned(b, %s);", sp);
+        return none;
+    }
     case I_CLEAR_EXCL:
         line(g, "ir_clear_exclusive(b);");
         return none;

@@ -190,6 +190,7 @@ static const struct { const char *name; Intrinsic in; bool sized; } intrinsics[]
     { "fdiv", I_FDIV, true }, { "ffma", I_FFMA, true }, { "host_has_fma", I_HOST_HAS_FMA, false },
     { "check_alignment", I_CHECK_ALIGNMENT, true },
     { "exit_invalidate_code", I_EXIT_INVALIDATE_CODE, false },
+    { "check_sp_alignment", I_CHECK_SP_ALIGNMENT, false },
 };
 
 static void parse_args(Parser *p, Expr *call)

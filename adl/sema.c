@@ -378,6 +378,13 @@ static void check_call(Sema *s, Expr *e)
         if (e->nargs == 2 && need_int(s, a[1], "the write flag")) coerce(s, a[1], ty_int(1, false));
         e->type = ty_kind(TY_VOID);
         return;
+    case I_CHECK_SP_ALIGNMENT:
+        need_state_ctx(s, e->loc, "an SP alignment check");
+        s->uses_state = s->has_mem = true;
+        need_args(s, e, 1);
+        if (e->nargs == 1) check_arg_u64(s, a[0], "the stack pointer");
+        e->type = ty_kind(TY_VOID);
+        return;
     case I_CLEAR_EXCL: case I_BARRIER:
         need_state_ctx(s, e->loc, in == I_BARRIER ? "barrier()" : "clear_exclusive()");
         s->uses_state = s->has_side = true;

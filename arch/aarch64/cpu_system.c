@@ -1,4 +1,3 @@
-#include <stdlib.h>
 /* The system-mode AArch64 CPU runtime (cpu_system.h): exceptions, the system
  * instructions left to the runtime, and the guest memory path. */
 #include "arch/aarch64/cpu_system.h"
@@ -10,7 +9,7 @@
 enum {
     EC_UNKNOWN = 0x00, EC_ILLEGAL_STATE = 0x0e, EC_SVC64 = 0x15, EC_INSN_ABORT_LOWER = 0x20,
     EC_INSN_ABORT_SAME = 0x21, EC_PC_ALIGN = 0x22, EC_DATA_ABORT_LOWER = 0x24,
-    EC_DATA_ABORT_SAME = 0x25, EC_BRK = 0x3c,
+    EC_DATA_ABORT_SAME = 0x25, EC_SP_ALIGN = 0x26, EC_BRK = 0x3c,
 };
 #define ESR_IL (1u << 25)
 #define FSC_EXTERNAL 0x10u
@@ -169,6 +168,13 @@ static bool mem_fetch(void *ctx, uint64_t va, uint32_t *insn)
     return true;
 }
 
+/* The modes derived from system state (SPA: SP alignment checking at the current EL). */
+static void sync_modes(struct a64_cpu *cpu)
+{
+    uint64_t bit = cpu->s.EL == 0 ? A64_SCTLR_SA0 : A64_SCTLR_SA;
+    cpu->s.SPA = (cpu->sys.sctlr_el1 & bit) != 0;
+}
+
 /* ---- reset ------------------------------------------------------------------------- */
 void a64_cpu_init(struct a64_cpu *cpu, const struct a64_machine_if *machine, struct gtimer *timer,
                   uint64_t (*counter_now)(void *ctx), void *counter_ctx)
@@ -178,6 +184,7 @@ void a64_cpu_init(struct a64_cpu *cpu, const struct a64_machine_if *machine, str
     cpu->s.SYS = 1;
     cpu->s.EL = 1;
     a64_sys_state_init(&cpu->sys, 0, timer, counter_now, counter_ctx);
+    sync_modes(cpu);
     cpu->regs = (struct a64_cpu_regs){
         .sys = &cpu->sys, .ctx = cpu, .get_nzcv = get_nzcv, .set_nzcv = set_nzcv, .get_fpcr = get_fpcr,
         .set_fpcr = set_fpcr, .get_fpsr = get_fpsr, .set_fpsr = set_fpsr, .get_tpidr_el0 = get_tpidr,
@@ -189,6 +196,7 @@ void a64_cpu_init(struct a64_cpu *cpu, const struct a64_machine_if *machine, str
 }
 
 /* ---- exceptions --------------------------------------------------------------------- */
+
 /* The SPSR of the PSTATE being left: NZCV, IL, DAIF, M (EL0t, EL1t or EL1h). */
 static uint64_t current_spsr(const struct a64_cpu *cpu)
 {
@@ -212,8 +220,8 @@ void a64_cpu_take_exception(struct a64_cpu *cpu, unsigned kind, uint32_t esr_val
     cpu->s.EL = 1;
     cpu->s.EXCL_VALID = 0;                 /* exception entry clears the exclusive monitor */
     cpu->s.PC = cpu->sys.vbar_el1 + offset + 0x80ull * kind;
+    sync_modes(cpu);
     cpu->exceptions++;
-    if (getenv("FERRY_DEBUG_EXC")) fy_log("exc kind %u esr %x elr %llx spsr %llx -> pc %llx", kind, esr_value, (unsigned long long)return_pc, (unsigned long long)cpu->sys.spsr_el1, (unsigned long long)cpu->s.PC);
     if (kind == 1) cpu->interrupts++;
 }
 
@@ -248,6 +256,7 @@ static void exception_return(struct a64_cpu *cpu)
         cpu->illegal_state = true;
     }
     cpu->s.PC = target;
+    sync_modes(cpu);
 }
 
 /* ---- system instructions ------------------------------------------------------------- */
@@ -257,6 +266,7 @@ static void set_xreg(struct a64_cpu *cpu, unsigned rt, uint64_t v) { if (rt != 3
 static void apply_effects(struct a64_cpu *cpu, uint32_t effects)
 {
     if (effects & A64_SR_MMU_CHANGED) a64_cpu_tlb_flush(cpu);
+    sync_modes(cpu);
 }
 
 /* DC ZVA: 64 bytes of zeros at the aligned block, through the MMU as stores. */
@@ -410,6 +420,9 @@ enum a64_cpu_event a64_cpu_handle_exit(struct a64_cpu *cpu, ir_exit_kind kind, u
                                true, info, pc);
         return A64_CPU_CONTINUE;
     }
+    case IR_EXIT_SP_ALIGNMENT:
+        take_sync(cpu, esr(EC_SP_ALIGN, 0), pc);
+        return A64_CPU_CONTINUE;
     case IR_EXIT_INVALIDATE_CODE:
         return A64_CPU_CONTINUE;
     default:

@@ -15,12 +15,13 @@ uint64_t a64_modes_key(void *ctx, const void *state)
 {
     (void)ctx;
     const struct a64_state *s = state;
-    return (uint64_t)(s->EL & 3) | (uint64_t)(s->SYS & 1) << 2;
+    return (uint64_t)(s->EL & 3) | (uint64_t)(s->SYS & 1) << 2 | (uint64_t)(s->SPA & 1) << 3;
 }
 
 struct a64_modes a64_modes_of_key(uint64_t key)
 {
-    return (struct a64_modes){ .EL = (uint8_t)(key & 3), .SYS = (uint8_t)((key >> 2) & 1) };
+    return (struct a64_modes){ .EL = (uint8_t)(key & 3), .SYS = (uint8_t)((key >> 2) & 1),
+                               .SPA = (uint8_t)((key >> 3) & 1) };
 }
 
 bool a64_translate_block(void *ctx, ir_block *b, uint64_t pc, uint64_t modes_key)

@@ -49,6 +49,7 @@ typedef enum ir_exit_kind {
     IR_EXIT_HALT,        /* test harness: stop */
     IR_EXIT_ALIGNMENT,   /* alignment fault (ir_check_aligned) of a load: info = address; PC = the insn */
     IR_EXIT_ALIGNMENT_WRITE, /* the same for a store */
+    IR_EXIT_SP_ALIGNMENT, /* SP alignment fault (ir_check_sp_aligned): PC = the insn */
     IR_EXIT_INVALIDATE_CODE, /* IC IVAU: info = a guest address whose translations must go;
                               * PC = next instruction */
     IR_EXIT_KIND_END     /* not a kind: one past the last */
@@ -157,6 +158,9 @@ void   ir_clear_exclusive(ir_block *b);
  * (2, 4, 8 or 16): the accesses that the architecture requires to be aligned
  * (exclusives, acquire/release, atomics). */
 void   ir_check_aligned(ir_block *b, ir_val guest_addr, unsigned bytes, bool write);
+/* Leaves with IR_EXIT_SP_ALIGNMENT unless sp (the base register of an access) is 16-byte
+ * aligned (AArch64 SP alignment checking). */
+void   ir_check_sp_aligned(ir_block *b, ir_val sp);
 void   ir_barrier(ir_block *b);
 
 /* ---- helper calls: C functions `R fn(void *state, A0, A1, ...)` -----------------------

@@ -1005,6 +1005,13 @@ ir_val ir_store_exclusive(ir_block *b, ir_val addr, ir_val v)
 
 void ir_clear_exclusive(ir_block *b) { emit(b, IR_OP_CLEAR_EXCL, 0, 0, 0, 0, 0); }
 
+void ir_check_sp_aligned(ir_block *b, ir_val sp)
+{
+    ir_check_aligned(b, sp, 16, false);
+    if (b->insns[b->n_insns - 1].op == IR_OP_CHECK_ALIGN)
+        b->insns[b->n_insns - 1].imm |= IR_CHECK_ALIGN_SP;
+}
+
 void ir_check_aligned(ir_block *b, ir_val addr, unsigned bytes, bool write)
 {
     check_val(b, addr);

@@ -43,7 +43,7 @@ enum ir_op {
     IR_OP_LOAD_EXCL,
     IR_OP_STORE_EXCL,   /* result I32 0/1 */
     IR_OP_CLEAR_EXCL,
-    IR_OP_CHECK_ALIGN,  /* a = address, imm = bytes | write << 8; c = snapshot */
+    IR_OP_CHECK_ALIGN,  /* a = address, imm = bytes | write << 8 | IR_CHECK_ALIGN_SP; c = snapshot */
     IR_OP_CALL,         /* imm = fn, a = first arg index in args[], b = nargs */
     IR_OP_LABEL,        /* a = label */
     IR_OP_BR,           /* a = label */
@@ -68,6 +68,7 @@ enum ir_op {
     IR_OP_COUNT
 };
 
+#define IR_CHECK_ALIGN_SP  (1ull << 9)   /* an SP alignment check (IR_EXIT_SP_ALIGNMENT) */
 #define IR_CBR_STORE_TRUE  (1ull << 32)
 #define IR_CBR_STORE_FALSE (1ull << 33)
 

@@ -1015,7 +1015,8 @@ static void gen_check_align(struct gen *g, const struct ir_insn *in)
     if (A.kind == K_IMM && (A.imm & (bytes - 1)) == 0) return;
     struct jit_cold *c = cold_new(g);
     c->kind = COLD_FAULT;
-    c->exit_kind = (in->imm >> 8) & 1 ? IR_EXIT_ALIGNMENT_WRITE : IR_EXIT_ALIGNMENT;
+    c->exit_kind = (in->imm & IR_CHECK_ALIGN_SP) ? IR_EXIT_SP_ALIGNMENT
+                 : (in->imm >> 8) & 1 ? IR_EXIT_ALIGNMENT_WRITE : IR_EXIT_ALIGNMENT;
     c->snap = in->c;
     c->pc = g->b->snaps[in->c].pc;
     if (A.kind == K_IMM) {
