@@ -15,7 +15,8 @@
 // (and refills it with its fixed pattern), writes the record to stdout and goes on
 // with the next stream.
 //
-// Record layout (REC_SIZE bytes, little endian), mirrored in tools/fuzz/fuzz.h:
+// Record layout (REC_SIZE bytes, little endian), mirrored by struct rec in
+// tools/fuzz/insn.c:
 //   0 u32 index   4 u32 signo   8 si_code   16 fault address   24 pc
 //   32 x0..x30    280 sp   288 nzcv   296 fpsr   304 fpcr   312 tpidr_el0
 //   320 memory hash   328 v0..v31 (16 bytes each)
