@@ -38,7 +38,7 @@ FUZZ_ARGS  = --ferry $(BUILD)/ferry --san $(BUILD)/san/ferry --harness $(FUZZ_DI
              $(foreach p,$(FUZZ_SEED_PROGS),--seed-elf $(p))
 
 FUZZ_STREAMS   ?= 200000
-FUZZ_ELF       ?= 3000
+FUZZ_ELF       ?= 1000
 FUZZ_SYS       ?= 400
 FUZZ_SAN_EVERY ?= 8
 FUZZ_MINIMISE  ?= 20
