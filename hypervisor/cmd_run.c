@@ -1,6 +1,6 @@
 /* `ferry run`: boots a guest kernel on the virt board. The system emulator runs in the
- * ferry process for now (hosted_machine.c); the engine's system mode under KVM and the
- * JIT for system-mode guests are the next steps, and each says so when asked for. */
+ * ferry process for now (hosted_machine.c); the engine's system mode under KVM is the
+ * next step, and says so when asked for. */
 #include <stdio.h>
 
 #include "hypervisor/commands.h"
@@ -11,8 +11,5 @@ int ferry_run_command(const struct ferry_options *o)
     if (!o->hosted)
         fprintf(stderr, "ferry run: the engine does not run system-mode guests yet; running the "
                         "system emulator in this process (as --hosted does)\n");
-    if (!o->interp)
-        fprintf(stderr, "ferry run: the JIT does not run system-mode guests yet; using the interpreter "
-                        "(as --interp does)\n");
     return hosted_machine_run(o);
 }

@@ -120,6 +120,11 @@ struct jit_config {
      * top_byte_ignore is set. */
     int (*step)(void *ctx, void *state, uint64_t *info);
     void *step_ctx;
+    /* Translated code checks an exit-request byte before every jump to another block
+     * and jit_run returns IR_EXIT_JUMP (state precise) when it is set: a system-mode
+     * runtime sets it (jit_exit_request) from a timer or another thread to deliver
+     * interrupts and serve devices while guest code runs chained. */
+    bool exit_requests;
 };
 
 struct jit_stats {
@@ -139,10 +144,19 @@ struct jit_stats {
 jit *jit_new(const struct jit_config *cfg);
 void jit_free(jit *j);
 
-/* Runs guest code from the PC in `state` until an exit other than IR_EXIT_JUMP. On
- * return the state is precise (all guest registers written back, PC as documented for
- * the exit kind in ir.h); *info receives the exit's info value. */
+/* Runs guest code from the PC in `state` until an exit other than IR_EXIT_JUMP, or
+ * until the exit-request byte is set (then IR_EXIT_JUMP). On return the state is
+ * precise (all guest registers written back, PC as documented for the exit kind in
+ * ir.h); *info receives the exit's info value. */
 ir_exit_kind jit_run(jit *j, void *state, uint64_t *info);
+
+/* The exit-request byte (jit_config.exit_requests; NULL without): the runtime writes 1
+ * to it (a signal handler may) and clears it when it has served the request. */
+volatile uint8_t *jit_exit_request(jit *j);
+
+/* Discards every translation: the guest's code mapping changed (page tables, TLB
+ * maintenance) or it invalidated its instruction cache. */
+void jit_invalidate_all(jit *j);
 
 /* The host CPU's registers where translated code faulted (from a signal's ucontext
  * or an x86 exception frame), x86-64 numbering: rax rcx rdx rbx rsp rbp rsi rdi r8..r15. */

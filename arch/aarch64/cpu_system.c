@@ -58,6 +58,7 @@ void a64_cpu_tlb_flush(struct a64_cpu *cpu)
 {
     for (unsigned i = 0; i < A64_TLB_ENTRIES; i++) cpu->tlb[i].valid = false;
     cpu->tlb_flushes++;
+    cpu->translations_stale = true;        /* translations are found by virtual PC */
 }
 
 static void record_fault(struct a64_cpu *cpu, bool fetch, bool write, uint32_t fsc, uint64_t va)
@@ -324,11 +325,14 @@ static void system_op(struct a64_cpu *cpu, const struct a64_sys_insn *op, unsign
         }
         break;
     }
+    case A64_SYS_IC_IALLU: case A64_SYS_IC_IALLUIS:
+        cpu->translations_stale = true;
+        break;
     default:
-        /* set/way maintenance and IC IALLU(IS): nothing to do on an emulated cache; the
-         * interpreter keeps no translations (the JIT's runtime drops them where it runs) */
+        /* set/way maintenance: nothing to do on an emulated cache */
         break;
     }
+    if (op->kind == A64_SYS_IC_IVAU) cpu->translations_stale = true;
     cpu->s.PC = pc + 4;
 }
 
@@ -400,9 +404,18 @@ enum a64_cpu_event a64_cpu_handle_exit(struct a64_cpu *cpu, ir_exit_kind kind, u
         return A64_CPU_WAIT;
     }
     case IR_EXIT_FETCH_ABORT:
-        if (!cpu->pending) {                /* misaligned PC: no access was tried */
+        if (!cpu->pending && (pc & 3)) {   /* misaligned PC: no access was tried */
             a64_cpu_take_exception(cpu, 0, esr(EC_PC_ALIGN, 0), true, pc, pc);
             return A64_CPU_CONTINUE;
+        }
+        if (!cpu->pending) {
+            /* a translation of a fetch fault made earlier runs again: fetch again to
+             * record the fault (or, the mapping having changed, to run the code) */
+            uint32_t insn;
+            if (mem_fetch(cpu, pc, &insn)) {
+                cpu->translations_stale = true;
+                return A64_CPU_CONTINUE;
+            }
         }
         /* fall through */
     case IR_EXIT_DATA_ABORT:

@@ -49,6 +49,10 @@ struct a64_cpu {
     struct jit_memory memory;       /* the system memory model over this CPU */
     struct a64_tlb_entry tlb[A64_TLB_ENTRIES];
     bool illegal_state;             /* PSTATE.IL after an illegal exception return */
+    /* Translated code may no longer match the guest's code: its mapping changed (page
+     * tables, TLB maintenance) or it invalidated the instruction cache. The run loop
+     * drops the translations and clears this. */
+    bool translations_stale;
     /* The exception a faulting memory access recorded (taken by a64_cpu_handle_exit). */
     bool pending;
     uint32_t pending_esr;

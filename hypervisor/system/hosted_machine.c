@@ -5,10 +5,12 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/time.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,8 +48,56 @@ struct machine {
     bool stdin_open, stdin_tty, escape;
     struct termios saved_termios;
     int quit_status;            /* >= 0: Ctrl-A x asked to stop */
-    uint64_t insns;
+    uint64_t insns;             /* interpreted (the JIT's are in its statistics) */
+    jit *jit;                   /* NULL: the interpreter runs the guest */
 };
+
+/* How often translated code is asked to return to the run loop, so timers, interrupts
+ * and console input are served while guest code runs chained. */
+#define EXIT_REQUEST_PERIOD_US 1000
+
+static volatile uint8_t *exit_request;
+
+static void on_tick(int sig)
+{
+    (void)sig;
+    *exit_request = 1;
+}
+
+static bool start_ticks(struct machine *m)
+{
+    exit_request = jit_exit_request(m->jit);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_tick;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    struct itimerval period = { { 0, EXIT_REQUEST_PERIOD_US }, { 0, EXIT_REQUEST_PERIOD_US } };
+    return sigaction(SIGALRM, &sa, NULL) == 0 && setitimer(ITIMER_REAL, &period, NULL) == 0;
+}
+
+static void stop_ticks(void)
+{
+    struct itimerval off = { { 0, 0 }, { 0, 0 } };
+    setitimer(ITIMER_REAL, &off, NULL);
+}
+
+/* The JIT over the CPU's system memory model: translations specialised on the CPU's
+ * modes (EL, SP alignment), exit requests for the run loop. */
+static bool start_jit(struct machine *m)
+{
+    struct jit_config cfg = {
+        .state_size = sizeof(struct a64_state),
+        .pc_offset = offsetof(struct a64_state, PC),
+        .memory = m->cpu.memory,
+        .translate = a64_translate_block,
+        .translate_ctx = &m->cpu.memory,
+        .modes = a64_modes_key,
+        .exit_requests = true,
+    };
+    m->jit = jit_new(&cfg);
+    return m->jit && start_ticks(m);
+}
 
 static uint64_t monotonic_ns(void)
 {
@@ -280,9 +330,20 @@ static int run(struct machine *m)
         if (irq_pending(m) && !a64_cpu_irq_masked(cpu))
             a64_cpu_take_exception(cpu, 1, 0, false, 0, cpu->s.PC);
         if (a64_cpu_check_illegal_state(cpu)) continue;
-        uint64_t budget = RUN_SLICE, info = 0;
-        ir_exit_kind kind = a64_interp_run(&cpu->s, &cpu->memory, &info, &budget);
-        m->insns += RUN_SLICE - budget;
+        if (cpu->translations_stale) {
+            if (m->jit) jit_invalidate_all(m->jit);
+            cpu->translations_stale = false;
+        }
+        uint64_t info = 0;
+        ir_exit_kind kind;
+        if (m->jit) {
+            kind = jit_run(m->jit, &cpu->s, &info);
+            *exit_request = 0;
+        } else {
+            uint64_t budget = RUN_SLICE;
+            kind = a64_interp_run(&cpu->s, &cpu->memory, &info, &budget);
+            m->insns += RUN_SLICE - budget;
+        }
         if ((slice & 63) == 0) console_flush(m);
         switch (a64_cpu_handle_exit(cpu, kind, info, irq_pending(m))) {
         case A64_CPU_CONTINUE:
@@ -321,8 +382,13 @@ int hosted_machine_run(const struct ferry_options *o)
     }
     int rc = load_guest(m, o);
     if (rc != 0) return rc < 0 ? 1 : 0;
+    if (!o->interp && !start_jit(m)) {
+        fprintf(stderr, "ferry run: cannot start the JIT: %s\n", strerror(errno));
+        return 1;
+    }
     console_open(m);
     int status = run(m);
+    if (m->jit) stop_ticks();
     console_flush(m);
     console_restore(m);
     if (o->stats) print_stats(m);

@@ -13,7 +13,7 @@
 enum { K_REG, K_MEM, K_IMM };
 typedef struct opnd { uint8_t kind; int8_t reg; int32_t off; uint64_t imm; } opnd;
 
-enum { COLD_FAULT = 1, COLD_EXIT = 2, COLD_EDGE = 3 };
+enum { COLD_FAULT = 1, COLD_EXIT = 2, COLD_EDGE = 3, COLD_REQUEST = 4 };
 
 struct gen {
     ir_block *b;
@@ -1007,6 +1007,97 @@ static void store_value(struct gen *g, uint32_t val, x86_mem m)
     store_opnd(g, (int)bytes, m, o);
 }
 
+/* ---- the system memory model: accesses call the runtime ----------------------------- */
+static const int8_t mem_arg_regs[5] = { X86_RDI, X86_RSI, X86_RDX, X86_RCX, X86_R8 };
+#define CALLER_SAVED ((1u << X86_RSI) | (1u << X86_RDI) | (1u << X86_R8) | (1u << X86_R9) | \
+                      (1u << X86_R10) | (1u << X86_RCX))
+/* The loaded value comes back through the save area's rsp slot (never used to save). */
+#define MEM_RESULT_SLOT (8 * X86_RSP)
+
+static void keep_if_caller_saved(struct gen *g, uint32_t v, uint32_t *mask)
+{
+    const struct ir_insn *in = INS(g, v);
+    if (in->op == IR_OP_LAZY_FLAG) {            /* recomputed from its operands */
+        keep_if_caller_saved(g, in->a, mask);
+        keep_if_caller_saved(g, in->b, mask);
+        return;
+    }
+    int32_t l = g->b->loc[v];
+    if (loc_is_reg(l) && (CALLER_SAVED & (1u << l))) *mask |= 1u << l;
+}
+
+/* Calls the runtime's load (value != 0: store of that value) of `bytes` (<= 8) at the
+ * address operand + disp; a fault leaves through a fault stub with the state precise.
+ * Registers the call may clobber are kept: the live ones, and those of the snapshot the
+ * fault stub stores (they may die at this very access). */
+static void sys_access(struct gen *g, uint32_t i, const struct ir_insn *in, unsigned bytes, int32_t disp,
+                       opnd value, bool store)
+{
+    x86_buf *buf = g->buf;
+    const struct jit_system_memory *sys = g->env->system;
+    uint32_t save = g->cg->save_mask[i];
+    keep_if_caller_saved(g, in->a, &save);
+    const struct ir_snapshot *s = &g->b->snaps[in->c];
+    for (uint32_t k = 0; k < s->count; k++) keep_if_caller_saved(g, g->b->snap_regs[s->first + k].val, &save);
+    if (value.kind == K_REG && (CALLER_SAVED & (1u << value.reg))) save |= 1u << value.reg;
+    for (int r = 0; r < 16; r++)
+        if (save & (1u << r)) x86_mov_mr(buf, 8, slot_mem(8 * r), r);
+    /* sources in caller-saved registers are read back from the save area */
+    opnd addr = op_of(g, in->a);
+    if (addr.kind == K_REG && (save & (1u << addr.reg))) addr = (opnd){ .kind = K_MEM, .off = 8 * addr.reg };
+    if (value.kind == K_REG && (save & (1u << value.reg))) value = (opnd){ .kind = K_MEM, .off = 8 * value.reg };
+    load_reg(g, 8, mem_arg_regs[1], addr);
+    if (disp) x86_alu_ri(buf, X86_ADD, 8, mem_arg_regs[1], disp);
+    x86_mov_ri(buf, mem_arg_regs[2], bytes);
+    x86_mov_ri(buf, mem_arg_regs[3], (in->cond & IR_MEM_UNPRIV) ? 1 : 0);
+    if (store) load_reg(g, 8, mem_arg_regs[4], value);
+    else x86_lea(buf, 8, mem_arg_regs[4], slot_mem(MEM_RESULT_SLOT));
+    x86_mov_ri(buf, mem_arg_regs[0], (uint64_t)(uintptr_t)sys->ctx);
+    x86_mov_ri(buf, X86_RAX, (uint64_t)(uintptr_t)(store ? (const void *)sys->store : (const void *)sys->load));
+    x86_call_r(buf, X86_RAX);
+    for (int r = 0; r < 16; r++)
+        if (save & (1u << r)) x86_mov_rm(buf, 8, r, slot_mem(8 * r));
+    x86_test_rr(buf, 1, X86_RAX, X86_RAX);
+    flags_clobber(g);
+    struct jit_cold *c = cold_new(g);
+    c->kind = COLD_FAULT;
+    c->exit_kind = IR_EXIT_DATA_ABORT;       /* the runtime recorded the exception */
+    c->addr_reg = -1;
+    c->snap = in->c;
+    c->pc = s->pc;
+    c->site = x86_jcc32(buf, X86_CC_E, buf->p);
+}
+
+static void sys_load(struct gen *g, uint32_t v, const struct ir_insn *in)
+{
+    ir_type t = TY(g, v);
+    bool dead = g->b->loc[v] == LOC_NONE;
+    if (t == IR_I128) {
+        for (int h = 0; h < 2; h++) {
+            sys_access(g, v, in, 8, 8 * h, (opnd){ .kind = K_IMM }, false);
+            if (dead) continue;
+            x86_mov_rm(g->buf, 8, X86_RAX, slot_mem(MEM_RESULT_SLOT));
+            x86_mov_mr(g->buf, 8, dest_half(g, v, h), X86_RAX);
+        }
+        return;
+    }
+    sys_access(g, v, in, ir_type_bytes(t), 0, (opnd){ .kind = K_IMM }, false);
+    if (dead) return;
+    int d = dest_reg(g, v);
+    x86_mov_rm(g->buf, 8, d, slot_mem(MEM_RESULT_SLOT));
+    dest_done(g, v, d);
+}
+
+static void sys_store(struct gen *g, uint32_t i, const struct ir_insn *in)
+{
+    ir_type t = TY(g, in->b);
+    if (t == IR_I128) {
+        for (int h = 0; h < 2; h++) sys_access(g, i, in, 8, 8 * h, half(g, in->b, h), true);
+        return;
+    }
+    sys_access(g, i, in, ir_type_bytes(t), 0, op_of(g, in->b), true);
+}
+
 /* IR_OP_CHECK_ALIGN: a misaligned address leaves through an alignment-fault stub. */
 static void gen_check_align(struct gen *g, const struct ir_insn *in)
 {
@@ -1130,8 +1221,23 @@ static void store_pc_imm(struct gen *g, uint64_t pc)
     else { x86_mov_ri(g->buf, X86_RAX, pc); x86_mov_mr(g->buf, 8, m, X86_RAX); }
 }
 
+/* With an exit request byte: before jumping to another block, leave to the runtime if
+ * it is set (interrupts, timers and host requests are seen while chained code runs).
+ * pc: where the guest continues, or ~0 when the PC is already stored. */
+static void exit_request_check(struct gen *g, uint64_t pc)
+{
+    if (!g->env->exit_request) return;
+    x86_alu_mi(g->buf, X86_CMP, 1, x86_mem_rip((const void *)g->env->exit_request), 0);
+    flags_clobber(g);
+    struct jit_cold *c = cold_new(g);
+    c->kind = COLD_REQUEST;
+    c->pc = pc;
+    c->site = x86_jcc32(g->buf, X86_CC_NE, g->buf->p);
+}
+
 static void gen_exit_direct(struct gen *g, uint64_t target)
 {
+    exit_request_check(g, target);
     const void *host = g->env->lookup ? g->env->lookup(g->env->lookup_ctx, target) : NULL;
     if (host) {
         x86_jmp32(g->buf, host);
@@ -1155,6 +1261,7 @@ static void gen_exit_indirect(struct gen *g, const struct ir_insn *in)
     const struct jit_cg_env *env = g->env;
     load_reg(g, 8, X86_R11, op_of(g, in->a));
     x86_mov_mr(buf, 8, state_mem(env->pc_offset), X86_R11);
+    exit_request_check(g, ~0ull);
     x86_mov_rr(buf, 4, X86_RAX, X86_R11);
     x86_alu_ri(buf, X86_AND, 4, X86_RAX, (int32_t)(env->ind_mask << 2));
     x86_lea(buf, 8, X86_RDX, x86_mem_rip(env->ind_table));
@@ -1269,6 +1376,13 @@ static bool emit_cold(struct gen *g)
         if (c->kind == COLD_EXIT) {
             store_pc_imm(g, c->pc);
             x86_lea(buf, 8, X86_RDX, x86_mem_rip(c->site));
+            x86_mov_ri(buf, X86_RAX, IR_EXIT_JUMP);
+            x86_jmp32(buf, g->env->epilogue);
+            continue;
+        }
+        if (c->kind == COLD_REQUEST) {
+            if (c->pc != ~0ull) store_pc_imm(g, c->pc);
+            x86_mov_ri(buf, X86_RDX, 0);            /* not a chainable exit */
             x86_mov_ri(buf, X86_RAX, IR_EXIT_JUMP);
             x86_jmp32(buf, g->env->epilogue);
             continue;
@@ -1514,9 +1628,19 @@ bool jit_codegen(ir_block *b, struct jit_cg *cg, const struct jit_cg_env *env, x
         case IR_OP_SELECT: gen_select(&g, i, in); break;
         case IR_OP_ADD_CARRY: case IR_OP_ADD_OVERFLOW: case IR_OP_SUB_OVERFLOW: gen_addflag(&g, i, in); break;
         case IR_OP_ADC: gen_adc(&g, i, in); break;
-        case IR_OP_LOAD: case IR_OP_LOAD_EXCL: gen_load(&g, i, in); break;
-        case IR_OP_STORE: gen_store(&g, i, in); break;
-        case IR_OP_STORE_EXCL: gen_store_excl(&g, i, in); break;
+        case IR_OP_LOAD: case IR_OP_LOAD_EXCL:
+            if (env->system && in->op == IR_OP_LOAD) sys_load(&g, i, in);
+            else if (env->system) fy_panic("jit: exclusive accesses need the flat memory model");
+            else gen_load(&g, i, in);
+            break;
+        case IR_OP_STORE:
+            if (env->system) sys_store(&g, i, in);
+            else gen_store(&g, i, in);
+            break;
+        case IR_OP_STORE_EXCL:
+            if (env->system) fy_panic("jit: exclusive accesses need the flat memory model");
+            gen_store_excl(&g, i, in);
+            break;
         case IR_OP_CLEAR_EXCL: x86_mov_mi(buf, 8, x86_mem_rip(env->monitor), -1); break;
         case IR_OP_CHECK_ALIGN: gen_check_align(&g, in); break;
         case IR_OP_CALL: gen_call(&g, i, in, i); break;

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "jit/ir/ir_internal.h"
+#include "jit/jit.h"
 #include "jit/x86_64/x86_encode.h"
 
 #define JIT_REG_STATE   X86_R15
@@ -46,6 +47,11 @@ struct jit_cg_env {
     /* where an exit to the block's own start goes when it is not a loop back edge: the
      * block's lazy-flag loop translation (jit.c), or NULL for the block's own code */
     const void *self_code;
+    /* The system memory model (jit.h): every guest access calls the runtime. NULL: flat. */
+    const struct jit_system_memory *system;
+    /* Non-NULL: a byte the runtime sets to have translated code return to it; checked
+     * before every jump to another block (chained, indirect, to itself). */
+    const volatile uint8_t *exit_request;
 };
 
 /* Scratch state of the code generator, kept by the jit across blocks (no allocation
@@ -73,12 +79,15 @@ struct jit_cg {
     uint32_t n_sites, cap_sites;
     uint32_t frame_top;             /* highest frame byte used by this block */
     uint32_t chained_exits;         /* exits linked at translation time */
+    bool mem_calls;                 /* guest accesses are helper calls (system model): the
+                                       register allocator treats them as calls */
     uint8_t *loop_head;             /* host address of IR_OP_LOOP_HEAD in this block */
 };
 
 /* Kinds of out-of-line code. */
 struct jit_cold {
-    uint8_t kind;                   /* 1 = fault stub, 2 = direct exit stub, 3 = branch edge stores */
+    uint8_t kind;                   /* 1 = fault stub, 2 = direct exit stub, 3 = branch edge stores,
+                                       4 = exit request (pc: where to continue, or ~0: stored) */
     uint8_t *site;                  /* rel32 displacement that jumps to the stub */
     uint32_t snap;                  /* fault, edge: snapshot id */
     uint32_t label;                 /* edge: the label it continues at */

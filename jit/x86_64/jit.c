@@ -48,6 +48,7 @@ struct jit_data {                 /* lives in the executable region: RIP-address
     uint64_t limits[5];
     uint64_t monitor;
     uint64_t ind_hits;
+    volatile uint8_t exit_request;
 };
 
 struct jit {
@@ -170,7 +171,8 @@ static void emit_trampoline(jit *j)
 
 jit *jit_new(const struct jit_config *cfg)
 {
-    if (!cfg || !cfg->translate || cfg->memory.guest_limit < 16 || (cfg->memory.top_byte_ignore && !cfg->step)) {
+    if (!cfg || !cfg->translate || (!cfg->memory.system && cfg->memory.guest_limit < 16) ||
+        (cfg->memory.top_byte_ignore && !cfg->step)) {
         fy_log("jit: invalid configuration (need a translate function, guest_limit >= 16, and a step "
                "function with top_byte_ignore)");
         return NULL;
@@ -204,8 +206,10 @@ jit *jit_new(const struct jit_config *cfg)
         .epilogue = j->epilogue, .limits = j->data->limits, .ind_table = j->ind,
         .ind_mask = IND_ENTRIES - 1, .monitor = &j->data->monitor, .ind_hits = &j->data->ind_hits,
         .pc_offset = cfg->pc_offset, .mem_limit = cfg->memory.guest_limit,
-        .lookup = lookup_code, .lookup_ctx = j,
+        .lookup = lookup_code, .lookup_ctx = j, .system = cfg->memory.system,
+        .exit_request = cfg->exit_requests ? &j->data->exit_request : NULL,
     };
+    j->cg.mem_calls = cfg->memory.system != NULL;
     return j;
 }
 
@@ -427,7 +431,9 @@ static const struct jit_block *translate(jit *j, uint64_t pc, uint64_t modes)
         if (attempt) flush_all(j);
         build(j, b, pc, modes, NULL, 0, NULL);
         struct ir_loop_reg loop_regs[IR_MAX_LOOP_REGS];
-        uint32_t n_loop = b->optimise ? choose_loop_regs(j, b, loop_regs, 0, 0, NULL, 0) : 0;
+        /* self-loops keep guest registers in host registers across the back edge, where
+         * an exit request could not leave with a precise state: not with requests */
+        uint32_t n_loop = b->optimise && !j->cfg.exit_requests ? choose_loop_regs(j, b, loop_regs, 0, 0, NULL, 0) : 0;
         struct loop_plan *plan = &j->plan;
         if (n_loop && plan_loop(j, b, plan)) {
             build(j, b, pc, modes, plan->regs, plan->n_regs, plan);
@@ -491,6 +497,10 @@ ir_exit_kind jit_run(jit *j, void *state, uint64_t *info)
         j->stats.dispatcher_entries++;
         struct jit_ret r = j->enter(state, blk->code, j->cfg.memory.host_base);
         if (r.kind == IR_EXIT_JUMP) {
+            if (j->data->exit_request) {
+                if (info) *info = 0;
+                return IR_EXIT_JUMP;
+            }
             patch = (uint8_t *)(uintptr_t)r.info;
             gen = j->flush_gen;
             if (!patch) j->stats.indirect_misses++;
@@ -542,6 +552,16 @@ bool jit_restore_state(jit *j, void *state, const struct jit_host_regs *regs)
         return false;
     j->data->monitor = ~0ull;
     return true;
+}
+
+volatile uint8_t *jit_exit_request(jit *j)
+{
+    return j->cfg.exit_requests ? &j->data->exit_request : NULL;
+}
+
+void jit_invalidate_all(jit *j)
+{
+    if (j->n_blocks) flush_all(j);
 }
 
 void jit_get_stats(const jit *j, struct jit_stats *out)

@@ -114,7 +114,7 @@ bool jit_regalloc(ir_block *b, struct jit_cg *cg)
     uint32_t calls = 0;
     for (uint32_t i = 0; i < n; i++) {
         cg->calls_before[i] = calls;
-        if (b->insns[i].op == IR_OP_CALL) calls++;
+        if (b->insns[i].op == IR_OP_CALL || (cg->mem_calls && ir_is_mem_op(b->insns[i].op))) calls++;
         loc[i] = LOC_NONE;
         cg->released_at[i] = 0;
         cg->prefer[i] = 0;
@@ -184,7 +184,7 @@ bool jit_regalloc(ir_block *b, struct jit_cg *cg)
             }
         }
 
-        if (in->op == IR_OP_CALL) {
+        if (in->op == IR_OP_CALL || (cg->mem_calls && ir_is_mem_op(in->op))) {
             uint32_t live = 0;
             for (unsigned r = 0; r < 16; r++) if (owner[r]) live |= 1u << r;
             cg->save_mask[i] = (uint16_t)(live & CALLER_SAVED_MASK);

@@ -35,15 +35,17 @@ baremetal-tests: $(BM_ELFS)
 test-baremetal-qemu: $(BM_ELFS)
 	$(Q)tests/baremetal/run.sh qemu $(BM_DIR)
 
-# FERRY_RUN: the ferry command line. The system emulator runs hosted with the
-# interpreter today (the engine and the JIT come next); the sanitizer build runs the
-# same programs, so the CPU runtime and the devices are checked under ASan/UBSan.
-# SYSTEM_RESET makes ferry exit with status 3 (docs/usage.md).
-FERRY_RUN ?= $(BUILD)/ferry run --hosted --interp
-FERRY_SAN_RUN ?= $(BUILD)/san/ferry run --hosted --interp
+# FERRY_RUN: the ferry command line. The system emulator runs hosted (the engine's
+# system mode comes next): with the JIT and with the interpreter, and the sanitizer
+# build runs both too, so the CPU runtime, the JIT's system memory path and the devices
+# are checked under ASan/UBSan. SYSTEM_RESET makes ferry exit with status 3.
+FERRY_RUN ?= $(BUILD)/ferry run --hosted
+FERRY_SAN_RUN ?= $(BUILD)/san/ferry run --hosted
 test-baremetal-ferry: $(BM_ELFS) $(BUILD)/ferry $(BUILD)/san/ferry
 	$(Q)FERRY_RESET_STATUS=3 tests/baremetal/run.sh "$(FERRY_RUN)" $(BM_DIR)
+	$(Q)FERRY_RESET_STATUS=3 tests/baremetal/run.sh "$(FERRY_RUN) --interp" $(BM_DIR)
 	$(Q)FERRY_RESET_STATUS=3 tests/baremetal/run.sh "$(FERRY_SAN_RUN)" $(BM_DIR)
+	$(Q)FERRY_RESET_STATUS=3 tests/baremetal/run.sh "$(FERRY_SAN_RUN) --interp" $(BM_DIR)
 
 TESTS += baremetal-qemu baremetal-ferry
 
