@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
     gcc make binutils libelf-dev libfdt-dev zlib1g-dev libzstd-dev libcmocka-dev libcapstone-dev
     gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross
-    gcc-arm-linux-gnueabihf qemu-system-arm qemu-user e2fsprogs cpio pkg-config
+    gcc-arm-linux-gnueabihf qemu-system-arm qemu-user e2fsprogs cpio pkg-config device-tree-compiler
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -365,7 +365,7 @@ static int run(struct machine *m)
     }
 }
 
-int hosted_machine_run(const struct ferry_options *o)
+int hosted_machine_run(const struct ferry_options *o, const char *notice)
 {
     static struct machine machine;        /* large (the CPU's TLB); one per process */
     struct machine *m = &machine;
@@ -382,6 +382,7 @@ int hosted_machine_run(const struct ferry_options *o)
     }
     int rc = load_guest(m, o);
     if (rc != 0) return rc < 0 ? 1 : 0;
+    if (notice) fprintf(stderr, "%s\n", notice);
     if (!o->interp && !start_jit(m)) {
         fprintf(stderr, "ferry run: cannot start the JIT: %s\n", strerror(errno));
         return 1;

@@ -13,7 +13,8 @@
 #define FERRY_EXIT_GUEST_HUNG 4   /* every CPU off, or waiting with nothing that can wake it */
 
 /* Boots the kernel the options name and runs it to power-off; returns the exit status
- * (1 with one message on stderr for a bad file or option). */
-int hosted_machine_run(const struct ferry_options *options);
+ * (1 with one message on stderr for a bad file or option). A notice, when given, is
+ * printed on stderr once the guest is loaded (errors before stay one line). */
+int hosted_machine_run(const struct ferry_options *options, const char *notice);
 
 #endif

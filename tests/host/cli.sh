@@ -63,7 +63,7 @@ expect_rc truncated-engine 1; expect_lines truncated-engine "$err" 1; expect_gre
 run bad-flavour 20 env FERRY_KVM_FLAVOUR=quantum "$ferry" selftest --engine "$engine"
 expect_rc bad-flavour 2; expect_exact_line bad-flavour "$err" "ferry: invalid FERRY_KVM_FLAVOUR 'quantum' (expected hardware or pvlite)"
 
-# ferry run: inputs checked, then an honest refusal.
+# ferry run: inputs checked, each error one line naming the file or option.
 run run-no-kernel 10 "$ferry" run
 expect_rc run-no-kernel 2; expect_lines run-no-kernel "$err" 1
 run run-missing-kernel 10 "$ferry" run --kernel /nonexistent/Image
@@ -71,11 +71,13 @@ expect_rc run-missing-kernel 1
 expect_exact_line run-missing-kernel "$err" "ferry run: --kernel /nonexistent/Image: No such file or directory"
 run run-dir-initrd 10 "$ferry" run --kernel "$engine" --initrd "$work"
 expect_rc run-dir-initrd 1; expect_exact_line run-dir-initrd "$err" "ferry run: --initrd $work: not a regular file"
-run run-unsupported 10 "$ferry" run --kernel "$engine" -m 1G --append "console=ttyAMA0"
-expect_rc run-unsupported 2; expect_lines run-unsupported "$err" 1; expect_grep run-unsupported "$err" "no guest support yet"
+run run-x86-kernel 10 "$ferry" run --kernel "$engine" -m 1G --append "console=ttyAMA0"
+expect_rc run-x86-kernel 1; expect_lines run-x86-kernel "$err" 1; expect_grep run-x86-kernel "$err" "$engine"
 run run-board-options 10 "$ferry" run --kernel "$engine" --mem 256M --dtb "$engine" --dump-dtb "$work/out.dtb" \
     --stats --interp --mmu soft-tlb --hosted --append "console=ttyAMA0 earlycon"
-expect_rc run-board-options 2; expect_lines run-board-options "$err" 1; expect_grep run-board-options "$err" "no guest support yet"
+expect_rc run-board-options 1; expect_lines run-board-options "$err" 1; expect_grep run-board-options "$err" "$engine"
+run run-host-pt 10 "$ferry" run --kernel "$engine" --mmu host-pt
+expect_rc run-host-pt 2; expect_lines run-host-pt "$err" 1; expect_grep run-host-pt "$err" "needs the engine"
 run run-help 10 "$ferry" run --help
 expect_rc run-help 0
 for opt in "--dtb FILE" "--dump-dtb FILE" "--mem SIZE" "--stats" "--interp" "--hosted" "--mmu STRATEGY"; do
