@@ -43,8 +43,9 @@ CLEAN_EXTRA :=
 all:
 
 # Libraries and generators first, the ferry program last (its link line expands
-# FERRY_LIBS when its fragment is read).
-FRAGMENTS := $(wildcard adl/build.mk jit/*/build.mk arch/*/build.mk devices/build.mk \
+# FERRY_LIBS when its fragment is read); a library's fragment comes after those of the
+# libraries it calls (arch/ calls devices/, both call jit/), since each one prepends.
+FRAGMENTS := $(wildcard adl/build.mk jit/*/build.mk devices/build.mk arch/*/build.mk \
                engine/build.mk tools/build.mk bench/build.mk tests/*/build.mk)
 include $(FRAGMENTS)
 include $(wildcard hypervisor/build.mk)
