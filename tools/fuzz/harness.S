@@ -5,7 +5,9 @@
 //
 // For each stream k (argv[1], if given, is a string with one character per stream:
 // '1' runs it, anything else skips it) the main loop loads NZCV, FPCR, FPSR,
-// TPIDR_EL0, SP, V0-V31 and X0-X29 from fuzz_inits[k] and branches to slot k, whose
+// TPIDR_EL0, SP, V0-V31 and X0-X29 from fuzz_inits[k], clears the exclusive monitor
+// (CLREX: Ferry keeps it across signal delivery and sigreturn, qemu does not, so
+// without it a stream's STXR would depend on the streams before) and branches to slot k, whose
 // first instruction loads X30 from a literal in the slot. The stream follows, then a
 // BRK. Every stream therefore ends in a signal (SIGTRAP from the final BRK, or the
 // SIGSEGV/SIGBUS/SIGILL/SIGTRAP/SIGFPE it raised itself); the handler, on an
@@ -167,6 +169,7 @@ run:    state   x3
         ldp     x26, x27, [x30, #208]
         ldp     x28, x29, [x30, #224]
         ldr     x30, [x30, #288]                // the slot's address
+        clrex                                   // no exclusive state from earlier streams
         br      x30
 
 resume: bl      memhash                         // sp is already the harness stack

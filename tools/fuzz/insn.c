@@ -771,9 +771,13 @@ static void report_minimised(struct stream *s, enum mode m, const struct verdict
     report("  initial state:");
     for (unsigned i = 0; i < 31; i++)
         report("%s x%u=%llx", i % 6 == 0 ? "\n   " : "", i, (unsigned long long)s->x[i]);
-    report("\n    sp=%llx nzcv=%llx fpcr=%llx fpsr=%llx tpidr_el0=%llx (V registers: see the stream's report)\n",
+    report("\n    sp=%llx nzcv=%llx fpcr=%llx fpsr=%llx tpidr_el0=%llx",
            (unsigned long long)s->sp, (unsigned long long)s->nzcv, (unsigned long long)s->fpcr,
            (unsigned long long)s->fpsr, (unsigned long long)s->tpidr);
+    for (unsigned i = 0; i < 32; i++)
+        report("%s v%u=%016llx%016llx", i % 3 == 0 ? "\n   " : "", i, (unsigned long long)s->v[i][1],
+               (unsigned long long)s->v[i][0]);
+    report("\n");
     disassemble_objdump(s);
     if (b.qemu_ok)
         print_rec_diff(b.ref.recs[0], b.res[m].recs[0], s);

@@ -148,6 +148,8 @@ void campaign_sys(struct table *t)
             const char *call = name[0] ? name : ql[0] ? ql : "exit status";
             if (strncmp(call, "signal", 6) == 0 || strstr(xl, "signal-survived"))
                 snprintf(h, sizeof(h), "corrupted signal frame accepted (item 6)");
+            else if (strcmp(call, "stxr-after") == 0)
+                snprintf(h, sizeof(h), "exclusive monitor kept across a syscall/signal return");
             else if (strcmp(call, "wait4") == 0)
                 snprintf(h, sizeof(h), "wait4 result (item 10)");
             else if (o == O_DIFF_STDOUT)

@@ -79,6 +79,8 @@ static void result(const char *name, long r, const char *args)
            r < 0 ? -(long)errno : (r > 4096 || r < -4096 ? 1 : r));
 }
 
+static void quiet_handler(int sig) { (void)sig; }
+
 /* The handler corrupts its own frame in one of several ways, then returns. */
 static volatile int corrupt_kind;
 static void handler(int sig, siginfo_t *si, void *ctx)
@@ -104,7 +106,7 @@ static void one_call(void)
 {
     char a[160];
     long r;
-    unsigned which = (unsigned)below(22);
+    unsigned which = (unsigned)below(23);
     errno = 0;
     kinds[0] = 0;
     switch (which) {
@@ -303,6 +305,25 @@ static void one_call(void)
         snprintf(a, sizeof(a), "flags=%#llx", (unsigned long long)fl);
         r = syscall(SYS_pipe2, below(2) ? (void *)region : bad_pointer(), fl);
         result("pipe2", r, a);
+        break;
+    }
+    case 21: {                   /* the exclusive monitor across a signal (or a syscall) */
+        static uint64_t word;
+        uint64_t v;
+        uint32_t status;
+        int via = (int)below(2);
+        struct sigaction sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = quiet_handler;
+        sigaction(SIGUSR2, &sa, NULL);
+        __asm__ volatile("ldxr %0, [%1]" : "=r"(v) : "r"(&word) : "memory");
+        if (via)
+            raise(SIGUSR2);                     /* a signal delivered and returned from */
+        else
+            syscall(SYS_getpid);                /* a plain syscall */
+        __asm__ volatile("stxr %w0, %2, [%1]" : "=&r"(status) : "r"(&word), "r"(v + 1) : "memory");
+        snprintf(a, sizeof(a), "via=%s", via ? "signal" : "syscall");
+        result("stxr-after", (long)status, a);
         break;
     }
     default: {                                    /* a signal with a corrupted frame */
