@@ -51,6 +51,24 @@ struct jit_system_memory {
     bool (*store)(void *ctx, uint64_t va, unsigned size, bool unpriv, uint64_t value);
     bool (*fetch)(void *ctx, uint64_t va, uint32_t *insn);
     void *ctx;
+    /* The software TLB translated code looks up inline (NULL: every access calls
+     * load/store): JIT_TLB_VIEWS arrays of JIT_TLB_ENTRIES entries, view 0 for EL0
+     * permissions (EL0 code, unprivileged accesses), view 1 for EL1. An access of n bytes
+     * at va hits when the entry at (va >> 12) % JIT_TLB_ENTRIES holds the page of its
+     * last byte, va + n - 1, as read_tag (loads) or write_tag (stores); the host address
+     * is then va + addend. The runtime fills entries only for RAM it may access without
+     * further checks and empties them (a tag that is never page aligned, 1) whenever
+     * they may no longer hold. */
+    struct jit_tlb_entry *fast_tlb;
+};
+
+#define JIT_TLB_ENTRIES 256
+#define JIT_TLB_VIEWS 2
+#define JIT_TLB_EMPTY 1ull
+struct jit_tlb_entry {
+    uint64_t read_tag, write_tag;
+    uint64_t addend;
+    uint64_t pad;              /* entries are 32 bytes: the index scales by a shift */
 };
 
 /* The address an access or a branch to a really uses (see top_byte_ignore). */

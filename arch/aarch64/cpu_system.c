@@ -54,9 +54,30 @@ static bool phys_read64(void *ctx, uint64_t pa, uint64_t *value)
     return true;
 }
 
+static void fast_tlb_empty(struct a64_cpu *cpu)
+{
+    for (unsigned v = 0; v < JIT_TLB_VIEWS; v++)
+        for (unsigned i = 0; i < JIT_TLB_ENTRIES; i++)
+            cpu->fast_tlb[v][i] = (struct jit_tlb_entry){ .read_tag = JIT_TLB_EMPTY, .write_tag = JIT_TLB_EMPTY };
+}
+
+/* The inline entry for a RAM page the slow path just translated, for the view of the EL
+ * whose permissions it checked. Alignment checking (SCTLR_EL1.A) needs every access
+ * in the slow path: no entries then. */
+static void fast_tlb_fill(struct a64_cpu *cpu, const struct a64_tlb_entry *e, unsigned el)
+{
+    uint8_t *host = ram_at(cpu, e->pa_page, PAGE_MASK + 1);
+    if (!host || (cpu->sys.sctlr_el1 & A64_SCTLR_A)) return;
+    struct jit_tlb_entry *f = &cpu->fast_tlb[el ? 1 : 0][(e->va_page >> 12) % JIT_TLB_ENTRIES];
+    f->read_tag = a64_mmu_permits(&e->t, A64_ACC_READ, el) ? e->va_page : JIT_TLB_EMPTY;
+    f->write_tag = a64_mmu_permits(&e->t, A64_ACC_WRITE, el) ? e->va_page : JIT_TLB_EMPTY;
+    f->addend = (uint64_t)(uintptr_t)host - e->va_page;
+}
+
 void a64_cpu_tlb_flush(struct a64_cpu *cpu)
 {
     for (unsigned i = 0; i < A64_TLB_ENTRIES; i++) cpu->tlb[i].valid = false;
+    fast_tlb_empty(cpu);
     cpu->tlb_flushes++;
     cpu->translations_stale = true;        /* translations are found by virtual PC */
 }
@@ -82,6 +103,7 @@ static bool translate(struct a64_cpu *cpu, uint64_t va, enum a64_access acc, boo
     if (e->valid && e->va_page == (plain & ~PAGE_MASK) && (e->t.global || e->t.asid == a64_mmu_asid(&r)) &&
         a64_mmu_permits(&e->t, acc, el)) {
         *pa = e->pa_page | (plain & PAGE_MASK);
+        if (acc != A64_ACC_EXEC && plain == va) fast_tlb_fill(cpu, e, el);
         return true;
     }
     cpu->tlb_misses++;
@@ -97,6 +119,7 @@ static bool translate(struct a64_cpu *cpu, uint64_t va, enum a64_access acc, boo
     e->pa_page = t.pa_page + offset;
     e->t = t;
     *pa = e->pa_page | (plain & PAGE_MASK);
+    if (acc != A64_ACC_EXEC && plain == va) fast_tlb_fill(cpu, e, el);
     return true;
 }
 
@@ -192,7 +215,9 @@ void a64_cpu_init(struct a64_cpu *cpu, const struct a64_machine_if *machine, str
         .set_tpidr_el0 = set_tpidr, .get_sp = get_sp, .set_sp = set_sp,
     };
     cpu->machine = *machine;
-    cpu->memory_ops = (struct jit_system_memory){ .load = mem_load, .store = mem_store, .fetch = mem_fetch, .ctx = cpu };
+    fast_tlb_empty(cpu);
+    cpu->memory_ops = (struct jit_system_memory){ .load = mem_load, .store = mem_store, .fetch = mem_fetch,
+                                                   .ctx = cpu, .fast_tlb = &cpu->fast_tlb[0][0] };
     cpu->memory = (struct jit_memory){ .system = &cpu->memory_ops };
 }
 

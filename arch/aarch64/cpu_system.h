@@ -48,6 +48,8 @@ struct a64_cpu {
     struct jit_system_memory memory_ops;
     struct jit_memory memory;       /* the system memory model over this CPU */
     struct a64_tlb_entry tlb[A64_TLB_ENTRIES];
+    /* The entries translated code looks up inline (jit.h), per view (EL0, EL1). */
+    struct jit_tlb_entry fast_tlb[JIT_TLB_VIEWS][JIT_TLB_ENTRIES];
     bool illegal_state;             /* PSTATE.IL after an illegal exception return */
     /* Translated code may no longer match the guest's code: its mapping changed (page
      * tables, TLB maintenance) or it invalidated the instruction cache. The run loop

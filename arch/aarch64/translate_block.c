@@ -28,6 +28,7 @@ bool a64_translate_block(void *ctx, ir_block *b, uint64_t pc, uint64_t modes_key
 {
     const struct jit_memory *m = ctx;
     const struct a64_modes modes = a64_modes_of_key(modes_key);
+    if (modes.SYS && modes.EL == 0) ir_block_set_mem_flags(b, IR_MEM_UNPRIV);   /* EL0's permissions */
     ir_set_pc_offset(b, A64_PC_OFFSET);
     for (unsigned n = 0;; n++) {
         uint32_t insn;

@@ -147,6 +147,9 @@ void   ir_store(ir_block *b, ir_val guest_addr, ir_val v);
  * exception level (LDTR/STTR); the flat memory model has no privilege and ignores it. */
 enum { IR_MEM_UNPRIV = 1 };
 ir_val ir_load_ex(ir_block *b, ir_type t, ir_val guest_addr, unsigned mem_flags);
+/* Flags every memory access of the block gets besides its own (IR_MEM_UNPRIV for a
+ * block that runs at EL0: its accesses have EL0's permissions). */
+void   ir_block_set_mem_flags(ir_block *b, unsigned mem_flags);
 void   ir_store_ex(ir_block *b, ir_val guest_addr, ir_val v, unsigned mem_flags);
 /* Exclusive monitor (LDXR/STXR): store_exclusive returns I32 0 on success, 1 on failure */
 ir_val ir_load_exclusive(ir_block *b, ir_type t, ir_val guest_addr);

@@ -54,6 +54,7 @@ void ir_block_reset(ir_block *b, uint64_t guest_pc)
     b->cur_pc = guest_pc;
     b->n_guest_insns = 0;
     b->reachable = true;
+    b->mem_flags = 0;
     b->n_consts_hi = 0;
     b->n_args = 0;
     b->n_locals = 0;
@@ -970,22 +971,26 @@ static ir_val mem_op(ir_block *b, enum ir_op op, ir_type t, ir_val addr, ir_val 
     if (T(b, addr) == IR_I32) addr = ir_zext(b, IR_I64, addr);
     check(b, t >= IR_I8 && t <= IR_I128, "memory access type");
     uint32_t snap = snapshot(b);
-    return emit(b, op, t, addr, v, snap, 0);
+    ir_val m = emit(b, op, t, addr, v, snap, 0);
+    b->insns[m].cond = b->mem_flags;
+    return m;
 }
+
+void ir_block_set_mem_flags(ir_block *b, unsigned mem_flags) { b->mem_flags = (uint8_t)mem_flags; }
 
 ir_val ir_load(ir_block *b, ir_type t, ir_val addr) { return mem_op(b, IR_OP_LOAD, t, addr, 0); }
 
 ir_val ir_load_ex(ir_block *b, ir_type t, ir_val addr, unsigned mem_flags)
 {
     ir_val v = mem_op(b, IR_OP_LOAD, t, addr, 0);
-    b->insns[v].cond = (uint8_t)mem_flags;
+    b->insns[v].cond |= (uint8_t)mem_flags;
     return v;
 }
 
 void ir_store_ex(ir_block *b, ir_val addr, ir_val v, unsigned mem_flags)
 {
     ir_store(b, addr, v);
-    b->insns[b->n_insns - 1].cond = (uint8_t)mem_flags;
+    b->insns[b->n_insns - 1].cond |= (uint8_t)mem_flags;
 }
 ir_val ir_load_exclusive(ir_block *b, ir_type t, ir_val addr) { return mem_op(b, IR_OP_LOAD_EXCL, t, addr, 0); }
 

@@ -178,6 +178,7 @@ struct ir_block {
     bool pc_offset_set;
     bool reachable;           /* false after an exit/branch until a label is bound */
     bool optimise;            /* builder-time folding and register caching */
+    uint8_t mem_flags;        /* IR_MEM_* every memory access gets (ir_block_set_mem_flags) */
 
     /* self-loop mode (ir_block_set_loop_regs): exits to guest_pc become IR_OP_LOOP_BACK */
     struct ir_loop_reg *loop_regs;

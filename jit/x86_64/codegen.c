@@ -13,7 +13,7 @@
 enum { K_REG, K_MEM, K_IMM };
 typedef struct opnd { uint8_t kind; int8_t reg; int32_t off; uint64_t imm; } opnd;
 
-enum { COLD_FAULT = 1, COLD_EXIT = 2, COLD_EDGE = 3, COLD_REQUEST = 4 };
+enum { COLD_FAULT = 1, COLD_EXIT = 2, COLD_EDGE = 3, COLD_REQUEST = 4, COLD_SLOW_ACCESS = 5 };
 
 struct gen {
     ir_block *b;
@@ -1068,8 +1068,63 @@ static void sys_access(struct gen *g, uint32_t i, const struct ir_insn *in, unsi
     c->site = x86_jcc32(buf, X86_CC_E, buf->p);
 }
 
+/* The inline software TLB lookup for an access of `bytes` at the address operand:
+ * leaves the entry in r11 and jumps to a new slow-access stub on a miss (its index is
+ * returned: the list may move). The address stays in *ra (its own register, or rdx).
+ * Unprivileged accesses (and every access of an EL0 block) use the EL0 view. */
+static uint32_t tlb_lookup(struct gen *g, uint32_t i, const struct ir_insn *in, unsigned bytes,
+                           bool store, int *ra)
+{
+    x86_buf *buf = g->buf;
+    opnd A = op_of(g, in->a);
+    *ra = in_reg(g, 8, A, X86_RDX);
+    unsigned view = (in->cond & IR_MEM_UNPRIV) ? 0 : 1;
+    x86_mov_rr(buf, 8, X86_R11, *ra);
+    x86_shift_ri(buf, X86_SHR, 8, X86_R11, 12);
+    x86_alu_ri(buf, X86_AND, 4, X86_R11, JIT_TLB_ENTRIES - 1);
+    x86_shift_ri(buf, X86_SHL, 8, X86_R11, 5);
+    x86_lea(buf, 8, X86_R11, (x86_mem){ .base = JIT_REG_MEMBASE, .index = X86_R11, .scale = 1,
+                                         .disp = (int32_t)(view * JIT_TLB_ENTRIES * sizeof(struct jit_tlb_entry)) });
+    x86_lea(buf, 8, X86_RAX, x86_mem_bd(*ra, (int32_t)bytes - 1));
+    x86_alu_ri(buf, X86_AND, 8, X86_RAX, (int32_t)0xfffff000);
+    x86_alu_rm(buf, X86_CMP, 8, X86_RAX, x86_mem_bd(X86_R11, store ? 8 : 0));
+    flags_clobber(g);
+    struct jit_cold *c = cold_new(g);
+    c->kind = COLD_SLOW_ACCESS;
+    c->insn = i;
+    c->site = x86_jcc32(buf, X86_CC_NE, buf->p);
+    return (uint32_t)(c - g->cg->cold);
+}
+
 static void sys_load(struct gen *g, uint32_t v, const struct ir_insn *in)
 {
+    if (g->env->system->fast_tlb) {
+        ir_type t = TY(g, v);
+        int ra;
+        uint32_t c = tlb_lookup(g, v, in, ir_type_bytes(t), false, &ra);
+        if (g->b->loc[v] == LOC_NONE) {      /* a hit cannot fault: nothing to do */
+            g->cg->cold[c].resume = g->buf->p;
+            return;
+        }
+        x86_mov_rm(g->buf, 8, X86_RAX, x86_mem_bd(X86_R11, 16));
+        if (t == IR_I128) {
+            x86_lea(g->buf, 8, X86_RDX, (x86_mem){ .base = ra, .index = X86_RAX, .scale = 1 });
+            for (int h = 0; h < 2; h++) {
+                x86_mov_rm(g->buf, 8, X86_RAX, x86_mem_bd(X86_RDX, 8 * h));
+                x86_mov_mr(g->buf, 8, dest_half(g, v, h), X86_RAX);
+            }
+            g->cg->cold[c].resume = g->buf->p;
+            return;
+        }
+        int d = dest_reg(g, v);
+        x86_mem m = { .base = ra, .index = X86_RAX, .scale = 1 };
+        unsigned bytes = ir_type_bytes(t);
+        if (bytes <= 2) x86_movzx_rm(g->buf, (int)bytes, d, m);
+        else x86_mov_rm(g->buf, (int)bytes, d, m);
+        g->cg->cold[c].resume = g->buf->p;
+        dest_done(g, v, d);
+        return;
+    }
     ir_type t = TY(g, v);
     bool dead = g->b->loc[v] == LOC_NONE;
     if (t == IR_I128) {
@@ -1091,6 +1146,15 @@ static void sys_load(struct gen *g, uint32_t v, const struct ir_insn *in)
 static void sys_store(struct gen *g, uint32_t i, const struct ir_insn *in)
 {
     ir_type t = TY(g, in->b);
+    if (g->env->system->fast_tlb) {
+        int ra;
+        uint32_t c = tlb_lookup(g, i, in, ir_type_bytes(t), true, &ra);
+        x86_mov_rm(g->buf, 8, X86_R11, x86_mem_bd(X86_R11, 16));
+        x86_lea(g->buf, 8, X86_RDX, (x86_mem){ .base = ra, .index = X86_R11, .scale = 1 });
+        store_value(g, in->b, x86_mem_bd(X86_RDX, 0));   /* its scratch is rax and r11 */
+        g->cg->cold[c].resume = g->buf->p;
+        return;
+    }
     if (t == IR_I128) {
         for (int h = 0; h < 2; h++) sys_access(g, i, in, 8, 8 * h, half(g, in->b, h), true);
         return;
@@ -1378,6 +1442,35 @@ static bool emit_cold(struct gen *g)
             x86_lea(buf, 8, X86_RDX, x86_mem_rip(c->site));
             x86_mov_ri(buf, X86_RAX, IR_EXIT_JUMP);
             x86_jmp32(buf, g->env->epilogue);
+            continue;
+        }
+        if (c->kind == COLD_SLOW_ACCESS) {
+            /* the calls below add fault stubs to the list: work on a copy */
+            struct jit_cold slow = *c;
+            const struct ir_insn *in = INS(g, slow.insn);
+            if (!x86_buf_ensure(buf, 1024)) return false;
+            if (in->op == IR_OP_STORE) {
+                ir_type t = TY(g, in->b);
+                if (t == IR_I128)
+                    for (int h = 0; h < 2; h++) sys_access(g, slow.insn, in, 8, 8 * h, half(g, in->b, h), true);
+                else
+                    sys_access(g, slow.insn, in, ir_type_bytes(t), 0, op_of(g, in->b), true);
+            } else {
+                uint32_t v = slow.insn;
+                ir_type t = TY(g, v);
+                if (t == IR_I128) {
+                    for (int h = 0; h < 2; h++) {
+                        sys_access(g, v, in, 8, 8 * h, (opnd){ .kind = K_IMM }, false);
+                        if (g->b->loc[v] == LOC_NONE) continue;
+                        x86_mov_rm(buf, 8, X86_RAX, slot_mem(MEM_RESULT_SLOT));
+                        x86_mov_mr(buf, 8, dest_half(g, v, h), X86_RAX);
+                    }
+                } else {
+                    sys_access(g, v, in, ir_type_bytes(t), 0, (opnd){ .kind = K_IMM }, false);
+                    if (g->b->loc[v] != LOC_NONE) x86_mov_rm(buf, 8, dest_reg(g, v), slot_mem(MEM_RESULT_SLOT));
+                }
+            }
+            x86_jmp32(buf, slow.resume);
             continue;
         }
         if (c->kind == COLD_REQUEST) {

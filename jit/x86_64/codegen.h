@@ -2,7 +2,8 @@
  * x86-64 code generation (codegen.c).
  *
  * Host register conventions inside translated code:
- *   r15 = guest state pointer, r14 = guest memory base (pinned, callee-saved);
+ *   r15 = guest state pointer, r14 = guest memory base (flat memory model) or software
+ *   TLB base (system memory model) (pinned, callee-saved);
  *   rax, rdx, r11 = scratch (never allocated: mul/div, immediates, spilled operands);
  *   rbx rbp r12 r13 rsi rdi r8 r9 r10 rcx = allocatable;
  *   rsp = a fixed frame set up by the entry trampoline, 16-byte aligned: bytes
@@ -87,7 +88,8 @@ struct jit_cg {
 /* Kinds of out-of-line code. */
 struct jit_cold {
     uint8_t kind;                   /* 1 = fault stub, 2 = direct exit stub, 3 = branch edge stores,
-                                       4 = exit request (pc: where to continue, or ~0: stored) */
+                                       4 = exit request (pc: where to continue, or ~0: stored),
+                                       5 = slow guest access (software TLB miss) */
     uint8_t *site;                  /* rel32 displacement that jumps to the stub */
     uint32_t snap;                  /* fault, edge: snapshot id */
     uint32_t label;                 /* edge: the label it continues at */
@@ -95,6 +97,8 @@ struct jit_cold {
     int8_t addr_reg;                /* fault: register holding the address, or -1 */
     uint64_t addr_imm;              /* fault: constant address */
     uint64_t pc;                    /* fault: guest pc; exit: target pc */
+    uint32_t insn;                  /* slow access: the IR load or store */
+    const uint8_t *resume;          /* slow access: where the fast path continues */
 };
 
 void jit_cg_free(struct jit_cg *cg);

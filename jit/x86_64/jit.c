@@ -495,7 +495,9 @@ ir_exit_kind jit_run(jit *j, void *state, uint64_t *info)
         }
         ind_insert(j, pc, blk->code);
         j->stats.dispatcher_entries++;
-        struct jit_ret r = j->enter(state, blk->code, j->cfg.memory.host_base);
+        struct jit_ret r = j->enter(state, blk->code,
+                                    j->cfg.memory.system ? (uint8_t *)j->cfg.memory.system->fast_tlb
+                                                         : j->cfg.memory.host_base);
         if (r.kind == IR_EXIT_JUMP) {
             if (j->data->exit_request) {
                 if (info) *info = 0;
