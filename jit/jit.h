@@ -62,7 +62,7 @@ struct jit_system_memory {
     struct jit_tlb_entry *fast_tlb;
 };
 
-#define JIT_TLB_ENTRIES 256
+#define JIT_TLB_ENTRIES 1024
 #define JIT_TLB_VIEWS 2
 #define JIT_TLB_EMPTY 1ull
 struct jit_tlb_entry {

@@ -16,7 +16,7 @@
 #include "devices/mmio.h"
 
 /* Software TLB: direct mapped, 4 KB entries (blocks are entered page by page). */
-#define A64_TLB_ENTRIES 256
+#define A64_TLB_ENTRIES 1024
 
 struct a64_tlb_entry {
     bool valid;

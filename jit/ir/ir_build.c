@@ -55,6 +55,7 @@ void ir_block_reset(ir_block *b, uint64_t guest_pc)
     b->n_guest_insns = 0;
     b->reachable = true;
     b->mem_flags = 0;
+    b->exit_requests = false;
     b->n_consts_hi = 0;
     b->n_args = 0;
     b->n_locals = 0;
@@ -1399,12 +1400,22 @@ static void loop_back(ir_block *b)
     b->reachable = false;
 }
 
+void ir_block_set_exit_requests(ir_block *b, bool on) { b->exit_requests = on; }
+
 void ir_exit_direct(ir_block *b, uint64_t target_pc)
 {
     check(b, b->pc_offset_set, "exit without ir_set_pc_offset");
     if (b->loop_mode && target_pc == b->guest_pc && b->reachable) {
+        if (!b->exit_requests) {
+            loop_back(b);
+            return;
+        }
+        ir_label leave = ir_label_new(b), again = ir_label_new(b);
+        ir_val requested = emit(b, IR_OP_EXIT_REQUESTED, IR_I1, 0, 0, 0, 0);
+        ir_cbr(b, requested, leave, again);
+        ir_label_bind(b, again);
         loop_back(b);
-        return;
+        ir_label_bind(b, leave);          /* the registers as at the branch: store them all */
     }
     cache_flush(b);
     emit(b, IR_OP_EXIT_DIRECT, 0, 0, 0, 0, target_pc);

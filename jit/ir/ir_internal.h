@@ -59,6 +59,7 @@ enum ir_op {
                          * the preloaded registers args[a+n..a+2n), then jump to the loop head.
                          * A preload's location is reused once it is dead: nothing but the
                          * back edge's own arguments is live on that path. */
+    IR_OP_EXIT_REQUESTED, /* I1: the runtime's exit-request byte is set (codegen.h) */
     IR_OP_LAZY_FLAG,    /* I1 flag of `a op b`, computed only where it is stored (exits and
                          * fault stubs redo the operation) or read: cond = IR_LAZY_*, imm =
                          * flag (0 N, 1 Z, 2 C, 3 V), consts_hi[c], consts_hi[c + 1] =
@@ -179,6 +180,7 @@ struct ir_block {
     bool reachable;           /* false after an exit/branch until a label is bound */
     bool optimise;            /* builder-time folding and register caching */
     uint8_t mem_flags;        /* IR_MEM_* every memory access gets (ir_block_set_mem_flags) */
+    bool exit_requests;       /* a self-loop's back edge leaves when an exit is requested */
 
     /* self-loop mode (ir_block_set_loop_regs): exits to guest_pc become IR_OP_LOOP_BACK */
     struct ir_loop_reg *loop_regs;
@@ -302,6 +304,10 @@ static inline uint32_t ir_insn_args(const struct ir_insn *in, uint32_t *first)
  * registers (no two overlapping) and marks the loop head; exits to the block's own pc
  * then keep them in host locations instead of going through the guest state. */
 void ir_block_set_loop_regs(ir_block *b, const struct ir_loop_reg *regs, uint32_t n);
+/* The runtime has an exit-request byte (jit_config.exit_requests): a self-loop's back
+ * edge then first tests it and, when set, leaves through an ordinary exit to the block's
+ * start, which stores every carried register (and its own exit-request check leaves). */
+void ir_block_set_exit_requests(ir_block *b, bool on);
 /* After ir_block_set_loop_regs: the flags at the loop head are lazy (struct
  * ir_lazy_flags); none of the four may be a loop register. */
 void ir_block_set_lazy_flags(ir_block *b, const struct ir_lazy_flags *lf);

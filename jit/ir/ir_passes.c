@@ -143,7 +143,7 @@ static const char *const op_names[IR_OP_COUNT] = {
     [IR_OP_BR] = "br", [IR_OP_CBR] = "cbr", [IR_OP_EXIT_DIRECT] = "exit_direct",
     [IR_OP_EXIT_INDIRECT] = "exit_indirect", [IR_OP_EXIT_SPECIAL] = "exit_special",
     [IR_OP_INSN_START] = "insn", [IR_OP_LOOP_HEAD] = "loop_head", [IR_OP_LOOP_BACK] = "loop_back",
-    [IR_OP_LAZY_FLAG] = "lazy_flag",
+    [IR_OP_LAZY_FLAG] = "lazy_flag", [IR_OP_EXIT_REQUESTED] = "exit_requested",
 };
 static const char *const type_names[] = { "?", "i1", "i8", "i16", "i32", "i64", "i128" };
 static const char *const cond_names[] = { "?", "eq", "ne", "ult", "ule", "ugt", "uge", "slt", "sle", "sgt", "sge" };

@@ -1782,6 +1782,12 @@ bool jit_codegen(ir_block *b, struct jit_cg *cg, const struct jit_cg_env *env, x
         }
         case IR_OP_LAZY_FLAG:             /* computed where it is stored */
             break;
+        case IR_OP_EXIT_REQUESTED:
+            x86_alu_mi(buf, X86_CMP, 1, x86_mem_rip((const void *)env->exit_request), 0);
+            flags_clobber(&g);
+            set_cond_flags(&g, i, X86_CC_NE);
+            materialise_cc(&g, i, X86_CC_NE);
+            break;
         case IR_OP_EXIT_DIRECT: gen_exit_direct(&g, in->imm); break;
         case IR_OP_EXIT_INDIRECT: gen_exit_indirect(&g, in); break;
         case IR_OP_EXIT_SPECIAL: gen_exit_special(&g, in); break;

@@ -375,6 +375,7 @@ static void build(jit *j, ir_block *b, uint64_t pc, uint64_t modes, const struct
 {
     ir_block_reset(b, pc);
     ir_set_pc_offset(b, j->cfg.pc_offset);
+    ir_block_set_exit_requests(b, j->cfg.exit_requests);
     if (n_loop) ir_block_set_loop_regs(b, loop_regs, n_loop);
     if (plan && plan->lazy) ir_block_set_lazy_flags(b, &plan->flags);
     if (plan && plan->n_consts) ir_block_set_loop_consts(b, plan->consts, plan->n_consts);
@@ -431,9 +432,7 @@ static const struct jit_block *translate(jit *j, uint64_t pc, uint64_t modes)
         if (attempt) flush_all(j);
         build(j, b, pc, modes, NULL, 0, NULL);
         struct ir_loop_reg loop_regs[IR_MAX_LOOP_REGS];
-        /* self-loops keep guest registers in host registers across the back edge, where
-         * an exit request could not leave with a precise state: not with requests */
-        uint32_t n_loop = b->optimise && !j->cfg.exit_requests ? choose_loop_regs(j, b, loop_regs, 0, 0, NULL, 0) : 0;
+        uint32_t n_loop = b->optimise ? choose_loop_regs(j, b, loop_regs, 0, 0, NULL, 0) : 0;
         struct loop_plan *plan = &j->plan;
         if (n_loop && plan_loop(j, b, plan)) {
             build(j, b, pc, modes, plan->regs, plan->n_regs, plan);
