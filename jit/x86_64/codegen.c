@@ -1079,10 +1079,11 @@ static uint32_t tlb_lookup(struct gen *g, uint32_t i, const struct ir_insn *in, 
     opnd A = op_of(g, in->a);
     *ra = in_reg(g, 8, A, X86_RDX);
     unsigned view = (in->cond & IR_MEM_UNPRIV) ? 0 : 1;
+    _Static_assert(sizeof(struct jit_tlb_entry) == 32, "entries are 32 bytes");
+    /* r11 = the entry's address: (va >> 12) % entries * 32 in two steps */
     x86_mov_rr(buf, 8, X86_R11, *ra);
-    x86_shift_ri(buf, X86_SHR, 8, X86_R11, 12);
-    x86_alu_ri(buf, X86_AND, 4, X86_R11, JIT_TLB_ENTRIES - 1);
-    x86_shift_ri(buf, X86_SHL, 8, X86_R11, 5);
+    x86_shift_ri(buf, X86_SHR, 8, X86_R11, 12 - 5);
+    x86_alu_ri(buf, X86_AND, 4, X86_R11, (JIT_TLB_ENTRIES - 1) << 5);
     x86_lea(buf, 8, X86_R11, (x86_mem){ .base = JIT_REG_MEMBASE, .index = X86_R11, .scale = 1,
                                          .disp = (int32_t)(view * JIT_TLB_ENTRIES * sizeof(struct jit_tlb_entry)) });
     x86_lea(buf, 8, X86_RAX, x86_mem_bd(*ra, (int32_t)bytes - 1));

@@ -80,8 +80,10 @@ struct jit_cg {
     uint32_t n_sites, cap_sites;
     uint32_t frame_top;             /* highest frame byte used by this block */
     uint32_t chained_exits;         /* exits linked at translation time */
-    bool mem_calls;                 /* guest accesses are helper calls (system model): the
-                                       register allocator treats them as calls */
+    bool mem_calls;                 /* guest accesses may call the runtime (system model):
+                                       the register allocator records what they must keep */
+    bool mem_calls_cold;            /* ... only on a software TLB miss, out of line: values
+                                       across them need not prefer callee-saved registers */
     uint8_t *loop_head;             /* host address of IR_OP_LOOP_HEAD in this block */
 };
 

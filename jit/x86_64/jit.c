@@ -210,6 +210,7 @@ jit *jit_new(const struct jit_config *cfg)
         .exit_request = cfg->exit_requests ? &j->data->exit_request : NULL,
     };
     j->cg.mem_calls = cfg->memory.system != NULL;
+    j->cg.mem_calls_cold = cfg->memory.system && cfg->memory.system->fast_tlb;
     return j;
 }
 

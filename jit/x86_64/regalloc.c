@@ -114,7 +114,8 @@ bool jit_regalloc(ir_block *b, struct jit_cg *cg)
     uint32_t calls = 0;
     for (uint32_t i = 0; i < n; i++) {
         cg->calls_before[i] = calls;
-        if (b->insns[i].op == IR_OP_CALL || (cg->mem_calls && ir_is_mem_op(b->insns[i].op))) calls++;
+        if (b->insns[i].op == IR_OP_CALL || (cg->mem_calls && !cg->mem_calls_cold && ir_is_mem_op(b->insns[i].op)))
+            calls++;
         loc[i] = LOC_NONE;
         cg->released_at[i] = 0;
         cg->prefer[i] = 0;
