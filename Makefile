@@ -60,10 +60,13 @@ test: all
 setup:
 	$(Q)tools/setup.sh
 
-# There is no guest to boot yet (Linux boot is a later issue): the default target boots
-# the engine in the VM and runs its selftest.
-run: all
-	$(Q)$(BUILD)/ferry selftest
+# Until a Linux guest can be booted (the next issue), the default target boots the
+# engine in the VM and runs its selftest; on a machine without /dev/kvm it boots a
+# bare-metal test guest (exceptions, EL0/EL1) in the hosted system emulator instead.
+run: all baremetal-tests
+	$(Q)if [ -e /dev/kvm ]; then $(BUILD)/ferry selftest; else \
+	    echo "make run: no /dev/kvm here: booting a bare-metal guest in the hosted system emulator"; \
+	    $(BUILD)/ferry run --hosted --kernel $(BUILD)/tests/baremetal/exceptions.elf; fi
 
 clean:
 	rm -rf $(BUILD) $(CLEAN_EXTRA)

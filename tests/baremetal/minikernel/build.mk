@@ -15,6 +15,6 @@ $(MK_DIR)/%.elf: $(MK_DIR)/minikernel.o $(MK_DIR)/%.blob.o $(BM_LIB_OBJS) tests/
 
 .PHONY: minikernel bench-minikernel
 minikernel: $(MK_ELFS)
-bench-minikernel: $(MK_ELFS) $(BENCH_AARCH64)
+bench-minikernel: $(MK_ELFS) $(BENCH_AARCH64) $(BUILD)/ferry
 	$(Q)tests/baremetal/minikernel/run-bench.sh $(BUILD)
 .PRECIOUS: $(MK_DIR)/%.blob.o
