@@ -14,6 +14,7 @@
 sigjmp_buf user_fault_env;
 volatile sig_atomic_t user_fault_armed;
 volatile sig_atomic_t user_fault_precise;
+volatile sig_atomic_t user_fault_stepping;
 volatile uint64_t user_fault_guest_addr;
 volatile int user_fault_host_signal;
 
@@ -57,7 +58,8 @@ static void on_host_fault(int sig, siginfo_t *si, void *ucontext)
         if (fault_jit) {
             struct jit_host_regs regs;
             host_regs_of(ucontext, &regs);
-            user_fault_precise = jit_restore_state(fault_jit, fault_state, &regs);
+            user_fault_precise = jit_restore_state(fault_jit, fault_state, &regs) || user_fault_stepping;
+        user_fault_stepping = 0;
         }
         siglongjmp(user_fault_env, 1);
     }

@@ -67,6 +67,7 @@ static bool setup_frame(struct user_process *p, struct a64_state *s, int sig,
     a64_set_x(s, 2, frame + offsetof(struct a64_rt_sigframe, uc));
     a64_set_x(s, 29, record);
     a64_set_x(s, 30, (act->flags & A64_SA_RESTORER) ? act->restorer : p->sigreturn_trampoline);
+    s->EXCL_VALID = 0;            /* taking the signal is an exception: the monitor clears */
     a64_set_sp(s, frame);
     a64_set_pc(s, act->handler);
 

@@ -160,14 +160,17 @@ static int64_t sys_dup3(struct user_process *p, const uint64_t a[6])
     return host(syscall(SYS_dup3, (int)a[0], (int)a[1], user_open_flags_to_host(a[2])));
 }
 
+/* As the kernel: the flags are checked and the pipe made before the descriptors are
+ * written out; a bad pointer then closes them again (EFAULT). */
 static int64_t sys_pipe2(struct user_process *p, const uint64_t a[6])
 {
-    if (!guest_range_accessible(&p->mem, a[0], 8, GUEST_PROT_WRITE))
-        return -EFAULT;
     int fds[2];
     int64_t r = host(syscall(SYS_pipe2, fds, user_open_flags_to_host(a[1])));
-    if (r == 0)
-        guest_copy_to(&p->mem, a[0], fds, sizeof(fds));
+    if (r == 0 && guest_copy_to(&p->mem, a[0], fds, sizeof(fds))) {
+        close(fds[0]);
+        close(fds[1]);
+        return -EFAULT;
+    }
     return r;
 }
 
@@ -207,11 +210,20 @@ static int64_t sys_ioctl(struct user_process *p, const uint64_t a[6])
     case TCGETS: case TCSETS: case TCSETSW: case TCSETSF: size = 36; break; /* kernel termios */
     case TIOCGWINSZ: case TIOCSWINSZ: size = 8; break;
     case TIOCGPGRP: case TIOCSPGRP: case FIONREAD: case FIONBIO: size = 4; break;
-    default: return -ENOTTY;
+    default: return fcntl(fd, F_GETFD) < 0 ? -EBADF : -ENOTTY;
     }
     void *arg = guest_ptr(&p->mem, a[2], size, GUEST_PROT_READ | GUEST_PROT_WRITE);
-    if (!arg)
+    if (!arg) {
+        /* the kernel looks at the descriptor (EBADF) and whether its file has the
+         * request (ENOTTY) before it touches the argument */
+        if (fcntl(fd, F_GETFD) < 0)
+            return -EBADF;
+        uint8_t probe[64];
+        unsigned long query = request == FIONREAD || request == FIONBIO ? FIONREAD : TCGETS;
+        if (syscall(SYS_ioctl, fd, query, probe) < 0 && errno == ENOTTY)
+            return -ENOTTY;
         return -EFAULT;
+    }
     return host(syscall(SYS_ioctl, fd, request, arg));
 }
 

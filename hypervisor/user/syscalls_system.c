@@ -287,17 +287,25 @@ static int64_t sys_uname(struct user_process *p, const uint64_t a[6])
 }
 
 /* ---- time --------------------------------------------------------------------------- */
+/* The kernel checks the clock id before it writes the result: the host call goes to a
+ * local buffer, which is then copied out (EFAULT only for a valid clock). */
+static int64_t clock_query(struct user_process *p, long nr, uint64_t clock, uint64_t ptr, bool optional)
+{
+    struct timespec ts;
+    int64_t r = host(syscall(nr, (clockid_t)clock, &ts));
+    if (r < 0 || (optional && ptr == 0))
+        return r;
+    return guest_copy_to(&p->mem, ptr, &ts, sizeof(ts)) ? -EFAULT : 0;
+}
+
 static int64_t sys_clock_gettime(struct user_process *p, const uint64_t a[6])
 {
-    void *ts = guest_ptr(&p->mem, a[1], 16, GUEST_PROT_WRITE);
-    return ts ? host(syscall(SYS_clock_gettime, (clockid_t)a[0], ts)) : -EFAULT;
+    return clock_query(p, SYS_clock_gettime, a[0], a[1], false);
 }
 
 static int64_t sys_clock_getres(struct user_process *p, const uint64_t a[6])
 {
-    void *ts;
-    int err = optional_ptr(p, a[1], 16, GUEST_PROT_WRITE, &ts);
-    return err ? err : host(syscall(SYS_clock_getres, (clockid_t)a[0], ts));
+    return clock_query(p, SYS_clock_getres, a[0], a[1], true);
 }
 
 static int64_t sys_gettimeofday(struct user_process *p, const uint64_t a[6])
@@ -344,8 +352,12 @@ static int64_t sys_getitimer(struct user_process *p, const uint64_t a[6])
 #define A64_RLIMIT_DATA 2
 #define A64_RLIMIT_AS   9
 
+#define A64_RLIM_NLIMITS 16
+
 static int64_t sys_prlimit64(struct user_process *p, const uint64_t a[6])
 {
+    if ((uint32_t)a[1] >= A64_RLIM_NLIMITS)
+        return -EINVAL;                   /* checked before the limits are read or written */
     const void *new_limit;
     void *old_limit;
     int err = optional_ptr(p, a[2], 16, GUEST_PROT_READ, (void **)&new_limit);

@@ -29,6 +29,16 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* jit_config.step: one instruction in the interpreter, with host faults in it known to
+ * leave a precise state. */
+static int step(void *ctx, void *state, uint64_t *info)
+{
+    user_fault_stepping = 1;
+    int kind = a64_step(ctx, state, info);
+    user_fault_stepping = 0;
+    return kind;
+}
+
 static bool may_execute(void *ctx, uint64_t addr)
 {
     return (guest_page_flags(ctx, addr) & GUEST_PROT_EXEC) != 0;
@@ -122,6 +132,7 @@ static void write_code_reports(jit *j, const struct user_options *o)
 static void handle_syscall(struct user_process *p, struct a64_state *s, struct run_counters *c)
 {
     c->syscalls++;
+    s->EXCL_VALID = 0;            /* an SVC is an exception: it clears the exclusive monitor */
     uint64_t nr = a64_get_x(s, 8);
     if (nr == A64_NR_rt_sigreturn) {
         user_sigreturn(p, s);
@@ -186,7 +197,7 @@ int user_run(struct user_process *p, const struct user_options *o, uint64_t entr
             .translate = a64_translate_block,
             .translate_ctx = &run_memory,
             .now_ns = now_ns, /* so --stats can report translation speed */
-            .step = a64_step,
+            .step = step,
             .step_ctx = &run_memory,
         };
         run_jit = jit_new(&cfg);
@@ -257,8 +268,9 @@ int user_run(struct user_process *p, const struct user_options *o, uint64_t entr
             break;
         case IR_EXIT_ALIGNMENT:
         case IR_EXIT_ALIGNMENT_WRITE:
+            /* Linux reports a data fault's address with the tag byte cleared */
             report_at_exit(o);
-            user_signal_synchronous(p, s, 7, A64_BUS_ADRALN, info);
+            user_signal_synchronous(p, s, 7, A64_BUS_ADRALN, jit_memory_untag(&run_memory, info));
             break;
         case IR_EXIT_FETCH_ABORT:
             report_at_exit(o);
@@ -272,7 +284,7 @@ int user_run(struct user_process *p, const struct user_options *o, uint64_t entr
             break;
         case IR_EXIT_DATA_ABORT:
             report_at_exit(o);
-            user_signal_synchronous(p, s, 11, A64_SEGV_MAPERR, info);
+            user_signal_synchronous(p, s, 11, A64_SEGV_MAPERR, jit_memory_untag(&run_memory, info));
             break;
         default:
             fprintf(stderr, "ferry user: unexpected exit kind %d at 0x%" PRIx64 "\n", (int)kind,

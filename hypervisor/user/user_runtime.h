@@ -34,6 +34,9 @@ int user_run(struct user_process *p, const struct user_options *o, uint64_t entr
 extern sigjmp_buf user_fault_env;
 extern volatile sig_atomic_t user_fault_armed;
 extern volatile sig_atomic_t user_fault_precise;
+/* Set while the JIT's step function runs one instruction in the interpreter (a tagged
+ * access): a host fault there leaves the state precise too. */
+extern volatile sig_atomic_t user_fault_stepping;
 extern volatile uint64_t user_fault_guest_addr;
 extern volatile int user_fault_host_signal;
 int user_install_fault_handlers(struct user_process *p);

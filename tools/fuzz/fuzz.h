@@ -106,6 +106,8 @@ void table_add_known(struct table *t, const char *id);
 void table_add_hint(struct table *t, const char *hint);
 void table_print(const struct table *t, int n);
 unsigned long table_failures(const struct table *t);
+/* The result differences of the ELF and syscall campaigns, reported for triage only. */
+unsigned long table_to_triage(const struct table *t);
 
 /* Appends a line to the report file (and to stdout if verbose or the first few). */
 void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
