@@ -32,7 +32,7 @@ static const char *translate(uint64_t pc)
 {
     ir_block *b = ir_block_new();
     ir_block_reset(b, pc);
-    assert_true(a64_translate_block(&mem, b, pc));
+    assert_true(a64_translate_block(&mem, b, pc, 0));
     ir_dump(b, dump, sizeof(dump));
     ir_block_free(b);
     return dump;
@@ -149,7 +149,7 @@ static void test_random_words_are_handled(void **unused)
         put(0x1000, insn);
         put(0x1004, 0xd4200000u);                   /* brk #0 */
         ir_block_reset(b, 0x1000);
-        assert_true(a64_translate_block(&mem, b, 0x1000));
+        assert_true(a64_translate_block(&mem, b, 0x1000, 0));
 
         struct a64_state s;
         a64_state_init(&s);
