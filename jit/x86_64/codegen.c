@@ -1009,8 +1009,6 @@ static void store_value(struct gen *g, uint32_t val, x86_mem m)
 
 /* ---- the system memory model: accesses call the runtime ----------------------------- */
 static const int8_t mem_arg_regs[5] = { X86_RDI, X86_RSI, X86_RDX, X86_RCX, X86_R8 };
-#define CALLER_SAVED ((1u << X86_RSI) | (1u << X86_RDI) | (1u << X86_R8) | (1u << X86_R9) | \
-                      (1u << X86_R10) | (1u << X86_RCX))
 /* The loaded value comes back through the save area's rsp slot (never used to save). */
 #define MEM_RESULT_SLOT (8 * X86_RSP)
 
@@ -1023,7 +1021,7 @@ static void keep_if_caller_saved(struct gen *g, uint32_t v, uint32_t *mask)
         return;
     }
     int32_t l = g->b->loc[v];
-    if (loc_is_reg(l) && (CALLER_SAVED & (1u << l))) *mask |= 1u << l;
+    if (loc_is_reg(l) && (JIT_CALLER_SAVED & (1u << l))) *mask |= 1u << l;
 }
 
 /* Calls the runtime's load (value != 0: store of that value) of `bytes` (<= 8) at the
@@ -1039,7 +1037,7 @@ static void sys_access(struct gen *g, uint32_t i, const struct ir_insn *in, unsi
     keep_if_caller_saved(g, in->a, &save);
     const struct ir_snapshot *s = &g->b->snaps[in->c];
     for (uint32_t k = 0; k < s->count; k++) keep_if_caller_saved(g, g->b->snap_regs[s->first + k].val, &save);
-    if (value.kind == K_REG && (CALLER_SAVED & (1u << value.reg))) save |= 1u << value.reg;
+    if (value.kind == K_REG && (JIT_CALLER_SAVED & (1u << value.reg))) save |= 1u << value.reg;
     for (int r = 0; r < 16; r++)
         if (save & (1u << r)) x86_mov_mr(buf, 8, slot_mem(8 * r), r);
     /* sources in caller-saved registers are read back from the save area */
@@ -1231,8 +1229,7 @@ static void gen_call(struct gen *g, uint32_t v, const struct ir_insn *in, uint32
 {
     x86_buf *buf = g->buf;
     ir_block *b = g->b;
-    const uint32_t caller_saved = (1u << X86_RSI) | (1u << X86_RDI) | (1u << X86_R8) | (1u << X86_R9) |
-                                  (1u << X86_R10) | (1u << X86_RCX);
+    const uint32_t caller_saved = JIT_CALLER_SAVED;
     uint32_t save = g->cg->save_mask[i];
     /* arguments living in caller-saved registers are read back from the save area,
      * so loading the argument registers can never clobber a source */

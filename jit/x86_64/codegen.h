@@ -18,6 +18,10 @@
 #include "jit/jit.h"
 #include "jit/x86_64/x86_encode.h"
 
+/* Allocatable registers a C helper may clobber (SysV): saved around calls. */
+#define JIT_CALLER_SAVED ((1u << X86_RSI) | (1u << X86_RDI) | (1u << X86_R8) | (1u << X86_R9) | \
+                          (1u << X86_R10) | (1u << X86_RCX))
+
 #define JIT_REG_STATE   X86_R15
 #define JIT_REG_MEMBASE X86_R14
 #define JIT_FRAME_SIZE  32768u

@@ -10,8 +10,6 @@ static const int8_t order_short[] = { X86_RSI, X86_RDI, X86_R8, X86_R9, X86_R10,
                                       X86_RBX, X86_RBP, X86_R12, X86_R13 };
 static const int8_t order_across_calls[] = { X86_RBX, X86_RBP, X86_R12, X86_R13, X86_RSI,
                                              X86_RDI, X86_R8, X86_R9, X86_R10, X86_RCX };
-#define CALLER_SAVED_MASK ((1u << X86_RSI) | (1u << X86_RDI) | (1u << X86_R8) | (1u << X86_R9) | \
-                           (1u << X86_R10) | (1u << X86_RCX))
 
 static void *grow_zero(void *old, size_t old_bytes, size_t new_bytes)
 {
@@ -188,7 +186,7 @@ bool jit_regalloc(ir_block *b, struct jit_cg *cg)
         if (in->op == IR_OP_CALL || (cg->mem_calls && ir_is_mem_op(in->op))) {
             uint32_t live = 0;
             for (unsigned r = 0; r < 16; r++) if (owner[r]) live |= 1u << r;
-            cg->save_mask[i] = (uint16_t)(live & CALLER_SAVED_MASK);
+            cg->save_mask[i] = (uint16_t)(live & JIT_CALLER_SAVED);
         }
 
         if (!defines_value(in) || b->use_count[i] == 0) continue;
