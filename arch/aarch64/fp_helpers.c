@@ -857,12 +857,60 @@ static const struct fp_format *fmt_of_type(unsigned type)
     return type == 0 ? &FMT_S : type == 1 ? &FMT_D : &FMT_H;
 }
 
+/* FPCR.AHP: the alternative half-precision format has no infinities or NaNs; exponent
+ * 31 holds ordinary numbers up to 131008. */
+static uint64_t from_alternative_half(const struct fp_format *to, uint64_t a, uint32_t fpcr, uint32_t *fpsr)
+{
+    uint64_t sign = get_sign(&FMT_H, a);
+    if (is_zero(&FMT_H, a))
+        return zero_of(to, sign);
+    uint64_t mant;
+    int exp;
+    unpack(&FMT_H, a, &mant, &exp);
+    return round_pack(to, sign, exp, mant, false, fpcr_rounding(fpcr), fpcr, fpsr);  /* exact */
+}
+
+/* To the alternative format: NaN becomes zero and infinity or overflow saturates to the
+ * largest magnitude, each raising Invalid Operation only (FPConvert / FPRound, alt_hp). */
+static uint64_t to_alternative_half(const struct fp_format *from, uint64_t a, uint32_t fpcr, uint32_t *fpsr)
+{
+    /* One spare exponent bit: round_pack's own overflow then never triggers below 2^48. */
+    static const struct fp_format WIDE_H = { 10, 6, 15 };
+    uint64_t sign = get_sign(from, a), saturated = (sign << 15) | 0x7fff;
+    if (is_nan(from, a)) {
+        *fpsr |= A64_FPSR_IOC;
+        return zero_of(&FMT_H, sign);
+    }
+    if (is_inf(from, a)) {
+        *fpsr |= A64_FPSR_IOC;
+        return saturated;
+    }
+    if (is_zero(from, a))
+        return zero_of(&FMT_H, sign);
+    uint64_t mant;
+    int exp;
+    unpack(from, a, &mant, &exp);
+    uint32_t flags = 0;
+    uint64_t wide = round_pack(&WIDE_H, sign, exp, mant, false, fpcr_rounding(fpcr), fpcr & ~A64_FPCR_FZ, &flags);
+    if (get_exp(&WIDE_H, wide) >= 32) {
+        *fpsr |= A64_FPSR_IOC;
+        return saturated;
+    }
+    *fpsr |= flags;
+    return (sign << 15) | (wide & 0x7fff);
+}
+
 uint64_t a64_fpc_convert(uint64_t a, unsigned from_type, unsigned to_type, uint32_t fpcr, uint32_t *fpsr)
 {
     uint64_t r;
     if (default_modes(fpcr) && fast_convert(a, from_type, to_type, fpsr, &r))
         return r;
     const struct fp_format *from = fmt_of_type(from_type), *to = fmt_of_type(to_type);
+    if ((fpcr & A64_FPCR_AHP) && from == &FMT_H)
+        return from_alternative_half(to, a, fpcr, fpsr);
+    a = flush_input(from, a, fpcr, fpsr);
+    if ((fpcr & A64_FPCR_AHP) && to == &FMT_H)
+        return to_alternative_half(from, a, fpcr, fpsr);
     a = flush_input(from, a, fpcr, fpsr);
     uint64_t sign = get_sign(from, a);
     if (is_nan(from, a)) {

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 /* FPCR and FPSR bits used here. */
+#define A64_FPCR_AHP    (1u << 26)
 #define A64_FPCR_DN     (1u << 25)
 #define A64_FPCR_FZ     (1u << 24)
 #define A64_FPCR_RMODE_SHIFT 22

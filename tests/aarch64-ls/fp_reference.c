@@ -128,6 +128,18 @@ S1(s_fsqrt, "fsqrt s0, s0") S1(s_frintn, "frintn s0, s0") S1(s_frintp, "frintp s
 S1(s_frintm, "frintm s0, s0") S1(s_frintz, "frintz s0, s0") S1(s_frinta, "frinta s0, s0")
 S1(s_frintx, "frintx s0, s0") S1(s_frinti, "frinti s0, s0")
 S1(s_toh, "fcvt h0, s0")
+static uint64_t h_tos(uint64_t a)
+{
+    uint32_t r;
+    __asm__ volatile("fmov s0, %w1\n fcvt s0, h0\n fmov %w0, s0" : "=r"(r) : "r"(a) : "v0");
+    return r;
+}
+static uint64_t h_tod(uint64_t a)
+{
+    uint64_t r;
+    __asm__ volatile("fmov s0, %w1\n fcvt d0, h0\n fmov %0, d0" : "=r"(r) : "r"(a) : "v0");
+    return r;
+}
 static uint64_t s_tod(uint64_t a)
 {
     uint64_t r;
@@ -424,6 +436,46 @@ static void emit_boundary(void)
     }
 }
 
+/* Half-precision conversions, in IEEE and in the alternative format (FPCR.AHP: no
+ * infinities or NaNs, exponent 31 holds numbers): every 13th half value both ways up,
+ * and the single/double operand sets (plus values around the alternative maximum) down. */
+static void emit_half(void)
+{
+    static const uint32_t fpcrs[] = {
+        0, 1u << 25, 1u << 26, (1u << 26) | (1u << 25), (1u << 26) | (3u << 22), (1u << 26) | (1u << 24),
+    };
+    static const uint32_t s_extra[] = { 0x47ffe000, 0x47fff000, 0x47ffefff, 0x48000000, 0x477fe000, 0x477ff000 };
+    static const uint64_t d_extra[] = { 0x40fffc0000000000ull, 0x40fffe0000000000ull, 0x40fffdffffffffffull,
+                                        0x4100000000000000ull, 0x40effc0000000000ull, 0x40effe0000000000ull };
+    for (unsigned k = 0; k < COUNT(fpcrs); k++) {
+        uint32_t fpcr = fpcrs[k];
+        for (uint32_t h = 0; h < 0x10000; h += h >= 0x7c00 && h < 0x7c10 ? 1 : h >= 0xfc00 && h < 0xfc10 ? 1 : 13) {
+            set_fpcr(fpcr); clear_fpsr();
+            uint64_t r = h_tos(h);
+            uint32_t f = get_fpsr(); set_fpcr(0);
+            emit("fcvt.hs", h, 0, 0, fpcr, r, f);
+            set_fpcr(fpcr); clear_fpsr();
+            r = h_tod(h);
+            f = get_fpsr(); set_fpcr(0);
+            emit("fcvt.hd", h, 0, 0, fpcr, r, f);
+        }
+        for (unsigned i = 0; i < COUNT(s_values) + COUNT(s_extra); i++) {
+            uint32_t a = i < COUNT(s_values) ? s_values[i] : s_extra[i - COUNT(s_values)];
+            set_fpcr(fpcr); clear_fpsr();
+            uint64_t r = s_toh(a);
+            uint32_t f = get_fpsr(); set_fpcr(0);
+            emit("fcvt.sh", a, 0, 0, fpcr, r, f);
+        }
+        for (unsigned i = 0; i < COUNT(d_values) + COUNT(d_extra); i++) {
+            uint64_t a = i < COUNT(d_values) ? d_values[i] : d_extra[i - COUNT(d_values)];
+            set_fpcr(fpcr); clear_fpsr();
+            uint64_t r = d_toh(a);
+            uint32_t f = get_fpsr(); set_fpcr(0);
+            emit("fcvt.dh", a, 0, 0, fpcr, r, f);
+        }
+    }
+}
+
 int main(void)
 {
     static const char *const binary_names[9] = {
@@ -515,5 +567,6 @@ int main(void)
             }
     }
     emit_boundary();
+    emit_half();
     return 0;
 }

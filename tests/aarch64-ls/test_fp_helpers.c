@@ -118,7 +118,7 @@ static bool evaluate(enum family fam, const struct ref_line *l, uint32_t initial
     if (fam != FAM_CONVERT)
         return false;
     if (strcmp(base, "fcvt") == 0) {
-        unsigned from = suffix[0] == 'd' ? 1 : 0;
+        unsigned from = suffix[0] == 'd' ? 1 : suffix[0] == 's' ? 0 : 3;
         unsigned to = suffix[1] == 'd' ? 1 : suffix[1] == 's' ? 0 : 3;
         *result = a64_fpc_convert(l->a, from, to, l->fpcr, fpsr);
         return true;

@@ -309,6 +309,7 @@ struct known {
     char kind[48];     /* outcome short name, "unalloc", "any", "elf", "sys" */
     char id[48];
     uint32_t mask, value;
+    uint64_t lo, hi;   /* `layout`: the address range [lo, hi) */
     char field[48];
     int pos1, pos2;    /* `unpred`: 5-bit register fields that must be equal (not 31) */
 };
@@ -369,6 +370,12 @@ bool known_load(const char *path)
             snprintf(k->kind, sizeof(k->kind), "siaddr");
             k->mask = (uint32_t)strtoul(a, NULL, 0);
             snprintf(k->id, sizeof(k->id), "%s", b);
+        } else if (strcmp(what, "layout") == 0 && got == 5) {
+            snprintf(k->kind, sizeof(k->kind), "layout");
+            k->mask = (uint32_t)strtoul(a, NULL, 0);                  /* signal */
+            k->lo = strtoull(b, NULL, 0);
+            k->hi = strtoull(c, NULL, 0);
+            snprintf(k->id, sizeof(k->id), "%s", d);
         } else if ((strcmp(what, "elf") == 0 || strcmp(what, "elf-both-fail") == 0 ||
                     strcmp(what, "sys") == 0) && got >= 3) {
             snprintf(k->kind, sizeof(k->kind), "%s", what);
@@ -395,7 +402,7 @@ const char *known_insn(const char *cause, const uint32_t *words, unsigned n)
             continue;
         if (strcmp(k->kind, "elf") == 0 || strcmp(k->kind, "sys") == 0 ||
             strcmp(k->kind, "elf-both-fail") == 0 || strcmp(k->kind, "sicode") == 0 || strcmp(k->kind, "status") == 0 ||
-            strcmp(k->kind, "siaddr") == 0)
+            strcmp(k->kind, "siaddr") == 0 || strcmp(k->kind, "layout") == 0)
             continue;
         for (unsigned w = 0; w < n; w++) {
             if ((words[w] & k->mask) != k->value)
@@ -435,6 +442,20 @@ const char *known_siaddr(int sig, uint64_t qemu_addr, uint64_t ferry_addr)
         return NULL;
     for (int i = 0; i < n_knowns; i++)
         if (strcmp(knowns[i].kind, "siaddr") == 0 && knowns[i].mask == (uint32_t)sig)
+            return knowns[i].id;
+    return NULL;
+}
+
+/* qemu faulted with signal sig at addr while Ferry ran past that instruction (streams
+ * only branch forward): explained when addr lies in a declared range that Ferry's
+ * address-space layout maps and qemu's does not. */
+const char *known_layout(int sig, uint64_t qemu_addr, uint64_t qemu_pc, int ferry_sig, uint64_t ferry_pc)
+{
+    if (ferry_sig != 0 && ferry_pc <= qemu_pc)
+        return NULL;
+    for (int i = 0; i < n_knowns; i++)
+        if (strcmp(knowns[i].kind, "layout") == 0 && knowns[i].mask == (uint32_t)sig &&
+            qemu_addr >= knowns[i].lo && qemu_addr < knowns[i].hi)
             return knowns[i].id;
     return NULL;
 }

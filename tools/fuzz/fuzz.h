@@ -125,6 +125,9 @@ const char *known_sicode(int sig, int64_t qemu_code, int64_t ferry_code);
 /* A line "siaddr SIGNO ID": qemu reports fault address 0 where Ferry reports an
  * address no AArch64 user mapping can have (>= 2^48, e.g. a tagged pointer). */
 const char *known_siaddr(int sig, uint64_t qemu_addr, uint64_t ferry_addr);
+/* A line "layout SIGNO LO HI ID": qemu faults with SIGNO at an address in [LO, HI)
+ * that Ferry's address-space layout maps, so Ferry runs past that instruction. */
+const char *known_layout(int sig, uint64_t qemu_addr, uint64_t qemu_pc, int ferry_sig, uint64_t ferry_pc);
 /* A line "status QEMU FERRY ID": qemu exiting QEMU and Ferry exiting FERRY, both
  * without any stdout, are the same outcome (both refused to load the program). */
 const char *known_status(int qemu_exit, int ferry_exit);

@@ -451,6 +451,11 @@ static void run_mode_rest(enum mode m, const char *path, unsigned n, const struc
 /* The first field that differs: the cause. */
 static enum outcome compare(const struct rec *q, const struct rec *f, const char **known)
 {
+    if (q->signo != f->signo || q->pc != f->pc) {
+        *known = known_layout((int)q->signo, q->addr, q->pc, (int)f->signo, f->pc);
+        if (*known)
+            return O_KNOWN;     /* what follows the access cannot be compared */
+    }
     if (q->signo == f->signo && q->code != f->code)
         *known = known_sicode((int)q->signo, (int64_t)q->code, (int64_t)f->code);
     if (q->signo != f->signo || (q->code != f->code && !*known) || q->pc != f->pc)
@@ -541,7 +546,7 @@ static struct verdict classify(const struct stream *s, unsigned k, const struct 
         v.known = known_insn(cause_key(v.o), s->w, s->n);
         if (v.known)
             v.o = O_KNOWN;
-    } else if (v.o == O_IDENTICAL && sicode) {
+    } else if ((v.o == O_IDENTICAL || v.o == O_KNOWN) && sicode) {
         v.o = O_KNOWN;
         v.known = sicode;
     }
