@@ -14,13 +14,7 @@ mkdir -p "$(dirname "$out")"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# Argument per program: about 1-1.5 s natively on the project's CI machine.
-declare -A arg=(
-    [sha256]=300 [crc32]=350 [matmul_int]=500 [matmul_double]=600
-    [qsort_bench]=40 [dhry_like]=60000000 [bytecode]=6000000
-)
-names=("$@")
-[ ${#names[@]} -eq 0 ] && names=(sha256 crc32 matmul_int matmul_double qsort_bench dhry_like bytecode)
+source "$(dirname "$0")/programs.sh"
 
 # time_runs LABEL OUTFILE CMD... : prints the median wall time of $runs runs.
 time_runs() {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ferry/trace_format.h"
+#include "hypervisor/trace/trace_writer.h"
 
 static inline void put_le16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
 static inline void put_le32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
@@ -172,6 +173,60 @@ static inline struct trace_pc_entry *trace_pred_entry(struct trace_pred *s, uint
 static inline uint64_t trace_pred_next(const struct trace_pc_entry *e, uint64_t pc, uint64_t len)
 {
     return e->has_next ? e->next_pc : pc + 4 * len;
+}
+
+/* After a record: what the predictor learns from it, the same in the writer and the
+ * reader (they must stay in lockstep). same_regs/same_shape: the entry's register set
+ * and memory shape were reused; shape: this record's memory shape; n_addr: how many
+ * of the entry's addresses predicted this record's. */
+static inline void trace_pred_learn(struct trace_pred *s, struct trace_pc_entry *e, const struct trace_insn *in,
+                                    bool same_regs, bool same_shape, const struct trace_mem_shape *shape,
+                                    unsigned n_addr)
+{
+    bool hv = in->has_values;
+    e->enc = in->encoding;
+    if (!same_regs) {
+        e->n_regs = in->n_regs > 0xfe ? 0xfe : (uint8_t)in->n_regs;
+        for (unsigned k = 0; k < in->n_regs && k < TRACE_PC_CACHE_REGS; k++) {
+            e->regs[k] = in->regs[k].id;
+            e->val_lo[k] = hv ? in->regs[k].lo : 0;
+            e->val_hi[k] = hv ? in->regs[k].hi : 0;
+        }
+    } else if (hv) {
+        for (unsigned k = 0; k < in->n_regs; k++) {
+            e->val_lo[k] = in->regs[k].lo;
+            e->val_hi[k] = in->regs[k].hi;
+        }
+    }
+    if (hv)
+        for (unsigned k = 0; k < in->n_regs; k++)
+            if (in->regs[k].id < TRACE_REG_NUM_CORE) {
+                s->reg_lo[in->regs[k].id] = in->regs[k].lo;
+                s->reg_hi[in->regs[k].id] = in->regs[k].hi;
+            }
+    if (!same_shape) {
+        e->n_mem = in->n_mem > 0xfe ? 0xfe : (uint8_t)in->n_mem;
+        for (unsigned j = 0; j < in->n_mem && j < TRACE_PC_CACHE_MEM; j++)
+            e->mem[j] = shape[j];
+    }
+    unsigned na = in->n_mem < TRACE_PC_CACHE_MEM ? in->n_mem : TRACE_PC_CACHE_MEM;
+    for (unsigned j = 0; j < na; j++) {
+        e->stride[j] = j < n_addr ? in->mem[j].va - e->addr[j] : 0;
+        e->addr[j] = in->mem[j].va;
+    }
+    e->n_addr = (uint8_t)na;
+    if (in->n_mem)
+        s->last_addr = in->mem[in->n_mem - 1].va;
+    s->el = in->el;
+    s->has_pa = in->has_pa;
+    s->has_values = hv;
+    if (in->has_pa)
+        s->pa_off = in->pa - in->pc;
+    s->next_seq = in->seq + 1;
+    s->pred_pc = trace_pred_next(e, in->pc, 1);
+    s->prev_pc = in->pc;
+    s->prev_e = e;
+    s->have_prev = true;
 }
 
 #endif

@@ -648,53 +648,10 @@ static int decode_insn(struct trace_reader *r, struct trace_record *out)
         in->exc.is_interrupt = p[1];
         p += 2;
     }
-    /* Learn, exactly as the writer does. */
-    e->enc = in->encoding;
-    if (!same_regs) {
-        e->n_regs = in->n_regs > 0xfe ? 0xfe : (uint8_t)in->n_regs;
-        for (unsigned k = 0; k < in->n_regs && k < TRACE_PC_CACHE_REGS; k++) {
-            e->regs[k] = r->regs[k].id;
-            e->val_lo[k] = r->regs[k].lo;
-            e->val_hi[k] = r->regs[k].hi;
-        }
-    } else if (in->has_values) {
-        for (unsigned k = 0; k < in->n_regs; k++) {
-            e->val_lo[k] = r->regs[k].lo;
-            e->val_hi[k] = r->regs[k].hi;
-        }
-    }
-    if (in->has_values)
-        for (unsigned k = 0; k < in->n_regs; k++)
-            if (r->regs[k].id < TRACE_REG_NUM_CORE) {
-                s->reg_lo[r->regs[k].id] = r->regs[k].lo;
-                s->reg_hi[r->regs[k].id] = r->regs[k].hi;
-            }
-    if (!same_shape) {
-        e->n_mem = in->n_mem > 0xfe ? 0xfe : (uint8_t)in->n_mem;
-        for (unsigned j = 0; j < in->n_mem && j < TRACE_PC_CACHE_MEM; j++)
-            e->mem[j] = shape[j];
-    }
-    unsigned na = in->n_mem < TRACE_PC_CACHE_MEM ? in->n_mem : TRACE_PC_CACHE_MEM;
-    for (unsigned j = 0; j < na; j++) {
-        e->stride[j] = j < n_addr ? r->mem[j].va - e->addr[j] : 0;
-        e->addr[j] = r->mem[j].va;
-    }
-    e->n_addr = (uint8_t)na;
-    if (in->n_mem)
-        s->last_addr = r->mem[in->n_mem - 1].va;
-    s->el = in->el;
-    s->has_pa = in->has_pa;
-    s->has_values = in->has_values;
-    if (in->has_pa)
-        s->pa_off = in->pa - in->pc;
     NEED(in->seq + 1 > in->seq, "bad sequence number");
-    s->next_seq = in->seq + 1;
-    s->pred_pc = trace_pred_next(e, in->pc, 1);
-    s->prev_pc = in->pc;
-    s->prev_e = e;
-    s->have_prev = true;
     in->regs = r->regs;
     in->mem = r->mem;
+    trace_pred_learn(s, e, in, same_regs, same_shape, shape, n_addr);
     r->pos = p;
     return 0;
 }

@@ -644,50 +644,7 @@ __attribute__((noinline)) static int insn_slow(struct trace_writer *w, const str
         *p++ = r->exc.is_interrupt ? 1 : 0;
     }
 
-    /* Learn: the same updates the reader makes (trace_reader.c, decode_insn). */
-    e->enc = r->encoding;
-    if (!same_regs) {
-        e->n_regs = r->n_regs > 0xfe ? 0xfe : (uint8_t)r->n_regs;
-        for (unsigned k = 0; k < r->n_regs && k < TRACE_PC_CACHE_REGS; k++) {
-            e->regs[k] = r->regs[k].id;
-            e->val_lo[k] = hv ? r->regs[k].lo : 0;
-            e->val_hi[k] = hv ? r->regs[k].hi : 0;
-        }
-    } else if (hv) {
-        for (unsigned k = 0; k < r->n_regs; k++) {
-            e->val_lo[k] = r->regs[k].lo;
-            e->val_hi[k] = r->regs[k].hi;
-        }
-    }
-    if (hv)
-        for (unsigned k = 0; k < r->n_regs; k++)
-            if (r->regs[k].id < TRACE_REG_NUM_CORE) {
-                s->reg_lo[r->regs[k].id] = r->regs[k].lo;
-                s->reg_hi[r->regs[k].id] = r->regs[k].hi;
-            }
-    if (!same_shape) {
-        e->n_mem = r->n_mem > 0xfe ? 0xfe : (uint8_t)r->n_mem;
-        for (unsigned j = 0; j < r->n_mem && j < TRACE_PC_CACHE_MEM; j++)
-            e->mem[j] = shape[j];
-    }
-    unsigned na = r->n_mem < TRACE_PC_CACHE_MEM ? r->n_mem : TRACE_PC_CACHE_MEM;
-    for (unsigned j = 0; j < na; j++) {
-        e->stride[j] = j < n_addr ? r->mem[j].va - e->addr[j] : 0;
-        e->addr[j] = r->mem[j].va;
-    }
-    e->n_addr = (uint8_t)na;
-    if (r->n_mem)
-        s->last_addr = r->mem[r->n_mem - 1].va;
-    s->el = r->el;
-    s->has_pa = r->has_pa;
-    s->has_values = hv;
-    if (r->has_pa)
-        s->pa_off = r->pa - r->pc;
-    s->next_seq = r->seq + 1;
-    s->pred_pc = trace_pred_next(e, r->pc, 1);
-    s->prev_pc = r->pc;
-    s->prev_e = e;
-    s->have_prev = true;
+    trace_pred_learn(s, e, r, same_regs, same_shape, shape, n_addr);
     free(shape_big);
 
     w->any = true;

@@ -15,13 +15,7 @@ udir=$build/bench/aarch64
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# The same arguments as bench/run.sh (about 1-1.5 s natively on the CI machine).
-declare -A arg=(
-    [sha256]=300 [crc32]=350 [matmul_int]=500 [matmul_double]=600
-    [qsort_bench]=40 [dhry_like]=60000000 [bytecode]=6000000
-)
-names=("$@")
-[ ${#names[@]} -eq 0 ] && names=(sha256 crc32 matmul_int matmul_double qsort_bench dhry_like bytecode)
+source "$(dirname "$0")/../../../bench/programs.sh"
 
 # median_time OUTFILE CMD...: the median wall seconds of $runs runs, output kept.
 median_time() {
