@@ -31,6 +31,8 @@ struct stream {
     uint64_t v[32][2];
     int source;
     uint32_t fixed;          /* words the minimiser keeps (loop control) */
+    unsigned loop_reg;       /* a counted loop's counter register; 32: no loop */
+    unsigned loop_update;    /* index of the loop's counter update (after the body) */
 };
 static const char *const source_names[] = {
     "random words", "real-binary words", "mutated real words", "group: data processing imm",
@@ -268,6 +270,7 @@ static void gen_stream(struct stream *s, uint64_t seed, unsigned batch, unsigned
     while (pick >= weights[src])
         pick -= weights[src++];
     s->source = src;
+    s->loop_reg = 32;
     unsigned loop_c = 32, loop_kind = 0;
     if (src == SRC_LOOP) {
         /* prefix, body, counter update + backward branch to the body, suffix: a
@@ -281,6 +284,8 @@ static void gen_stream(struct stream *s, uint64_t seed, unsigned batch, unsigned
             s->w[n++] = loop_word(&r, wsrc, loop_c);
         int32_t back = -(int32_t)(b + 1);
         static const uint32_t update[3] = { 0xf1000400u, 0xd1000400u, 0x71000400u };
+        s->loop_reg = loop_c;
+        s->loop_update = n;
         s->w[n++] = update[loop_kind] | loop_c << 5 | loop_c;      /* subs/sub/subs (w) #1 */
         s->fixed |= 1u << (n - 1) | 1u << n;
         if (loop_kind == 0)
@@ -510,6 +515,18 @@ static bool unalloc_group(const char *err, uint64_t pc, char *group, size_t size
     return true;
 }
 
+/* Whether qemu ran past the instruction at pc of stream k (which Ferry stopped at).
+ * Streams branch only forward, except a counted loop's back edge: qemu stopping at an
+ * earlier PC has still run pc when pc is before the counter update and the counter
+ * moved (the body ran to its end at least once). */
+static bool qemu_ran_past(const struct stream *s, unsigned k, const struct rec *q, uint64_t pc)
+{
+    if (q->pc > pc)
+        return true;
+    uint64_t i = (pc - stream_va(k)) / 4;
+    return s->loop_reg < 32 && i < s->loop_update && q->x[s->loop_reg] != s->x[s->loop_reg];
+}
+
 /* Classification of stream k of a batch under one mode. */
 struct verdict {
     enum outcome o;
@@ -529,11 +546,10 @@ static struct verdict classify(const struct stream *s, unsigned k, const struct 
     } else {
         const struct rec *f = res->recs[k];
         v.o = compare(q, f, &sicode);
-        /* Ferry stopped with SIGILL at an instruction qemu ran past (streams only branch
-         * forward) or executed up to another fault, and said it is unallocated or
-         * undescribed */
+        /* Ferry stopped with SIGILL at an instruction qemu ran past or executed up to
+         * another fault, and said it is unallocated or undescribed */
         if (v.o == O_DIFF_SIGNAL && f->signo == SIGILL &&
-            (q->pc > f->pc || (q->pc == f->pc && q->signo != SIGILL)) &&
+            (qemu_ran_past(s, k, q, f->pc) || (q->pc == f->pc && q->signo != SIGILL)) &&
             unalloc_group(res->err, f->pc, v.group, sizeof(v.group))) {
             uint64_t i = (f->pc - stream_va(k)) / 4;
             uint32_t w = i < s->n ? s->w[i] : 0;
@@ -691,6 +707,8 @@ static void delete_word(struct stream *s, unsigned j)
         int32_t ni = (int32_t)i - (i > j), nt = t - (t > (int32_t)j);
         s->w[i] = set_branch(s->w[i], nt - ni);
     }
+    if (s->loop_reg < 32 && j < s->loop_update)
+        s->loop_update--;
     uint32_t low = s->fixed & ((1u << j) - 1), high = s->fixed >> (j + 1);
     s->fixed = low | high << j;
     memmove(&s->w[j], &s->w[j + 1], 4 * (s->n - j - 1));
