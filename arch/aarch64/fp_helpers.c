@@ -911,7 +911,6 @@ uint64_t a64_fpc_convert(uint64_t a, unsigned from_type, unsigned to_type, uint3
     a = flush_input(from, a, fpcr, fpsr);
     if ((fpcr & A64_FPCR_AHP) && to == &FMT_H)
         return to_alternative_half(from, a, fpcr, fpsr);
-    a = flush_input(from, a, fpcr, fpsr);
     uint64_t sign = get_sign(from, a);
     if (is_nan(from, a)) {
         if (is_snan(from, a))
