@@ -175,6 +175,22 @@ static inline uint64_t trace_pred_next(const struct trace_pc_entry *e, uint64_t 
     return e->has_next ? e->next_pc : pc + 4 * len;
 }
 
+/* The value a register write k (register id) is encoded against: the entry's last
+ * value when its register list was reused, else the register's last known value. */
+static inline void trace_pred_reg_base(const struct trace_pred *s, const struct trace_pc_entry *e, unsigned k,
+                                       unsigned id, bool same_regs, uint64_t *lo, uint64_t *hi)
+{
+    if (same_regs) {
+        *lo = e->val_lo[k];
+        *hi = e->val_hi[k];
+    } else if (id < TRACE_REG_NUM_CORE) {
+        *lo = s->reg_lo[id];
+        *hi = s->reg_hi[id];
+    } else {
+        *lo = *hi = 0;
+    }
+}
+
 /* After a record: what the predictor learns from it, the same in the writer and the
  * reader (they must stay in lockstep). same_regs/same_shape: the entry's register set
  * and memory shape were reused; shape: this record's memory shape; n_addr: how many

@@ -585,15 +585,7 @@ static int decode_insn(struct trace_reader *r, struct trace_record *out)
         if (!in->has_values)
             continue;
         uint64_t base_lo, base_hi;
-        if (same_regs) {
-            base_lo = e->val_lo[k];
-            base_hi = e->val_hi[k];
-        } else if (g->id < TRACE_REG_NUM_CORE) {
-            base_lo = s->reg_lo[g->id];
-            base_hi = s->reg_hi[g->id];
-        } else {
-            base_lo = base_hi = 0;
-        }
+        trace_pred_reg_base(s, e, k, g->id, same_regs, &base_lo, &base_hi);
         VARINT(v);
         g->lo = base_lo + (uint64_t)unzigzag(v);
         if (trace_reg_is_vector(g->id)) {

@@ -607,15 +607,7 @@ __attribute__((noinline)) static int insn_slow(struct trace_writer *w, const str
         for (unsigned k = 0; k < r->n_regs; k++) {
             const struct trace_reg_write *g = &r->regs[k];
             uint64_t base_lo, base_hi;
-            if (same_regs) {
-                base_lo = e->val_lo[k];
-                base_hi = e->val_hi[k];
-            } else if (g->id < TRACE_REG_NUM_CORE) {
-                base_lo = s->reg_lo[g->id];
-                base_hi = s->reg_hi[g->id];
-            } else {
-                base_lo = base_hi = 0;
-            }
+            trace_pred_reg_base(s, e, k, g->id, same_regs, &base_lo, &base_hi);
             p = put_varint(p, zigzag((int64_t)(g->lo - base_lo)));
             if (trace_reg_is_vector(g->id))
                 p = put_varint(p, g->hi ^ base_hi);
