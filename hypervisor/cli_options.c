@@ -56,7 +56,7 @@ const char ferry_usage_text[] =
     "  --append TEXT         kernel command line (/chosen/bootargs)\n"
     "  --mem SIZE            guest RAM, 1M..255G (default 512M; a plain number means\n"
     "                        MiB); also -m SIZE, --memory SIZE\n"
-    "  --disk FILE           disk image (virtio-blk)\n"
+    "  --disk FILE           disk image (virtio-blk; refused until that device exists)\n"
     "  --dump-dtb FILE       write the guest's device tree to FILE and exit\n"
     "  --stats               print the emulator's counters at exit\n"
     "  --interp              run the generated interpreter instead of the JIT\n"

@@ -42,6 +42,10 @@ int ferry_run_command(const struct ferry_options *o)
                         "guests yet (use soft-tlb, the default)\n");
         return 2;
     }
+    if (o->disk) {
+        fprintf(stderr, "ferry run: --disk %s: the board has no virtio-blk device yet\n", o->disk);
+        return 2;
+    }
     const char *notice = o->hosted ? NULL
                                    : "ferry run: the engine does not run system-mode guests yet; running the "
                                      "system emulator in this process (as --hosted does)";

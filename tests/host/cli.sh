@@ -78,6 +78,8 @@ run run-board-options 10 "$ferry" run --kernel "$engine" --mem 256M --dtb "$engi
 expect_rc run-board-options 1; expect_lines run-board-options "$err" 1; expect_grep run-board-options "$err" "$engine"
 run run-host-pt 10 "$ferry" run --kernel "$engine" --mmu host-pt
 expect_rc run-host-pt 2; expect_lines run-host-pt "$err" 1; expect_grep run-host-pt "$err" "needs the engine"
+run run-disk 10 "$ferry" run --kernel "$engine" --disk "$engine"
+expect_rc run-disk 2; expect_lines run-disk "$err" 1; expect_grep run-disk "$err" "no virtio-blk device yet"
 run run-help 10 "$ferry" run --help
 expect_rc run-help 0
 for opt in "--dtb FILE" "--dump-dtb FILE" "--mem SIZE" "--stats" "--interp" "--hosted" "--mmu STRATEGY"; do
