@@ -30,9 +30,7 @@ struct stream {
     uint64_t x[31], sp, nzcv, fpcr, fpsr, tpidr;
     uint64_t v[32][2];
     int source;
-    uint32_t fixed;          /* words the minimiser keeps (loop control) */
-    unsigned loop_reg;       /* a counted loop's counter register; 32: no loop */
-    unsigned loop_update;    /* index of the loop's counter update (after the body) */
+    uint32_t fixed;          /* words the minimiser keeps: a loop's counter update and back edge */
 };
 static const char *const source_names[] = {
     "random words", "real-binary words", "mutated real words", "group: data processing imm",
@@ -270,7 +268,6 @@ static void gen_stream(struct stream *s, uint64_t seed, unsigned batch, unsigned
     while (pick >= weights[src])
         pick -= weights[src++];
     s->source = src;
-    s->loop_reg = 32;
     unsigned loop_c = 32, loop_kind = 0;
     if (src == SRC_LOOP) {
         /* prefix, body, counter update + backward branch to the body, suffix: a
@@ -284,8 +281,6 @@ static void gen_stream(struct stream *s, uint64_t seed, unsigned batch, unsigned
             s->w[n++] = loop_word(&r, wsrc, loop_c);
         int32_t back = -(int32_t)(b + 1);
         static const uint32_t update[3] = { 0xf1000400u, 0xd1000400u, 0x71000400u };
-        s->loop_reg = loop_c;
-        s->loop_update = n;
         s->w[n++] = update[loop_kind] | loop_c << 5 | loop_c;      /* subs/sub/subs (w) #1 */
         s->fixed |= 1u << (n - 1) | 1u << n;
         if (loop_kind == 0)
@@ -523,8 +518,12 @@ static bool qemu_ran_past(const struct stream *s, unsigned k, const struct rec *
 {
     if (q->pc > pc)
         return true;
+    if (!s->fixed)
+        return false;
+    unsigned update = (unsigned)__builtin_ctz(s->fixed);      /* the loop's first fixed word */
+    unsigned counter = s->w[update] & 31;
     uint64_t i = (pc - stream_va(k)) / 4;
-    return s->loop_reg < 32 && i < s->loop_update && q->x[s->loop_reg] != s->x[s->loop_reg];
+    return i < update && q->x[counter] != s->x[counter];
 }
 
 /* Classification of stream k of a batch under one mode. */
@@ -707,8 +706,6 @@ static void delete_word(struct stream *s, unsigned j)
         int32_t ni = (int32_t)i - (i > j), nt = t - (t > (int32_t)j);
         s->w[i] = set_branch(s->w[i], nt - ni);
     }
-    if (s->loop_reg < 32 && j < s->loop_update)
-        s->loop_update--;
     uint32_t low = s->fixed & ((1u << j) - 1), high = s->fixed >> (j + 1);
     s->fixed = low | high << j;
     memmove(&s->w[j], &s->w[j + 1], 4 * (s->n - j - 1));
