@@ -64,6 +64,7 @@ static const uint8_t gicd_id_regs[12] = {
 
 #define IDLE_PRIORITY        0x100u    /* below every real priority, reads as 0xff */
 #define SGI_EDGE_CONFIG      0x0000ffffu
+#define ALL_BITS             0xffffffffu
 
 static unsigned num_words(const struct gicv2 *g)
 {
@@ -493,6 +494,20 @@ static uint32_t dist_read_word(struct gicv2 *g, unsigned offset)
     return 0;
 }
 
+/* A write to a GICD_IS... or GICD_IC... register: sets or clears the written bits of
+ * bitmap word w; word 0 is the current CPU's banked copy, where only cpu_writable bits
+ * change. */
+static void set_or_clear(const struct gicv2 *g, uint32_t *banked, uint32_t *shared, unsigned w, uint32_t value,
+                         bool set, uint32_t cpu_writable)
+{
+    uint32_t *word = w == 0 ? banked : &shared[w];
+    uint32_t bits = value & (w == 0 ? cpu_writable : implemented_bits(g, w));
+    if (set)
+        *word |= bits;
+    else
+        *word &= ~bits;
+}
+
 static void dist_write_word(struct gicv2 *g, unsigned offset, uint32_t value)
 {
     struct gicv2_cpu *c = current(g);
@@ -507,52 +522,34 @@ static void dist_write_word(struct gicv2 *g, unsigned offset, uint32_t value)
             return;             /* RAZ/WI */
     } else if (offset >= GICD_ISENABLER && offset < GICD_ICENABLER) {
         if (bitmap_word(g, offset, GICD_ISENABLER, &w)) {
-            if (w == 0)
-                c->enabled |= value;
-            else
-                g->enabled[w] |= value & implemented_bits(g, w);
+            set_or_clear(g, &c->enabled, g->enabled, w, value, true, ALL_BITS);
             goto changed;
         }
     } else if (offset >= GICD_ICENABLER && offset < GICD_ISPENDR) {
         if (bitmap_word(g, offset, GICD_ICENABLER, &w)) {
-            if (w == 0)
-                c->enabled &= ~(value & ~SGI_EDGE_CONFIG);
-            else
-                g->enabled[w] &= ~value;
+            set_or_clear(g, &c->enabled, g->enabled, w, value, false, ~SGI_EDGE_CONFIG);
             goto changed;
         }
     } else if (offset >= GICD_ISPENDR && offset < GICD_ICPENDR) {
         /* SGI bits are WI here: SGIs are set pending through GICD_SGIR / SPENDSGIR. */
         if (bitmap_word(g, offset, GICD_ISPENDR, &w)) {
-            if (w == 0)
-                c->pending_latch |= value & ~SGI_EDGE_CONFIG;
-            else
-                g->pending_latch[w] |= value & implemented_bits(g, w);
+            set_or_clear(g, &c->pending_latch, g->pending_latch, w, value, true, ~SGI_EDGE_CONFIG);
             goto changed;
         }
     } else if (offset >= GICD_ICPENDR && offset < GICD_ISACTIVER) {
         /* A level-sensitive input that is still high keeps its interrupt pending. */
         if (bitmap_word(g, offset, GICD_ICPENDR, &w)) {
-            if (w == 0)
-                c->pending_latch &= ~(value & ~SGI_EDGE_CONFIG);
-            else
-                g->pending_latch[w] &= ~value;
+            set_or_clear(g, &c->pending_latch, g->pending_latch, w, value, false, ~SGI_EDGE_CONFIG);
             goto changed;
         }
     } else if (offset >= GICD_ISACTIVER && offset < GICD_ICACTIVER) {
         if (bitmap_word(g, offset, GICD_ISACTIVER, &w)) {
-            if (w == 0)
-                c->active |= value;
-            else
-                g->active[w] |= value & implemented_bits(g, w);
+            set_or_clear(g, &c->active, g->active, w, value, true, ALL_BITS);
             goto changed;
         }
     } else if (offset >= GICD_ICACTIVER && offset < GICD_IPRIORITYR) {
         if (bitmap_word(g, offset, GICD_ICACTIVER, &w)) {
-            if (w == 0)
-                c->active &= ~value;
-            else
-                g->active[w] &= ~value;
+            set_or_clear(g, &c->active, g->active, w, value, false, ALL_BITS);
             goto changed;
         }
     } else if (offset >= GICD_ICFGR && offset < GICD_NSACR) {
