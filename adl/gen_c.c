@@ -485,6 +485,8 @@ static void cg_assign(CGen *g, const Stmt *st)
     }
     if (g->undo) line(g, "adl_undo_save(&undo, &%s, sizeof(%s));", lv, lv);
     line(g, "%s = (%s)w%d;", lv, storage_ctype(r->type), n);
+    if (g->mode == CM_INTERP && !r->is_pc)
+        line(g, "if (ADL_TRACING(m)) adl_trace_reg(m->trace, s, &%s, sizeof(%s), (unsigned __int128)%s);", lv, lv, lv);
     g->indent--;
     line(g, "}");
 }

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include "ferry/support.h"
 #include "jit/ir/ir.h"
+#include "jit/jit_trace.h"
 
 typedef struct jit jit;
 
@@ -37,6 +38,10 @@ struct jit_memory {
     void *may_execute_ctx;
     /* Non-NULL: the system memory model; the fields above are then unused. */
     const struct jit_system_memory *system;
+    /* Non-NULL while instructions are traced: where the interpreter (which reaches
+     * everything through this struct) appends its trace items, the same buffer as
+     * jit_config.trace.buf. */
+    struct jit_trace_buf *trace;
 };
 
 /* The system memory model (a guest with its own MMU and devices): every access goes
@@ -143,6 +148,20 @@ struct jit_config {
      * runtime sets it (jit_exit_request) from a timer or another thread to deliver
      * interrupts and serve devices while guest code runs chained. */
     bool exit_requests;
+    /* Instruction tracing (jit/jit_trace.h): with mode JIT_TRACE_FULL or JIT_TRACE_BLOCKS
+     * translated code appends trace items to buf (full: every instruction, register write
+     * and access; blocks: one item per block entered) and jit_run calls buf->drain when
+     * they would not fit. el_of_modes (optional) gives the exception level a translation's
+     * items carry. retract (required with a step function) is told, with the state
+     * precise at the instruction, that the step function is about to run that
+     * instruction again. Self-loop specialisation is off while tracing. */
+    struct {
+        enum jit_trace_mode mode;
+        struct jit_trace_buf *buf;
+        int (*el_of_modes)(uint64_t modes);
+        void (*retract)(void *ctx, const void *state);
+        void *retract_ctx;
+    } trace;
 };
 
 struct jit_stats {
@@ -186,7 +205,8 @@ struct jit_host_regs {
 /* When regs->rip lies in an instruction of translated code that accesses guest memory
  * (the host MMU caught it), makes the state precise at that guest instruction: every
  * guest register the block still held in host registers or its frame is stored, PC is
- * the instruction, the exclusive monitor is cleared (an exception follows). Returns
+ * the instruction, the exclusive monitor is cleared (an exception follows), the trace
+ * buffer's cursor covers the items written so far. Returns
  * false (state untouched) for any other address. Safe in a signal handler. */
 bool jit_restore_state(jit *j, void *state, const struct jit_host_regs *regs);
 

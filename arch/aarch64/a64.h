@@ -37,6 +37,8 @@ void     a64_set_fpsr(struct a64_state *s, uint32_t v);
 /* The JIT's modes word for a state (jit_config.modes; ctx unused), and back. */
 uint64_t a64_modes_key(void *ctx, const void *state);
 struct a64_modes a64_modes_of_key(uint64_t key);
+/* The exception level a modes word runs at (jit_config.trace.el_of_modes). */
+int a64_el_of_modes_key(uint64_t key);
 
 /* jit_translate_fn for the JIT: ctx is a const struct jit_memory * (guest code is read
  * from it). Blocks never cross a 4 KiB guest page (so invalidation is per page). */

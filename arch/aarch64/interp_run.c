@@ -14,6 +14,10 @@ ir_exit_kind a64_interp_run(struct a64_state *s, const struct jit_memory *m,
             *info = s->PC;
             return IR_EXIT_FETCH_ABORT;
         }
+        if (m->trace && m->trace->mode == JIT_TRACE_FULL)
+            jit_trace_insn(m->trace, s->PC, insn, s->EL);
+        else if (m->trace && m->trace->mode == JIT_TRACE_BLOCKS)
+            jit_trace_interp_block(m->trace, s->PC, s->EL);
         int r = a64_interp_insn(s, m, insn, info);
         /* Faulting and undefined instructions did not run; SVC and the like did. */
         if (r == 0 || r == IR_EXIT_SYSCALL || r == IR_EXIT_WFI || r == IR_EXIT_JUMP)

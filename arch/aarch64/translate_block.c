@@ -24,6 +24,8 @@ struct a64_modes a64_modes_of_key(uint64_t key)
                                .SPA = (uint8_t)((key >> 3) & 1) };
 }
 
+int a64_el_of_modes_key(uint64_t key) { return a64_modes_of_key(key).EL; }
+
 bool a64_translate_block(void *ctx, ir_block *b, uint64_t pc, uint64_t modes_key)
 {
     const struct jit_memory *m = ctx;

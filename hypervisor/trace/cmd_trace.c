@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "hypervisor/commands.h"
+#include "hypervisor/trace/trace_args.h"
 #include "hypervisor/trace/trace_reader.h"
 
 /* From the generated AArch64 front end (libferry_a64.a). Declared here rather than by
@@ -29,7 +30,7 @@ static const char trace_usage[] =
     "                             [--mem A[..B]] [--recover]\n"
     "       ferry trace stats FILE [--top N] [--recover]\n"
     "       ferry trace diff A B [--context N] [--from N] [--from-a N] [--from-b N]\n"
-    "                            [--start-pc A] [--recover]\n"
+    "                            [--start-pc A] [--no-mem] [--no-values] [--recover]\n"
     "Ranges A..B are half-open (A <= x < B); a single A is that address.\n"
     "Exit status: 0 ok (diff: identical), 1 diff: the traces differ, 2 error.\n";
 
@@ -202,40 +203,6 @@ static void format_record(struct line *l, const struct trace_record *rec, bool b
 
 /* ---- Argument helpers ---- */
 
-static int parse_u64(const char *s, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    if (!*s || *s == '-')
-        return -1;
-    unsigned long long v = strtoull(s, &end, 0);
-    if (errno || *end)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-/* "A" or "A..B" (half-open; A alone is [A, A+1)). */
-static int parse_range(const char *s, uint64_t *lo, uint64_t *hi)
-{
-    const char *dots = strstr(s, "..");
-    char a[64];
-    if (!dots) {
-        if (parse_u64(s, lo) != 0)
-            return -1;
-        *hi = *lo + 1;
-        return *hi > *lo ? 0 : -1;
-    }
-    size_t n = (size_t)(dots - s);
-    if (n == 0 || n >= sizeof a)
-        return -1;
-    memcpy(a, s, n);
-    a[n] = 0;
-    if (parse_u64(a, lo) != 0 || parse_u64(dots + 2, hi) != 0 || *hi <= *lo)
-        return -1;
-    return 0;
-}
-
 static int usage_error(const char *fmt, const char *arg)
 {
     fprintf(stderr, "ferry trace: ");
@@ -287,21 +254,21 @@ static int cmd_show(int argc, char **argv)
         if (a[0] == '-' && a[1] == '-' && !v)
             return usage_error("%s needs a value", a);
         if (!strcmp(a, "--from")) {
-            if (parse_u64(v, &from) != 0)
+            if (trace_parse_u64(v, &from) != 0)
                 return usage_error("--from: not a number: %s", v);
         } else if (!strcmp(a, "--count")) {
-            if (parse_u64(v, &count) != 0)
+            if (trace_parse_u64(v, &count) != 0)
                 return usage_error("--count: not a number: %s", v);
         } else if (!strcmp(a, "--pc")) {
-            if (parse_range(v, &pc_lo, &pc_hi) != 0)
+            if (trace_parse_range(v, &pc_lo, &pc_hi) != 0)
                 return usage_error("--pc: not an address or range A..B: %s", v);
             pc_f = true;
         } else if (!strcmp(a, "--mem")) {
-            if (parse_range(v, &mem_lo, &mem_hi) != 0)
+            if (trace_parse_range(v, &mem_lo, &mem_hi) != 0)
                 return usage_error("--mem: not an address or range A..B: %s", v);
             mem_f = true;
         } else if (!strcmp(a, "--el")) {
-            if (parse_u64(v, &el) != 0 || el > 3)
+            if (trace_parse_u64(v, &el) != 0 || el > 3)
                 return usage_error("--el: not an EL (0..3): %s", v);
             el_f = true;
         } else if (!strcmp(a, "--reg")) {
@@ -466,7 +433,7 @@ static int cmd_stats(int argc, char **argv)
         if (!strcmp(argv[i], "--recover"))
             recover = true;
         else if (!strcmp(argv[i], "--top")) {
-            if (i + 1 >= argc || parse_u64(argv[i + 1], &top) != 0)
+            if (i + 1 >= argc || trace_parse_u64(argv[i + 1], &top) != 0)
                 return usage_error("--top needs a number%s", "");
             i++;
         } else if (argv[i][0] == '-')
@@ -645,11 +612,19 @@ out:
 
 #define CTX_MAX 16
 
+/* A record kept for context: its arrays copied (the reader's are valid only until its
+ * next call). Formatting waits until a difference is printed: most records never are. */
+struct kept_record {
+    struct trace_record rec;
+    struct trace_reg_write regs[TRACE_MAX_REGS];
+    struct trace_mem_access mem[TRACE_MAX_MEM];
+};
+
 struct side {
     const char *path;
     struct trace_reader *r;
     bool block_mode;
-    struct line ring[CTX_MAX];
+    struct kept_record ring[CTX_MAX];
     unsigned ring_n, ring_head;
 };
 
@@ -657,8 +632,12 @@ static void remember(struct side *s, const struct trace_record *rec, unsigned ct
 {
     if (!ctx)
         return;
-    struct line *l = &s->ring[(s->ring_head + s->ring_n) % ctx];
-    format_record(l, rec, s->block_mode);
+    struct kept_record *k = &s->ring[(s->ring_head + s->ring_n) % ctx];
+    k->rec = *rec;
+    memcpy(k->regs, rec->insn.regs, rec->insn.n_regs * sizeof(k->regs[0]));
+    memcpy(k->mem, rec->insn.mem, rec->insn.n_mem * sizeof(k->mem[0]));
+    k->rec.insn.regs = k->regs;
+    k->rec.insn.mem = k->mem;
     if (s->ring_n < ctx)
         s->ring_n++;
     else
@@ -676,7 +655,7 @@ static const struct trace_reg_write *find_reg(const struct trace_insn *in, uint1
 
 /* What differs between two records ("" if nothing both recorded). */
 static void compare(const struct trace_record *a, const struct trace_record *b, bool block_mode,
-                    bool mem, char *what, size_t size)
+                    bool mem, bool values, char *what, size_t size)
 {
     const struct trace_insn *x = &a->insn, *y = &b->insn;
     what[0] = 0;
@@ -718,7 +697,7 @@ static void compare(const struct trace_record *a, const struct trace_record *b, 
             return;
         }
     }
-    if (x->has_values && y->has_values) {
+    if (values && x->has_values && y->has_values) {
         bool same_ids = x->n_regs == y->n_regs;
         for (unsigned k = 0; same_ids && k < x->n_regs; k++)
             same_ids = x->regs[k].id == y->regs[k].id;
@@ -768,8 +747,10 @@ static int print_context(struct side *s, const char *label, unsigned ctx, const 
                          int cur_rc, struct line *scratch)
 {
     printf("%s (%s):\n", label, s->path);
-    for (unsigned i = 0; i < s->ring_n; i++)
-        printf("  %s\n", s->ring[(s->ring_head + i) % (ctx ? ctx : 1)].buf);
+    for (unsigned i = 0; i < s->ring_n; i++) {
+        format_record(scratch, &s->ring[(s->ring_head + i) % (ctx ? ctx : 1)].rec, s->block_mode);
+        printf("  %s\n", scratch->buf);
+    }
     if (cur_rc == 1) {
         format_record(scratch, cur, s->block_mode);
         printf("> %s\n", scratch->buf);
@@ -797,7 +778,7 @@ static int cmd_diff(int argc, char **argv)
     const char *paths[2] = {NULL, NULL};
     bool recover = false;
     uint64_t ctx = 3, from[2] = {0, 0}, start_pc = 0;
-    bool have_start_pc = false;
+    bool have_start_pc = false, no_mem = false, no_values = false;
     int np = 0;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--recover"))
@@ -805,7 +786,7 @@ static int cmd_diff(int argc, char **argv)
         else if (!strcmp(argv[i], "--from-a") || !strcmp(argv[i], "--from-b") ||
                  !strcmp(argv[i], "--from")) {
             uint64_t v;
-            if (i + 1 >= argc || parse_u64(argv[i + 1], &v) != 0)
+            if (i + 1 >= argc || trace_parse_u64(argv[i + 1], &v) != 0)
                 return usage_error("%s needs an instruction number", argv[i]);
             if (strcmp(argv[i], "--from-b") != 0)
                 from[0] = v;
@@ -813,12 +794,16 @@ static int cmd_diff(int argc, char **argv)
                 from[1] = v;
             i++;
         } else if (!strcmp(argv[i], "--start-pc")) {
-            if (i + 1 >= argc || parse_u64(argv[i + 1], &start_pc) != 0)
+            if (i + 1 >= argc || trace_parse_u64(argv[i + 1], &start_pc) != 0)
                 return usage_error("--start-pc needs an address%s", "");
             have_start_pc = true;
             i++;
+        } else if (!strcmp(argv[i], "--no-mem")) {
+            no_mem = true;
+        } else if (!strcmp(argv[i], "--no-values")) {
+            no_values = true;
         } else if (!strcmp(argv[i], "--context")) {
-            if (i + 1 >= argc || parse_u64(argv[i + 1], &ctx) != 0 || ctx > CTX_MAX)
+            if (i + 1 >= argc || trace_parse_u64(argv[i + 1], &ctx) != 0 || ctx > CTX_MAX)
                 return usage_error("--context needs a number up to 16%s", "");
             i++;
         } else if (argv[i][0] == '-')
@@ -881,16 +866,19 @@ static int cmd_diff(int argc, char **argv)
         }
         pending = true;
     }
-    bool values = (ia->flags & ib->flags & TRACE_FLAG_VALUES) != 0;
-    bool mem = !((ia->flags | ib->flags) & TRACE_FLAG_NO_MEM);
+    bool values = !no_values && (ia->flags & ib->flags & TRACE_FLAG_VALUES) != 0;
+    bool mem = !no_mem && !((ia->flags | ib->flags) & TRACE_FLAG_NO_MEM);
     char compared[160];
     snprintf(compared, sizeof compared, "%s", sa.block_mode ? "PC, EL and length"
              : values && mem ? "PC, EL, encoding, registers, memory, exceptions"
-             : values ? "PC, EL, encoding, registers, exceptions; no memory in both"
-             : mem ? "PC, EL, encoding, memory addresses; no register values in both"
+             : values ? (no_mem ? "PC, EL, encoding, registers, exceptions; memory not compared"
+                                : "PC, EL, encoding, registers, exceptions; no memory in both")
+             : mem ? (no_values ? "PC, EL, encoding, memory addresses; registers not compared"
+                                : "PC, EL, encoding, memory addresses; no register values in both")
+             : no_mem || no_values ? "PC, EL, encoding; registers and memory not compared"
                    : "PC, EL, encoding; no register values or memory in both");
     uint64_t matched = 0, matched_insns = 0;
-    /* The record of A is formatted into the ring before A's next record is read: each
+    /* The record of A is copied into the ring before A's next record is read: each
      * reader's record arrays stay valid only until its own next call. */
     for (;;) {
         if (!pending) {
@@ -913,7 +901,7 @@ static int cmd_diff(int argc, char **argv)
             snprintf(what, sizeof what, "%s ends here; %s goes on", ca == 0 ? "A" : "B",
                      ca == 0 ? "B" : "A");
         else
-            compare(&ra, &rb, sa.block_mode, mem, what, sizeof what);
+            compare(&ra, &rb, sa.block_mode, mem, values, what, sizeof what);
         if (what[0]) {
             uint64_t seq = ca == 1 ? ra.insn.seq : rb.insn.seq;
             printf("traces differ at %s %" PRIu64 " (sequence number %" PRIu64 "): %s\n",

@@ -2,6 +2,7 @@
  * SIGSEGV/SIGBUS (unmapped or protected guest pages touched by translated code, the
  * interpreter or the translator's instruction fetch), and dying of a guest signal. */
 #include "hypervisor/user/user_runtime.h"
+#include "hypervisor/user/user_trace.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@ volatile sig_atomic_t user_fault_precise;
 volatile sig_atomic_t user_fault_stepping;
 volatile uint64_t user_fault_guest_addr;
 volatile int user_fault_host_signal;
+volatile sig_atomic_t user_fault_write;
 
 static uint8_t *fault_region_base;
 static uint64_t fault_region_size;
@@ -54,6 +56,8 @@ static void on_host_fault(int sig, siginfo_t *si, void *ucontext)
         user_fault_armed = 0;
         user_fault_guest_addr = addr - base;
         user_fault_host_signal = sig;
+        /* x86 page-fault error code bit 1: the access was a write */
+        user_fault_write = (((const ucontext_t *)ucontext)->uc_mcontext.gregs[REG_ERR] & 2) != 0;
         user_fault_precise = !fault_jit;
         if (fault_jit) {
             struct jit_host_regs regs;
@@ -116,6 +120,7 @@ static bool dumps_core(int sig)
 _Noreturn void user_die_with_signal(struct user_process *p, int sig)
 {
     (void)p;
+    user_trace_close();
     fflush(NULL);
     if (dumps_core(sig))
         fprintf(stderr, "ferry user: uncaught target signal %d (%s) - core dumped\n", sig, strsignal(sig));

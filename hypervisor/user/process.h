@@ -37,7 +37,24 @@ struct user_process {
     uint64_t child_sp;
     /* For execve: re-run the runner itself on the new program. */
     char **runner_argv_prefix;      /* "ferry", "user", options..., NULL */
+    /* --seed: AT_RANDOM and getrandom come from this generator instead of the host's
+     * (reproducible runs, as qemu-aarch64 -seed), when seeded. */
+    bool seeded;
+    uint64_t random_state;
 };
+
+/* The next bytes of the seeded generator (splitmix64). */
+static inline void user_random_fill(struct user_process *p, void *buf, size_t n)
+{
+    unsigned char *out = buf;
+    for (size_t i = 0; i < n; i += 8) {
+        uint64_t z = (p->random_state += 0x9e3779b97f4a7c15ull);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        z ^= z >> 31;
+        for (size_t k = 0; k < 8 && i + k < n; k++) out[i + k] = (unsigned char)(z >> (8 * k));
+    }
+}
 
 /* Marks sig pending for the guest (kill/tgkill to itself, raise). */
 static inline void user_signal_raise(struct user_process *p, int sig)

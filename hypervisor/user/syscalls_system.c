@@ -2,6 +2,7 @@
  * host process: identities, clocks and limits are the host's; fork is a host fork
  * (the whole runner is copied with the guest) and execve re-runs the runner. */
 #include "hypervisor/user/syscalls.h"
+#include "hypervisor/user/user_trace.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -84,6 +85,7 @@ static int64_t sys_clone(struct user_process *p, const uint64_t a[6])
     if (pid < 0)
         return -errno;
     if (pid == 0) {
+        user_trace_forked_child();
         int32_t self = (int32_t)syscall(SYS_gettid);
         p->host_pid = getpid();
         if (flags & A64_CLONE_CHILD_SETTID)
@@ -202,6 +204,8 @@ static int64_t sys_execve(struct user_process *p, const uint64_t a[6])
     for (int i = 1; i < argc; i++)
         full[n++] = argv[i];
     full[n] = NULL;
+    /* the new program is not traced; this one's trace ends complete here */
+    user_trace_close();
     fflush(NULL);
     execve("/proc/self/exe", full, envp);
     err = -errno;
@@ -402,6 +406,13 @@ static int64_t sys_getrandom(struct user_process *p, const uint64_t a[6])
     void *buf = guest_ptr(&p->mem, a[0], a[1], GUEST_PROT_WRITE);
     if (!buf)
         return a[1] == 0 ? 0 : -EFAULT;
+    if (p->seeded) {
+        if (a[2] & ~(uint64_t)7)               /* GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE */
+            return -EINVAL;
+        size_t n = a[1] > 33554431 ? 33554431 : (size_t)a[1];    /* Linux's per-call cap */
+        user_random_fill(p, buf, n);
+        return (int64_t)n;
+    }
     return host(syscall(SYS_getrandom, buf, (size_t)a[1], (unsigned)a[2]));
 }
 

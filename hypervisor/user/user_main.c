@@ -10,6 +10,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "hypervisor/trace/trace_args.h"
 #include "hypervisor/user/elf_loader.h"
 #include "hypervisor/user/initial_stack.h"
 #include "hypervisor/user/process.h"
@@ -23,7 +24,9 @@ static const uint32_t sigreturn_code[2] = { 0xd2801168u, 0xd4000001u };
 static void usage(FILE *f)
 {
     fprintf(f, "usage: ferry user [--interp] [--stats] [--strace] [--perf-map] [--dump-code FILE]\n"
-               "                  [--argv0 NAME] PROGRAM [ARGS...]\n"
+               "                  [--trace FILE [--trace-pc A..B] [--trace-skip N] [--trace-count M]\n"
+               "                   [--trace-el N] [--trace-blocks]] [--argv0 NAME] [--seed N]\n"
+               "                  PROGRAM [ARGS...]\n"
                "  Runs a static AArch64 Linux program.\n"
                "  --interp      use the reference interpreter instead of the JIT\n"
                "  --stats       print translation statistics to stderr at exit\n"
@@ -31,7 +34,10 @@ static void usage(FILE *f)
                "  --perf-map    write /tmp/perf-PID.map (translated blocks) at exit, for perf\n"
                "  --dump-code FILE  write the host code of every translated block to FILE and\n"
                "                its index (offset, size, guest PC) to FILE.map at exit\n"
-               "  --argv0 NAME  the program's argv[0] (default: PROGRAM)\n");
+               "  --argv0 NAME  the program's argv[0] (default: PROGRAM)\n"
+               "  --seed N      AT_RANDOM and getrandom from a generator seeded with N instead\n"
+               "                of the host's (reproducible runs and traces)\n");
+    fputs(trace_options_usage, f);
 }
 
 /* The heap starts right after the image; the mmap area grows down from below the
@@ -68,13 +74,19 @@ static int build_address_space(struct user_process *p, const struct elf_image *i
 /* argv for re-running the runner on execve: the same options, a new program. */
 static char **runner_prefix(const struct user_options *o)
 {
-    static char *prefix[8];
+    static char *prefix[10];
+    static char seed[24];
     int n = 0;
     prefix[n++] = "ferry";
     prefix[n++] = "user";
     if (o->interp) prefix[n++] = "--interp";
     if (o->stats) prefix[n++] = "--stats";
     if (o->strace) prefix[n++] = "--strace";
+    if (o->seeded) {
+        snprintf(seed, sizeof(seed), "%llu", (unsigned long long)o->seed);
+        prefix[n++] = "--seed";
+        prefix[n++] = seed;
+    }
     prefix[n] = NULL;
     return prefix;
 }
@@ -82,6 +94,9 @@ static char **runner_prefix(const struct user_options *o)
 int ferry_user_main(int argc, char **argv)
 {
     struct user_options opts = { 0 };
+    trace_options_init(&opts.trace_options);
+    char err[256];
+    int taken;
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (strcmp(argv[i], "--interp") == 0) {
@@ -96,6 +111,18 @@ int ferry_user_main(int argc, char **argv)
             opts.dump_code = argv[++i];
         } else if (strcmp(argv[i], "--argv0") == 0 && i + 1 < argc) {
             opts.argv0 = argv[++i];
+        } else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
+            if (trace_parse_u64(argv[++i], &opts.seed) != 0) {
+                fprintf(stderr, "ferry user: --seed: '%s' is not a number\n", argv[i]);
+                return 2;
+            }
+            opts.seeded = true;
+        } else if ((taken = trace_option_parse(&opts.trace_options, &opts.trace, argc, argv, &i, err,
+                                               sizeof(err))) != 0) {
+            if (taken < 0) {
+                fprintf(stderr, "ferry user: %s (see ferry user --help)\n", err);
+                return 2;
+            }
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
             return 0;
@@ -111,6 +138,16 @@ int ferry_user_main(int argc, char **argv)
         fprintf(stderr, "ferry user: no program given (see ferry user --help)\n");
         return 2;
     }
+    if (trace_options_check(&opts.trace_options, opts.trace, err, sizeof(err)) != 0) {
+        fprintf(stderr, "ferry user: %s\n", err);
+        return 2;
+    }
+    /* the trace file's header names the run: "ferry user OPTIONS PROGRAM ARGS" */
+    static char command_line[1024];
+    size_t used = (size_t)snprintf(command_line, sizeof(command_line), "ferry");
+    for (int k = 0; k < argc && used < sizeof(command_line); k++)
+        used += (size_t)snprintf(command_line + used, sizeof(command_line) - used, " %s", argv[k]);
+    opts.trace_options.command_line = command_line;
     const char *program = argv[i];
 
     static struct user_process process;
@@ -126,7 +163,6 @@ int ferry_user_main(int argc, char **argv)
         return 1;
     }
     struct elf_image image;
-    char err[256];
     if (elf_load_file(program, &p->mem, &image, err, sizeof(err)) != 0) {
         fprintf(stderr, "ferry user: %s: %s\n", program, err);
         return 1;
@@ -158,7 +194,11 @@ int ferry_user_main(int argc, char **argv)
         .hwcap2 = 0,
         .uid = getuid(), .euid = geteuid(), .gid = getgid(), .egid = getegid(),
     };
-    if (getrandom(info.random, sizeof(info.random), 0) != (ssize_t)sizeof(info.random))
+    p->seeded = opts.seeded;
+    p->random_state = opts.seed;
+    if (p->seeded)
+        user_random_fill(p, info.random, sizeof(info.random));
+    else if (getrandom(info.random, sizeof(info.random), 0) != (ssize_t)sizeof(info.random))
         memset(info.random, 0x5a, sizeof(info.random));
     uint64_t sp;
     rc = initial_stack_build(&p->mem, p->stack_bottom, p->stack_top, &info, &sp);

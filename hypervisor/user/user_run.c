@@ -2,6 +2,7 @@
  * interpreter) and handles every way it stops: syscalls, undefined instructions,
  * breakpoints, memory faults (reported by the translator or by the host MMU). */
 #include "hypervisor/user/user_runtime.h"
+#include "hypervisor/user/user_trace.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,6 +189,9 @@ int user_run(struct user_process *p, const struct user_options *o, uint64_t entr
     run_memory.may_execute = may_execute;
     run_memory.may_execute_ctx = &p->mem;
     run_counters.start_ns = now_ns();
+    if (o->trace && user_trace_open(o->trace, &o->trace_options) != 0)
+        return 1;
+    run_memory.trace = user_trace_buffer();
 
     if (!o->interp) {
         struct jit_config cfg = {
@@ -200,6 +204,7 @@ int user_run(struct user_process *p, const struct user_options *o, uint64_t entr
             .step = step,
             .step_ctx = &run_memory,
         };
+        user_trace_configure_jit(&cfg);
         run_jit = jit_new(&cfg);
         if (!run_jit) {
             fprintf(stderr, "ferry user: cannot create the JIT\n");
@@ -218,6 +223,7 @@ int user_run(struct user_process *p, const struct user_options *o, uint64_t entr
         int sig = user_fault_host_signal == 7 ? 7 : 11;
         uint64_t addr = user_fault_guest_addr;
         unsigned flags = guest_page_flags(&p->mem, addr);
+        user_trace_host_fault(s, addr, (flags & GUEST_PAGE_MAPPED) != 0, user_fault_write);
         report_at_exit(o);
         if (!user_fault_precise)
             user_die_with_signal(p, sig);
@@ -230,6 +236,7 @@ int user_run(struct user_process *p, const struct user_options *o, uint64_t entr
     for (;;) {
         uint64_t info = 0;
         ir_exit_kind kind;
+        user_trace_resume(s);
         user_fault_armed = 1;
         if (run_jit) {
             kind = jit_run(run_jit, s, &info);
@@ -238,6 +245,9 @@ int user_run(struct user_process *p, const struct user_options *o, uint64_t entr
             kind = a64_interp_run(s, &run_memory, &info, &budget);
         }
         user_fault_armed = 0;
+        user_trace_exit(s, kind, info,
+                        kind == IR_EXIT_DATA_ABORT &&
+                            (guest_page_flags(&p->mem, jit_memory_untag(&run_memory, info)) & GUEST_PAGE_MAPPED));
         switch (kind) {
         case IR_EXIT_JUMP:
         case IR_EXIT_WFI:
@@ -254,7 +264,7 @@ int user_run(struct user_process *p, const struct user_options *o, uint64_t entr
             handle_syscall(p, s, &run_counters);
             if (p->exited) {
                 report_at_exit(o);
-                return p->exit_status;
+                return user_trace_close() == 0 ? p->exit_status : 1;
             }
             break;
         case IR_EXIT_UNDEF:

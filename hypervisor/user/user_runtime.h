@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "hypervisor/user/elf_loader.h"
 #include "hypervisor/user/process.h"
+#include "hypervisor/trace/trace_recorder.h"
 #include "jit/jit.h"
 
 struct user_options {
@@ -18,6 +19,10 @@ struct user_options {
     const char *argv0; /* --argv0: the guest's argv[0] (default: the program path) */
     bool perf_map;     /* --perf-map: /tmp/perf-PID.map of the translated blocks at exit */
     const char *dump_code; /* --dump-code FILE: host code of every block, plus FILE.map */
+    bool seeded;           /* --seed N: reproducible AT_RANDOM and getrandom */
+    uint64_t seed;
+    const char *trace;     /* --trace FILE: an instruction trace (trace_options: filters) */
+    struct trace_recorder_options trace_options;
 };
 
 /* Runs the loaded program from entry with the initial stack pointer sp until it
@@ -39,6 +44,7 @@ extern volatile sig_atomic_t user_fault_precise;
 extern volatile sig_atomic_t user_fault_stepping;
 extern volatile uint64_t user_fault_guest_addr;
 extern volatile int user_fault_host_signal;
+extern volatile sig_atomic_t user_fault_write;   /* the faulting access was a store */
 int user_install_fault_handlers(struct user_process *p);
 /* The JIT whose translated code runs on `state` (NULL: the interpreter runs). */
 void user_fault_attach_jit(jit *j, void *state);

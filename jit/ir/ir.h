@@ -52,6 +52,8 @@ typedef enum ir_exit_kind {
     IR_EXIT_SP_ALIGNMENT, /* SP alignment fault (ir_check_sp_aligned): PC = the insn */
     IR_EXIT_INVALIDATE_CODE, /* IC IVAU: info = a guest address whose translations must go;
                               * PC = next instruction */
+    IR_EXIT_TRACE_FULL,  /* the trace buffer cannot take the block's items: PC = the block's
+                          * start, nothing ran (jit_run drains the buffer and goes on) */
     IR_EXIT_KIND_END     /* not a kind: one past the last */
 } ir_exit_kind;
 

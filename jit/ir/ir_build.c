@@ -8,6 +8,7 @@
 #include "ferry/support.h"
 #include "jit/ir/ir_internal.h"
 #include "jit/ir/ir_helpers128.h"
+#include "jit/jit_trace.h"
 
 /* ---- storage ------------------------------------------------------------------------ */
 static void *grow(void *old, uint32_t *cap, uint32_t need, size_t elem)
@@ -74,6 +75,30 @@ void ir_block_reset(ir_block *b, uint64_t guest_pc)
     b->loop_facts_broken = false;
     b->n_loop_consts = 0;
     b->n_loop_regs = 0;
+    b->trace = 0;
+    b->trace_el = 0;
+}
+
+void ir_block_set_trace(ir_block *b, unsigned mode, int el)
+{
+    b->trace = (uint8_t)(mode == JIT_TRACE_FULL ? JIT_TRACE_FULL : 0);
+    b->trace_el = (uint8_t)(el < 0 || el > 14 ? 0 : el + 1);
+}
+
+static unsigned trace_value_words(const ir_block *b, uint32_t v)
+{
+    return !v ? 0 : b->insns[v].type == IR_I128 ? 2 : 1;
+}
+
+uint32_t ir_block_trace_words(const ir_block *b)
+{
+    uint32_t words = 0;
+    for (uint32_t i = 1; i < b->n_insns; i++) {
+        const struct ir_insn *in = &b->insns[i];
+        if (in->op == IR_OP_TRACE)
+            words += 1 + trace_value_words(b, in->a) + trace_value_words(b, in->b) + trace_value_words(b, in->c);
+    }
+    return words;
 }
 
 void ir_set_pc_offset(ir_block *b, uint32_t state_offset)
@@ -100,6 +125,12 @@ static ir_val emit(ir_block *b, enum ir_op op, ir_type t, uint32_t x, uint32_t y
 }
 
 static inline struct ir_insn *I(ir_block *b, ir_val v) { return &b->insns[v]; }
+
+/* A trace item (jit/jit_trace.h) of the current instruction. */
+static void trace_item(ir_block *b, uint64_t tag, ir_val x, ir_val y, ir_val z)
+{
+    emit(b, IR_OP_TRACE, 0, x, y, z, tag);
+}
 static inline ir_type T(ir_block *b, ir_val v) { return (ir_type)b->insns[v].type; }
 static inline uint64_t cval(ir_block *b, ir_val v) { return b->insns[v].imm; }
 static bool is_cmp_of(ir_block *b, ir_val v, ir_cond c, ir_val *x, ir_val *y)
@@ -255,17 +286,27 @@ ir_val ir_read_reg(ir_block *b, ir_type t, uint32_t state_offset)
     return v;
 }
 
+static void write_reg(ir_block *b, uint32_t state_offset, ir_val v);
+
 void ir_write_reg(ir_block *b, uint32_t state_offset, ir_val v)
 {
     check_val(b, v);
+    uint32_t size = ir_type_bytes(T(b, v));
+    if (b->trace && !(state_offset < b->pc_offset + 8 && b->pc_offset < state_offset + size))
+        trace_item(b, JIT_TRACE_REG | (uint64_t)size << 4 | (uint64_t)state_offset << 9, v, 0, 0);
+    write_reg(b, state_offset, v);
+}
+
+static void write_reg(ir_block *b, uint32_t state_offset, ir_val v)
+{
     if (!b->optimise) {
         emit(b, IR_OP_STORE_STATE, T(b, v), v, 0, 0, state_offset);
         return;
     }
     if (T(b, v) == IR_I128) {              /* two 64-bit halves (see ir_read_reg) */
         ir_val lo = ir_trunc(b, IR_I64, v), hi = ir_hi64(b, v);
-        ir_write_reg(b, state_offset, lo);
-        ir_write_reg(b, state_offset + 8, hi);
+        write_reg(b, state_offset, lo);
+        write_reg(b, state_offset + 8, hi);
         return;
     }
     uint32_t size = ir_type_bytes(T(b, v));
@@ -312,6 +353,9 @@ void ir_insn_start(ir_block *b, uint64_t guest_pc, uint32_t encoding)
     b->n_guest_insns++;
     b->snap_valid = 0;
     emit(b, IR_OP_INSN_START, 0, encoding, 0, 0, guest_pc);
+    if (b->trace)
+        trace_item(b, JIT_TRACE_INSN | (uint64_t)b->trace_el << 4 | (uint64_t)encoding << 32,
+                   ir_const(b, IR_I64, guest_pc), 0, 0);
 }
 
 /* ---- locals ----------------------------------------------------------------------------- */
@@ -979,33 +1023,44 @@ static ir_val mem_op(ir_block *b, enum ir_op op, ir_type t, ir_val addr, ir_val 
 
 void ir_block_set_mem_flags(ir_block *b, unsigned mem_flags) { b->mem_flags = (uint8_t)mem_flags; }
 
-ir_val ir_load(ir_block *b, ir_type t, ir_val addr) { return mem_op(b, IR_OP_LOAD, t, addr, 0); }
-
-ir_val ir_load_ex(ir_block *b, ir_type t, ir_val addr, unsigned mem_flags)
+/* The trace item of access m (after it happened: a faulting access has none). */
+static void trace_access(ir_block *b, unsigned kind, ir_val m, ir_val value, ir_val status)
 {
-    ir_val v = mem_op(b, IR_OP_LOAD, t, addr, 0);
+    if (!b->trace) return;
+    unsigned size = ir_type_bytes(T(b, value));
+    trace_item(b, kind | (uint64_t)size << 4, I(b, m)->a, value, status);
+}
+
+static ir_val load_op(ir_block *b, enum ir_op op, ir_type t, ir_val addr, unsigned mem_flags)
+{
+    ir_val v = mem_op(b, op, t, addr, 0);
     b->insns[v].cond |= (uint8_t)mem_flags;
+    trace_access(b, JIT_TRACE_LOAD, v, v, 0);
     return v;
 }
 
-void ir_store_ex(ir_block *b, ir_val addr, ir_val v, unsigned mem_flags)
+ir_val ir_load(ir_block *b, ir_type t, ir_val addr) { return load_op(b, IR_OP_LOAD, t, addr, 0); }
+ir_val ir_load_ex(ir_block *b, ir_type t, ir_val addr, unsigned mem_flags)
 {
-    ir_store(b, addr, v);
-    b->insns[b->n_insns - 1].cond |= (uint8_t)mem_flags;
+    return load_op(b, IR_OP_LOAD, t, addr, mem_flags);
 }
-ir_val ir_load_exclusive(ir_block *b, ir_type t, ir_val addr) { return mem_op(b, IR_OP_LOAD_EXCL, t, addr, 0); }
+ir_val ir_load_exclusive(ir_block *b, ir_type t, ir_val addr) { return load_op(b, IR_OP_LOAD_EXCL, t, addr, 0); }
 
-void ir_store(ir_block *b, ir_val addr, ir_val v)
+void ir_store_ex(ir_block *b, ir_val addr, ir_val v, unsigned mem_flags)
 {
     check_val(b, v);
     ir_val s = mem_op(b, IR_OP_STORE, T(b, v), addr, v);
     b->insns[s].type = 0;              /* no result; the stored type is the value's */
+    b->insns[s].cond |= (uint8_t)mem_flags;
+    trace_access(b, JIT_TRACE_STORE, s, v, 0);
 }
+void ir_store(ir_block *b, ir_val addr, ir_val v) { ir_store_ex(b, addr, v, 0); }
 
 ir_val ir_store_exclusive(ir_block *b, ir_val addr, ir_val v)
 {
     check_val(b, v);
     ir_val s = mem_op(b, IR_OP_STORE_EXCL, IR_I32, addr, v);
+    trace_access(b, JIT_TRACE_STORE_EXCL, s, v, s);
     return s;
 }
 

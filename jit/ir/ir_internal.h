@@ -60,6 +60,8 @@ enum ir_op {
                          * A preload's location is reused once it is dead: nothing but the
                          * back edge's own arguments is live on that path. */
     IR_OP_EXIT_REQUESTED, /* I1: the runtime's exit-request byte is set (codegen.h) */
+    IR_OP_TRACE,        /* a trace item (jit/jit_trace.h): imm = tag word; a, b, c = the values
+                         * that follow it (0: none; an I128 takes two words) */
     IR_OP_LAZY_FLAG,    /* I1 flag of `a op b`, computed only where it is stored (exits and
                          * fault stubs redo the operation) or read: cond = IR_LAZY_*, imm =
                          * flag (0 N, 1 Z, 2 C, 3 V), consts_hi[c], consts_hi[c + 1] =
@@ -181,6 +183,9 @@ struct ir_block {
     bool optimise;            /* builder-time folding and register caching */
     uint8_t mem_flags;        /* IR_MEM_* every memory access gets (ir_block_set_mem_flags) */
     bool exit_requests;       /* a self-loop's back edge leaves when an exit is requested */
+    uint8_t trace;            /* JIT_TRACE_FULL: instructions, register writes and accesses
+                               * append trace items (ir_block_set_trace) */
+    uint8_t trace_el;         /* the exception level the INSN items carry, + 1 (0: unknown) */
 
     /* self-loop mode (ir_block_set_loop_regs): exits to guest_pc become IR_OP_LOOP_BACK */
     struct ir_loop_reg *loop_regs;
@@ -314,6 +319,14 @@ void ir_block_set_lazy_flags(ir_block *b, const struct ir_lazy_flags *lf);
 /* After ir_block_set_loop_regs: registers the loop head may take to hold these constants
  * (struct ir_loop_const); none may overlap a loop register or a lazy flag. */
 void ir_block_set_loop_consts(ir_block *b, const struct ir_loop_const *consts, uint32_t n);
+
+/* Instruction tracing (jit/jit_trace.h): with JIT_TRACE_FULL the builder follows every
+ * instruction start, guest register write and guest memory access with an IR_OP_TRACE
+ * item; el is the exception level of the block's instructions, or -1 when unknown.
+ * Call after ir_block_reset, before the front end emits. */
+void ir_block_set_trace(ir_block *b, unsigned mode, int el);
+/* Words of trace items the block appends at most (the codegen's capacity check). */
+uint32_t ir_block_trace_words(const ir_block *b);
 
 /* Counts uses and last uses of every value (snapshot references included). */
 void ir_compute_liveness(ir_block *b);

@@ -27,6 +27,13 @@ unsigned ir_value_operands(const struct ir_insn *in, uint32_t out[3])
         out[0] = in->a; out[1] = in->b; return 2;
     case IR_OP_SELECT: case IR_OP_ADD_CARRY: case IR_OP_ADD_OVERFLOW: case IR_OP_ADC: case IR_OP_FFMA:
         out[0] = in->a; out[1] = in->b; out[2] = in->c; return 3;
+    case IR_OP_TRACE: {
+        unsigned n = 0;
+        if (in->a) out[n++] = in->a;
+        if (in->b) out[n++] = in->b;
+        if (in->c) out[n++] = in->c;
+        return n;
+    }
     default:
         return 0;
     }
@@ -39,7 +46,7 @@ static bool has_side_effect(const struct ir_insn *in)
     case IR_OP_LOAD_EXCL: case IR_OP_STORE_EXCL: case IR_OP_CLEAR_EXCL: case IR_OP_CHECK_ALIGN:
     case IR_OP_LABEL: case IR_OP_BR: case IR_OP_CBR: case IR_OP_EXIT_DIRECT:
     case IR_OP_EXIT_INDIRECT: case IR_OP_EXIT_SPECIAL: case IR_OP_INSN_START:
-    case IR_OP_LOOP_HEAD: case IR_OP_LOOP_BACK:
+    case IR_OP_LOOP_HEAD: case IR_OP_LOOP_BACK: case IR_OP_TRACE:
         return true;
     case IR_OP_CALL:
         return (in->flags & IR_F_SIDE) != 0;
@@ -144,6 +151,7 @@ static const char *const op_names[IR_OP_COUNT] = {
     [IR_OP_EXIT_INDIRECT] = "exit_indirect", [IR_OP_EXIT_SPECIAL] = "exit_special",
     [IR_OP_INSN_START] = "insn", [IR_OP_LOOP_HEAD] = "loop_head", [IR_OP_LOOP_BACK] = "loop_back",
     [IR_OP_LAZY_FLAG] = "lazy_flag", [IR_OP_EXIT_REQUESTED] = "exit_requested",
+    [IR_OP_TRACE] = "trace",
 };
 static const char *const type_names[] = { "?", "i1", "i8", "i16", "i32", "i64", "i128" };
 static const char *const cond_names[] = { "?", "eq", "ne", "ult", "ule", "ugt", "uge", "slt", "sle", "sgt", "sge" };

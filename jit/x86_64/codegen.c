@@ -9,11 +9,13 @@
 #include "ferry/support.h"
 #include "jit/x86_64/codegen.h"
 #include "jit/x86_64/cpu_features.h"
+#include "jit/jit_internal.h"
+#include "jit/jit_trace.h"
 
 enum { K_REG, K_MEM, K_IMM };
 typedef struct opnd { uint8_t kind; int8_t reg; int32_t off; uint64_t imm; } opnd;
 
-enum { COLD_FAULT = 1, COLD_EXIT = 2, COLD_EDGE = 3, COLD_REQUEST = 4, COLD_SLOW_ACCESS = 5 };
+enum { COLD_FAULT = 1, COLD_EXIT = 2, COLD_EDGE = 3, COLD_REQUEST = 4, COLD_SLOW_ACCESS = 5, COLD_TRACE_FULL = 6 };
 
 struct gen {
     ir_block *b;
@@ -1222,6 +1224,71 @@ static void gen_store_excl(struct gen *g, uint32_t v, const struct ir_insn *in)
     if (loc_is_slot(g->b->loc[v])) dest_done(g, v, d);
 }
 
+/* ---- instruction tracing (jit/jit_trace.h) ---------------------------------------------- */
+/* rdx = the trace cursor; only rax and r11 are used besides (store_value), and no
+ * instruction here touches the x86 flags. */
+static void trace_store_word(struct gen *g, int32_t disp, uint64_t word)
+{
+    x86_mem m = x86_mem_bd(X86_RDX, disp);
+    if (x86_fits_i32((int64_t)word)) x86_mov_mi(g->buf, 8, m, (int32_t)word);
+    else { x86_mov_ri(g->buf, X86_R11, word); x86_mov_mr(g->buf, 8, m, X86_R11); }
+}
+
+static void trace_advance(struct gen *g, int32_t bytes)
+{
+    x86_lea(g->buf, 8, X86_RDX, x86_mem_bd(X86_RDX, bytes));
+    x86_mov_mr(g->buf, 8, x86_mem_rip(g->env->trace_cursor), X86_RDX);
+}
+
+/* A value word: I1..I64 zero-extended to 8 bytes (the codegen keeps them so in
+ * registers and slots), I128 as two. Returns the bytes written. */
+static int32_t trace_value(struct gen *g, uint32_t v, int32_t disp)
+{
+    x86_mem m = x86_mem_bd(X86_RDX, disp);
+    if (TY(g, v) == IR_I128) {
+        store_value(g, v, m);
+        return 16;
+    }
+    opnd o = op_of(g, v);
+    if (o.kind == K_REG) x86_mov_mr(g->buf, 8, m, o.reg);
+    else if (o.kind == K_MEM) { x86_mov_rm(g->buf, 8, X86_RAX, slot_mem(o.off)); x86_mov_mr(g->buf, 8, m, X86_RAX); }
+    else trace_store_word(g, disp, o.imm);
+    return 8;
+}
+
+static void gen_trace(struct gen *g, const struct ir_insn *in)
+{
+    x86_mov_rm(g->buf, 8, X86_RDX, x86_mem_rip(g->env->trace_cursor));
+    trace_store_word(g, 0, in->imm);
+    int32_t off = 8;
+    if (in->a) off += trace_value(g, in->a, off);
+    if (in->b) off += trace_value(g, in->b, off);
+    if (in->c) off += trace_value(g, in->c, off);
+    trace_advance(g, off);
+}
+
+/* The block's start when tracing: leave with IR_EXIT_TRACE_FULL unless its items fit
+ * (nothing has run: the runtime drains the buffer and enters the block again), then, in
+ * block mode, its BLOCK item. */
+static void trace_prologue(struct gen *g)
+{
+    uint32_t words = g->env->trace_mode == JIT_TRACE_BLOCKS ? 2 : ir_block_trace_words(g->b);
+    x86_buf *buf = g->buf;
+    x86_mov_rm(buf, 8, X86_RDX, x86_mem_rip(g->env->trace_cursor));
+    x86_lea(buf, 8, X86_RAX, x86_mem_bd(X86_RDX, (int32_t)(words * 8)));
+    x86_alu_rm(buf, X86_CMP, 8, X86_RAX, x86_mem_rip(g->env->trace_limit));
+    flags_clobber(g);
+    struct jit_cold *c = cold_new(g);
+    c->kind = COLD_TRACE_FULL;
+    c->pc = g->b->guest_pc;
+    c->site = x86_jcc32(buf, X86_CC_A, buf->p);
+    if (g->env->trace_mode != JIT_TRACE_BLOCKS) return;
+    trace_store_word(g, 0, JIT_TRACE_BLOCK | (uint64_t)g->env->trace_el << 4 |
+                           (uint64_t)ir_block_guest_insns(g->b) << 32);
+    trace_store_word(g, 8, g->b->guest_pc);
+    trace_advance(g, 16);
+}
+
 /* ---- helper calls ------------------------------------------------------------------- */
 static const int8_t arg_regs[6] = { X86_RDI, X86_RSI, X86_RDX, X86_RCX, X86_R8, X86_R9 };
 
@@ -1471,6 +1538,13 @@ static bool emit_cold(struct gen *g)
             x86_jmp32(buf, slow.resume);
             continue;
         }
+        if (c->kind == COLD_TRACE_FULL) {
+            store_pc_imm(g, c->pc);
+            x86_mov_ri(buf, X86_RDX, 0);
+            x86_mov_ri(buf, X86_RAX, IR_EXIT_TRACE_FULL);
+            x86_jmp32(buf, g->env->epilogue);
+            continue;
+        }
         if (c->kind == COLD_REQUEST) {
             if (c->pc != ~0ull) store_pc_imm(g, c->pc);
             x86_mov_ri(buf, X86_RDX, 0);            /* not a chainable exit */
@@ -1619,6 +1693,7 @@ bool jit_codegen(ir_block *b, struct jit_cg *cg, const struct jit_cg_env *env, x
     cg->loop_head = buf->start;
     for (uint32_t l = 0; l < b->n_labels; l++) cg->label_fix_head[l] = 0;
     find_flag_only_cmps(&g);
+    if (env->trace_mode != JIT_TRACE_OFF) trace_prologue(&g);
 
     for (uint32_t i = 1; i < b->n_insns; i++) {
         const struct ir_insn *in = &b->insns[i];
@@ -1780,6 +1855,7 @@ bool jit_codegen(ir_block *b, struct jit_cg *cg, const struct jit_cg_env *env, x
         }
         case IR_OP_LAZY_FLAG:             /* computed where it is stored */
             break;
+        case IR_OP_TRACE: gen_trace(&g, in); break;
         case IR_OP_EXIT_REQUESTED:
             x86_alu_mi(buf, X86_CMP, 1, x86_mem_rip((const void *)env->exit_request), 0);
             flags_clobber(&g);

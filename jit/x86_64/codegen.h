@@ -57,6 +57,14 @@ struct jit_cg_env {
     /* Non-NULL: a byte the runtime sets to have translated code return to it; checked
      * before every jump to another block (chained, indirect, to itself). */
     const volatile uint8_t *exit_request;
+    /* Instruction tracing (jit/jit_trace.h): JIT_TRACE_OFF, _FULL or _BLOCKS; the
+     * RIP-addressable words translated code appends items at and checks against. A
+     * traced block first checks that its items fit (else it leaves with
+     * IR_EXIT_TRACE_FULL); in block mode it then appends its BLOCK item. */
+    uint8_t trace_mode;
+    uint8_t trace_el;               /* BLOCK items: exception level + 1, 0 unknown */
+    uint64_t *const *trace_cursor;
+    uint64_t *const *trace_limit;
 };
 
 /* Scratch state of the code generator, kept by the jit across blocks (no allocation
@@ -95,7 +103,8 @@ struct jit_cg {
 struct jit_cold {
     uint8_t kind;                   /* 1 = fault stub, 2 = direct exit stub, 3 = branch edge stores,
                                        4 = exit request (pc: where to continue, or ~0: stored),
-                                       5 = slow guest access (software TLB miss) */
+                                       5 = slow guest access (software TLB miss),
+                                       6 = trace buffer full (pc: the block's start) */
     uint8_t *site;                  /* rel32 displacement that jumps to the stub */
     uint32_t snap;                  /* fault, edge: snapshot id */
     uint32_t label;                 /* edge: the label it continues at */

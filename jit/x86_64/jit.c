@@ -49,6 +49,10 @@ struct jit_data {                 /* lives in the executable region: RIP-address
     uint64_t monitor;
     uint64_t ind_hits;
     volatile uint8_t exit_request;
+    /* the trace buffer's cursor and limit while translated code runs (jit_run copies
+     * them from and back to jit_config.trace.buf around it) */
+    uint64_t *trace_cursor;
+    uint64_t *trace_limit;
 };
 
 struct jit {
@@ -172,9 +176,12 @@ static void emit_trampoline(jit *j)
 jit *jit_new(const struct jit_config *cfg)
 {
     if (!cfg || !cfg->translate || (!cfg->memory.system && cfg->memory.guest_limit < 16) ||
-        (cfg->memory.top_byte_ignore && !cfg->step)) {
-        fy_log("jit: invalid configuration (need a translate function, guest_limit >= 16, and a step "
-               "function with top_byte_ignore)");
+        (cfg->memory.top_byte_ignore && !cfg->step) ||
+        (cfg->trace.mode != JIT_TRACE_OFF && (!cfg->trace.buf || !cfg->trace.buf->drain ||
+                                              (cfg->step && !cfg->trace.retract)))) {
+        fy_log("jit: invalid configuration (need a translate function, guest_limit >= 16, a step "
+               "function with top_byte_ignore, and a trace buffer with a drain hook (and retract, "
+               "with a step function) when tracing)");
         return NULL;
     }
     jit_cpu_detect();
@@ -208,6 +215,9 @@ jit *jit_new(const struct jit_config *cfg)
         .pc_offset = cfg->pc_offset, .mem_limit = cfg->memory.guest_limit,
         .lookup = lookup_code, .lookup_ctx = j, .system = cfg->memory.system,
         .exit_request = cfg->exit_requests ? &j->data->exit_request : NULL,
+        .trace_mode = (uint8_t)cfg->trace.mode,
+        .trace_cursor = &j->data->trace_cursor,
+        .trace_limit = &j->data->trace_limit,
     };
     j->cg.mem_calls = cfg->memory.system != NULL;
     j->cg.mem_calls_cold = cfg->memory.system && cfg->memory.system->fast_tlb;
@@ -369,6 +379,11 @@ static bool plan_loop(const jit *j, const ir_block *b, struct loop_plan *p)
     return p->n_regs && (p->lazy || p->n_consts);
 }
 
+static int trace_el(const jit *j, uint64_t modes)
+{
+    return j->cfg.trace.el_of_modes ? j->cfg.trace.el_of_modes(modes) : -1;
+}
+
 /* Fills b with the translation of the guest block at pc: plain, or a self-loop keeping
  * loop_regs in host registers, with the facts of a loop plan when one is given. */
 static void build(jit *j, ir_block *b, uint64_t pc, uint64_t modes, const struct ir_loop_reg *loop_regs, uint32_t n_loop,
@@ -377,6 +392,7 @@ static void build(jit *j, ir_block *b, uint64_t pc, uint64_t modes, const struct
     ir_block_reset(b, pc);
     ir_set_pc_offset(b, j->cfg.pc_offset);
     ir_block_set_exit_requests(b, j->cfg.exit_requests);
+    ir_block_set_trace(b, j->cfg.trace.mode, trace_el(j, modes));
     if (n_loop) ir_block_set_loop_regs(b, loop_regs, n_loop);
     if (plan && plan->lazy) ir_block_set_lazy_flags(b, &plan->flags);
     if (plan && plan->n_consts) ir_block_set_loop_consts(b, plan->consts, plan->n_consts);
@@ -424,6 +440,8 @@ static const struct jit_block *emit_block(jit *j, ir_block *b, uint64_t pc, bool
 static const struct jit_block *translate(jit *j, uint64_t pc, uint64_t modes)
 {
     j->translating_modes = modes;
+    int el = trace_el(j, modes);
+    j->env.trace_el = (uint8_t)(el < 0 || el > 14 ? 0 : el + 1);
     uint64_t t0 = rdtsc();
     uint64_t ns0 = j->cfg.now_ns ? j->cfg.now_ns() : 0;
     ir_block *b = j->ir;
@@ -433,7 +451,9 @@ static const struct jit_block *translate(jit *j, uint64_t pc, uint64_t modes)
         if (attempt) flush_all(j);
         build(j, b, pc, modes, NULL, 0, NULL);
         struct ir_loop_reg loop_regs[IR_MAX_LOOP_REGS];
-        uint32_t n_loop = b->optimise ? choose_loop_regs(j, b, loop_regs, 0, 0, NULL, 0) : 0;
+        /* a traced block checks its items fit at its start: no loop head to jump back to */
+        bool loops = b->optimise && j->cfg.trace.mode == JIT_TRACE_OFF;
+        uint32_t n_loop = loops ? choose_loop_regs(j, b, loop_regs, 0, 0, NULL, 0) : 0;
         struct loop_plan *plan = &j->plan;
         if (n_loop && plan_loop(j, b, plan)) {
             build(j, b, pc, modes, plan->regs, plan->n_regs, plan);
@@ -495,9 +515,20 @@ ir_exit_kind jit_run(jit *j, void *state, uint64_t *info)
         }
         ind_insert(j, pc, blk->code);
         j->stats.dispatcher_entries++;
+        struct jit_trace_buf *tb = j->cfg.trace.mode != JIT_TRACE_OFF ? j->cfg.trace.buf : NULL;
+        if (tb) {
+            j->data->trace_cursor = tb->cursor;
+            j->data->trace_limit = tb->limit;
+        }
         struct jit_ret r = j->enter(state, blk->code,
                                     j->cfg.memory.system ? (uint8_t *)j->cfg.memory.system->fast_tlb
                                                          : j->cfg.memory.host_base);
+        if (tb) tb->cursor = j->data->trace_cursor;
+        if (r.kind == IR_EXIT_TRACE_FULL) {
+            tb->drain(tb->drain_ctx);
+            patch = NULL;
+            continue;
+        }
         if (r.kind == IR_EXIT_JUMP) {
             if (j->data->exit_request) {
                 if (info) *info = 0;
@@ -510,6 +541,7 @@ ir_exit_kind jit_run(jit *j, void *state, uint64_t *info)
         }
         if (r.kind == IR_EXIT_DATA_ABORT && j->cfg.step && tagged_access(j, r.info)) {
             uint64_t step_info = 0;
+            if (tb) j->cfg.trace.retract(j->cfg.trace.retract_ctx, state);
             int kind = j->cfg.step(j->cfg.step_ctx, state, &step_info);
             patch = NULL;
             if (kind == 0 || kind == IR_EXIT_JUMP) continue;
@@ -553,6 +585,8 @@ bool jit_restore_state(jit *j, void *state, const struct jit_host_regs *regs)
                            j->cfg.pc_offset))
         return false;
     j->data->monitor = ~0ull;
+    /* the run leaves without returning through jit_run: hand back the items so far */
+    if (j->cfg.trace.mode != JIT_TRACE_OFF) j->cfg.trace.buf->cursor = j->data->trace_cursor;
     return true;
 }
 

@@ -1,8 +1,13 @@
 # Instruction traces: the link flags of hypervisor/trace/, the QEMU plugin, the writer
-# benchmark, and the tests. `make test-trace`: the writer/reader unit tests (plain and
-# ASan/UBSan), a few thousand fuzzed files under ASan/UBSan, the ferry trace CLI (show
-# filters, stats, diff, errors, pipes; plain and ASan/UBSan ferry), and the QEMU plugin
-# on a loop of known length.
+# benchmark, and the tests. `make test-trace`: the writer/reader unit tests and the
+# recorder's (hand-built item buffers through trace_recorder.c with the AArch64 register
+# map), each plain and ASan/UBSan; a few thousand fuzzed files under ASan/UBSan; the
+# ferry trace CLI (show filters, stats, diff, errors, pipes; plain and ASan/UBSan ferry);
+# the QEMU plugin on a loop of known length; and recording with `ferry user --trace`
+# (tests/trace/record.sh: the JIT's traces equal the interpreter's on the user corpus and
+# the regression programs, block mode, each filter, the count against the QEMU plugin,
+# the recording errors).
+# `build/tests/trace/test_recorder bench DIR [N]`: the recorder's CPU time per record.
 # `make fuzz-trace-reader [FUZZ_ITERS=N FUZZ_SEED=S]`: a longer fuzzing run.
 include hypervisor/trace/build.mk
 include tools/qemu-trace-plugin/build.mk
@@ -20,6 +25,22 @@ $(TRACE_TEST_DIR)/test_trace: tests/trace/test_trace.c $(TRACE_LIB_OBJS) $(TRACE
 $(TRACE_TEST_DIR)/test_trace_san: tests/trace/test_trace.c $(TRACE_LIB_SAN_OBJS) $(TRACE_TEST_DEPS)
 	@mkdir -p $(dir $@)
 	$(Q)$(HOST_CC) $(SAN_CFLAGS) $(SAN_LDFLAGS) -o $@ $< $(TRACE_LIB_SAN_OBJS) $(TRACE_LDLIBS) -lz
+
+# The recorder's test links the recorder and the AArch64 register map objects only (not
+# libferry_a64.a: the map needs nothing else from the front end).
+TRACE_REC_OBJS := $(BUILD)/hypervisor/trace/trace_recorder.o $(BUILD)/arch/aarch64/trace_regs.o
+TRACE_REC_SAN_OBJS := $(TRACE_REC_OBJS:$(BUILD)/%=$(BUILD)/san/%)
+TRACE_REC_DEPS := hypervisor/trace/trace_recorder.h arch/aarch64/trace_regs.h jit/jit_trace.h
+
+$(TRACE_TEST_DIR)/test_recorder: tests/trace/test_recorder.c $(TRACE_REC_OBJS) $(TRACE_LIB_OBJS) \
+                                 $(TRACE_TEST_DEPS) $(TRACE_REC_DEPS) | $(GENERATED_HEADERS)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $< $(TRACE_REC_OBJS) $(TRACE_LIB_OBJS) $(TRACE_LDLIBS) -lz
+$(TRACE_TEST_DIR)/test_recorder_san: tests/trace/test_recorder.c $(TRACE_REC_SAN_OBJS) $(TRACE_LIB_SAN_OBJS) \
+                                     $(TRACE_TEST_DEPS) $(TRACE_REC_DEPS) | $(GENERATED_HEADERS)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOST_CC) $(SAN_CFLAGS) $(SAN_LDFLAGS) -o $@ $< $(TRACE_REC_SAN_OBJS) $(TRACE_LIB_SAN_OBJS) \
+	    $(TRACE_LDLIBS) -lz
 
 # The writer benchmark (bench/trace-writer.sh runs it).
 TRACE_BENCH := $(BUILD)/tools/trace_bench
@@ -43,16 +64,24 @@ $(TRACE_TEST_DIR)/sysloop.elf: tests/trace/sysloop.S
 FUZZ_ITERS ?= 200000
 FUZZ_SEED ?= 0
 .PHONY: test-trace fuzz-trace-reader trace-bench
-test-trace: $(TRACE_TEST_DIR)/test_trace $(TRACE_TEST_DIR)/test_trace_san $(BUILD)/ferry \
+# The user corpus and regression programs come from tests/user/build.mk, read after this
+# fragment: their lists are expanded a second time, when the rule runs.
+.SECONDEXPANSION:
+test-trace: $$(USER_PROGS) $$(USER_REGRESS) $(TRACE_TEST_DIR)/test_trace $(TRACE_TEST_DIR)/test_trace_san \
+            $(TRACE_TEST_DIR)/test_recorder $(TRACE_TEST_DIR)/test_recorder_san $(BUILD)/ferry \
             $(BUILD)/san/ferry $(QEMU_TRACE_PLUGIN) $(TRACE_TEST_DIR)/loop.elf \
             $(TRACE_TEST_DIR)/sysloop.elf
 	$(Q)$(TRACE_TEST_DIR)/test_trace unit $(TRACE_TEST_DIR)/unit
 	$(Q)$(TRACE_TEST_DIR)/test_trace_san unit $(TRACE_TEST_DIR)/unit-san
+	$(Q)$(TRACE_TEST_DIR)/test_recorder unit $(TRACE_TEST_DIR)/recorder
+	$(Q)$(TRACE_TEST_DIR)/test_recorder_san unit $(TRACE_TEST_DIR)/recorder-san
 	$(Q)$(TRACE_TEST_DIR)/test_trace_san fuzz $(TRACE_TEST_DIR)/fuzz 3000 $$(date +%s)
 	$(Q)tests/trace/cli.sh $(BUILD)/ferry $(TRACE_TEST_DIR)/test_trace $(TRACE_TEST_DIR)/cli
 	$(Q)tests/trace/cli.sh $(BUILD)/san/ferry $(TRACE_TEST_DIR)/test_trace $(TRACE_TEST_DIR)/cli-san
 	$(Q)tests/trace/qemu.sh $(BUILD)/ferry $(QEMU_TRACE_PLUGIN) $(TRACE_TEST_DIR)/loop.elf \
 	    $(TRACE_TEST_DIR)/sysloop.elf $(TRACE_TEST_DIR)/qemu
+	$(Q)tests/trace/record.sh $(BUILD)/ferry $(BUILD)/tests/user/progs tests/user/progs \
+	    $(BUILD)/tests/user/regress $(TRACE_TEST_DIR)/loop.elf $(QEMU_TRACE_PLUGIN) $(TRACE_TEST_DIR)/record
 fuzz-trace-reader: $(TRACE_TEST_DIR)/test_trace_san
 	$(Q)$(TRACE_TEST_DIR)/test_trace_san fuzz $(TRACE_TEST_DIR)/fuzz-long $(FUZZ_ITERS) $(FUZZ_SEED)
 trace-bench: $(TRACE_BENCH) $(QEMU_TRACE_PLUGIN) bench-programs

@@ -1,0 +1,683 @@
+/* The trace recorder (trace_recorder.h): parses the item buffer that translated code and
+ * the interpreter fill (jit/jit_trace.h), keeps the shadow state that turns byte-range
+ * register writes into whole architectural registers, numbers instructions, applies the
+ * recording filters and hands records to the trace writer.
+ *
+ * This runs for every guest instruction, so the per-record path allocates nothing and
+ * clears nothing proportional to the state: register ids are mapped to dense "slots"
+ * at open (ascending id order, so sorting slots sorts ids), each state byte knows its
+ * slot and how many following bytes share it, and "which slots did this instruction
+ * write" is a stamp per slot compared with a per-instruction counter. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hypervisor/trace/trace_recorder.h"
+
+#define SLOT_NONE            0xffffu
+#define DEFAULT_BUFFER_WORDS ((size_t)1 << 20)
+#define N_REG_IDS            (TRACE_REG_ID_MAX + 1u)
+
+struct trace_recorder {
+    struct jit_trace_buf buf;
+    struct trace_writer *w;
+    bool full;                   /* JIT_TRACE_FULL; else block mode */
+    bool dead;                   /* an error happened: items are discarded */
+    bool have_state;             /* a resume has filled the shadow */
+    uint64_t next_seq;
+
+    /* Filters: seq in [win_lo, win_hi), el (-1: any), pc in one of the ranges. */
+    uint64_t win_lo, win_hi;
+    int el;
+    unsigned n_pc_ranges;
+    uint64_t pc_lo[TRACE_RECORDER_MAX_PC_RANGES], pc_hi[TRACE_RECORDER_MAX_PC_RANGES];
+
+    struct trace_recorder_arch arch;
+    uint8_t *shadow;
+    uint16_t *slot_of;           /* per state byte: its register's slot, or SLOT_NONE */
+    uint8_t *run_len;            /* per state byte: bytes from it on with the same slot */
+    uint16_t *slot_id;           /* slot -> register id (ascending) */
+    unsigned n_slots;
+    uint16_t *sync_slots;
+    unsigned n_sync;
+    uint32_t *stamp;             /* per slot: cur_stamp when the pending insn wrote it */
+    uint32_t cur_stamp;
+
+    /* Full mode: the pending record (its register values are read at finalisation). */
+    bool pending;
+    struct trace_insn cur;
+    uint16_t *written;           /* slots written, in first-write order */
+    unsigned n_written;
+    struct trace_reg_write regs[TRACE_MAX_REGS];
+    struct trace_mem_access mem[TRACE_MAX_MEM];
+
+    /* Block mode: the pending block. */
+    bool blk_pending, blk_interp;
+    uint8_t blk_el;
+    uint32_t blk_n;
+    uint64_t blk_seq, blk_pc;
+
+    char *path;
+    char err[1024];
+};
+
+/* ---- errors ----------------------------------------------------------------------- */
+
+static void fail(struct trace_recorder *rec, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail(struct trace_recorder *rec, const char *fmt, ...)
+{
+    if (!rec->err[0]) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(rec->err, sizeof rec->err, fmt, ap);
+        va_end(ap);
+    }
+    rec->dead = true;
+    rec->pending = rec->blk_pending = false;
+}
+
+/* The items came from Ferry itself, so a malformed one is a bug, but it must end the
+ * recording with a message rather than corrupt the trace or crash the run. */
+static void internal(struct trace_recorder *rec, const char *what, uint64_t tag)
+{
+    fail(rec, "%s: internal error: trace items near instruction %" PRIu64 ": %s (tag 0x%" PRIx64 ")",
+         rec->path, rec->next_seq, what, tag);
+}
+
+static void writer_failed(struct trace_recorder *rec)
+{
+    const char *m = trace_writer_error(rec->w);
+    size_t n = strlen(rec->path);
+    if (!m[0])
+        fail(rec, "%s: the trace writer failed", rec->path);
+    else if (strncmp(m, rec->path, n) == 0 && m[n] == ':')
+        fail(rec, "%s", m);
+    else
+        fail(rec, "%s: %s", rec->path, m);
+}
+
+/* ---- filters ---------------------------------------------------------------------- */
+
+static inline bool keep(const struct trace_recorder *rec, uint64_t seq, uint64_t pc, uint8_t el)
+{
+    if (seq < rec->win_lo || seq >= rec->win_hi)
+        return false;
+    if (rec->el >= 0 && el != (uint8_t)rec->el)
+        return false;
+    if (rec->n_pc_ranges == 0)
+        return true;
+    for (unsigned i = 0; i < rec->n_pc_ranges; i++)
+        if (pc >= rec->pc_lo[i] && pc < rec->pc_hi[i])
+            return true;
+    return false;
+}
+
+/* ---- full mode -------------------------------------------------------------------- */
+
+static inline void new_stamp(struct trace_recorder *rec)
+{
+    if (__builtin_expect(++rec->cur_stamp == 0, 0)) {
+        memset(rec->stamp, 0, rec->n_slots * sizeof *rec->stamp);
+        rec->cur_stamp = 1;
+    }
+}
+
+static inline void mark(struct trace_recorder *rec, unsigned slot)
+{
+    if (rec->stamp[slot] != rec->cur_stamp) {
+        rec->stamp[slot] = rec->cur_stamp;
+        rec->written[rec->n_written++] = (uint16_t)slot;
+    }
+}
+
+static void finalize_insn(struct trace_recorder *rec)
+{
+    if (!rec->pending)
+        return;
+    rec->pending = false;
+    struct trace_insn *r = &rec->cur;
+    if (!keep(rec, r->seq, r->pc, r->el))
+        return;
+    unsigned n = rec->n_written;
+    if (n > TRACE_MAX_REGS) {
+        internal(rec, "an instruction wrote more registers than a record holds", 0);
+        return;
+    }
+    uint16_t *s = rec->written;
+    for (unsigned i = 1; i < n; i++) {   /* almost always 1 or 2 entries */
+        uint16_t v = s[i];
+        unsigned j = i;
+        for (; j > 0 && s[j - 1] > v; j--)
+            s[j] = s[j - 1];
+        s[j] = v;
+    }
+    for (unsigned k = 0; k < n; k++) {
+        struct trace_reg_write *g = &rec->regs[k];
+        g->id = rec->slot_id[s[k]];
+        rec->arch.reg_value(rec->shadow, g->id, &g->lo, &g->hi);
+    }
+    r->n_regs = n;
+    if (trace_writer_insn(rec->w, r) < 0)
+        writer_failed(rec);
+}
+
+/* ---- block mode ------------------------------------------------------------------- */
+
+static void finalize_block(struct trace_recorder *rec)
+{
+    if (!rec->blk_pending)
+        return;
+    rec->blk_pending = false;
+    if (rec->blk_n == 0 || !keep(rec, rec->blk_seq, rec->blk_pc, rec->blk_el))
+        return;
+    if (trace_writer_block(rec->w, rec->blk_seq, rec->blk_pc, 0, rec->blk_el, rec->blk_n) < 0)
+        writer_failed(rec);
+}
+
+/* An interpreted instruction (n = 0) extends the pending block only if that block was
+ * itself built from interpreted instructions: a translated block's record keeps the
+ * length it was translated with, as a QEMU TB's does. */
+static void block_item(struct trace_recorder *rec, uint64_t pc, uint8_t el, uint32_t n)
+{
+    if (n == 0 && rec->blk_pending && rec->blk_interp && rec->blk_el == el &&
+        rec->blk_n < UINT32_MAX && pc == rec->blk_pc + (uint64_t)rec->blk_n * rec->arch.insn_bytes) {
+        rec->blk_n++;
+        rec->next_seq++;
+        return;
+    }
+    finalize_block(rec);
+    if (rec->dead)
+        return;
+    rec->blk_pending = true;
+    rec->blk_interp = n == 0;
+    rec->blk_seq = rec->next_seq;
+    rec->blk_pc = pc;
+    rec->blk_el = el;
+    rec->blk_n = n ? n : 1;
+    rec->next_seq += rec->blk_n;
+}
+
+/* The pending block ends after `keep_n` instructions (block and sequence numbers shrink). */
+static void truncate_block(struct trace_recorder *rec, uint64_t keep_n)
+{
+    if (!rec->blk_pending || keep_n >= rec->blk_n)
+        return;
+    rec->next_seq -= rec->blk_n - keep_n;
+    rec->blk_n = (uint32_t)keep_n;
+    if (keep_n == 0)
+        rec->blk_pending = false;
+}
+
+/* ---- items ------------------------------------------------------------------------ */
+
+static inline uint64_t mask_lo(unsigned size)
+{
+    return size >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * size)) - 1;
+}
+
+static inline uint64_t mask_hi(unsigned size)
+{
+    return size >= 16 ? ~(uint64_t)0 : size <= 8 ? 0 : ((uint64_t)1 << (8 * (size - 8))) - 1;
+}
+
+/* The EL of an INSN or BLOCK tag as a record holds it; false for an impossible one. */
+static inline bool tag_el(uint64_t tag, uint8_t *el)
+{
+    int e = JIT_TRACE_EL(tag);
+    if (e > 3)
+        return false;
+    *el = e < 0 ? (uint8_t)TRACE_EL_UNKNOWN : (uint8_t)e;
+    return true;
+}
+
+#define BAD(what)                                                                           \
+    do {                                                                                    \
+        internal(rec, what, tag);                                                           \
+        return;                                                                             \
+    } while (0)
+
+static void process(struct trace_recorder *rec, const uint64_t *p, const uint64_t *end)
+{
+    while (p < end && !rec->dead) {
+        uint64_t tag = p[0];
+        size_t left = (size_t)(end - p);
+        unsigned kind = JIT_TRACE_KIND(tag);
+        switch (kind) {
+        case JIT_TRACE_INSN: {
+            uint8_t el;
+            if (left < 2)
+                BAD("truncated INSN item");
+            if (!rec->full)
+                BAD("an INSN item in block mode");
+            if (!tag_el(tag, &el))
+                BAD("EL out of range");
+            finalize_insn(rec);
+            if (rec->dead)
+                return;
+            struct trace_insn *r = &rec->cur;
+            r->seq = rec->next_seq++;
+            r->pc = p[1];
+            r->encoding = JIT_TRACE_HIGH(tag);
+            r->el = el;
+            r->n_mem = 0;
+            r->has_exception = false;
+            rec->n_written = 0;
+            new_stamp(rec);
+            rec->pending = true;
+            p += 2;
+            break;
+        }
+        case JIT_TRACE_REG: {
+            unsigned size = JIT_TRACE_SIZE(tag);
+            uint32_t off = JIT_TRACE_OFFSET(tag);
+            size_t words = size > 8 ? 3 : 2;
+            if (size == 0 || size > 16)
+                BAD("register write of an invalid size");
+            if (left < words)
+                BAD("truncated REG item");
+            if (!rec->full)
+                BAD("a REG item in block mode");
+            if ((uint64_t)off + size > rec->arch.state_size)
+                BAD("register write outside the state");
+            if (!rec->pending)
+                BAD("a REG item before any INSN item");
+            uint8_t *d = rec->shadow + off;
+            if (size == 8) {
+                memcpy(d, &p[1], 8);
+            } else if (size < 8) {
+                memcpy(d, &p[1], size);
+            } else {
+                memcpy(d, &p[1], 8);
+                memcpy(d + 8, &p[2], size - 8);
+            }
+            for (uint32_t o = off, e = off + size; o < e; o += rec->run_len[o]) {
+                unsigned s = rec->slot_of[o];
+                if (s != SLOT_NONE)
+                    mark(rec, s);
+            }
+            p += words;
+            break;
+        }
+        case JIT_TRACE_LOAD:
+        case JIT_TRACE_STORE:
+        case JIT_TRACE_STORE_EXCL: {
+            unsigned size = JIT_TRACE_SIZE(tag);
+            size_t words = (size > 8 ? 4 : 3) + (kind == JIT_TRACE_STORE_EXCL);
+            if (size == 0)
+                BAD("memory access of size 0");
+            if (left < words)
+                BAD("truncated memory access item");
+            if (!rec->full)
+                BAD("a memory access item in block mode");
+            if (!rec->pending)
+                BAD("a memory access item before any INSN item");
+            /* A failed store-exclusive left memory alone: no access to record. */
+            if (kind != JIT_TRACE_STORE_EXCL || p[words - 1] == 0) {
+                struct trace_insn *r = &rec->cur;
+                if (r->n_mem >= TRACE_MAX_MEM)
+                    BAD("an instruction made more memory accesses than a record holds");
+                struct trace_mem_access *m = &rec->mem[r->n_mem++];
+                m->va = p[1];
+                m->size = (uint8_t)size;
+                m->store = kind != JIT_TRACE_LOAD;
+                m->has_value = size <= 16;
+                m->lo = m->has_value ? p[2] & mask_lo(size) : 0;
+                m->hi = m->has_value && size > 8 ? p[3] & mask_hi(size) : 0;
+            }
+            p += words;
+            break;
+        }
+        case JIT_TRACE_BLOCK: {
+            uint8_t el;
+            if (left < 2)
+                BAD("truncated BLOCK item");
+            if (rec->full)
+                BAD("a BLOCK item in full mode");
+            if (!tag_el(tag, &el))
+                BAD("EL out of range");
+            block_item(rec, p[1], el, JIT_TRACE_HIGH(tag));
+            p += 2;
+            break;
+        }
+        default:
+            BAD("unknown item kind");
+        }
+    }
+}
+#undef BAD
+
+/* Consumes everything buffered (the drain hook, and before every runner call). */
+static void drain(void *ctx)
+{
+    struct trace_recorder *rec = ctx;
+    uint64_t *base = rec->buf.base, *cur = rec->buf.cursor;
+    rec->buf.cursor = base;
+    if (!rec->dead && cur > base && cur <= rec->buf.limit)
+        process(rec, base, cur);
+    else if (!rec->dead && cur > rec->buf.limit)
+        internal(rec, "the item buffer overflowed", 0);
+}
+
+/* ---- runner interface ------------------------------------------------------------- */
+
+static uint64_t state_pc(const struct trace_recorder *rec, const void *state)
+{
+    uint64_t pc;
+    memcpy(&pc, (const uint8_t *)state + rec->arch.pc_offset, sizeof pc);
+    return pc;
+}
+
+struct jit_trace_buf *trace_recorder_buffer(struct trace_recorder *rec)
+{
+    return &rec->buf;
+}
+
+void trace_recorder_resume(struct trace_recorder *rec, const void *state)
+{
+    drain(rec);
+    if (rec->dead)
+        return;
+    if (!rec->full) {
+        /* The runtime ran in between: the next instruction starts another block. */
+        finalize_block(rec);
+        return;
+    }
+    if (rec->have_state && rec->pending && memcmp(rec->shadow, state, rec->arch.state_size) != 0) {
+        for (unsigned i = 0; i < rec->n_sync; i++) {
+            unsigned id = rec->slot_id[rec->sync_slots[i]];
+            uint64_t alo, ahi, blo, bhi;
+            rec->arch.reg_value(rec->shadow, id, &alo, &ahi);
+            rec->arch.reg_value(state, id, &blo, &bhi);
+            if (alo != blo || ahi != bhi)
+                mark(rec, rec->sync_slots[i]);
+        }
+    }
+    memcpy(rec->shadow, state, rec->arch.state_size);
+    rec->have_state = true;
+    finalize_insn(rec);
+}
+
+void trace_recorder_exit(struct trace_recorder *rec, const void *state, bool undone)
+{
+    drain(rec);
+    if (rec->dead)
+        return;
+    if (!rec->full) {
+        uint64_t pc = state_pc(rec, state);
+        if (undone && rec->blk_pending && pc >= rec->blk_pc &&
+            (pc - rec->blk_pc) / rec->arch.insn_bytes < rec->blk_n)
+            truncate_block(rec, (pc - rec->blk_pc) / rec->arch.insn_bytes + 1);
+        return;
+    }
+    if (undone && rec->pending) {
+        /* The state is precise at the faulting instruction's start: what it wrote to
+         * registers never happened (its accesses before the fault did). */
+        rec->n_written = 0;
+        new_stamp(rec);
+    }
+    memcpy(rec->shadow, state, rec->arch.state_size);
+    rec->have_state = true;
+}
+
+void trace_recorder_exception(struct trace_recorder *rec, const struct trace_exception *e)
+{
+    if (rec->dead || !rec->full || !rec->pending)
+        return;
+    rec->cur.has_exception = true;
+    rec->cur.exc = *e;
+}
+
+void trace_recorder_retract(struct trace_recorder *rec, const void *state)
+{
+    drain(rec);
+    if (rec->dead)
+        return;
+    uint64_t pc = state_pc(rec, state);
+    if (!rec->full) {
+        if (rec->blk_pending && pc >= rec->blk_pc)
+            truncate_block(rec, (pc - rec->blk_pc) / rec->arch.insn_bytes);
+        return;
+    }
+    if (rec->pending && rec->cur.pc == pc) {
+        rec->pending = false;
+        rec->next_seq--;
+    }
+    /* The retracted instruction's register items reached the shadow; the state is
+     * precise before it. */
+    memcpy(rec->shadow, state, rec->arch.state_size);
+    rec->have_state = true;
+}
+
+const char *trace_recorder_error(const struct trace_recorder *rec)
+{
+    return rec->err[0] ? rec->err : NULL;
+}
+
+uint64_t trace_recorder_instructions(const struct trace_recorder *rec)
+{
+    return rec->next_seq;
+}
+
+bool trace_recorder_window_done(const struct trace_recorder *rec)
+{
+    return rec->next_seq >= rec->win_hi;
+}
+
+/* ---- open and close --------------------------------------------------------------- */
+
+static bool valid_id(long id)
+{
+    return id >= 0 && id <= (long)TRACE_REG_ID_MAX && id != TRACE_REG_PC &&
+           (id < (long)TRACE_REG_NUM_CORE || id >= (long)TRACE_REG_SYSREG_BASE);
+}
+
+static void free_rec(struct trace_recorder *rec)
+{
+    free(rec->buf.base);
+    free(rec->shadow);
+    free(rec->slot_of);
+    free(rec->run_len);
+    free(rec->slot_id);
+    free(rec->sync_slots);
+    free(rec->stamp);
+    free(rec->written);
+    free(rec->path);
+    free(rec);
+}
+
+static void describe_filters(const struct trace_recorder_options *o, char *out, size_t size)
+{
+    size_t n = 0;
+    out[0] = 0;
+#define ADD(...)                                                                            \
+    do {                                                                                    \
+        if (n < size)                                                                       \
+            n += (size_t)snprintf(out + n, size - n, __VA_ARGS__);                          \
+    } while (0)
+    for (unsigned i = 0; i < o->n_pc_ranges; i++)
+        ADD("%s0x%" PRIx64 "..0x%" PRIx64, i ? "," : "pc=", o->pc_lo[i], o->pc_hi[i]);
+    if (o->skip)
+        ADD("%sskip=%" PRIu64, n ? " " : "", o->skip);
+    if (o->count)
+        ADD("%scount=%" PRIu64, n ? " " : "", o->count);
+    if (o->el >= 0)
+        ADD("%sel=%d", n ? " " : "", o->el);
+#undef ADD
+}
+
+/* Register slots: every id some state byte belongs to or the runtime may change, in
+ * ascending order. NULL message on success. */
+static const char *build_tables(struct trace_recorder *rec)
+{
+    const struct trace_recorder_arch *a = &rec->arch;
+    uint32_t size = a->state_size;
+    uint16_t *slot_of_id = malloc(N_REG_IDS * sizeof *slot_of_id);
+    rec->slot_of = malloc((size_t)size * sizeof *rec->slot_of);
+    rec->run_len = malloc(size);
+    rec->sync_slots = malloc((a->n_sync_regs + 1u) * sizeof *rec->sync_slots);
+    if (!slot_of_id || !rec->slot_of || !rec->run_len || !rec->sync_slots) {
+        free(slot_of_id);
+        return "out of memory";
+    }
+    memset(slot_of_id, 0xff, N_REG_IDS * sizeof *slot_of_id);
+    for (uint32_t o = 0; o < size; o++) {
+        int id = a->reg_of_offset(o);
+        if (id == -1)
+            continue;
+        if (!valid_id(id)) {
+            free(slot_of_id);
+            return "the architecture maps a state byte to an invalid register id";
+        }
+        slot_of_id[id] = 0;
+    }
+    for (unsigned i = 0; i < a->n_sync_regs; i++) {
+        if (!valid_id(a->sync_regs[i])) {
+            free(slot_of_id);
+            return "the architecture lists an invalid register id to synchronise";
+        }
+        slot_of_id[a->sync_regs[i]] = 0;
+    }
+    unsigned n = 0;
+    for (unsigned id = 0; id < N_REG_IDS; id++)
+        if (slot_of_id[id] != SLOT_NONE)
+            slot_of_id[id] = (uint16_t)n++;
+    rec->n_slots = n;
+    rec->slot_id = malloc((n + 1u) * sizeof *rec->slot_id);
+    rec->stamp = calloc(n + 1u, sizeof *rec->stamp);
+    rec->written = malloc((n + 1u) * sizeof *rec->written);
+    if (!rec->slot_id || !rec->stamp || !rec->written) {
+        free(slot_of_id);
+        return "out of memory";
+    }
+    for (unsigned id = 0; id < N_REG_IDS; id++)
+        if (slot_of_id[id] != SLOT_NONE)
+            rec->slot_id[slot_of_id[id]] = (uint16_t)id;
+    for (uint32_t o = 0; o < size; o++) {
+        int id = a->reg_of_offset(o);
+        rec->slot_of[o] = id == -1 ? SLOT_NONE : slot_of_id[id];
+    }
+    for (uint32_t o = size; o-- > 0;) {
+        unsigned run = o + 1 < size && rec->slot_of[o + 1] == rec->slot_of[o] ? rec->run_len[o + 1] + 1u : 1u;
+        rec->run_len[o] = (uint8_t)(run > 255 ? 255 : run);
+    }
+    for (unsigned i = 0; i < a->n_sync_regs; i++)
+        rec->sync_slots[i] = slot_of_id[a->sync_regs[i]];
+    rec->n_sync = a->n_sync_regs;
+    free(slot_of_id);
+    return NULL;
+}
+
+struct trace_recorder *trace_recorder_open(const char *path, const struct trace_recorder_arch *arch,
+                                           const struct trace_recorder_options *options, char *err,
+                                           size_t err_size)
+{
+    const char *why = NULL;
+    struct trace_recorder *rec = calloc(1, sizeof *rec);
+    if (!rec || !(rec->path = strdup(path))) {
+        why = "out of memory";
+        goto fail;
+    }
+    if (options->mode != JIT_TRACE_FULL && options->mode != JIT_TRACE_BLOCKS) {
+        why = "invalid trace mode";
+        goto fail;
+    }
+    if (options->n_pc_ranges > TRACE_RECORDER_MAX_PC_RANGES) {
+        why = "too many PC ranges";
+        goto fail;
+    }
+    if (options->el < -1 || options->el > 3) {
+        why = "EL filter out of range";
+        goto fail;
+    }
+    /* Item offsets are 23 bits wide; the PC must lie inside the state. */
+    if (arch->state_size == 0 || arch->state_size > 0x800000u || arch->insn_bytes == 0 ||
+        (uint64_t)arch->pc_offset + 8 > arch->state_size || !arch->reg_of_offset || !arch->reg_value ||
+        (arch->n_sync_regs && !arch->sync_regs)) {
+        why = "invalid architecture description";
+        goto fail;
+    }
+    rec->arch = *arch;
+    rec->full = options->mode == JIT_TRACE_FULL;
+    rec->el = options->el;
+    rec->n_pc_ranges = options->n_pc_ranges;
+    memcpy(rec->pc_lo, options->pc_lo, sizeof rec->pc_lo);
+    memcpy(rec->pc_hi, options->pc_hi, sizeof rec->pc_hi);
+    rec->win_lo = options->skip;
+    rec->win_hi = options->count == 0 || options->skip + options->count < options->skip
+                      ? UINT64_MAX
+                      : options->skip + options->count;
+    if ((why = build_tables(rec)))
+        goto fail;
+
+    size_t shadow_size = ((size_t)arch->state_size + 63) & ~(size_t)63;
+    rec->shadow = aligned_alloc(64, shadow_size);
+    size_t words = options->buffer_words ? options->buffer_words : DEFAULT_BUFFER_WORDS;
+    if (words < JIT_TRACE_MAX_ITEM_WORDS)
+        words = JIT_TRACE_MAX_ITEM_WORDS;
+    rec->buf.base = calloc(words, sizeof(uint64_t));
+    if (!rec->shadow || !rec->buf.base) {
+        why = "out of memory";
+        goto fail;
+    }
+    memset(rec->shadow, 0, shadow_size);
+    rec->buf.mode = options->mode;
+    rec->buf.cursor = rec->buf.base;
+    rec->buf.limit = rec->buf.base + words;
+    rec->buf.drain = drain;
+    rec->buf.drain_ctx = rec;
+    rec->cur.regs = rec->regs;
+    rec->cur.mem = rec->mem;
+    rec->cur.has_values = true;
+
+    char filters[TRACE_RECORDER_MAX_PC_RANGES * 40 + 128];
+    describe_filters(options, filters, sizeof filters);
+    struct trace_file_info info = {
+        .arch = arch->arch,
+        .mode = rec->full ? TRACE_MODE_FULL : TRACE_MODE_BLOCK,
+        .flags = rec->full ? TRACE_FLAG_VALUES : 0,
+        .command_line = options->command_line,
+        .filters = filters,
+        .codec = options->codec,
+        .chunk_records = options->chunk_records,
+    };
+    rec->w = trace_writer_open(path, &info, err, err_size);
+    if (!rec->w) {
+        free_rec(rec);
+        return NULL;
+    }
+    return rec;
+
+fail:
+    if (err && err_size)
+        snprintf(err, err_size, "%s: %s", path, why);
+    if (rec)
+        free_rec(rec);
+    return NULL;
+}
+
+int trace_recorder_close(struct trace_recorder *rec, struct trace_writer_stats *stats, char *err,
+                         size_t err_size)
+{
+    drain(rec);
+    if (!rec->dead) {
+        if (rec->full)
+            finalize_insn(rec);
+        else
+            finalize_block(rec);
+    }
+    char werr[1024] = "";
+    int rc = trace_writer_close_stats(rec->w, stats, werr, sizeof werr);
+    const char *msg = rec->err[0] ? rec->err : rc < 0 ? werr : NULL;
+    if (msg && err && err_size)
+        snprintf(err, err_size, "%s", msg);
+    free_rec(rec);
+    return msg ? -1 : 0;
+}
+
+void trace_recorder_abort(struct trace_recorder *rec)
+{
+    trace_writer_abort(rec->w);
+    free_rec(rec);
+}

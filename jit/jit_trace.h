@@ -1,0 +1,120 @@
+/* Trace items: what translated code and the interpreter append to a trace buffer while
+ * instruction tracing is on (jit_config.trace), for a recorder (the host's
+ * hypervisor/trace/trace_recorder.c) to turn into trace records. Architecture neutral:
+ * registers are named by their byte range in the guest state struct, and the recorder
+ * asks the front end what architectural register a range belongs to.
+ *
+ * An item is a tag word followed by value words (64-bit, host order). The tag's low 4
+ * bits are its kind:
+ *
+ *   INSN   tag = kind | el << 4 | encoding << 32  pc                        2 words
+ *          a guest instruction starts (before any of its other items); el is the
+ *          exception level + 1, or 0 when the front end does not say
+ *   REG    tag = kind | size << 4 | offset << 9   value [, high half]      2 or 3 words
+ *          the instruction wrote `size` bytes (1, 2, 4, 8 or 16) of the state at
+ *          `offset`; only the low `size` bytes of the value word are meaningful; a
+ *          16-byte write has a second word with bytes 8..15
+ *   LOAD   tag = kind | size << 4                 address, value [, high]  3 or 4 words
+ *   STORE  the same for a store (after it happened)
+ *   STORE_EXCL  a store-exclusive: as STORE, then a status word (0: it stored; anything
+ *          else: it failed and memory is unchanged)                        4 or 5 words
+ *   BLOCK  tag = kind | el << 4 | n_insns << 32   pc                        2 words
+ *          block mode: a block of n_insns instructions starting at pc was entered
+ *          (translated code); n_insns = 0: the interpreter ran the one instruction at
+ *          pc (the recorder groups those into blocks where control did not fall
+ *          through)
+ *
+ * Value words hold values zero-extended to 64 bits (a recorder may still mask them by
+ * size).
+ *
+ * Items of one instruction come in the order it performed them. A memory access that
+ * faults has no item; the instruction's INSN item and the items before the fault are
+ * there, so an aborted instruction is visible with what it did. A write to the guest PC
+ * is not an item (the next INSN item says where execution went). */
+#ifndef FERRY_JIT_TRACE_H
+#define FERRY_JIT_TRACE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* What tracing records (jit_config.trace.mode, jit_trace_buf.mode). */
+enum jit_trace_mode {
+    JIT_TRACE_OFF = 0,
+    JIT_TRACE_FULL = 1,     /* INSN, REG, LOAD, STORE, STORE_EXCL items */
+    JIT_TRACE_BLOCKS = 2,   /* BLOCK items only */
+};
+
+enum jit_trace_kind {
+    JIT_TRACE_INSN = 1,
+    JIT_TRACE_REG = 2,
+    JIT_TRACE_LOAD = 3,
+    JIT_TRACE_STORE = 4,
+    JIT_TRACE_STORE_EXCL = 5,
+    JIT_TRACE_BLOCK = 6,
+};
+
+#define JIT_TRACE_KIND(tag)   ((unsigned)((tag) & 15u))
+#define JIT_TRACE_SIZE(tag)   ((unsigned)(((tag) >> 4) & 31u))
+#define JIT_TRACE_OFFSET(tag) ((uint32_t)(((tag) >> 9) & 0x7fffffu))
+#define JIT_TRACE_HIGH(tag)   ((uint32_t)((tag) >> 32))   /* INSN: encoding; BLOCK: count */
+#define JIT_TRACE_EL(tag)     ((int)(((tag) >> 4) & 15u) - 1) /* INSN, BLOCK: -1 = unknown */
+
+/* The largest item: STORE_EXCL of 16 bytes. */
+#define JIT_TRACE_MAX_ITEM_WORDS 5u
+
+/* The buffer items go to. Translated code appends at `cursor` after checking, once per
+ * block, that the block's items fit below `limit`; the interpreter checks per item.
+ * When they would not fit, the runtime calls drain, which must consume the items in
+ * [base, cursor) and set cursor back to base. */
+struct jit_trace_buf {
+    enum jit_trace_mode mode;   /* what the interpreter appends (translated code: its config) */
+    uint64_t *cursor;
+    uint64_t *limit;
+    uint64_t *base;
+    void (*drain)(void *ctx);
+    void *drain_ctx;
+};
+
+/* For C code that appends items (the interpreter): room for n more words. */
+static inline uint64_t *jit_trace_reserve(struct jit_trace_buf *t, unsigned n)
+{
+    if (t->cursor + n > t->limit) t->drain(t->drain_ctx);
+    uint64_t *p = t->cursor;
+    t->cursor = p + n;
+    return p;
+}
+
+static inline void jit_trace_insn(struct jit_trace_buf *t, uint64_t pc, uint32_t encoding, unsigned el)
+{
+    uint64_t *p = jit_trace_reserve(t, 2);
+    p[0] = JIT_TRACE_INSN | (uint64_t)(el + 1) << 4 | (uint64_t)encoding << 32;
+    p[1] = pc;
+}
+
+/* Block mode, the interpreter: it ran the instruction at pc. */
+static inline void jit_trace_interp_block(struct jit_trace_buf *t, uint64_t pc, unsigned el)
+{
+    uint64_t *p = jit_trace_reserve(t, 2);
+    p[0] = JIT_TRACE_BLOCK | (uint64_t)(el + 1) << 4;
+    p[1] = pc;
+}
+
+static inline void jit_trace_reg(struct jit_trace_buf *t, uint32_t offset, unsigned size, uint64_t lo, uint64_t hi)
+{
+    uint64_t *p = jit_trace_reserve(t, size > 8 ? 3 : 2);
+    p[0] = JIT_TRACE_REG | (uint64_t)size << 4 | (uint64_t)offset << 9;
+    p[1] = lo;
+    if (size > 8) p[2] = hi;
+}
+
+static inline void jit_trace_access(struct jit_trace_buf *t, bool store, uint64_t addr, unsigned size, uint64_t lo,
+                                    uint64_t hi)
+{
+    uint64_t *p = jit_trace_reserve(t, size > 8 ? 4 : 3);
+    p[0] = (uint64_t)(store ? JIT_TRACE_STORE : JIT_TRACE_LOAD) | (uint64_t)size << 4;
+    p[1] = addr;
+    p[2] = lo;
+    if (size > 8) p[3] = hi;
+}
+
+#endif
