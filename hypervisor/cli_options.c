@@ -1,6 +1,7 @@
 /* Parsing of the ferry command line into struct ferry_options. Pure: no I/O, no
  * globals, no file checks (those belong to the commands), so tests cover it fully. */
 #include "hypervisor/cli_options.h"
+#include "hypervisor/trace/trace_args.h"
 #include "hypervisor/error_text.h"
 
 #include <errno.h>
@@ -22,7 +23,8 @@ const char ferry_usage_text[] =
     "                        benchmarks, print a table, exit 0 only if all pass\n"
     "  run --kernel FILE [--initrd FILE] [--dtb FILE] [--append TEXT] [--mem SIZE]\n"
     "      [--disk FILE] [--dump-dtb FILE] [--stats] [--interp] [--hosted]\n"
-    "      [--mmu host-pt|soft-tlb]\n"
+    "      [--mmu host-pt|soft-tlb] [--trace FILE [--trace-pc A..B] [--trace-skip N]\n"
+    "      [--trace-count M] [--trace-el N] [--trace-blocks]]\n"
     "                        boot a guest kernel on the virt board until it powers off\n"
     "                        (console on stdio, Ctrl-A x quits; runs hosted for now)\n"
     "  user PROGRAM [ARGS...]\n"
@@ -64,6 +66,10 @@ const char ferry_usage_text[] =
     "  --mmu STRATEGY        guest MMU: host-pt (host page tables, engine only) or\n"
     "                        soft-tlb (software TLB); default: the faster one measured\n"
     "                        for the platform\n"
+    "  --trace FILE          record an instruction trace (ferry trace show|stats|diff);\n"
+    "                        --trace-pc A[..B] (repeatable), --trace-skip N,\n"
+    "                        --trace-count M, --trace-el N: record only those\n"
+    "                        instructions; --trace-blocks: block entries only\n"
     "\n"
     "Environment: FERRY_KVM_DEVICE (KVM device), FERRY_KVM_FLAVOUR=hardware|pvlite\n"
     "(override the detected KVM flavour, for tests).\n"
@@ -318,6 +324,9 @@ static enum tried try_run_option(struct parser *p, struct ferry_options *o)
     enum tried tried;
     const char *value;
     enum match m;
+    int traced = trace_option_parse(&o->trace_options, &o->trace, p->argc, p->argv, &p->i, p->err, p->err_size);
+    if (traced)
+        return traced > 0 ? TAKEN : FAILED;
     for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
         if ((m = match_valued(p, files[k].name, &value)) == NO_MATCH)
             continue;
@@ -381,6 +390,7 @@ int ferry_parse_options(int argc, char **argv, const char *env_kvm_device,
         .iterations = FERRY_DEFAULT_SELFTEST_ITERATIONS,
         .guest_memory = FERRY_DEFAULT_GUEST_MEMORY,
     };
+    trace_options_init(&o.trace_options);
     enum ferry_command command = 0;
     if (err_size)
         err[0] = '\0';
@@ -455,6 +465,8 @@ int ferry_parse_options(int argc, char **argv, const char *env_kvm_device,
         ferry_set_error(err, err_size, "'run' needs --kernel FILE (try ferry --help)");
         return -1;
     }
+    if (command == FERRY_CMD_RUN && trace_options_check(&o.trace_options, o.trace, err, err_size) != 0)
+        return -1;
     /* The hosted emulator has no host page tables to fill: only the software TLB. */
     if (command == FERRY_CMD_RUN && o.hosted && o.mmu == FERRY_MMU_HOST_PT) {
         ferry_set_error(err, err_size,

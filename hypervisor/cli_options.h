@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hypervisor/trace/trace_recorder.h"
+
 #define FERRY_VERSION "0.1.0"
 
 #define FERRY_DEFAULT_KVM_DEVICE "/dev/kvm"
@@ -65,6 +67,8 @@ struct ferry_options {
     bool interp;                /* --interp: the generated interpreter instead of the JIT */
     bool hosted;                /* --hosted: the system emulator in this process, no KVM */
     enum ferry_mmu_strategy mmu; /* --mmu */
+    const char *trace;          /* --trace FILE: an instruction trace, with trace_options' filters */
+    struct trace_recorder_options trace_options;
     /* user: argv[user_argi] is "user"; everything from there belongs to the runner */
     int user_argi;
 };

@@ -5,6 +5,7 @@
 #include "ferry/abi.h"
 #include "hypervisor/cli_options.h"
 #include "hypervisor/commands.h"
+#include "hypervisor/trace/trace_args.h"
 #include "hypervisor/user/user.h"
 
 #define EXIT_USAGE 2
@@ -19,6 +20,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "ferry: %s\n", err);
         return EXIT_USAGE;
     }
+    options.trace_options.command_line = trace_command_line(argc - 1, argv + 1);
     switch (options.command) {
     case FERRY_CMD_HELP:
         fputs(ferry_usage_text, stdout);

@@ -57,6 +57,9 @@ int a64_step(void *ctx, void *state, uint64_t *info);
 /* GNU objdump-style disassembly of one instruction ("add\tx0, x1, #0x10"); returns the
  * length written. Unallocated/undescribed: ".inst\t0x%08x ; undefined". */
 int a64_disasm(uint32_t insn, uint64_t pc, char *buf, size_t size);
+/* The system instructions only a system-mode guest may run (MRS/MSR of EL1 registers,
+ * MSR immediate, DC/IC/AT/TLBI, ERET), or -1 for anything else (disasm_system.c). */
+int a64_disasm_system(uint32_t insn, char *buf, size_t size);
 
 /* For IR_EXIT_UNDEF reports: the encoding group of an instruction that is not (yet)
  * described, e.g. "AdvSIMD three same", and whether it is architecturally unallocated. */

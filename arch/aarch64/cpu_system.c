@@ -249,6 +249,9 @@ void a64_cpu_take_exception(struct a64_cpu *cpu, unsigned kind, uint32_t esr_val
     sync_modes(cpu);
     cpu->exceptions++;
     if (kind == 1) cpu->interrupts++;
+    if (cpu->on_exception)
+        cpu->on_exception(cpu->on_exception_ctx, kind, kind == 0 ? esr_value : 0, kind == 0 && far_valid ? far : 0,
+                          cpu->s.PC);
 }
 
 static void take_sync(struct a64_cpu *cpu, uint32_t esr_value, uint64_t return_pc)

@@ -25,6 +25,7 @@
 #include "ferry/virt_board.h"
 #include "hypervisor/board/kernel_loader.h"
 #include "hypervisor/board/virt_dtb.h"
+#include "hypervisor/system/system_trace.h"
 
 /* Instructions the interpreter runs between two looks at the devices and interrupts. */
 #define RUN_SLICE 4096
@@ -50,6 +51,7 @@ struct machine {
     int quit_status;            /* >= 0: Ctrl-A x asked to stop */
     uint64_t insns;             /* interpreted (the JIT's are in its statistics) */
     jit *jit;                   /* NULL: the interpreter runs the guest */
+    struct trace_recorder *trace; /* --trace, or NULL */
 };
 
 /* How often translated code is asked to return to the run loop, so timers, interrupts
@@ -95,6 +97,7 @@ static bool start_jit(struct machine *m)
         .modes = a64_modes_key,
         .exit_requests = true,
     };
+    if (m->trace) system_trace_configure_jit(m->trace, &cfg);
     m->jit = jit_new(&cfg);
     return m->jit && start_ticks(m);
 }
@@ -336,6 +339,7 @@ static int run(struct machine *m)
         }
         uint64_t info = 0;
         ir_exit_kind kind;
+        if (m->trace) system_trace_resume(m->trace, cpu);
         if (m->jit) {
             kind = jit_run(m->jit, &cpu->s, &info);
             *exit_request = 0;
@@ -345,6 +349,7 @@ static int run(struct machine *m)
             m->insns += RUN_SLICE - budget;
         }
         if ((slice & 63) == 0) console_flush(m);
+        if (m->trace && system_trace_exit(m->trace, cpu, kind) != 0) return 1;
         switch (a64_cpu_handle_exit(cpu, kind, info, irq_pending(m))) {
         case A64_CPU_CONTINUE:
             break;
@@ -383,6 +388,7 @@ int hosted_machine_run(const struct ferry_options *o, const char *notice)
     int rc = load_guest(m, o);
     if (rc != 0) return rc < 0 ? 1 : 0;
     if (notice) fprintf(stderr, "%s\n", notice);
+    if (o->trace && !(m->trace = system_trace_open(o->trace, &o->trace_options, &m->cpu))) return 1;
     if (!o->interp && !start_jit(m)) {
         fprintf(stderr, "ferry run: cannot start the JIT: %s\n", strerror(errno));
         return 1;
@@ -393,5 +399,6 @@ int hosted_machine_run(const struct ferry_options *o, const char *notice)
     console_flush(m);
     console_restore(m);
     if (o->stats) print_stats(m);
+    if (m->trace && system_trace_close(m->trace) != 0 && status == 0) status = 1;
     return status;
 }

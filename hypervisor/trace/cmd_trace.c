@@ -18,7 +18,7 @@
 /* From the generated AArch64 front end (libferry_a64.a). Declared here rather than by
  * including arch/aarch64/a64.h, which pulls in the JIT's IR headers the viewer does not
  * need. */
-int a64_disasm_insn(uint32_t insn, uint64_t pc, char *buf, size_t size);
+int a64_disasm(uint32_t insn, uint64_t pc, char *buf, size_t size);
 const char *a64_encoding_group(uint32_t insn);
 const char *a64_sysreg_name(uint32_t reg);
 
@@ -167,7 +167,7 @@ static void format_record(struct line *l, const struct trace_record *rec, bool b
         return;
     }
     char dis[128];
-    a64_disasm_insn(in->encoding, in->pc, dis, sizeof dis);
+    a64_disasm(in->encoding, in->pc, dis, sizeof dis);
     for (char *c = dis; *c; c++)
         if (*c == '\t')
             *c = ' ';
@@ -556,7 +556,7 @@ static int cmd_stats(int argc, char **argv)
         printf("\nhottest PCs:\n");
         for (size_t i = 0; i < n && i < top; i++) {
             char dis[128];
-            a64_disasm_insn(pcs.t[i].enc, pcs.t[i].pc, dis, sizeof dis);
+            a64_disasm(pcs.t[i].enc, pcs.t[i].pc, dis, sizeof dis);
             for (char *c = dis; *c; c++)
                 if (*c == '\t')
                     *c = ' ';

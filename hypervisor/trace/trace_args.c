@@ -127,3 +127,12 @@ int trace_options_check(const struct trace_recorder_options *o, const char *path
     }
     return 0;
 }
+
+const char *trace_command_line(int argc, char **argv)
+{
+    static char line[1024];
+    size_t used = (size_t)snprintf(line, sizeof(line), "ferry");
+    for (int k = 0; k < argc && used < sizeof(line); k++)
+        used += (size_t)snprintf(line + used, sizeof(line) - used, " %s", argv[k]);
+    return line;
+}

@@ -26,6 +26,9 @@ int trace_option_parse(struct trace_recorder_options *o, const char **path, int 
 /* After parsing: -1 with a message when filter options came without --trace. */
 int trace_options_check(const struct trace_recorder_options *o, const char *path, char *err, size_t err_size);
 
+/* "ferry ARGV..." for a trace file's header (a static buffer; long lines are cut). */
+const char *trace_command_line(int argc, char **argv);
+
 /* The usage lines of those options, for --help texts. */
 extern const char trace_options_usage[];
 

@@ -142,12 +142,7 @@ int ferry_user_main(int argc, char **argv)
         fprintf(stderr, "ferry user: %s\n", err);
         return 2;
     }
-    /* the trace file's header names the run: "ferry user OPTIONS PROGRAM ARGS" */
-    static char command_line[1024];
-    size_t used = (size_t)snprintf(command_line, sizeof(command_line), "ferry");
-    for (int k = 0; k < argc && used < sizeof(command_line); k++)
-        used += (size_t)snprintf(command_line + used, sizeof(command_line) - used, " %s", argv[k]);
-    opts.trace_options.command_line = command_line;
+    opts.trace_options.command_line = trace_command_line(argc, argv);
     const char *program = argv[i];
 
     static struct user_process process;

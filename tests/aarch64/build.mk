@@ -11,7 +11,7 @@ A64T_DIR     := $(BUILD)/tests/aarch64
 A64T_SAN_DIR := $(BUILD)/san/tests/aarch64
 A64T_AS      := aarch64-linux-gnu-as
 A64T_OBJDUMP := aarch64-linux-gnu-objdump
-A64T_SAN_LIBS := $(BUILD)/san/arch/aarch64/libferry_a64.a $(JIT_SAN_LIB) $(SUPPORT_HOSTED_SAN_LIB)
+A64T_SAN_LIBS := $(BUILD)/san/arch/aarch64/libferry_a64.a $(DEVICES_SAN_LIB) $(JIT_SAN_LIB) $(SUPPORT_HOSTED_SAN_LIB)
 
 # ---- disassembler vs objdump -----------------------------------------------------------
 

@@ -38,7 +38,7 @@ HOST_WRONG_ARCH := $(HOST_FIXTURE_DIR)/wrong_i386.elf $(HOST_FIXTURE_DIR)/wrong_
 # Unit tests link the hypervisor objects that work without a VM (built by the pattern
 # rules of hypervisor/build.mk, which the top Makefile includes after this file).
 HOST_TESTED := cli_options error_text symbols engine_elf boot_tables console fatal_report \
-               selftest_report host_platform
+               selftest_report host_platform trace/trace_args
 HOST_TESTED_OBJS := $(HOST_TESTED:%=$(BUILD)/hypervisor/%.o)
 HOST_TESTED_SAN_OBJS := $(HOST_TESTED:%=$(BUILD)/san/hypervisor/%.o)
 HOST_UNIT_NAMES := $(basename $(notdir $(wildcard tests/host/test_*.c)))

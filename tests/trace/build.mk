@@ -6,7 +6,8 @@
 # the QEMU plugin on a loop of known length; and recording with `ferry user --trace`
 # (tests/trace/record.sh: the JIT's traces equal the interpreter's on the user corpus and
 # the regression programs, block mode, each filter, the count against the QEMU plugin,
-# the recording errors).
+# the recording errors) and with `ferry run --hosted --trace` (tests/trace/record-system.sh:
+# the JIT's traces equal the interpreter's on the bare-metal tests).
 # `build/tests/trace/test_recorder bench DIR [N]`: the recorder's CPU time per record.
 # `make fuzz-trace-reader [FUZZ_ITERS=N FUZZ_SEED=S]`: a longer fuzzing run.
 include hypervisor/trace/build.mk
@@ -67,7 +68,7 @@ FUZZ_SEED ?= 0
 # The user corpus and regression programs come from tests/user/build.mk, read after this
 # fragment: their lists are expanded a second time, when the rule runs.
 .SECONDEXPANSION:
-test-trace: $$(USER_PROGS) $$(USER_REGRESS) $(TRACE_TEST_DIR)/test_trace $(TRACE_TEST_DIR)/test_trace_san \
+test-trace: $$(USER_PROGS) $$(USER_REGRESS) $(BM_ELFS) $(TRACE_TEST_DIR)/test_trace $(TRACE_TEST_DIR)/test_trace_san \
             $(TRACE_TEST_DIR)/test_recorder $(TRACE_TEST_DIR)/test_recorder_san $(BUILD)/ferry \
             $(BUILD)/san/ferry $(QEMU_TRACE_PLUGIN) $(TRACE_TEST_DIR)/loop.elf \
             $(TRACE_TEST_DIR)/sysloop.elf
@@ -82,6 +83,7 @@ test-trace: $$(USER_PROGS) $$(USER_REGRESS) $(TRACE_TEST_DIR)/test_trace $(TRACE
 	    $(TRACE_TEST_DIR)/sysloop.elf $(TRACE_TEST_DIR)/qemu
 	$(Q)tests/trace/record.sh $(BUILD)/ferry $(BUILD)/tests/user/progs tests/user/progs \
 	    $(BUILD)/tests/user/regress $(TRACE_TEST_DIR)/loop.elf $(QEMU_TRACE_PLUGIN) $(TRACE_TEST_DIR)/record
+	$(Q)tests/trace/record-system.sh $(BUILD)/ferry $(BM_DIR) tests/baremetal $(TRACE_TEST_DIR)/record-system
 fuzz-trace-reader: $(TRACE_TEST_DIR)/test_trace_san
 	$(Q)$(TRACE_TEST_DIR)/test_trace_san fuzz $(TRACE_TEST_DIR)/fuzz-long $(FUZZ_ITERS) $(FUZZ_SEED)
 trace-bench: $(TRACE_BENCH) $(QEMU_TRACE_PLUGIN) bench-programs

@@ -1,0 +1,73 @@
+/* `ferry run --trace` (hosted): connects the system emulator's run loop and CPU to the
+ * trace recorder (system_trace.h). */
+#include "hypervisor/system/system_trace.h"
+
+#include <stdio.h>
+
+#include "arch/aarch64/a64.h"
+#include "arch/aarch64/trace_regs.h"
+
+static void on_exception(void *ctx, unsigned kind, uint32_t esr, uint64_t far, uint64_t vector)
+{
+    struct trace_exception e = {
+        .ec = esr >> 26, .esr = esr, .far = far, .target_pc = vector, .target_el = 1, .is_interrupt = kind != 0,
+    };
+    trace_recorder_exception(ctx, &e);
+}
+
+struct trace_recorder *system_trace_open(const char *path, const struct trace_recorder_options *options,
+                                         struct a64_cpu *cpu)
+{
+    char err[512];
+    struct trace_recorder *rec = trace_recorder_open(path, a64_trace_arch(), options, err, sizeof(err));
+    if (!rec) {
+        fprintf(stderr, "ferry run: %s\n", err);
+        return NULL;
+    }
+    cpu->memory.trace = trace_recorder_buffer(rec);
+    cpu->on_exception = on_exception;
+    cpu->on_exception_ctx = rec;
+    return rec;
+}
+
+void system_trace_configure_jit(struct trace_recorder *rec, struct jit_config *cfg)
+{
+    cfg->trace.mode = trace_recorder_buffer(rec)->mode;
+    cfg->trace.buf = trace_recorder_buffer(rec);
+    cfg->trace.el_of_modes = a64_el_of_modes_key;
+}
+
+void system_trace_resume(struct trace_recorder *rec, const struct a64_cpu *cpu)
+{
+    trace_recorder_resume(rec, &cpu->s);
+}
+
+/* Exits whose instruction did not complete: the state is precise at its start. A fetch
+ * abort has no instruction of its own (nothing was fetched), so the last record stands. */
+static bool undone(ir_exit_kind kind)
+{
+    switch (kind) {
+    case IR_EXIT_DATA_ABORT: case IR_EXIT_UNDEF: case IR_EXIT_BREAKPOINT: case IR_EXIT_ALIGNMENT:
+    case IR_EXIT_ALIGNMENT_WRITE: case IR_EXIT_SP_ALIGNMENT:
+        return true;
+    default:
+        return false;
+    }
+}
+
+int system_trace_exit(struct trace_recorder *rec, const struct a64_cpu *cpu, ir_exit_kind kind)
+{
+    trace_recorder_exit(rec, &cpu->s, undone(kind));
+    const char *e = trace_recorder_error(rec);
+    if (!e) return 0;
+    fprintf(stderr, "ferry run: %s\n", e);
+    return -1;
+}
+
+int system_trace_close(struct trace_recorder *rec)
+{
+    char err[512];
+    if (trace_recorder_close(rec, NULL, err, sizeof(err)) == 0) return 0;
+    fprintf(stderr, "ferry run: %s\n", err);
+    return -1;
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Recording traces with `ferry run --hosted --trace`: on every bare-metal test (EL1 and
+# EL0, exceptions, MMU, TLB maintenance, self-modifying code, devices), the JIT's trace
+# equals the interpreter's instruction for instruction. Where a test reads host time
+# (CNTVCT_EL0, the RTC) or waits for console input (the UART's flag register), the two
+# runs legitimately see different values: there the traces must agree up to that read,
+# which must be the first difference.
+# Usage: record-system.sh FERRY ELF_DIR SRC_DIR WORKDIR
+set -u
+ferry=$1 elfs=$2 srcs=$3 dir=$4
+mkdir -p "$dir"
+fails=0 identical=0 up_to_clock=0 insns=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+for elf in "$elfs"/*.elf; do
+    [ -s "$elf" ] || continue
+    name=$(basename "$elf" .elf)
+    input=/dev/null
+    [ -f "$srcs/$name.input" ] && input=$srcs/$name.input
+    timeout 120 "$ferry" run --hosted --kernel "$elf" --trace "$dir/jit.ft" <"$input" >"$dir/jit.out" 2>/dev/null
+    rj=$?
+    timeout 300 "$ferry" run --hosted --interp --kernel "$elf" --trace "$dir/interp.ft" <"$input" >"$dir/interp.out" 2>/dev/null
+    ri=$?
+    if [ "$rj" != "$ri" ] || ! cmp -s "$dir/jit.out" "$dir/interp.out"; then
+        fail "$name: the JIT and the interpreter ran differently (status $rj vs $ri)"
+        continue
+    fi
+    "$ferry" trace diff --context 0 "$dir/jit.ft" "$dir/interp.ft" >"$dir/diff.out" 2>&1
+    rc=$?
+    n=$(sed -n 's/^traces identical: \([0-9]*\) instructions compared (PC, EL, encoding, registers, memory, exceptions)$/\1/p;s/^\([0-9]*\) instructions matched before it.*/\1/p' "$dir/diff.out" | head -1)
+    if [ "$rc" = 0 ] && [ -n "$n" ]; then
+        identical=$((identical + 1)) insns=$((insns + n))
+    elif [ "$rc" = 1 ] && grep -qE '^>.*(mrs x[0-9]+, cnt[pv]ct_el0|\[0x9010000\]|\[0x9000018\])' "$dir/diff.out"; then
+        up_to_clock=$((up_to_clock + 1)) insns=$((insns + n))
+    else
+        fail "$name: traces differ"
+        head -8 "$dir/diff.out" | sed 's/^/    /'
+    fi
+done
+echo "trace recording (system mode): JIT = interpreter on $identical tests, and up to the first read of" \
+     "host time on $up_to_clock ($insns instructions); $fails failed"
+[ "$fails" -eq 0 ] && [ $((identical + up_to_clock)) -gt 0 ]
