@@ -191,6 +191,10 @@ ir_exit_kind jit_run(jit *j, void *state, uint64_t *info);
  * to it (a signal handler may) and clears it when it has served the request. */
 volatile uint8_t *jit_exit_request(jit *j);
 
+/* Stops instruction tracing (jit_config.trace): translations made with the
+ * instrumentation are discarded, later ones have none. Between runs only. */
+void jit_trace_stop(jit *j);
+
 /* Discards every translation: the guest's code mapping changed (page tables, TLB
  * maintenance) or it invalidated its instruction cache. */
 void jit_invalidate_all(jit *j);

@@ -350,6 +350,12 @@ static int run(struct machine *m)
         }
         if ((slice & 63) == 0) console_flush(m);
         if (m->trace && system_trace_exit(m->trace, cpu, kind) != 0) return 1;
+        if (m->trace && trace_recorder_window_done(m->trace)) {
+            /* nothing more will be recorded: finish the file, run on uninstrumented */
+            struct trace_recorder *t = m->trace;
+            m->trace = NULL;
+            if (system_trace_close(t, cpu, m->jit) != 0) return 1;
+        }
         switch (a64_cpu_handle_exit(cpu, kind, info, irq_pending(m))) {
         case A64_CPU_CONTINUE:
             break;
@@ -399,6 +405,6 @@ int hosted_machine_run(const struct ferry_options *o, const char *notice)
     console_flush(m);
     console_restore(m);
     if (o->stats) print_stats(m);
-    if (m->trace && system_trace_close(m->trace) != 0 && status == 0) status = 1;
+    if (m->trace && system_trace_close(m->trace, &m->cpu, NULL) != 0 && status == 0) status = 1;
     return status;
 }

@@ -64,9 +64,12 @@ int system_trace_exit(struct trace_recorder *rec, const struct a64_cpu *cpu, ir_
     return -1;
 }
 
-int system_trace_close(struct trace_recorder *rec)
+int system_trace_close(struct trace_recorder *rec, struct a64_cpu *cpu, jit *j)
 {
     char err[512];
+    cpu->memory.trace = NULL;
+    cpu->on_exception = NULL;
+    if (j) jit_trace_stop(j);
     if (trace_recorder_close(rec, NULL, err, sizeof(err)) == 0) return 0;
     fprintf(stderr, "ferry run: %s\n", err);
     return -1;

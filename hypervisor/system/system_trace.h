@@ -20,7 +20,8 @@ void system_trace_resume(struct trace_recorder *rec, const struct a64_cpu *cpu);
 /* After a run returned with kind (before the CPU handles the exit). -1 with a message
  * on stderr when the trace cannot be written (the run must stop). */
 int system_trace_exit(struct trace_recorder *rec, const struct a64_cpu *cpu, ir_exit_kind kind);
-/* Finishes the file. 0, or -1 with a message on stderr. */
-int system_trace_close(struct trace_recorder *rec);
+/* Finishes the file and unhooks the CPU (and the JIT, when given: its translations
+ * lose their instrumentation). 0, or -1 with a message on stderr. */
+int system_trace_close(struct trace_recorder *rec, struct a64_cpu *cpu, jit *j);
 
 #endif

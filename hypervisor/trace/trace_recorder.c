@@ -58,6 +58,8 @@ struct trace_recorder {
     uint8_t blk_el;
     uint32_t blk_n;
     uint64_t blk_seq, blk_pc;
+    uint64_t blk_repeats;        /* further entries of the same block right after it (a
+                                    loop on itself), written in one writer call */
 
     char *path;
     char err[1024];
@@ -165,15 +167,40 @@ static void finalize_insn(struct trace_recorder *rec)
 
 /* ---- block mode ------------------------------------------------------------------- */
 
+/* Writes `count` entries of the pending block from sequence number seq on. */
+static void write_blocks(struct trace_recorder *rec, uint64_t seq, uint64_t count)
+{
+    uint64_t n = rec->blk_n, end = seq + count * n;
+    if (rec->blk_n == 0 || count == 0)
+        return;
+    if (seq >= rec->win_lo && end <= rec->win_hi && keep(rec, seq, rec->blk_pc, rec->blk_el)) {
+        if (trace_writer_block_repeat(rec->w, seq, rec->blk_pc, 0, rec->blk_el, rec->blk_n, count) < 0)
+            writer_failed(rec);
+        return;
+    }
+    for (uint64_t s = seq; s < end && !rec->dead; s += n)   /* the window cuts the run */
+        if (keep(rec, s, rec->blk_pc, rec->blk_el) &&
+            trace_writer_block(rec->w, s, rec->blk_pc, 0, rec->blk_el, rec->blk_n) < 0)
+            writer_failed(rec);
+}
+
+/* Writes the pending block's repetitions but its last entry, which stays pending. */
+static void peel_repeats(struct trace_recorder *rec)
+{
+    if (!rec->blk_pending || !rec->blk_repeats)
+        return;
+    write_blocks(rec, rec->blk_seq, rec->blk_repeats);
+    rec->blk_seq += rec->blk_repeats * rec->blk_n;
+    rec->blk_repeats = 0;
+}
+
 static void finalize_block(struct trace_recorder *rec)
 {
     if (!rec->blk_pending)
         return;
     rec->blk_pending = false;
-    if (rec->blk_n == 0 || !keep(rec, rec->blk_seq, rec->blk_pc, rec->blk_el))
-        return;
-    if (trace_writer_block(rec->w, rec->blk_seq, rec->blk_pc, 0, rec->blk_el, rec->blk_n) < 0)
-        writer_failed(rec);
+    write_blocks(rec, rec->blk_seq, rec->blk_repeats + 1);
+    rec->blk_repeats = 0;
 }
 
 /* An interpreted instruction (n = 0) extends the pending block only if that block was
@@ -187,6 +214,12 @@ static void block_item(struct trace_recorder *rec, uint64_t pc, uint8_t el, uint
         rec->next_seq++;
         return;
     }
+    if (n != 0 && rec->blk_pending && !rec->blk_interp && pc == rec->blk_pc && el == rec->blk_el &&
+        n == rec->blk_n) {
+        rec->blk_repeats++;
+        rec->next_seq += n;
+        return;
+    }
     finalize_block(rec);
     if (rec->dead)
         return;
@@ -196,6 +229,7 @@ static void block_item(struct trace_recorder *rec, uint64_t pc, uint8_t el, uint
     rec->blk_pc = pc;
     rec->blk_el = el;
     rec->blk_n = n ? n : 1;
+    rec->blk_repeats = 0;
     rec->next_seq += rec->blk_n;
 }
 
@@ -204,6 +238,7 @@ static void truncate_block(struct trace_recorder *rec, uint64_t keep_n)
 {
     if (!rec->blk_pending || keep_n >= rec->blk_n)
         return;
+    peel_repeats(rec);
     rec->next_seq -= rec->blk_n - keep_n;
     rec->blk_n = (uint32_t)keep_n;
     if (keep_n == 0)

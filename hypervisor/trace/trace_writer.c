@@ -809,6 +809,45 @@ int trace_writer_block(struct trace_writer *w, uint64_t seq, uint64_t pc, uint64
     return after_record(w, p);
 }
 
+int trace_writer_block_repeat(struct trace_writer *w, uint64_t seq, uint64_t pc, uint64_t pa, uint8_t el,
+                              uint32_t n_insns, uint64_t count)
+{
+    if (count && n_insns && (count > UINT64_MAX / n_insns || seq + count * n_insns < seq))
+        return bad_record(w, "sequence number overflows", seq);
+    if (atomic_load_explicit(&w->failed, memory_order_relaxed))
+        return -1;
+    bool has_pa = (w->flags & TRACE_FLAG_PA) != 0;
+    for (uint64_t k = 0; k < count;) {
+        /* Once the predictors expect this block again at this sequence number (a block
+         * that loops on itself), its record is the single flags byte 0: append a run of
+         * them, stopping short of the chunk's limits so the regular path ends the chunk. */
+        struct trace_pred *s = &w->pred;
+        struct chunk_buf *b = w->cur;
+        const struct trace_pc_entry *e = s->prev_e;
+        if (!has_pa && b->n_records && s->have_prev && s->prev_pc == pc && s->pred_pc == pc &&
+            s->next_seq == seq && s->el == el && e->gen == s->gen && e->pc == pc && e->has_next &&
+            e->next_pc == pc && e->n_block == n_insns && b->n_records + 1 < w->chunk_records &&
+            b->used + 1 < w->chunk_bytes) {
+            uint64_t m = count - k;
+            if (m > w->chunk_records - 1 - b->n_records) m = w->chunk_records - 1 - b->n_records;
+            if (m > w->chunk_bytes - 1 - b->used) m = w->chunk_bytes - 1 - b->used;
+            memset(b->raw + b->used, 0, m);
+            b->used += (uint32_t)m;
+            b->n_records += (uint32_t)m;
+            s->next_seq += m * n_insns;
+            w->instructions += m * n_insns;
+            seq += m * n_insns;
+            k += m;
+            continue;
+        }
+        if (trace_writer_block(w, seq, pc, pa, el, n_insns) < 0)
+            return -1;
+        seq += n_insns;
+        k++;
+    }
+    return 0;
+}
+
 /* Stops the helper after it drained the queue. */
 static void stop_thread(struct trace_writer *w)
 {

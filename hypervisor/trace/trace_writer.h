@@ -97,6 +97,11 @@ struct trace_writer *trace_writer_open(const char *path, const struct trace_file
 int trace_writer_insn(struct trace_writer *w, const struct trace_insn *r);
 int trace_writer_block(struct trace_writer *w, uint64_t seq, uint64_t pc, uint64_t pa, uint8_t el,
                        uint32_t n_insns);
+/* `count` entries of one block in a row (a loop on itself): the same as count calls of
+ * trace_writer_block with seq, seq + n_insns, ...; the repetitions the predictors expect
+ * cost one byte each and almost no time. */
+int trace_writer_block_repeat(struct trace_writer *w, uint64_t seq, uint64_t pc, uint64_t pa, uint8_t el,
+                              uint32_t n_insns, uint64_t count);
 
 /* The first error so far ("" if none). */
 const char *trace_writer_error(struct trace_writer *w);

@@ -248,6 +248,14 @@ int user_run(struct user_process *p, const struct user_options *o, uint64_t entr
         user_trace_exit(s, kind, info,
                         kind == IR_EXIT_DATA_ABORT &&
                             (guest_page_flags(&p->mem, jit_memory_untag(&run_memory, info)) & GUEST_PAGE_MAPPED));
+        if (user_trace_window_done()) {
+            /* the rest of the run is not recorded: finish the file now and run on at
+             * full speed, without the instrumentation */
+            if (user_trace_close() != 0)
+                return 1;
+            if (run_jit)
+                jit_trace_stop(run_jit);
+        }
         switch (kind) {
         case IR_EXIT_JUMP:
         case IR_EXIT_WFI:

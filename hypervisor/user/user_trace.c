@@ -43,6 +43,7 @@ static void discard(void *ctx)
 
 static void detach(void)
 {
+    items.mode = JIT_TRACE_OFF;            /* the interpreter appends nothing more */
     items.base = items.cursor = scratch;
     items.limit = scratch + sizeof(scratch) / sizeof(scratch[0]);
     items.drain = discard;
@@ -165,6 +166,11 @@ void user_trace_exit(const struct a64_state *s, ir_exit_kind kind, uint64_t info
     }
     from_recorder();
     check_error();
+}
+
+bool user_trace_window_done(void)
+{
+    return user_trace_active() && trace_recorder_window_done(recorder);
 }
 
 void user_trace_host_fault(const struct a64_state *s, uint64_t addr, bool page_mapped, bool is_write)

@@ -22,6 +22,9 @@ void user_trace_configure_jit(struct jit_config *cfg);
 void user_trace_resume(const struct a64_state *s);
 /* After a run returned with kind and info (page_mapped: a data abort's page exists). */
 void user_trace_exit(const struct a64_state *s, ir_exit_kind kind, uint64_t info, bool page_mapped);
+/* The instruction window (--trace-skip/--trace-count) is past: nothing more will be
+ * recorded, so the file can be finished and the instrumentation dropped. */
+bool user_trace_window_done(void);
 /* After a host fault left the run (state precise at the faulting instruction). */
 void user_trace_host_fault(const struct a64_state *s, uint64_t addr, bool page_mapped, bool is_write);
 

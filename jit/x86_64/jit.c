@@ -595,6 +595,14 @@ volatile uint8_t *jit_exit_request(jit *j)
     return j->cfg.exit_requests ? &j->data->exit_request : NULL;
 }
 
+void jit_trace_stop(jit *j)
+{
+    if (j->cfg.trace.mode == JIT_TRACE_OFF) return;
+    j->cfg.trace.mode = JIT_TRACE_OFF;
+    j->env.trace_mode = JIT_TRACE_OFF;
+    if (j->n_blocks) flush_all(j);
+}
+
 void jit_invalidate_all(jit *j)
 {
     if (j->n_blocks) flush_all(j);

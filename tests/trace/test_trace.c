@@ -289,6 +289,58 @@ static void test_block_mode(void)
     trace_reader_close(r);
 }
 
+/* trace_writer_block_repeat is a shortcut for a run of trace_writer_block calls: the
+ * files must be identical, across chunk boundaries (small chunks by records and by
+ * bytes), runs of every length, and runs the predictors do not expect yet. */
+static void write_block_pattern(const char *path, bool repeat, unsigned chunk_records, unsigned chunk_bytes)
+{
+    struct trace_file_info info = {.mode = TRACE_MODE_BLOCK, .chunk_records = chunk_records,
+                                   .chunk_bytes = chunk_bytes, .codec = TRACE_WRITER_UNCOMPRESSED};
+    char err[600];
+    struct trace_writer *w = trace_writer_open(path, &info, err, sizeof err);
+    CHECK(w != NULL, "open: %s", err);
+    if (!w)
+        return;
+    uint64_t seq = 0;
+    for (unsigned i = 0; i < 400; i++) {
+        uint64_t pc = 0x400000 + (i % 3) * 0x40, count = (i * 7919u) % 1500;
+        uint32_t len = 2 + i % 4;
+        uint8_t el = (uint8_t)(i % 5 == 0);
+        if (repeat) {
+            CHECK(trace_writer_block_repeat(w, seq, pc, 0, el, len, count) == 0, "repeat %u", i);
+        } else {
+            for (uint64_t k = 0; k < count; k++)
+                CHECK(trace_writer_block(w, seq + k * len, pc, 0, el, len) == 0, "block %u", i);
+        }
+        seq += count * len + (i % 9 == 0);
+    }
+    CHECK(trace_writer_close(w, err, sizeof err) == 0, "close: %s", err);
+}
+
+static void test_block_repeat(void)
+{
+    static const unsigned chunks[][2] = { {0, 0}, {1000, 0}, {97, 0}, {0, 4096}, {1, 0} };
+    for (unsigned c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+        char a[512], b[512];
+        snprintf(a, sizeof a, "%s", tmp_path("repeat-a.ftrace"));
+        snprintf(b, sizeof b, "%s", tmp_path("repeat-b.ftrace"));
+        write_block_pattern(a, false, chunks[c][0], chunks[c][1]);
+        write_block_pattern(b, true, chunks[c][0], chunks[c][1]);
+        FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+        CHECK(fa && fb, "open the two files");
+        bool same = fa && fb;
+        for (int x = 0, y = 0; same && (x != EOF || y != EOF);) {
+            x = fgetc(fa);
+            y = fgetc(fb);
+            same = x == y;
+        }
+        CHECK(same, "repeat writes the same file as single blocks (chunks %u records, %u bytes)", chunks[c][0],
+              chunks[c][1]);
+        if (fa) fclose(fa);
+        if (fb) fclose(fb);
+    }
+}
+
 /* ---- Writer errors ---- */
 
 static void test_writer_errors(void)
@@ -753,6 +805,7 @@ int main(int argc, char **argv)
         test_round_trip(TRACE_CODEC_ZLIB, 777, 8000);
         test_round_trip(TRACE_WRITER_UNCOMPRESSED, 333, 5000);
         test_block_mode();
+        test_block_repeat();
         test_writer_errors();
         test_reader_errors();
     } else if (!strcmp(argv[1], "fuzz") && argc >= 4) {

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The recording benchmark (not a test): for each bench/ program, the median wall time of
+# an untraced run, a full trace (--trace) and a block-mode trace (--trace-blocks), all in
+# one invocation, under `ferry user` and under `ferry run --hosted` (the program at EL0
+# under the minikernel, MMU on); the slowdowns against the untraced run, the traced
+# instructions and the bytes per instruction on disk. Arguments are bench/programs.sh's
+# divided by DIV (default 20): a full trace of a billion instructions takes about a
+# minute and gigabytes of disk. The trace files are deleted after each run.
+# Usage: bench/trace-record.sh [BUILD] [NAME...]   (env: RUNS (default 3), DIV, SYSTEM=0
+# to skip system mode)     make trace-record-bench
+set -u
+build=${1:-build}
+shift 2>/dev/null || true
+runs=${RUNS:-3}
+div=${DIV:-20}
+ferry=$build/ferry
+udir=$build/bench/aarch64
+kdir=$build/tests/baremetal/minikernel
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "$0")/programs.sh"
+
+# median OUT CMD...: median wall seconds of $runs runs (nan on failure); the last run's
+# stdout stays in OUT, its trace file (if any) is measured by the caller.
+median() {
+    local out=$1
+    shift
+    local times=() s e
+    for ((r = 0; r < runs; r++)); do
+        rm -f "$tmp/t.ft"
+        s=$(date +%s%N)
+        "$@" >"$out" 2>"$out.err" </dev/null || { echo nan; return; }
+        e=$(date +%s%N)
+        times+=("$(( (e - s) / 1000 ))")
+    done
+    printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.3f\n", a[int((NR+1)/2)]/1e6}'
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a+0 > 0 && b+0 > 0) printf "%.1fx", a/b; else print "nan" }'; }
+
+# run MODE NAME ARG [TRACE-OPTION...]: the program under ferry user or ferry run.
+run() {
+    local mode=$1 name=$2 a=$3
+    shift 3
+    if [ "$mode" = user ]; then
+        "$ferry" user "$@" "$udir/$name" "$a"
+    else
+        "$ferry" run --hosted --mem 1G --kernel "$kdir/$name.elf" --append "$name $a" "$@"
+    fi
+}
+
+# row MODE NAME ARG: one table line.
+row() {
+    local mode=$1 name=$2 a=$3
+    local t0 tf tb insns bytes bpi same=same
+    t0=$(median "$tmp/plain" run "$mode" "$name" "$a")
+    tf=$(median "$tmp/full" run "$mode" "$name" "$a" --trace "$tmp/t.ft")
+    insns=$("$ferry" trace stats "$tmp/t.ft" 2>/dev/null | sed -n 's/^instructions: \([0-9]*\) .*/\1/p')
+    bytes=$(stat -c %s "$tmp/t.ft" 2>/dev/null || echo 0)
+    tb=$(median "$tmp/blocks" run "$mode" "$name" "$a" --trace-blocks --trace "$tmp/t.ft")
+    rm -f "$tmp/t.ft"
+    cmp -s "$tmp/plain" "$tmp/full" && cmp -s "$tmp/plain" "$tmp/blocks" || same=DIFFERENT
+    bpi=$(awk -v b="$bytes" -v n="${insns:-0}" 'BEGIN { if (n > 0) printf "%.2f", b/n; else print "nan" }')
+    printf '%-7s %-14s %9s %9s %9s %8s %8s %12s %7s %s\n' "$mode" "$name" "$t0" "$tf" "$tb" \
+        "$(ratio "$tf" "$t0")" "$(ratio "$tb" "$t0")" "${insns:-nan}" "$bpi" "$same"
+}
+
+echo "Ferry trace recording benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, runs=$runs, arguments/$div (median wall seconds)"
+printf '%-7s %-14s %9s %9s %9s %8s %8s %12s %7s %s\n' mode program untraced full blocks full/un blk/un \
+    instructions B/insn output
+modes=(user)
+[ "${SYSTEM:-1}" != 0 ] && modes+=(system)
+for mode in "${modes[@]}"; do
+    for name in "${names[@]}"; do
+        a=$(( ${arg[$name]:-1} / div )); [ "$a" -ge 1 ] || a=1
+        [ "$mode" = user ] || [ -s "$kdir/$name.elf" ] || continue
+        row "$mode" "$name" "$a"
+    done
+done
