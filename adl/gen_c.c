@@ -347,6 +347,18 @@ static char *cg_call(CGen *g, const Expr *e)
     }
     buf_puts(&b, ")");
     char *call = buf_take(&b);
+    if (g->mode == CM_INTERP && f->has_touches) {
+        /* when tracing, the registers the helper may have updated follow it (the JIT's
+         * ir_call_touching does the same): written where their value changed */
+        Buf t = { 0 };
+        for (int i = 0; i < f->ntouches; i++)
+            buf_printf(&t, " if (ADL_TRACING(m)) adl_trace_changed(m->trace, s, &s->%s, sizeof(s->%s), (uint64_t)s->%s);",
+                       f->touch_regs[i]->name, f->touch_regs[i]->name, f->touch_regs[i]->name);
+        char *after = buf_take(&t);
+        if (f->ret.kind == TY_INT)
+            return load_storage(xasprintf("({ %s r_ = %s;%s r_; })", cval_type(f->ret), call, after), f->ret);
+        return xasprintf("({ %s;%s })", call, after);
+    }
     if (f->ret.kind == TY_INT) return load_storage(xasprintf("(%s)", call), f->ret);
     return call;
 }

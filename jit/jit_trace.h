@@ -14,6 +14,8 @@
  *          the instruction wrote `size` bytes (1, 2, 4, 8 or 16) of the state at
  *          `offset`; only the low `size` bytes of the value word are meaningful; a
  *          16-byte write has a second word with bytes 8..15
+ *   REG_CHANGED  as REG, after a helper that may have updated the register (the FP
+ *          status flags): it counts as written only where the value changed
  *   LOAD   tag = kind | size << 4                 address, value [, high]  3 or 4 words
  *   STORE  the same for a store (after it happened)
  *   STORE_EXCL  a store-exclusive: as STORE, then a status word (0: it stored; anything
@@ -51,6 +53,7 @@ enum jit_trace_kind {
     JIT_TRACE_STORE = 4,
     JIT_TRACE_STORE_EXCL = 5,
     JIT_TRACE_BLOCK = 6,
+    JIT_TRACE_REG_CHANGED = 7,
 };
 
 #define JIT_TRACE_KIND(tag)   ((unsigned)((tag) & 15u))
@@ -105,6 +108,13 @@ static inline void jit_trace_reg(struct jit_trace_buf *t, uint32_t offset, unsig
     p[0] = JIT_TRACE_REG | (uint64_t)size << 4 | (uint64_t)offset << 9;
     p[1] = lo;
     if (size > 8) p[2] = hi;
+}
+
+static inline void jit_trace_reg_changed(struct jit_trace_buf *t, uint32_t offset, unsigned size, uint64_t lo)
+{
+    uint64_t *p = jit_trace_reserve(t, 2);
+    p[0] = JIT_TRACE_REG_CHANGED | (uint64_t)size << 4 | (uint64_t)offset << 9;
+    p[1] = lo;
 }
 
 static inline void jit_trace_access(struct jit_trace_buf *t, bool store, uint64_t addr, unsigned size, uint64_t lo,

@@ -304,7 +304,8 @@ static void process(struct trace_recorder *rec, const uint64_t *p, const uint64_
             p += 2;
             break;
         }
-        case JIT_TRACE_REG: {
+        case JIT_TRACE_REG:
+        case JIT_TRACE_REG_CHANGED: {
             unsigned size = JIT_TRACE_SIZE(tag);
             uint32_t off = JIT_TRACE_OFFSET(tag);
             size_t words = size > 8 ? 3 : 2;
@@ -318,20 +319,17 @@ static void process(struct trace_recorder *rec, const uint64_t *p, const uint64_
                 BAD("register write outside the state");
             if (!rec->pending)
                 BAD("a REG item before any INSN item");
-            uint8_t *d = rec->shadow + off;
-            if (size == 8) {
-                memcpy(d, &p[1], 8);
-            } else if (size < 8) {
-                memcpy(d, &p[1], size);
-            } else {
-                memcpy(d, &p[1], 8);
-                memcpy(d + 8, &p[2], size - 8);
-            }
+            uint8_t *d = rec->shadow + off, nb[16];
+            memcpy(nb, &p[1], size < 8 ? size : 8);
+            if (size > 8)
+                memcpy(nb + 8, &p[2], size - 8);
             for (uint32_t o = off, e = off + size; o < e; o += rec->run_len[o]) {
                 unsigned s = rec->slot_of[o];
-                if (s != SLOT_NONE)
+                uint32_t n = rec->run_len[o] < e - o ? rec->run_len[o] : e - o;
+                if (s != SLOT_NONE && (kind == JIT_TRACE_REG || memcmp(d + (o - off), nb + (o - off), n) != 0))
                     mark(rec, s);
             }
+            memcpy(d, nb, size);
             p += words;
             break;
         }

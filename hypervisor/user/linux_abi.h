@@ -263,5 +263,7 @@ struct a64_rt_sigframe {
 
 #define A64_HWCAP_FP    (1u << 0)
 #define A64_HWCAP_ASIMD (1u << 1)
+#define A64_HWCAP_CRC32 (1u << 7)
+#define A64_HWCAP_CPUID (1u << 11)   /* EL0 may read the ID registers (the kernel emulates MRS) */
 
 #endif

@@ -41,6 +41,10 @@ struct user_process {
      * (reproducible runs, as qemu-aarch64 -seed), when seeded. */
     bool seeded;
     uint64_t random_state;
+    /* The runner's hooks around process changes (NULL: none): before execve replaces
+     * the runner, and in a forked child (the instruction trace ends or stops there). */
+    void (*before_exec)(void);
+    void (*in_forked_child)(void);
 };
 
 /* The next bytes of the seeded generator (splitmix64). */

@@ -2,7 +2,6 @@
  * host process: identities, clocks and limits are the host's; fork is a host fork
  * (the whole runner is copied with the guest) and execve re-runs the runner. */
 #include "hypervisor/user/syscalls.h"
-#include "hypervisor/user/user_trace.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -85,7 +84,8 @@ static int64_t sys_clone(struct user_process *p, const uint64_t a[6])
     if (pid < 0)
         return -errno;
     if (pid == 0) {
-        user_trace_forked_child();
+        if (p->in_forked_child)
+            p->in_forked_child();
         int32_t self = (int32_t)syscall(SYS_gettid);
         p->host_pid = getpid();
         if (flags & A64_CLONE_CHILD_SETTID)
@@ -204,8 +204,8 @@ static int64_t sys_execve(struct user_process *p, const uint64_t a[6])
     for (int i = 1; i < argc; i++)
         full[n++] = argv[i];
     full[n] = NULL;
-    /* the new program is not traced; this one's trace ends complete here */
-    user_trace_close();
+    if (p->before_exec)
+        p->before_exec();
     fflush(NULL);
     execve("/proc/self/exe", full, envp);
     err = -errno;

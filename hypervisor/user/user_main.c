@@ -185,7 +185,11 @@ int ferry_user_main(int argc, char **argv)
         .envp = (const char *const *)environ,
         .execfn = program,
         .image = &image,
-        .hwcap = A64_HWCAP_FP | A64_HWCAP_ASIMD,
+        /* what Linux reports for the CPU the ID registers describe (system.adl): CRC32
+         * is in ID_AA64ISAR0, and MRS of the ID registers works at EL0 as the kernel's
+         * emulation makes it work (HWCAP_CPUID, which glibc checks before reading
+         * MIDR_EL1) */
+        .hwcap = A64_HWCAP_FP | A64_HWCAP_ASIMD | A64_HWCAP_CRC32 | A64_HWCAP_CPUID,
         .hwcap2 = 0,
         .uid = getuid(), .euid = geteuid(), .gid = getgid(), .egid = getegid(),
     };

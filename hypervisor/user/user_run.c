@@ -191,6 +191,10 @@ int user_run(struct user_process *p, const struct user_options *o, uint64_t entr
     run_counters.start_ns = now_ns();
     if (o->trace && user_trace_open(o->trace, &o->trace_options) != 0)
         return 1;
+    /* the new program of an execve is not traced (this trace ends complete), nor is a
+     * forked child */
+    p->before_exec = user_trace_end;
+    p->in_forked_child = user_trace_forked_child;
     run_memory.trace = user_trace_buffer();
 
     if (!o->interp) {

@@ -199,6 +199,8 @@ int user_trace_close(void)
     return 0;
 }
 
+void user_trace_end(void) { (void)user_trace_close(); }
+
 void user_trace_forked_child(void)
 {
     if (!recorder) return;

@@ -31,6 +31,8 @@ void user_trace_host_fault(const struct a64_state *s, uint64_t addr, bool page_m
 /* Finishes the file (exit, fatal signal, execve). 0, or -1 with a message on stderr.
  * Later calls do nothing. */
 int user_trace_close(void);
+/* user_trace_close for the process hooks (messages on stderr, no status). */
+void user_trace_end(void);
 /* In a forked child: stop tracing without touching the parent's file. */
 void user_trace_forked_child(void);
 

@@ -1123,8 +1123,28 @@ ir_val ir_call_pure(ir_block *b, const void *fn, ir_type ret, unsigned nargs, co
  * after the call load what the helper left. The rest stay in host registers (the
  * backend keeps values live across a call in callee-saved registers or spill slots)
  * and stay in the fault snapshots, so precise state at later faults is unaffected. */
+static ir_val call_touching(ir_block *b, const void *fn, ir_type ret, unsigned nargs, const ir_val *args,
+                            uint32_t touch_offset, uint32_t touch_size);
+
+/* When tracing, the registers a helper may have updated (the FP status flags) follow it
+ * as REG_CHANGED items: written where their value changed. */
 ir_val ir_call_touching(ir_block *b, const void *fn, ir_type ret, unsigned nargs, const ir_val *args,
                         uint32_t touch_offset, uint32_t touch_size)
+{
+    ir_val r = call_touching(b, fn, ret, nargs, args, touch_offset, touch_size);
+    if (!b->trace || !touch_size) return r;
+    for (uint32_t o = touch_offset, end = touch_offset + touch_size; o < end;) {
+        uint32_t n = end - o >= 8 ? 8 : end - o >= 4 ? 4 : end - o >= 2 ? 2 : 1;
+        ir_type t = n == 8 ? IR_I64 : n == 4 ? IR_I32 : n == 2 ? IR_I16 : IR_I8;
+        if (!(o < b->pc_offset + 8 && b->pc_offset < o + n))
+            trace_item(b, JIT_TRACE_REG_CHANGED | (uint64_t)n << 4 | (uint64_t)o << 9, ir_read_reg(b, t, o), 0, 0);
+        o += n;
+    }
+    return r;
+}
+
+static ir_val call_touching(ir_block *b, const void *fn, ir_type ret, unsigned nargs, const ir_val *args,
+                            uint32_t touch_offset, uint32_t touch_size)
 {
     check(b, touch_offset + touch_size >= touch_offset, "helper state range");
     if (touch_size == 0) return call(b, fn, ret, nargs, args, true, false);

@@ -21,7 +21,7 @@ LST_AS      := aarch64-linux-gnu-as -W -march=armv8.2-a+lse+rcpc
 LST_OBJDUMP := aarch64-linux-gnu-objdump
 LST_CHECK   := $(BUILD)/san/tests/aarch64/disasm_check
 # Defined here, not taken from tests/aarch64/build.mk: fragment order is not ours to rely on.
-LST_SAN_LIBS := $(BUILD)/san/arch/aarch64/libferry_a64.a $(JIT_SAN_LIB) $(SUPPORT_HOSTED_SAN_LIB)
+LST_SAN_LIBS := $(BUILD)/san/arch/aarch64/libferry_a64.a $(DEVICES_SAN_LIB) $(JIT_SAN_LIB) $(SUPPORT_HOSTED_SAN_LIB)
 
 # ---- disassembler vs objdump -----------------------------------------------------------
 

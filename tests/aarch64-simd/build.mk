@@ -12,7 +12,7 @@ A64S_DIR      := $(BUILD)/tests/aarch64-simd
 A64S_SAN_DIR  := $(BUILD)/san/tests/aarch64-simd
 A64S_CHECK    := $(BUILD)/san/tests/aarch64/disasm_check
 # Defined here, not taken from tests/aarch64/build.mk: fragment order is not ours to rely on.
-A64S_SAN_LIBS := $(BUILD)/san/arch/aarch64/libferry_a64.a $(JIT_SAN_LIB) $(SUPPORT_HOSTED_SAN_LIB)
+A64S_SAN_LIBS := $(BUILD)/san/arch/aarch64/libferry_a64.a $(DEVICES_SAN_LIB) $(JIT_SAN_LIB) $(SUPPORT_HOSTED_SAN_LIB)
 
 $(A64S_DIR)/cases.s: tests/aarch64-simd/gen_simd_cases.py
 	@mkdir -p $(dir $@)

@@ -8,7 +8,7 @@ ifneq ($(ADLC),)
 FUZZ_DIR    := $(BUILD)/tools/fuzz
 FUZZ_TOOL   := $(FUZZ_DIR)/ferry-fuzz
 FUZZ_A64_CC := aarch64-linux-gnu-gcc
-FUZZ_LIBS   := $(BUILD)/arch/aarch64/libferry_a64.a $(JIT_LIB) $(SUPPORT_HOSTED_LIB)
+FUZZ_LIBS   := $(BUILD)/arch/aarch64/libferry_a64.a $(DEVICES_LIB) $(JIT_LIB) $(SUPPORT_HOSTED_LIB)
 FUZZ_SRCS   := tools/fuzz/fuzz.c tools/fuzz/insn.c tools/fuzz/elfmut.c tools/fuzz/sys.c \
                tests/aarch64/random_insns.c
 

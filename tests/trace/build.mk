@@ -64,7 +64,11 @@ $(TRACE_TEST_DIR)/sysloop.elf: tests/trace/sysloop.S
 
 FUZZ_ITERS ?= 200000
 FUZZ_SEED ?= 0
-.PHONY: test-trace fuzz-trace-reader trace-bench
+# The recording benchmark (bench/trace-record.sh): untraced, full and block-mode runs of
+# bench/'s programs under ferry user and, at EL0 under the minikernel, ferry run --hosted.
+trace-record-bench: bench-programs $(MK_ELFS) $(BUILD)/ferry
+	$(Q)bench/trace-record.sh $(BUILD)
+.PHONY: test-trace fuzz-trace-reader trace-bench trace-record-bench
 # The user corpus and regression programs come from tests/user/build.mk, read after this
 # fragment: their lists are expanded a second time, when the rule runs.
 .SECONDEXPANSION:

@@ -234,13 +234,21 @@ static void test_registers(void)
     /* 6, 7: ELs. */
     jit_trace_insn(b, 0x1018, 0xd503201f, 1);
     jit_trace_insn(b, 0x101c, 0xd503201f, (unsigned)-1);
+    /* 8: after an FP helper (REG_CHANGED over FPCR and FPSR as one 8-byte item, as the
+     * JIT emits it): only FPSR changed, so only FPSR is written. 9: per register, as
+     * the interpreter emits them: nothing changed, nothing written. */
+    jit_trace_insn(b, 0x1020, 0x1e611800, 0);
+    jit_trace_reg_changed(b, (uint32_t)A64_OFF_FPCR, 8, 0x03000000ull | (uint64_t)0x8000001b << 32);
+    jit_trace_insn(b, 0x1024, 0x1e611800, 0);
+    jit_trace_reg_changed(b, (uint32_t)A64_OFF_FPCR, 4, 0x03000000);
+    jit_trace_reg_changed(b, (uint32_t)A64_OFF_FPSR, 4, 0x8000001b);
     trace_recorder_exit(rec, &st, false);
-    CHECK(trace_recorder_instructions(rec) == 8, "%llu", (unsigned long long)trace_recorder_instructions(rec));
+    CHECK(trace_recorder_instructions(rec) == 10, "%llu", (unsigned long long)trace_recorder_instructions(rec));
     close_rec(rec);
 
     int n = read_back(path);
-    CHECK(n == 8, "%d records", n);
-    if (n != 8)
+    CHECK(n == 10, "%d records", n);
+    if (n != 10)
         return;
     CHECK(got_info.mode == TRACE_MODE_FULL && got_info.flags == TRACE_FLAG_VALUES &&
               got_info.arch == TRACE_ARCH_AARCH64 && !strcmp(got_filters, "") &&
@@ -266,6 +274,8 @@ static void test_registers(void)
           "sp fpcr fpsr tpidr");
     CHECK(got[6].insn.el == 1 && got[6].insn.n_regs == 0, "el 1");
     CHECK(got[7].insn.el == TRACE_EL_UNKNOWN && got[7].insn.n_regs == 0, "el unknown");
+    CHECK(got[8].insn.n_regs == 1 && reg_is(&got[8], 0, TRACE_REG_FPSR, 0x8000001b, 0), "changed: fpsr only");
+    CHECK(got[9].insn.n_regs == 0, "unchanged: nothing written");
     for (int i = 0; i < n && failures; i++)
         dump(&got[i]);
 }
