@@ -166,6 +166,15 @@ static jit *run_jit;
 static struct jit_memory run_memory;
 static struct run_counters run_counters;
 
+/* A forked child is not traced: it drops the instrumentation too (the fork happens in a
+ * syscall, between runs of translated code). */
+static void trace_forked_child(void)
+{
+    user_trace_forked_child();
+    if (run_jit)
+        jit_trace_stop(run_jit);
+}
+
 /* Everything the options ask to be written when the program stops (or is stopped). */
 static void report_at_exit(const struct user_options *o)
 {
@@ -194,7 +203,7 @@ int user_run(struct user_process *p, const struct user_options *o, uint64_t entr
     /* the new program of an execve is not traced (this trace ends complete), nor is a
      * forked child */
     p->before_exec = user_trace_end;
-    p->in_forked_child = user_trace_forked_child;
+    p->in_forked_child = trace_forked_child;
     run_memory.trace = user_trace_buffer();
 
     if (!o->interp) {

@@ -18,10 +18,11 @@ static bool in_forked_child;
 
 /* The buffer the JIT and the interpreter append to. It forwards to the recorder's; once
  * tracing stops (the file is closed, or in a forked child) it points at a scratch area
- * whose items are discarded, so code translated with tracing can go on running. The
- * scratch area holds the items of any one block. */
+ * whose items are discarded, until the runner has dropped the instrumented translations
+ * (jit_trace_stop). The scratch area is as large as the recorder's buffer, so it holds
+ * the items of any one block. */
 static struct jit_trace_buf items;
-static uint64_t scratch[1u << 16];
+static uint64_t scratch[1u << 20];
 
 static void to_recorder(void) { trace_recorder_buffer(recorder)->cursor = items.cursor; }
 static void from_recorder(void) { items.cursor = trace_recorder_buffer(recorder)->cursor; }
@@ -132,39 +133,35 @@ static void exception(uint32_t ec, uint32_t iss, uint64_t far)
 void user_trace_exit(const struct a64_state *s, ir_exit_kind kind, uint64_t info, bool page_mapped)
 {
     if (!user_trace_active()) return;
-    to_recorder();
-    uint64_t addr = info & 0x00ffffffffffffffull;          /* FAR: the tag byte cleared */
+    uint64_t far = info & 0x00ffffffffffffffull;           /* FAR: the tag byte cleared */
+    bool undone = true, taken = true;
+    uint32_t ec = EC_UNKNOWN, iss = 0;
     switch (kind) {
     case IR_EXIT_SYSCALL:
-        trace_recorder_exit(recorder, s, false);
-        exception(EC_SVC64, (uint32_t)info & 0xffff, 0);
+        undone = false, ec = EC_SVC64, iss = (uint32_t)info & 0xffff, far = 0;
         break;
     case IR_EXIT_UNDEF:
-        trace_recorder_exit(recorder, s, true);
-        exception(EC_UNKNOWN, 0, 0);
+        far = 0;
         break;
     case IR_EXIT_BREAKPOINT:
-        trace_recorder_exit(recorder, s, true);
-        exception(EC_BRK64, (uint32_t)info & 0xffff, 0);
+        ec = EC_BRK64, iss = (uint32_t)info & 0xffff, far = 0;
         break;
     case IR_EXIT_DATA_ABORT:
-        trace_recorder_exit(recorder, s, true);
-        exception(EC_DABT_LOWER, page_mapped ? DFSC_PERMISSION_L3 : DFSC_TRANSLATION_L3, addr);
+        ec = EC_DABT_LOWER, iss = page_mapped ? DFSC_PERMISSION_L3 : DFSC_TRANSLATION_L3;
         break;
     case IR_EXIT_ALIGNMENT:
     case IR_EXIT_ALIGNMENT_WRITE:
-        trace_recorder_exit(recorder, s, true);
-        exception(EC_DABT_LOWER, DFSC_ALIGNMENT | (kind == IR_EXIT_ALIGNMENT_WRITE ? ESR_WNR : 0), addr);
-        break;
-    case IR_EXIT_FETCH_ABORT:
-        /* the instruction was never fetched: it has no record to carry the exception */
-        trace_recorder_exit(recorder, s, false);
+        ec = EC_DABT_LOWER, iss = DFSC_ALIGNMENT | (kind == IR_EXIT_ALIGNMENT_WRITE ? ESR_WNR : 0);
         break;
     default:
-        trace_recorder_exit(recorder, s, false);
+        /* a fetch abort's instruction was never fetched: no record carries it */
+        undone = taken = false;
         break;
     }
+    to_recorder();
+    trace_recorder_exit(recorder, s, undone);
     from_recorder();
+    if (taken) exception(ec, iss, far);
     check_error();
 }
 

@@ -18,7 +18,7 @@ TRACE_LIB_OBJS := $(BUILD)/hypervisor/trace/trace_writer.o $(BUILD)/hypervisor/t
 TRACE_LIB_SAN_OBJS := $(TRACE_LIB_OBJS:$(BUILD)/%=$(BUILD)/san/%)
 TRACE_TEST_DEPS := tools/trace-bench/synth.h hypervisor/trace/trace_writer.h \
                    hypervisor/trace/trace_reader.h hypervisor/trace/trace_codec.h \
-                   include/ferry/trace_format.h
+                   include/ferry/trace_format.h tests/trace/check.h
 
 $(TRACE_TEST_DIR)/test_trace: tests/trace/test_trace.c $(TRACE_LIB_OBJS) $(TRACE_TEST_DEPS)
 	@mkdir -p $(dir $@)

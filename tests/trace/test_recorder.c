@@ -23,31 +23,7 @@
 #include "hypervisor/trace/trace_recorder.h"
 #include "tools/trace-bench/synth.h"
 
-static unsigned checks, failures;
-
-#define CHECK(cond, ...)                                                                    \
-    do {                                                                                    \
-        checks++;                                                                           \
-        if (!(cond)) {                                                                      \
-            failures++;                                                                     \
-            if (failures < 50) {                                                            \
-                fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);             \
-                fprintf(stderr, __VA_ARGS__);                                               \
-                fputc('\n', stderr);                                                        \
-            }                                                                               \
-        }                                                                                   \
-    } while (0)
-
-static const char *dir;
-
-static char *tmp_path(const char *name)
-{
-    static char buf[8][512];
-    static int k;
-    char *p = buf[k++ % 8];
-    snprintf(p, 512, "%s/%s", dir, name);
-    return p;
-}
+#include "tests/trace/check.h"
 
 #define TPIDR_ID TRACE_REG_SYSREG(3, 3, 13, 0, 2)
 #define U128(hi, lo) ((unsigned __int128)(hi) << 64 | (lo))

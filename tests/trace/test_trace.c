@@ -23,31 +23,7 @@
 #include "hypervisor/trace/trace_writer.h"
 #include "tools/trace-bench/synth.h"
 
-static unsigned checks, failures;
-
-#define CHECK(cond, ...)                                                                    \
-    do {                                                                                    \
-        checks++;                                                                           \
-        if (!(cond)) {                                                                      \
-            failures++;                                                                     \
-            if (failures < 50) {                                                            \
-                fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);             \
-                fprintf(stderr, __VA_ARGS__);                                               \
-                fputc('\n', stderr);                                                        \
-            }                                                                               \
-        }                                                                                   \
-    } while (0)
-
-static const char *dir;
-
-static char *tmp_path(const char *name)
-{
-    static char buf[8][512];
-    static int k;
-    char *p = buf[k++ % 8];
-    snprintf(p, 512, "%s/%s", dir, name);
-    return p;
-}
+#include "tests/trace/check.h"
 
 /* ---- A generator covering every field: the synthetic stream plus special records ---- */
 
