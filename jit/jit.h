@@ -50,11 +50,12 @@ struct jit_memory {
  * STTR) and reaches RAM or a device. A call returns false when the access faults; the
  * runtime has then recorded the exception to take (syndrome, fault address), and the
  * caller leaves the instruction with the state as it was (IR_EXIT_DATA_ABORT,
- * IR_EXIT_FETCH_ABORT). size is 1, 2, 4 or 8. */
+ * IR_EXIT_FETCH_ABORT). size is 1, 2, 4 or 8. fetch also gives the instruction's
+ * physical address (pa may be NULL). */
 struct jit_system_memory {
     bool (*load)(void *ctx, uint64_t va, unsigned size, bool unpriv, uint64_t *value);
     bool (*store)(void *ctx, uint64_t va, unsigned size, bool unpriv, uint64_t value);
-    bool (*fetch)(void *ctx, uint64_t va, uint32_t *insn);
+    bool (*fetch)(void *ctx, uint64_t va, uint32_t *insn, uint64_t *pa);
     void *ctx;
     /* The software TLB translated code looks up inline (NULL: every access calls
      * load/store): JIT_TLB_VIEWS arrays of JIT_TLB_ENTRIES entries, view 0 for EL0

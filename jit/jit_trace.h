@@ -7,9 +7,10 @@
  * An item is a tag word followed by value words (64-bit, host order). The tag's low 4
  * bits are its kind:
  *
- *   INSN   tag = kind | el << 4 | encoding << 32  pc                        2 words
+ *   INSN   tag = kind | el << 4 | encoding << 32  pc [, pa]                 2 or 3 words
  *          a guest instruction starts (before any of its other items); el is the
- *          exception level + 1, or 0 when the front end does not say
+ *          exception level + 1, or 0 when the front end does not say; with
+ *          JIT_TRACE_PA in the tag a third word holds its physical address
  *   REG    tag = kind | size << 4 | offset << 9   value [, high half]      2 or 3 words
  *          the instruction wrote `size` bytes (1, 2, 4, 8 or 16) of the state at
  *          `offset`; only the low `size` bytes of the value word are meaningful; a
@@ -20,7 +21,7 @@
  *   STORE  the same for a store (after it happened)
  *   STORE_EXCL  a store-exclusive: as STORE, then a status word (0: it stored; anything
  *          else: it failed and memory is unchanged)                        4 or 5 words
- *   BLOCK  tag = kind | el << 4 | n_insns << 32   pc                        2 words
+ *   BLOCK  tag = kind | el << 4 | n_insns << 32   pc [, pa]                 2 or 3 words
  *          block mode: a block of n_insns instructions starting at pc was entered
  *          (translated code); n_insns = 0: the interpreter ran the one instruction at
  *          pc (the recorder groups those into blocks where control did not fall
@@ -61,6 +62,7 @@ enum jit_trace_kind {
 #define JIT_TRACE_OFFSET(tag) ((uint32_t)(((tag) >> 9) & 0x7fffffu))
 #define JIT_TRACE_HIGH(tag)   ((uint32_t)((tag) >> 32))   /* INSN: encoding; BLOCK: count */
 #define JIT_TRACE_EL(tag)     ((int)(((tag) >> 4) & 15u) - 1) /* INSN, BLOCK: -1 = unknown */
+#define JIT_TRACE_PA          (1u << 8)   /* INSN, BLOCK: a physical address word follows the pc */
 
 /* The largest item: STORE_EXCL of 16 bytes. */
 #define JIT_TRACE_MAX_ITEM_WORDS 5u
@@ -94,12 +96,24 @@ static inline void jit_trace_insn(struct jit_trace_buf *t, uint64_t pc, uint32_t
     p[1] = pc;
 }
 
-/* Block mode, the interpreter: it ran the instruction at pc. */
-static inline void jit_trace_interp_block(struct jit_trace_buf *t, uint64_t pc, unsigned el)
+/* The same with the instruction's physical address (system mode). */
+static inline void jit_trace_insn_pa(struct jit_trace_buf *t, uint64_t pc, uint64_t pa, uint32_t encoding,
+                                     unsigned el)
 {
-    uint64_t *p = jit_trace_reserve(t, 2);
-    p[0] = JIT_TRACE_BLOCK | (uint64_t)(el + 1) << 4;
+    uint64_t *p = jit_trace_reserve(t, 3);
+    p[0] = JIT_TRACE_INSN | JIT_TRACE_PA | (uint64_t)(el + 1) << 4 | (uint64_t)encoding << 32;
     p[1] = pc;
+    p[2] = pa;
+}
+
+/* Block mode, the interpreter: it ran the instruction at pc (physical address pa when
+ * has_pa). */
+static inline void jit_trace_interp_block(struct jit_trace_buf *t, uint64_t pc, bool has_pa, uint64_t pa, unsigned el)
+{
+    uint64_t *p = jit_trace_reserve(t, has_pa ? 3 : 2);
+    p[0] = JIT_TRACE_BLOCK | (has_pa ? JIT_TRACE_PA : 0) | (uint64_t)(el + 1) << 4;
+    p[1] = pc;
+    if (has_pa) p[2] = pa;
 }
 
 static inline void jit_trace_reg(struct jit_trace_buf *t, uint32_t offset, unsigned size, uint64_t lo, uint64_t hi)

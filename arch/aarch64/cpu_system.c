@@ -182,13 +182,14 @@ static bool mem_store(void *ctx, uint64_t va, unsigned size, bool unpriv, uint64
     return access(ctx, va, size, unpriv, true, &value);
 }
 
-static bool mem_fetch(void *ctx, uint64_t va, uint32_t *insn)
+static bool mem_fetch(void *ctx, uint64_t va, uint32_t *insn, uint64_t *pa_out)
 {
     struct a64_cpu *cpu = ctx;
     uint64_t pa, v = 0;
     if (!translate(cpu, va, A64_ACC_EXEC, false, &pa) || !access_phys(cpu, va, pa, 4, false, true, &v))
         return false;
     *insn = (uint32_t)v;
+    if (pa_out) *pa_out = pa;
     return true;
 }
 
@@ -440,7 +441,7 @@ enum a64_cpu_event a64_cpu_handle_exit(struct a64_cpu *cpu, ir_exit_kind kind, u
             /* a translation of a fetch fault made earlier runs again: fetch again to
              * record the fault (or, the mapping having changed, to run the code) */
             uint32_t insn;
-            if (mem_fetch(cpu, pc, &insn)) {
+            if (mem_fetch(cpu, pc, &insn, NULL)) {
                 cpu->translations_stale = true;
                 return A64_CPU_CONTINUE;
             }

@@ -10,14 +10,20 @@ ir_exit_kind a64_interp_run(struct a64_state *s, const struct jit_memory *m,
     while (*insn_budget > 0) {
         s->PC = jit_memory_untag(m, s->PC);      /* BranchAddr of a tagged target */
         uint32_t insn;
-        if (!a64_fetch(m, s->PC, &insn)) {
+        uint64_t pa = 0;
+        bool has_pa;
+        if (!a64_fetch_pa(m, s->PC, &insn, &pa, &has_pa)) {
             *info = s->PC;
             return IR_EXIT_FETCH_ABORT;
         }
-        if (m->trace && m->trace->mode == JIT_TRACE_FULL)
-            jit_trace_insn(m->trace, s->PC, insn, s->EL);
-        else if (m->trace && m->trace->mode == JIT_TRACE_BLOCKS)
-            jit_trace_interp_block(m->trace, s->PC, s->EL);
+        if (m->trace && m->trace->mode == JIT_TRACE_FULL) {
+            if (has_pa)
+                jit_trace_insn_pa(m->trace, s->PC, pa, insn, s->EL);
+            else
+                jit_trace_insn(m->trace, s->PC, insn, s->EL);
+        } else if (m->trace && m->trace->mode == JIT_TRACE_BLOCKS) {
+            jit_trace_interp_block(m->trace, s->PC, has_pa, pa, s->EL);
+        }
         int r = a64_interp_insn(s, m, insn, info);
         /* Faulting and undefined instructions did not run; SVC and the like did. */
         if (r == 0 || r == IR_EXIT_SYSCALL || r == IR_EXIT_WFI || r == IR_EXIT_JUMP)

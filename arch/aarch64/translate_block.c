@@ -34,7 +34,9 @@ bool a64_translate_block(void *ctx, ir_block *b, uint64_t pc, uint64_t modes_key
     ir_set_pc_offset(b, A64_PC_OFFSET);
     for (unsigned n = 0;; n++) {
         uint32_t insn;
-        if (!a64_fetch(m, pc, &insn)) {
+        uint64_t pa;
+        bool has_pa;
+        if (!a64_fetch_pa(m, pc, &insn, &pa, &has_pa)) {
             /* A later instruction that cannot be fetched becomes the first of the
              * next block, which then reports the fault precisely. */
             if (n == 0)
@@ -43,6 +45,8 @@ bool a64_translate_block(void *ctx, ir_block *b, uint64_t pc, uint64_t modes_key
                 ir_exit_direct(b, pc);
             return true;
         }
+        /* a block stays in one page: its instructions are physically contiguous */
+        if (n == 0 && has_pa) ir_block_set_trace_pa(b, pa);
         ir_insn_start(b, pc, insn);
         if (a64_translate_insn(b, insn, pc, &modes))
             return true;

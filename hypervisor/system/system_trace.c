@@ -19,7 +19,9 @@ struct trace_recorder *system_trace_open(const char *path, const struct trace_re
                                          struct a64_cpu *cpu)
 {
     char err[512];
-    struct trace_recorder *rec = trace_recorder_open(path, a64_trace_arch(), options, err, sizeof(err));
+    struct trace_recorder_options physical = *options;
+    physical.physical = true;              /* the CPU's fetches give physical addresses */
+    struct trace_recorder *rec = trace_recorder_open(path, a64_trace_arch(), &physical, err, sizeof(err));
     if (!rec) {
         fprintf(stderr, "ferry run: %s\n", err);
         return NULL;

@@ -57,7 +57,7 @@ struct trace_recorder {
     bool blk_pending, blk_interp;
     uint8_t blk_el;
     uint32_t blk_n;
-    uint64_t blk_seq, blk_pc;
+    uint64_t blk_seq, blk_pc, blk_pa;
     uint64_t blk_repeats;        /* further entries of the same block right after it (a
                                     loop on itself), written in one writer call */
 
@@ -174,13 +174,13 @@ static void write_blocks(struct trace_recorder *rec, uint64_t seq, uint64_t coun
     if (rec->blk_n == 0 || count == 0)
         return;
     if (seq >= rec->win_lo && end <= rec->win_hi && keep(rec, seq, rec->blk_pc, rec->blk_el)) {
-        if (trace_writer_block_repeat(rec->w, seq, rec->blk_pc, 0, rec->blk_el, rec->blk_n, count) < 0)
+        if (trace_writer_block_repeat(rec->w, seq, rec->blk_pc, rec->blk_pa, rec->blk_el, rec->blk_n, count) < 0)
             writer_failed(rec);
         return;
     }
     for (uint64_t s = seq; s < end && !rec->dead; s += n)   /* the window cuts the run */
         if (keep(rec, s, rec->blk_pc, rec->blk_el) &&
-            trace_writer_block(rec->w, s, rec->blk_pc, 0, rec->blk_el, rec->blk_n) < 0)
+            trace_writer_block(rec->w, s, rec->blk_pc, rec->blk_pa, rec->blk_el, rec->blk_n) < 0)
             writer_failed(rec);
 }
 
@@ -206,16 +206,17 @@ static void finalize_block(struct trace_recorder *rec)
 /* An interpreted instruction (n = 0) extends the pending block only if that block was
  * itself built from interpreted instructions: a translated block's record keeps the
  * length it was translated with, as a QEMU TB's does. */
-static void block_item(struct trace_recorder *rec, uint64_t pc, uint8_t el, uint32_t n)
+static void block_item(struct trace_recorder *rec, uint64_t pc, uint64_t pa, uint8_t el, uint32_t n)
 {
     if (n == 0 && rec->blk_pending && rec->blk_interp && rec->blk_el == el &&
-        rec->blk_n < UINT32_MAX && pc == rec->blk_pc + (uint64_t)rec->blk_n * rec->arch.insn_bytes) {
+        rec->blk_n < UINT32_MAX && pc == rec->blk_pc + (uint64_t)rec->blk_n * rec->arch.insn_bytes &&
+        pa - rec->blk_pa == pc - rec->blk_pc) {
         rec->blk_n++;
         rec->next_seq++;
         return;
     }
-    if (n != 0 && rec->blk_pending && !rec->blk_interp && pc == rec->blk_pc && el == rec->blk_el &&
-        n == rec->blk_n) {
+    if (n != 0 && rec->blk_pending && !rec->blk_interp && pc == rec->blk_pc && pa == rec->blk_pa &&
+        el == rec->blk_el && n == rec->blk_n) {
         rec->blk_repeats++;
         rec->next_seq += n;
         return;
@@ -227,6 +228,7 @@ static void block_item(struct trace_recorder *rec, uint64_t pc, uint8_t el, uint
     rec->blk_interp = n == 0;
     rec->blk_seq = rec->next_seq;
     rec->blk_pc = pc;
+    rec->blk_pa = pa;
     rec->blk_el = el;
     rec->blk_n = n ? n : 1;
     rec->blk_repeats = 0;
@@ -282,7 +284,8 @@ static void process(struct trace_recorder *rec, const uint64_t *p, const uint64_
         switch (kind) {
         case JIT_TRACE_INSN: {
             uint8_t el;
-            if (left < 2)
+            size_t words = tag & JIT_TRACE_PA ? 3 : 2;
+            if (left < words)
                 BAD("truncated INSN item");
             if (!rec->full)
                 BAD("an INSN item in block mode");
@@ -294,6 +297,8 @@ static void process(struct trace_recorder *rec, const uint64_t *p, const uint64_
             struct trace_insn *r = &rec->cur;
             r->seq = rec->next_seq++;
             r->pc = p[1];
+            r->has_pa = words == 3;
+            r->pa = r->has_pa ? p[2] : 0;
             r->encoding = JIT_TRACE_HIGH(tag);
             r->el = el;
             r->n_mem = 0;
@@ -301,7 +306,7 @@ static void process(struct trace_recorder *rec, const uint64_t *p, const uint64_
             rec->n_written = 0;
             new_stamp(rec);
             rec->pending = true;
-            p += 2;
+            p += words;
             break;
         }
         case JIT_TRACE_REG:
@@ -364,14 +369,15 @@ static void process(struct trace_recorder *rec, const uint64_t *p, const uint64_
         }
         case JIT_TRACE_BLOCK: {
             uint8_t el;
-            if (left < 2)
+            size_t words = tag & JIT_TRACE_PA ? 3 : 2;
+            if (left < words)
                 BAD("truncated BLOCK item");
             if (rec->full)
                 BAD("a BLOCK item in full mode");
             if (!tag_el(tag, &el))
                 BAD("EL out of range");
-            block_item(rec, p[1], el, JIT_TRACE_HIGH(tag));
-            p += 2;
+            block_item(rec, p[1], words == 3 ? p[2] : p[1], el, JIT_TRACE_HIGH(tag));   /* no PA: as if identity mapped */
+            p += words;
             break;
         }
         default:
@@ -669,7 +675,7 @@ struct trace_recorder *trace_recorder_open(const char *path, const struct trace_
     struct trace_file_info info = {
         .arch = arch->arch,
         .mode = rec->full ? TRACE_MODE_FULL : TRACE_MODE_BLOCK,
-        .flags = rec->full ? TRACE_FLAG_VALUES : 0,
+        .flags = (rec->full ? TRACE_FLAG_VALUES : 0) | (options->physical ? TRACE_FLAG_PA : 0),
         .command_line = options->command_line,
         .filters = filters,
         .codec = options->codec,

@@ -67,6 +67,9 @@ struct trace_recorder_options {
     size_t buffer_words;
     /* Writer tuning (tests): 0 = defaults, as trace_file_info. */
     unsigned codec, chunk_records;
+    /* The recorder sees physical PCs (system mode: INSN and BLOCK items carry them):
+     * the file says so (TRACE_FLAG_PA) and block records keep them. */
+    bool physical;
 };
 
 struct trace_recorder;

@@ -63,6 +63,10 @@ void      ir_block_free(ir_block *b);
 void      ir_block_reset(ir_block *b, uint64_t guest_pc); /* start a new block at guest_pc */
 /* Marks the start of one guest instruction (for precise faults, traces and counts). */
 void      ir_insn_start(ir_block *b, uint64_t guest_pc, uint32_t encoding);
+/* The physical address of the block's first instruction, when the front end knows it
+ * (a guest with an MMU), before the first ir_insn_start; the block's instructions must
+ * be physically contiguous. Instruction traces then carry physical addresses. */
+void      ir_block_set_trace_pa(ir_block *b, uint64_t pa);
 
 /* ---- constants and guest state ------------------------------------------------------- */
 ir_val ir_const(ir_block *b, ir_type t, uint64_t value);

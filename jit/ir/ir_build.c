@@ -77,6 +77,13 @@ void ir_block_reset(ir_block *b, uint64_t guest_pc)
     b->n_loop_regs = 0;
     b->trace = 0;
     b->trace_el = 0;
+    b->trace_pa_valid = false;
+}
+
+void ir_block_set_trace_pa(ir_block *b, uint64_t pa)
+{
+    b->trace_pa = pa;
+    b->trace_pa_valid = true;
 }
 
 void ir_block_set_trace(ir_block *b, unsigned mode, int el)
@@ -354,8 +361,10 @@ void ir_insn_start(ir_block *b, uint64_t guest_pc, uint32_t encoding)
     b->snap_valid = 0;
     emit(b, IR_OP_INSN_START, 0, encoding, 0, 0, guest_pc);
     if (b->trace)
-        trace_item(b, JIT_TRACE_INSN | (uint64_t)b->trace_el << 4 | (uint64_t)encoding << 32,
-                   ir_const(b, IR_I64, guest_pc), 0, 0);
+        trace_item(b, JIT_TRACE_INSN | (b->trace_pa_valid ? JIT_TRACE_PA : 0) | (uint64_t)b->trace_el << 4 |
+                          (uint64_t)encoding << 32,
+                   ir_const(b, IR_I64, guest_pc),
+                   b->trace_pa_valid ? ir_const(b, IR_I64, b->trace_pa + (guest_pc - b->guest_pc)) : 0, 0);
 }
 
 /* ---- locals ----------------------------------------------------------------------------- */

@@ -186,6 +186,8 @@ struct ir_block {
     uint8_t trace;            /* JIT_TRACE_FULL: instructions, register writes and accesses
                                * append trace items (ir_block_set_trace) */
     uint8_t trace_el;         /* the exception level the INSN items carry, + 1 (0: unknown) */
+    bool trace_pa_valid;      /* trace_pa is the physical address of guest_pc */
+    uint64_t trace_pa;
 
     /* self-loop mode (ir_block_set_loop_regs): exits to guest_pc become IR_OP_LOOP_BACK */
     struct ir_loop_reg *loop_regs;

@@ -1272,7 +1272,8 @@ static void gen_trace(struct gen *g, const struct ir_insn *in)
  * block mode, its BLOCK item. */
 static void trace_prologue(struct gen *g)
 {
-    uint32_t words = g->env->trace_mode == JIT_TRACE_BLOCKS ? 2 : ir_block_trace_words(g->b);
+    bool pa = g->b->trace_pa_valid;
+    uint32_t words = g->env->trace_mode == JIT_TRACE_BLOCKS ? (pa ? 3u : 2u) : ir_block_trace_words(g->b);
     x86_buf *buf = g->buf;
     x86_mov_rm(buf, 8, X86_RDX, x86_mem_rip(g->env->trace_cursor));
     x86_lea(buf, 8, X86_RAX, x86_mem_bd(X86_RDX, (int32_t)(words * 8)));
@@ -1283,10 +1284,11 @@ static void trace_prologue(struct gen *g)
     c->pc = g->b->guest_pc;
     c->site = x86_jcc32(buf, X86_CC_A, buf->p);
     if (g->env->trace_mode != JIT_TRACE_BLOCKS) return;
-    trace_store_word(g, 0, JIT_TRACE_BLOCK | (uint64_t)g->env->trace_el << 4 |
+    trace_store_word(g, 0, JIT_TRACE_BLOCK | (pa ? JIT_TRACE_PA : 0) | (uint64_t)g->env->trace_el << 4 |
                            (uint64_t)ir_block_guest_insns(g->b) << 32);
     trace_store_word(g, 8, g->b->guest_pc);
-    trace_advance(g, 16);
+    if (pa) trace_store_word(g, 16, g->b->trace_pa);
+    trace_advance(g, pa ? 24 : 16);
 }
 
 /* ---- helper calls ------------------------------------------------------------------- */

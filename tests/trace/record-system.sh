@@ -4,7 +4,7 @@
 # equals the interpreter's instruction for instruction. Where a test reads host time
 # (CNTVCT_EL0, the RTC) or waits for console input (the UART's flag register), the two
 # runs legitimately see different values: there the traces must agree up to that read,
-# which must be the first difference.
+# which must be the first difference. Records carry physical PCs.
 # Usage: record-system.sh FERRY ELF_DIR SRC_DIR WORKDIR
 set -u
 ferry=$1 elfs=$2 srcs=$3 dir=$4
@@ -36,6 +36,15 @@ for elf in "$elfs"/*.elf; do
         head -8 "$dir/diff.out" | sed 's/^/    /'
     fi
 done
+# Physical PCs: mmu48 runs code at a kernel-half address mapped onto RAM.
+if [ -s "$elfs/mmu48.elf" ]; then
+    for mode in "" --interp; do
+        timeout 120 "$ferry" run --hosted $mode --kernel "$elfs/mmu48.elf" --trace "$dir/pa.ft" </dev/null >/dev/null 2>&1
+        "$ferry" trace show "$dir/pa.ft" --pc 0xffff000000000000..0xffffffffffffffff |
+            grep -qE '^ +[0-9]+  ffff[0-9a-f]{12} pa=4[0-9a-f]{7}  EL1  ' ||
+            fail "physical PCs${mode:+ ($mode)}: no kernel-half instruction with its RAM address"
+    done
+fi
 echo "trace recording (system mode): JIT = interpreter on $identical tests, and up to the first read of" \
      "host time on $up_to_clock ($insns instructions); $fails failed"
 [ "$fails" -eq 0 ] && [ $((identical + up_to_clock)) -gt 0 ]

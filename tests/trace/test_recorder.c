@@ -159,6 +159,61 @@ static struct trace_recorder_options full_opts(void)
     return (struct trace_recorder_options){.mode = JIT_TRACE_FULL, .el = -1};
 }
 
+/* ---- Physical addresses (system mode) ---- */
+
+static void test_physical(void)
+{
+    static struct a64_state st;
+    memset(&st, 0, sizeof st);
+    /* Full mode: INSN items with and without a PA word. */
+    const char *path = tmp_path("pa.ftrace");
+    struct trace_recorder_options o = full_opts();
+    o.physical = true;
+    struct trace_recorder *rec = open_rec(path, &o);
+    if (!rec)
+        return;
+    struct jit_trace_buf *b = trace_recorder_buffer(rec);
+    trace_recorder_resume(rec, &st);
+    jit_trace_insn_pa(b, 0xffff000000400a30ull, 0x40201a30, 0xd2800540, 1);
+    put_x(b, 0, 0x2a);
+    jit_trace_insn_pa(b, 0xffff000000400a34ull, 0x40201a34, 0xd65f03c0, 1);
+    trace_recorder_exit(rec, &st, false);
+    close_rec(rec);
+    int n = read_back(path);
+    CHECK(n == 2 && (got_info.flags & TRACE_FLAG_PA), "%d records, flags %u", n, got_info.flags);
+    if (n == 2)
+        CHECK(got[0].insn.has_pa && got[0].insn.pa == 0x40201a30 && got[0].insn.pc == 0xffff000000400a30ull &&
+                  reg_is(&got[0], 0, 0, 0x2a, 0) && got[1].insn.has_pa && got[1].insn.pa == 0x40201a34,
+              "physical addresses");
+    /* Block mode: translated blocks with PAs (repeats only of the same PA), interpreted
+     * instructions grouped only while PCs and PAs both run on. */
+    path = tmp_path("pa-blocks.ftrace");
+    o.mode = JIT_TRACE_BLOCKS;
+    rec = open_rec(path, &o);
+    if (!rec)
+        return;
+    b = trace_recorder_buffer(rec);
+    trace_recorder_resume(rec, &st);
+    for (int i = 0; i < 3; i++) {
+        uint64_t *p = jit_trace_reserve(b, 3);
+        p[0] = JIT_TRACE_BLOCK | JIT_TRACE_PA | (uint64_t)2 << 4 | (uint64_t)4 << 32;
+        p[1] = 0x1000;
+        p[2] = i == 2 ? 0x9000 : 0x5000;           /* the third: another mapping */
+    }
+    jit_trace_interp_block(b, 0x2000, true, 0x6000, 1);
+    jit_trace_interp_block(b, 0x2004, true, 0x6004, 1);
+    jit_trace_interp_block(b, 0x2008, true, 0x7008, 1);  /* PA jumps: a new block */
+    trace_recorder_exit(rec, &st, false);
+    close_rec(rec);
+    n = read_back(path);
+    CHECK(n == 5, "%d block records", n);
+    if (n == 5)
+        CHECK(got[0].insn.pa == 0x5000 && got[1].insn.pa == 0x5000 && got[2].insn.pa == 0x9000 &&
+                  got[3].insn.pc == 0x2000 && got[3].insn.pa == 0x6000 && got[3].n_insns == 2 &&
+                  got[4].insn.pa == 0x7008 && got[4].n_insns == 1 && got[4].insn.seq == 14,
+              "block physical addresses");
+}
+
 /* ---- Register merging ---- */
 
 static void test_registers(void)
@@ -648,13 +703,13 @@ static void test_block_mode(void)
     memset(&st, 0, sizeof st);
     trace_recorder_resume(rec, &st);
     put_block(b, 0x1000, 0, 3);                 /* seq 0 */
-    jit_trace_interp_block(b, 0x2000, 0);       /* seq 3..5: one dynamic block */
-    jit_trace_interp_block(b, 0x2004, 0);
-    jit_trace_interp_block(b, 0x2008, 0);
-    jit_trace_interp_block(b, 0x2010, 0);       /* a jump: seq 6 */
-    jit_trace_interp_block(b, 0x2014, 1);       /* another EL: seq 7 */
+    jit_trace_interp_block(b, 0x2000, false, 0, 0);       /* seq 3..5: one dynamic block */
+    jit_trace_interp_block(b, 0x2004, false, 0, 0);
+    jit_trace_interp_block(b, 0x2008, false, 0, 0);
+    jit_trace_interp_block(b, 0x2010, false, 0, 0);       /* a jump: seq 6 */
+    jit_trace_interp_block(b, 0x2014, false, 0, 1);       /* another EL: seq 7 */
     put_block(b, 0x200c, 0, 2);                 /* seq 8, 9 */
-    jit_trace_interp_block(b, 0x2014, 0);       /* after a JIT block: a new block, seq 10 */
+    jit_trace_interp_block(b, 0x2014, false, 0, 0);       /* after a JIT block: a new block, seq 10 */
     put_block(b, 0x3000, 0, 10);                /* seq 11: faults at its fifth instruction */
     st.PC = 0x3010;
     trace_recorder_exit(rec, &st, true);
@@ -665,19 +720,19 @@ static void test_block_mode(void)
     st.PC = 0x5000;
     trace_recorder_exit(rec, &st, true);
     trace_recorder_resume(rec, &st);
-    jit_trace_interp_block(b, 0x5000, 0);       /* seq 20 ... */
+    jit_trace_interp_block(b, 0x5000, false, 0, 0);       /* seq 20 ... */
     trace_recorder_exit(rec, &st, false);
     trace_recorder_resume(rec, &st);            /* ... ends at a resume */
-    jit_trace_interp_block(b, 0x5004, 0);       /* seq 21 */
+    jit_trace_interp_block(b, 0x5004, false, 0, 0);       /* seq 21 */
     put_block(b, 0x6000, 0, 5);                 /* seq 22; retracted at its third */
     st.PC = 0x6008;
     trace_recorder_retract(rec, &st);
-    jit_trace_interp_block(b, 0x6008, 0);       /* seq 24, 25 */
-    jit_trace_interp_block(b, 0x600c, 0);
+    jit_trace_interp_block(b, 0x6008, false, 0, 0);       /* seq 24, 25 */
+    jit_trace_interp_block(b, 0x600c, false, 0, 0);
     put_block(b, 0x7000, 0, 4);                 /* retracted at its start: gone */
     st.PC = 0x7000;
     trace_recorder_retract(rec, &st);
-    jit_trace_interp_block(b, 0x7000, 0);       /* seq 26 */
+    jit_trace_interp_block(b, 0x7000, false, 0, 0);       /* seq 26 */
     trace_recorder_exit(rec, &st, false);
     CHECK(trace_recorder_instructions(rec) == 27, "%llu", (unsigned long long)trace_recorder_instructions(rec));
     close_rec(rec);
@@ -1090,6 +1145,7 @@ int main(int argc, char **argv)
     }
     test_a64_map();
     test_registers();
+    test_physical();
     test_memory();
     test_drain();
     test_resume_exit();
