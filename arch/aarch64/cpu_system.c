@@ -251,7 +251,7 @@ void a64_cpu_take_exception(struct a64_cpu *cpu, unsigned kind, uint32_t esr_val
     cpu->exceptions++;
     if (kind == 1) cpu->interrupts++;
     if (cpu->on_exception)
-        cpu->on_exception(cpu->on_exception_ctx, kind, kind == 0 ? esr_value : 0, kind == 0 && far_valid ? far : 0,
+        cpu->on_exception(cpu->event_ctx, kind, kind == 0 ? esr_value : 0, kind == 0 && far_valid ? far : 0,
                           cpu->s.PC);
 }
 
@@ -381,7 +381,14 @@ static enum a64_cpu_event system_insn(struct a64_cpu *cpu, uint32_t insn)
             st = a64_sysreg_read(&cpu->regs, id, el, rt, &v, &e);
             if (st == A64_SR_OK) set_xreg(cpu, rt, v);
         } else {
-            st = a64_sysreg_write(&cpu->regs, id, el, rt, xreg(cpu, rt), &e, &effects);
+            uint64_t v = xreg(cpu, rt);
+            st = a64_sysreg_write(&cpu->regs, id, el, rt, v, &e, &effects);
+            if (st == A64_SR_OK && cpu->on_sysreg_write) {
+                /* the value it holds now (masks applied), where it can be read back */
+                uint64_t now;
+                if (a64_sysreg_read(&cpu->regs, id, 1, rt, &now, NULL) == A64_SR_OK) v = now;
+                cpu->on_sysreg_write(cpu->event_ctx, id, v);
+            }
         }
     } else if ((insn & 0xfff8f01fu) == 0xd500401fu) {             /* MSR (immediate) */
         st = a64_msr_imm(&cpu->regs, (insn >> 16) & 7, (insn >> 5) & 7, (insn >> 8) & 15, el, &e, &effects);

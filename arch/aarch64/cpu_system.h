@@ -61,11 +61,13 @@ struct a64_cpu {
     uint64_t pending_far;
     /* Counters (--stats). */
     uint64_t exceptions, interrupts, tlb_misses, tlb_flushes, system_insns;
-    /* Optional: told of every exception entry (instruction traces): kind as for
-     * a64_cpu_take_exception, the syndrome, the fault address (0 when the exception
-     * sets none) and the vector taken. */
+    /* Optional, for instruction traces (ctx: event_ctx): every exception entry (kind as
+     * for a64_cpu_take_exception, the syndrome, the fault address (0 when the exception
+     * sets none) and the vector taken), and every system register an MSR wrote (its
+     * id and the value it now holds). */
     void (*on_exception)(void *ctx, unsigned kind, uint32_t esr, uint64_t far, uint64_t vector);
-    void *on_exception_ctx;
+    void (*on_sysreg_write)(void *ctx, uint32_t id, uint64_t value);
+    void *event_ctx;
 };
 
 /* Sets up the CPU at reset (EL1h, MMU off, DAIF masked), for a system-mode guest. */

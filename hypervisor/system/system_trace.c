@@ -15,6 +15,11 @@ static void on_exception(void *ctx, unsigned kind, uint32_t esr, uint64_t far, u
     trace_recorder_exception(ctx, &e);
 }
 
+static void on_sysreg_write(void *ctx, uint32_t id, uint64_t value)
+{
+    trace_recorder_add_reg(ctx, (uint16_t)(TRACE_REG_SYSREG_BASE + (id & 0x7fffu)), value, 0);
+}
+
 struct trace_recorder *system_trace_open(const char *path, const struct trace_recorder_options *options,
                                          struct a64_cpu *cpu)
 {
@@ -28,7 +33,8 @@ struct trace_recorder *system_trace_open(const char *path, const struct trace_re
     }
     cpu->memory.trace = trace_recorder_buffer(rec);
     cpu->on_exception = on_exception;
-    cpu->on_exception_ctx = rec;
+    cpu->on_sysreg_write = on_sysreg_write;
+    cpu->event_ctx = rec;
     return rec;
 }
 
@@ -71,6 +77,7 @@ int system_trace_close(struct trace_recorder *rec, struct a64_cpu *cpu, jit *j)
     char err[512];
     cpu->memory.trace = NULL;
     cpu->on_exception = NULL;
+    cpu->on_sysreg_write = NULL;
     if (j) jit_trace_stop(j);
     if (trace_recorder_close(rec, NULL, err, sizeof(err)) == 0) return 0;
     fprintf(stderr, "ferry run: %s\n", err);

@@ -20,7 +20,7 @@
  * need. */
 int a64_disasm(uint32_t insn, uint64_t pc, char *buf, size_t size);
 const char *a64_encoding_group(uint32_t insn);
-const char *a64_sysreg_name(uint32_t reg);
+const char *a64_sysreg_table_name(uint32_t id);   /* objdump's name, or s3_0_c15_c2_0 */
 
 #define EXIT_DIFFER 1
 #define EXIT_ERR 2
@@ -54,15 +54,9 @@ static void reg_name(uint16_t id, char *buf, size_t size)
         snprintf(buf, size, "sp_el0");
     else if (id == TRACE_REG_SP_EL1)
         snprintf(buf, size, "sp_el1");
-    else if (id >= TRACE_REG_SYSREG_BASE) {
-        uint32_t s = id - TRACE_REG_SYSREG_BASE;
-        const char *n = a64_sysreg_name(s);
-        if (n && strcmp(n, "?") != 0)
-            snprintf(buf, size, "%s", n);
-        else
-            snprintf(buf, size, "s%u_%u_c%u_c%u_%u", (s >> 14) + 2, (s >> 11) & 7, (s >> 7) & 15,
-                     (s >> 3) & 15, s & 7);
-    } else
+    else if (id >= TRACE_REG_SYSREG_BASE)
+        snprintf(buf, size, "%s", a64_sysreg_table_name(id - TRACE_REG_SYSREG_BASE));
+    else
         snprintf(buf, size, "r%u", id);
 }
 

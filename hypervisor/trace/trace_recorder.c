@@ -51,6 +51,8 @@ struct trace_recorder {
     uint16_t *written;           /* slots written, in first-write order */
     unsigned n_written;
     struct trace_reg_write regs[TRACE_MAX_REGS];
+    struct trace_reg_write extra[8];  /* registers outside the state (trace_recorder_add_reg) */
+    unsigned n_extra;
     struct trace_mem_access mem[TRACE_MAX_MEM];
 
     /* Block mode: the pending block. */
@@ -160,9 +162,35 @@ static void finalize_insn(struct trace_recorder *rec)
         g->id = rec->slot_id[s[k]];
         rec->arch.reg_value(rec->shadow, g->id, &g->lo, &g->hi);
     }
+    /* registers outside the state, each in its place by id (or replacing the same id) */
+    for (unsigned x = 0; x < rec->n_extra && n < TRACE_MAX_REGS; x++) {
+        const struct trace_reg_write *e = &rec->extra[x];
+        unsigned k = 0;
+        while (k < n && rec->regs[k].id < e->id)
+            k++;
+        if (k == n || rec->regs[k].id != e->id) {
+            memmove(&rec->regs[k + 1], &rec->regs[k], (n - k) * sizeof rec->regs[0]);
+            n++;
+        }
+        rec->regs[k] = *e;
+    }
     r->n_regs = n;
     if (trace_writer_insn(rec->w, r) < 0)
         writer_failed(rec);
+}
+
+void trace_recorder_add_reg(struct trace_recorder *rec, uint16_t id, uint64_t lo, uint64_t hi)
+{
+    if (rec->dead || !rec->full || !rec->pending)
+        return;
+    unsigned x = 0;
+    while (x < rec->n_extra && rec->extra[x].id != id)
+        x++;
+    if (x == sizeof rec->extra / sizeof rec->extra[0])
+        return;                           /* more than one MSR per instruction cannot happen */
+    rec->extra[x] = (struct trace_reg_write){ .id = id, .lo = lo, .hi = hi };
+    if (x == rec->n_extra)
+        rec->n_extra++;
 }
 
 /* ---- block mode ------------------------------------------------------------------- */
@@ -304,6 +332,7 @@ static void process(struct trace_recorder *rec, const uint64_t *p, const uint64_
             r->n_mem = 0;
             r->has_exception = false;
             rec->n_written = 0;
+            rec->n_extra = 0;
             new_stamp(rec);
             rec->pending = true;
             p += words;

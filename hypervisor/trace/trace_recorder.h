@@ -94,6 +94,10 @@ void trace_recorder_exit(struct trace_recorder *rec, const void *state, bool und
 /* The last instruction took an exception (after trace_recorder_exit, before the next
  * resume). Ignored in block mode and when no instruction is pending. */
 void trace_recorder_exception(struct trace_recorder *rec, const struct trace_exception *e);
+/* The last instruction also wrote register id (TRACE_REG_*) with this value: a register
+ * the runtime keeps outside the state (a system register an MSR wrote). After
+ * trace_recorder_exit; a later value for the same id replaces an earlier one. */
+void trace_recorder_add_reg(struct trace_recorder *rec, uint16_t id, uint64_t lo, uint64_t hi);
 /* The JIT will run the instruction at the state's PC again in the interpreter: processes
  * the buffered items, then forgets that instruction (full mode: its record and its
  * sequence number, if the pending record is at that PC; block mode: the pending block

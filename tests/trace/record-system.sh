@@ -4,7 +4,7 @@
 # equals the interpreter's instruction for instruction. Where a test reads host time
 # (CNTVCT_EL0, the RTC) or waits for console input (the UART's flag register), the two
 # runs legitimately see different values: there the traces must agree up to that read,
-# which must be the first difference. Records carry physical PCs.
+# which must be the first difference. Records carry physical PCs and MSR's writes.
 # Usage: record-system.sh FERRY ELF_DIR SRC_DIR WORKDIR
 set -u
 ferry=$1 elfs=$2 srcs=$3 dir=$4
@@ -36,13 +36,16 @@ for elf in "$elfs"/*.elf; do
         head -8 "$dir/diff.out" | sed 's/^/    /'
     fi
 done
-# Physical PCs: mmu48 runs code at a kernel-half address mapped onto RAM.
+# Physical PCs (mmu48 runs code at a kernel-half address mapped onto RAM) and system
+# register writes (its MSR to VBAR_EL1 shows the value).
 if [ -s "$elfs/mmu48.elf" ]; then
     for mode in "" --interp; do
         timeout 120 "$ferry" run --hosted $mode --kernel "$elfs/mmu48.elf" --trace "$dir/pa.ft" </dev/null >/dev/null 2>&1
         "$ferry" trace show "$dir/pa.ft" --pc 0xffff000000000000..0xffffffffffffffff |
             grep -qE '^ +[0-9]+  ffff[0-9a-f]{12} pa=4[0-9a-f]{7}  EL1  ' ||
             fail "physical PCs${mode:+ ($mode)}: no kernel-half instruction with its RAM address"
+        "$ferry" trace show "$dir/pa.ft" | grep -qE '  msr vbar_el1, x[0-9]+ +vbar_el1=0x4[0-9a-f]{7}$' ||
+            fail "system register writes${mode:+ ($mode)}: msr vbar_el1 without its value"
     done
 fi
 echo "trace recording (system mode): JIT = interpreter on $identical tests, and up to the first read of" \

@@ -214,6 +214,40 @@ static void test_physical(void)
               "block physical addresses");
 }
 
+/* ---- Registers the runtime keeps outside the state (MSR of system registers) ---- */
+
+static void test_add_reg(void)
+{
+    static struct a64_state st;
+    memset(&st, 0, sizeof st);
+    const char *path = tmp_path("addreg.ftrace");
+    struct trace_recorder_options o = full_opts();
+    struct trace_recorder *rec = open_rec(path, &o);
+    if (!rec)
+        return;
+    struct jit_trace_buf *b = trace_recorder_buffer(rec);
+    const uint16_t vbar = (uint16_t)TRACE_REG_SYSREG(3, 0, 12, 0, 0), elr = (uint16_t)TRACE_REG_SYSREG(3, 0, 4, 0, 1);
+    trace_recorder_resume(rec, &st);
+    jit_trace_insn(b, 0x1000, 0xd518c000, 1);      /* msr vbar_el1, x0: the runtime runs it */
+    trace_recorder_exit(rec, &st, true);
+    trace_recorder_add_reg(rec, vbar, 0x1000, 0);
+    trace_recorder_add_reg(rec, vbar, 0x40000800, 0);   /* the later value wins */
+    trace_recorder_resume(rec, &st);
+    jit_trace_insn(b, 0x1004, 0x91000421, 1);      /* x1 and a system register, sorted by id */
+    put_x(b, 1, 5);
+    st.X[1] = 5;                                   /* what the instruction left */
+    trace_recorder_exit(rec, &st, false);
+    trace_recorder_add_reg(rec, elr, 0x2000, 0);
+    trace_recorder_resume(rec, &st);
+    close_rec(rec);
+    int n = read_back(path);
+    CHECK(n == 2, "%d records", n);
+    if (n == 2)
+        CHECK(got[0].insn.n_regs == 1 && reg_is(&got[0], 0, vbar, 0x40000800, 0) && got[1].insn.n_regs == 2 &&
+                  reg_is(&got[1], 0, 1, 5, 0) && reg_is(&got[1], 1, elr, 0x2000, 0),
+              "system registers added by the runtime");
+}
+
 /* ---- Register merging ---- */
 
 static void test_registers(void)
@@ -1146,6 +1180,7 @@ int main(int argc, char **argv)
     test_a64_map();
     test_registers();
     test_physical();
+    test_add_reg();
     test_memory();
     test_drain();
     test_resume_exit();
