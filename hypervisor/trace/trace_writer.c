@@ -824,7 +824,7 @@ int trace_writer_block_repeat(struct trace_writer *w, uint64_t seq, uint64_t pc,
         struct trace_pred *s = &w->pred;
         struct chunk_buf *b = w->cur;
         const struct trace_pc_entry *e = s->prev_e;
-        if (!has_pa && b->n_records && s->have_prev && s->prev_pc == pc && s->pred_pc == pc &&
+        if ((!has_pa || pa == pc + s->pa_off) && b->n_records && s->have_prev && s->prev_pc == pc && s->pred_pc == pc &&
             s->next_seq == seq && s->el == el && e->gen == s->gen && e->pc == pc && e->has_next &&
             e->next_pc == pc && e->n_block == n_insns && b->n_records + 1 < w->chunk_records &&
             b->used + 1 < w->chunk_bytes) {

@@ -268,10 +268,12 @@ static void test_block_mode(void)
 /* trace_writer_block_repeat is a shortcut for a run of trace_writer_block calls: the
  * files must be identical, across chunk boundaries (small chunks by records and by
  * bytes), runs of every length, and runs the predictors do not expect yet. */
-static void write_block_pattern(const char *path, bool repeat, unsigned chunk_records, unsigned chunk_bytes)
+static void write_block_pattern(const char *path, bool repeat, unsigned chunk_records, unsigned chunk_bytes,
+                                bool physical)
 {
     struct trace_file_info info = {.mode = TRACE_MODE_BLOCK, .chunk_records = chunk_records,
-                                   .chunk_bytes = chunk_bytes, .codec = TRACE_WRITER_UNCOMPRESSED};
+                                   .chunk_bytes = chunk_bytes, .codec = TRACE_WRITER_UNCOMPRESSED,
+                                   .flags = physical ? TRACE_FLAG_PA : 0};
     char err[600];
     struct trace_writer *w = trace_writer_open(path, &info, err, sizeof err);
     CHECK(w != NULL, "open: %s", err);
@@ -279,14 +281,17 @@ static void write_block_pattern(const char *path, bool repeat, unsigned chunk_re
         return;
     uint64_t seq = 0;
     for (unsigned i = 0; i < 400; i++) {
-        uint64_t pc = 0x400000 + (i % 3) * 0x40, count = (i * 7919u) % 1500;
-        uint32_t len = 2 + i % 4;
-        uint8_t el = (uint8_t)(i % 5 == 0);
+        /* runs of one block follow each other in pairs, and the mapping changes now and
+         * then, also between the two runs of a pair */
+        uint64_t pc = 0x400000 + (i / 2 % 3) * 0x40, count = (i * 7919u) % 1500;
+        uint64_t pa = pc + (i % 7 == 0 ? 0x40000000 : 0x1000);
+        uint32_t len = 2 + i / 2 % 4;
+        uint8_t el = (uint8_t)(i / 2 % 5 == 0);
         if (repeat) {
-            CHECK(trace_writer_block_repeat(w, seq, pc, 0, el, len, count) == 0, "repeat %u", i);
+            CHECK(trace_writer_block_repeat(w, seq, pc, pa, el, len, count) == 0, "repeat %u", i);
         } else {
             for (uint64_t k = 0; k < count; k++)
-                CHECK(trace_writer_block(w, seq + k * len, pc, 0, el, len) == 0, "block %u", i);
+                CHECK(trace_writer_block(w, seq + k * len, pc, pa, el, len) == 0, "block %u", i);
         }
         seq += count * len + (i % 9 == 0);
     }
@@ -296,12 +301,14 @@ static void write_block_pattern(const char *path, bool repeat, unsigned chunk_re
 static void test_block_repeat(void)
 {
     static const unsigned chunks[][2] = { {0, 0}, {1000, 0}, {97, 0}, {0, 4096}, {1, 0} };
-    for (unsigned c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+    for (unsigned c = 0; c < 2 * sizeof chunks / sizeof chunks[0]; c++) {
+        bool physical = c >= sizeof chunks / sizeof chunks[0];
+        unsigned k = c % (sizeof chunks / sizeof chunks[0]);
         char a[512], b[512];
         snprintf(a, sizeof a, "%s", tmp_path("repeat-a.ftrace"));
         snprintf(b, sizeof b, "%s", tmp_path("repeat-b.ftrace"));
-        write_block_pattern(a, false, chunks[c][0], chunks[c][1]);
-        write_block_pattern(b, true, chunks[c][0], chunks[c][1]);
+        write_block_pattern(a, false, chunks[k][0], chunks[k][1], physical);
+        write_block_pattern(b, true, chunks[k][0], chunks[k][1], physical);
         FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
         CHECK(fa && fb, "open the two files");
         bool same = fa && fb;
@@ -310,8 +317,8 @@ static void test_block_repeat(void)
             y = fgetc(fb);
             same = x == y;
         }
-        CHECK(same, "repeat writes the same file as single blocks (chunks %u records, %u bytes)", chunks[c][0],
-              chunks[c][1]);
+        CHECK(same, "repeat writes the same file as single blocks (chunks %u records, %u bytes, %s)",
+              chunks[k][0], chunks[k][1], physical ? "with PAs" : "no PAs");
         if (fa) fclose(fa);
         if (fb) fclose(fb);
     }
