@@ -349,7 +349,11 @@ static int run(struct machine *m)
             m->insns += RUN_SLICE - budget;
         }
         if ((slice & 63) == 0) console_flush(m);
-        if (m->trace && system_trace_exit(m->trace, cpu, kind) != 0) return 1;
+        if (m->trace && system_trace_exit(m->trace, cpu, kind) != 0) {
+            system_trace_abort(m->trace, cpu);     /* the message is out: once is enough */
+            m->trace = NULL;
+            return 1;
+        }
         if (m->trace && trace_recorder_window_done(m->trace)) {
             /* nothing more will be recorded: finish the file, run on uninstrumented */
             struct trace_recorder *t = m->trace;

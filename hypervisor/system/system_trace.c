@@ -72,13 +72,24 @@ int system_trace_exit(struct trace_recorder *rec, const struct a64_cpu *cpu, ir_
     return -1;
 }
 
-int system_trace_close(struct trace_recorder *rec, struct a64_cpu *cpu, jit *j)
+static void unhook(struct a64_cpu *cpu, jit *j)
 {
-    char err[512];
     cpu->memory.trace = NULL;
     cpu->on_exception = NULL;
     cpu->on_sysreg_write = NULL;
     if (j) jit_trace_stop(j);
+}
+
+void system_trace_abort(struct trace_recorder *rec, struct a64_cpu *cpu)
+{
+    unhook(cpu, NULL);
+    trace_recorder_abort(rec);
+}
+
+int system_trace_close(struct trace_recorder *rec, struct a64_cpu *cpu, jit *j)
+{
+    char err[512];
+    unhook(cpu, j);
     if (trace_recorder_close(rec, NULL, err, sizeof(err)) == 0) return 0;
     fprintf(stderr, "ferry run: %s\n", err);
     return -1;

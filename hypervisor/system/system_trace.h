@@ -20,6 +20,9 @@ void system_trace_resume(struct trace_recorder *rec, const struct a64_cpu *cpu);
 /* After a run returned with kind (before the CPU handles the exit). -1 with a message
  * on stderr when the trace cannot be written (the run must stop). */
 int system_trace_exit(struct trace_recorder *rec, const struct a64_cpu *cpu, ir_exit_kind kind);
+/* After a write error (the message is out): unhooks the CPU and stops without an end
+ * record, so the file reads as truncated (--recover). */
+void system_trace_abort(struct trace_recorder *rec, struct a64_cpu *cpu);
 /* Finishes the file and unhooks the CPU (and the JIT, when given: its translations
  * lose their instrumentation). 0, or -1 with a message on stderr. */
 int system_trace_close(struct trace_recorder *rec, struct a64_cpu *cpu, jit *j);

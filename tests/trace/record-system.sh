@@ -48,6 +48,13 @@ if [ -s "$elfs/mmu48.elf" ]; then
             fail "system register writes${mode:+ ($mode)}: msr vbar_el1 without its value"
     done
 fi
+# A full disk (the file may not grow past 8 KiB): one message naming the file, status 1.
+if [ -s "$elfs/mmu48.elf" ]; then
+    (ulimit -f 8; trap '' XFSZ; "$ferry" run --hosted --kernel "$elfs/mmu48.elf" --trace "$dir/full.ft" \
+        </dev/null >/dev/null 2>"$dir/full.err"; echo $? >"$dir/full.rc")
+    [ "$(cat "$dir/full.rc")" = 1 ] && [ "$(grep -c "^ferry run: $dir/full.ft: " "$dir/full.err")" = 1 ] ||
+        fail "full disk: status $(cat "$dir/full.rc"), $(cat "$dir/full.err")"
+fi
 echo "trace recording (system mode): JIT = interpreter on $identical tests, and up to the first read of" \
      "host time on $up_to_clock ($insns instructions); $fails failed"
 [ "$fails" -eq 0 ] && [ $((identical + up_to_clock)) -gt 0 ]
