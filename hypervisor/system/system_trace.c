@@ -50,22 +50,9 @@ void system_trace_resume(struct trace_recorder *rec, const struct a64_cpu *cpu)
     trace_recorder_resume(rec, &cpu->s);
 }
 
-/* Exits whose instruction did not complete: the state is precise at its start. A fetch
- * abort has no instruction of its own (nothing was fetched), so the last record stands. */
-static bool undone(ir_exit_kind kind)
-{
-    switch (kind) {
-    case IR_EXIT_DATA_ABORT: case IR_EXIT_UNDEF: case IR_EXIT_BREAKPOINT: case IR_EXIT_ALIGNMENT:
-    case IR_EXIT_ALIGNMENT_WRITE: case IR_EXIT_SP_ALIGNMENT:
-        return true;
-    default:
-        return false;
-    }
-}
-
 int system_trace_exit(struct trace_recorder *rec, const struct a64_cpu *cpu, ir_exit_kind kind)
 {
-    trace_recorder_exit(rec, &cpu->s, undone(kind));
+    trace_recorder_exit(rec, &cpu->s, ir_exit_undoes_insn(kind));
     const char *e = trace_recorder_error(rec);
     if (!e) return 0;
     fprintf(stderr, "ferry run: %s\n", e);

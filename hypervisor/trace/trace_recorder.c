@@ -202,10 +202,7 @@ static void write_blocks(struct trace_recorder *rec, uint64_t seq, uint64_t coun
     if (rec->blk_n == 0 || count == 0)
         return;
     if (seq >= rec->win_lo && end <= rec->win_hi && keep(rec, seq, rec->blk_pc, rec->blk_el)) {
-        int rc = count == 1   /* the common case: a block entered once */
-                     ? trace_writer_block(rec->w, seq, rec->blk_pc, rec->blk_pa, rec->blk_el, rec->blk_n)
-                     : trace_writer_block_repeat(rec->w, seq, rec->blk_pc, rec->blk_pa, rec->blk_el, rec->blk_n, count);
-        if (rc < 0)
+        if (trace_writer_block_repeat(rec->w, seq, rec->blk_pc, rec->blk_pa, rec->blk_el, rec->blk_n, count) < 0)
             writer_failed(rec);
         return;
     }

@@ -812,6 +812,8 @@ int trace_writer_block(struct trace_writer *w, uint64_t seq, uint64_t pc, uint64
 int trace_writer_block_repeat(struct trace_writer *w, uint64_t seq, uint64_t pc, uint64_t pa, uint8_t el,
                               uint32_t n_insns, uint64_t count)
 {
+    if (count == 1)                       /* the common case: a block entered once */
+        return trace_writer_block(w, seq, pc, pa, el, n_insns);
     if (count && n_insns && (count > UINT64_MAX / n_insns || seq + count * n_insns < seq))
         return bad_record(w, "sequence number overflows", seq);
     if (atomic_load_explicit(&w->failed, memory_order_relaxed))

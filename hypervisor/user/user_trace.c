@@ -134,11 +134,11 @@ void user_trace_exit(const struct a64_state *s, ir_exit_kind kind, uint64_t info
 {
     if (!user_trace_active()) return;
     uint64_t far = info & 0x00ffffffffffffffull;           /* FAR: the tag byte cleared */
-    bool undone = true, taken = true;
+    bool taken = true;
     uint32_t ec = EC_UNKNOWN, iss = 0;
     switch (kind) {
     case IR_EXIT_SYSCALL:
-        undone = false, ec = EC_SVC64, iss = (uint32_t)info & 0xffff, far = 0;
+        ec = EC_SVC64, iss = (uint32_t)info & 0xffff, far = 0;
         break;
     case IR_EXIT_UNDEF:
         far = 0;
@@ -155,11 +155,11 @@ void user_trace_exit(const struct a64_state *s, ir_exit_kind kind, uint64_t info
         break;
     default:
         /* a fetch abort's instruction was never fetched: no record carries it */
-        undone = taken = false;
+        taken = false;
         break;
     }
     to_recorder();
-    trace_recorder_exit(recorder, s, undone);
+    trace_recorder_exit(recorder, s, ir_exit_undoes_insn(kind));
     from_recorder();
     if (taken) exception(ec, iss, far);
     check_error();

@@ -57,6 +57,15 @@ typedef enum ir_exit_kind {
     IR_EXIT_KIND_END     /* not a kind: one past the last */
 } ir_exit_kind;
 
+/* Exits that leave the state precise at the start of an instruction that did not
+ * complete (a fault or an undefined encoding: PC = the instruction), as opposed to
+ * exits after it (SVC, WFI, jumps) or before any (a fetch abort). */
+static inline bool ir_exit_undoes_insn(ir_exit_kind kind)
+{
+    return kind == IR_EXIT_DATA_ABORT || kind == IR_EXIT_UNDEF || kind == IR_EXIT_BREAKPOINT ||
+           kind == IR_EXIT_ALIGNMENT || kind == IR_EXIT_ALIGNMENT_WRITE || kind == IR_EXIT_SP_ALIGNMENT;
+}
+
 /* ---- block construction -------------------------------------------------------------- */
 ir_block *ir_block_new(void);
 void      ir_block_free(ir_block *b);

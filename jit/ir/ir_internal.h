@@ -185,7 +185,7 @@ struct ir_block {
     bool exit_requests;       /* a self-loop's back edge leaves when an exit is requested */
     uint8_t trace;            /* JIT_TRACE_FULL: instructions, register writes and accesses
                                * append trace items (ir_block_set_trace) */
-    uint8_t trace_el;         /* the exception level the INSN items carry, + 1 (0: unknown) */
+    uint8_t trace_el;         /* the exception level INSN and BLOCK items carry, + 1 (0: unknown) */
     bool trace_pa_valid;      /* trace_pa is the physical address of guest_pc */
     uint64_t trace_pa;
 

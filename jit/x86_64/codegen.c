@@ -1284,7 +1284,7 @@ static void trace_prologue(struct gen *g)
     c->pc = g->b->guest_pc;
     c->site = x86_jcc32(buf, X86_CC_A, buf->p);
     if (g->env->trace_mode != JIT_TRACE_BLOCKS) return;
-    trace_store_word(g, 0, JIT_TRACE_BLOCK | (pa ? JIT_TRACE_PA : 0) | (uint64_t)g->env->trace_el << 4 |
+    trace_store_word(g, 0, JIT_TRACE_BLOCK | (pa ? JIT_TRACE_PA : 0) | (uint64_t)g->b->trace_el << 4 |
                            (uint64_t)ir_block_guest_insns(g->b) << 32);
     trace_store_word(g, 8, g->b->guest_pc);
     if (pa) trace_store_word(g, 16, g->b->trace_pa);

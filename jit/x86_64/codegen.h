@@ -62,7 +62,6 @@ struct jit_cg_env {
      * traced block first checks that its items fit (else it leaves with
      * IR_EXIT_TRACE_FULL); in block mode it then appends its BLOCK item. */
     uint8_t trace_mode;
-    uint8_t trace_el;               /* BLOCK items: exception level + 1, 0 unknown */
     uint64_t *const *trace_cursor;
     uint64_t *const *trace_limit;
 };

@@ -440,8 +440,6 @@ static const struct jit_block *emit_block(jit *j, ir_block *b, uint64_t pc, bool
 static const struct jit_block *translate(jit *j, uint64_t pc, uint64_t modes)
 {
     j->translating_modes = modes;
-    int el = trace_el(j, modes);
-    j->env.trace_el = (uint8_t)(el < 0 || el > 14 ? 0 : el + 1);
     uint64_t t0 = rdtsc();
     uint64_t ns0 = j->cfg.now_ns ? j->cfg.now_ns() : 0;
     ir_block *b = j->ir;
