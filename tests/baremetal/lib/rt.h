@@ -178,6 +178,8 @@ uint64_t *mmu_alloc_table(void);
 extern uint64_t *(*mmu_table_alloc_hook)(void);
 /* The DTB address QEMU/ferry passed in x0. */
 extern uint64_t boot_dtb;
+/* /chosen/bootargs of that DTB (bootargs.c), NULL if there is none. */
+const char *bootargs(void);
 void mmu_space_init(struct mmu_space *s, int va_bits);
 /* Maps [va, va+size) to pa with leaf descriptors at `level` (1: 1 GB blocks, 2: 2 MB
  * blocks, 3: 4 KB pages); attr = the leaf's attribute bits (PTE_VALID/TABLE added). */
