@@ -45,8 +45,10 @@ all:
 # Libraries and generators first, the ferry program last (its link line expands
 # FERRY_LIBS when its fragment is read); a library's fragment comes after those of the
 # libraries it calls (arch/ calls devices/, both call jit/), since each one prepends.
+# bench/*/build.mk (guests on the bare-metal runtime) come after tests/baremetal's.
 FRAGMENTS := $(wildcard adl/build.mk jit/*/build.mk devices/build.mk arch/*/build.mk \
-               engine/build.mk tools/build.mk bench/build.mk tests/*/build.mk)
+               engine/build.mk tools/build.mk bench/build.mk tests/*/build.mk \
+               bench/*/build.mk)
 include $(FRAGMENTS)
 include $(wildcard hypervisor/build.mk)
 
