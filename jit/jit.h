@@ -66,6 +66,16 @@ struct jit_system_memory {
      * further checks and empties them (a tag that is never page aligned, 1) whenever
      * they may no longer hold. */
     struct jit_tlb_entry *fast_tlb;
+    /* Optional, together: translations keyed by physical address. code_pa translates
+     * va for an instruction fetch at the current EL without recording a fault (false:
+     * the fetch would fault). code_page is told the physical page (4 KiB aligned) of
+     * every translation made: from then on stores to that page must reach the runtime
+     * (no write entry in fast_tlb), which calls jit_invalidate_phys when one comes.
+     * The runtime calls jit_mappings_changed whenever the guest's virtual-to-physical
+     * mapping may have changed. Without them, translations are keyed by virtual PC and
+     * the runtime must call jit_invalidate_all on such changes. */
+    bool (*code_pa)(void *ctx, uint64_t va, uint64_t *pa);
+    void (*code_page)(void *ctx, uint64_t pa_page);
 };
 
 #define JIT_TLB_ENTRIES 1024
@@ -177,6 +187,9 @@ struct jit_stats {
     uint64_t translate_cycles;   /* TSC cycles spent translating */
     uint64_t ir_ops;             /* IR operations left after the passes (code density) */
     uint64_t lazy_flag_loops;    /* self-loops translated with lazy flags (ir_internal.h) */
+    uint64_t mapping_changes;    /* jit_mappings_changed calls */
+    uint64_t page_invalidations; /* jit_invalidate_phys calls that discarded translations */
+    uint64_t blocks_invalidated; /* translations they discarded */
 };
 
 jit *jit_new(const struct jit_config *cfg);
@@ -197,8 +210,20 @@ volatile uint8_t *jit_exit_request(jit *j);
 void jit_trace_stop(jit *j);
 
 /* Discards every translation: the guest's code mapping changed (page tables, TLB
- * maintenance) or it invalidated its instruction cache. */
+ * maintenance; without jit_system_memory.code_pa) or it invalidated its whole
+ * instruction cache. */
 void jit_invalidate_all(jit *j);
+
+/* System memory model with code_pa: the guest's virtual-to-physical mapping may have
+ * changed (TLB maintenance, translation table base, ASID or MMU control writes).
+ * Translations stay; what finds them by virtual address is forgotten. Between runs. */
+void jit_mappings_changed(jit *j);
+
+/* System memory model with code_pa: discards the translations of code in the physical
+ * pages overlapping [pa, pa + len) (the guest wrote there, or invalidated its
+ * instruction cache for it). Safe from a memory access of translated code (the running
+ * block finishes on its old code, which stays allocated). */
+void jit_invalidate_phys(jit *j, uint64_t pa, uint64_t len);
 
 /* The host CPU's registers where translated code faulted (from a signal's ucontext
  * or an x86 exception frame), x86-64 numbering: rax rcx rdx rbx rsp rbp rsi rdi r8..r15. */

@@ -54,6 +54,26 @@ static bool phys_read64(void *ctx, uint64_t pa, uint64_t *value)
     return true;
 }
 
+/* ---- pages holding translated code (a64_machine_if.code_pages) ---------------------- */
+static bool code_page_marked(const struct a64_cpu *cpu, uint64_t pa)
+{
+    const struct a64_machine_if *m = &cpu->machine;
+    if (!m->code_pages || pa < m->ram_base || pa - m->ram_base >= m->ram_size) return false;
+    uint64_t i = (pa - m->ram_base) >> 12;
+    return (m->code_pages[i / 64] >> (i % 64)) & 1;
+}
+
+/* A write to RAM at pa (or an IC IVAU for it): the page's translations go. */
+static void code_page_written(struct a64_cpu *cpu, uint64_t pa)
+{
+    const struct a64_machine_if *m = &cpu->machine;
+    if (!code_page_marked(cpu, pa)) return;
+    uint64_t i = (pa - m->ram_base) >> 12;
+    m->code_pages[i / 64] &= ~(1ull << (i % 64));
+    cpu->code_writes++;
+    if (m->code_written) m->code_written(m->code_ctx, pa & ~PAGE_MASK);
+}
+
 static void fast_tlb_empty(struct a64_cpu *cpu)
 {
     for (unsigned v = 0; v < JIT_TLB_VIEWS; v++)
@@ -70,7 +90,9 @@ static void fast_tlb_fill(struct a64_cpu *cpu, const struct a64_tlb_entry *e, un
     if (!host || (cpu->sys.sctlr_el1 & A64_SCTLR_A)) return;
     struct jit_tlb_entry *f = &cpu->fast_tlb[el ? 1 : 0][(e->va_page >> 12) % JIT_TLB_ENTRIES];
     f->read_tag = a64_mmu_permits(&e->t, A64_ACC_READ, el) ? e->va_page : JIT_TLB_EMPTY;
-    f->write_tag = a64_mmu_permits(&e->t, A64_ACC_WRITE, el) ? e->va_page : JIT_TLB_EMPTY;
+    /* stores to a page with translations take the slow path, which discards them */
+    f->write_tag = a64_mmu_permits(&e->t, A64_ACC_WRITE, el) && !code_page_marked(cpu, e->pa_page)
+                 ? e->va_page : JIT_TLB_EMPTY;
     f->addend = (uint64_t)(uintptr_t)host - e->va_page;
 }
 
@@ -79,7 +101,7 @@ void a64_cpu_tlb_flush(struct a64_cpu *cpu)
     for (unsigned i = 0; i < A64_TLB_ENTRIES; i++) cpu->tlb[i].valid = false;
     fast_tlb_empty(cpu);
     cpu->tlb_flushes++;
-    cpu->translations_stale = true;        /* translations are found by virtual PC */
+    cpu->mappings_changed = true;
 }
 
 static void record_fault(struct a64_cpu *cpu, bool fetch, bool write, uint32_t fsc, uint64_t va)
@@ -130,6 +152,7 @@ static bool access_phys(struct a64_cpu *cpu, uint64_t va, uint64_t pa, unsigned 
 {
     uint8_t *h = ram_at(cpu, pa, size);
     if (h) {
+        if (write) code_page_written(cpu, pa);
         if (write) memcpy(h, value, size);
         else { *value = 0; memcpy(value, h, size); }
         return true;
@@ -193,6 +216,38 @@ static bool mem_fetch(void *ctx, uint64_t va, uint32_t *insn, uint64_t *pa_out)
     return true;
 }
 
+/* jit_system_memory.code_pa: the fetch translation, leaving no fault behind. */
+static bool code_pa(void *ctx, uint64_t va, uint64_t *pa)
+{
+    struct a64_cpu *cpu = ctx;
+    bool pending = cpu->pending;
+    uint32_t esr_value = cpu->pending_esr;
+    uint64_t far = cpu->pending_far;
+    if (translate(cpu, va, A64_ACC_EXEC, false, pa) && ram_at(cpu, *pa, 4)) return true;
+    cpu->pending = pending;
+    cpu->pending_esr = esr_value;
+    cpu->pending_far = far;
+    return false;
+}
+
+/* jit_system_memory.code_page: a translation was made from this page. */
+static void code_page(void *ctx, uint64_t pa_page)
+{
+    struct a64_cpu *cpu = ctx;
+    const struct a64_machine_if *m = &cpu->machine;
+    if (!m->code_pages || code_page_marked(cpu, pa_page) || !ram_at(cpu, pa_page, PAGE_MASK + 1)) return;
+    uint64_t i = (pa_page - m->ram_base) >> 12;
+    m->code_pages[i / 64] |= 1ull << (i % 64);
+    /* inline store entries already pointing there (any VA aliasing the page) go */
+    uintptr_t host = (uintptr_t)ram_at(cpu, pa_page, 1);
+    for (unsigned v = 0; v < JIT_TLB_VIEWS; v++)
+        for (unsigned k = 0; k < JIT_TLB_ENTRIES; k++) {
+            struct jit_tlb_entry *f = &cpu->fast_tlb[v][k];
+            if (f->write_tag != JIT_TLB_EMPTY && (uintptr_t)(f->write_tag + f->addend) == host)
+                f->write_tag = JIT_TLB_EMPTY;
+        }
+}
+
 /* The modes derived from system state (SPA: SP alignment checking at the current EL). */
 static void sync_modes(struct a64_cpu *cpu)
 {
@@ -219,6 +274,10 @@ void a64_cpu_init(struct a64_cpu *cpu, const struct a64_machine_if *machine, str
     fast_tlb_empty(cpu);
     cpu->memory_ops = (struct jit_system_memory){ .load = mem_load, .store = mem_store, .fetch = mem_fetch,
                                                    .ctx = cpu, .fast_tlb = &cpu->fast_tlb[0][0] };
+    if (machine->code_pages) {
+        cpu->memory_ops.code_pa = code_pa;
+        cpu->memory_ops.code_page = code_page;
+    }
     cpu->memory = (struct jit_memory){ .system = &cpu->memory_ops };
 }
 
@@ -352,6 +411,10 @@ static void system_op(struct a64_cpu *cpu, const struct a64_sys_insn *op, unsign
             cpu->sys.far_el1 = cpu->pending_far;
             return;
         }
+        if (op->kind == A64_SYS_IC_IVAU) {
+            if (cpu->machine.code_pages) code_page_written(cpu, pa);
+            else cpu->translations_stale = true;
+        }
         break;
     }
     case A64_SYS_IC_IALLU: case A64_SYS_IC_IALLUIS:
@@ -361,7 +424,6 @@ static void system_op(struct a64_cpu *cpu, const struct a64_sys_insn *op, unsign
         /* set/way maintenance: nothing to do on an emulated cache */
         break;
     }
-    if (op->kind == A64_SYS_IC_IVAU) cpu->translations_stale = true;
     cpu->s.PC = pc + 4;
 }
 
@@ -449,7 +511,7 @@ enum a64_cpu_event a64_cpu_handle_exit(struct a64_cpu *cpu, ir_exit_kind kind, u
              * record the fault (or, the mapping having changed, to run the code) */
             uint32_t insn;
             if (mem_fetch(cpu, pc, &insn, NULL)) {
-                cpu->translations_stale = true;
+                cpu->mappings_changed = true;
                 return A64_CPU_CONTINUE;
             }
         }

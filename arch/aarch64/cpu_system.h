@@ -30,6 +30,14 @@ struct a64_machine_if {
     uint8_t *ram;
     uint64_t ram_base, ram_size;
     struct mmio_bus *bus;
+    /* Optional (a machine running translated code keyed by physical address): one bit
+     * per 4 KiB page of RAM, ram_size / 4096 bits, set while translations of code in
+     * the page may exist. A guest write to such a page (or an IC IVAU for it) clears the
+     * bit and calls code_written with the page, which must discard its translations
+     * (jit_invalidate_phys). Without a bitmap, IC IVAU sets translations_stale. */
+    uint64_t *code_pages;
+    void (*code_written)(void *ctx, uint64_t pa_page);
+    void *code_ctx;
 };
 
 /* Why the run loop must do something after a64_cpu_handle_exit. */
@@ -51,16 +59,21 @@ struct a64_cpu {
     /* The entries translated code looks up inline (jit.h), per view (EL0, EL1). */
     struct jit_tlb_entry fast_tlb[JIT_TLB_VIEWS][JIT_TLB_ENTRIES];
     bool illegal_state;             /* PSTATE.IL after an illegal exception return */
-    /* Translated code may no longer match the guest's code: its mapping changed (page
-     * tables, TLB maintenance) or it invalidated the instruction cache. The run loop
-     * drops the translations and clears this. */
+    /* Translated code may no longer match the guest's code: it invalidated the whole
+     * instruction cache (or, without code_pages, the cache for one address). The run
+     * loop drops the translations and clears this. */
     bool translations_stale;
+    /* The virtual-to-physical mapping may have changed (page tables, TLB maintenance,
+     * TTBR, TCR, SCTLR): the run loop tells the translator (jit_mappings_changed, or
+     * drops translations keyed by virtual address) and clears this. */
+    bool mappings_changed;
     /* The exception a faulting memory access recorded (taken by a64_cpu_handle_exit). */
     bool pending;
     uint32_t pending_esr;
     uint64_t pending_far;
     /* Counters (--stats). */
     uint64_t exceptions, interrupts, tlb_misses, tlb_flushes, system_insns;
+    uint64_t code_writes;           /* writes that reached a page with translations */
     /* Optional, for instruction traces (ctx: event_ctx): every exception entry (kind as
      * for a64_cpu_take_exception, the syndrome, the fault address (0 when the exception
      * sets none) and the vector taken), and every system register an MSR wrote (its

@@ -51,6 +51,7 @@ struct machine {
     int quit_status;            /* >= 0: Ctrl-A x asked to stop */
     uint64_t insns;             /* interpreted (the JIT's are in its statistics) */
     jit *jit;                   /* NULL: the interpreter runs the guest */
+    uint64_t *code_pages;       /* RAM pages with translations (a64_machine_if) */
     struct trace_recorder *trace; /* --trace, or NULL */
 };
 
@@ -198,6 +199,13 @@ static bool add_region(struct machine *m, const char *name, uint64_t base, uint6
     return mmio_bus_add(&m->bus, &r);
 }
 
+/* a64_machine_if.code_written: the guest wrote to a page translated code came from. */
+static void code_written(void *ctx, uint64_t pa_page)
+{
+    struct machine *m = ctx;
+    if (m->jit) jit_invalidate_phys(m->jit, pa_page, 4096);
+}
+
 static int build_board(struct machine *m)
 {
     m->start_ns = monotonic_ns();
@@ -214,7 +222,8 @@ static int build_board(struct machine *m)
         !add_region(m, "pl011", VIRT_UART_BASE, VIRT_UART_SIZE, &pl011_ops, &m->uart) ||
         !add_region(m, "pl031", VIRT_RTC_BASE, VIRT_RTC_SIZE, &pl031_ops, &m->rtc))
         return -1;
-    struct a64_machine_if mif = { .ram = m->ram, .ram_base = VIRT_RAM_BASE, .ram_size = m->ram_size, .bus = &m->bus };
+    struct a64_machine_if mif = { .ram = m->ram, .ram_base = VIRT_RAM_BASE, .ram_size = m->ram_size, .bus = &m->bus,
+                                  .code_pages = m->code_pages, .code_written = code_written, .code_ctx = m };
     a64_cpu_init(&m->cpu, &mif, &m->timer, counter_now, m);
     return 0;
 }
@@ -320,6 +329,16 @@ static void print_stats(const struct machine *m)
             "ferry stats: wall_s=%.3f insns=%" PRIu64 " exceptions=%" PRIu64 " interrupts=%" PRIu64
             " system_insns=%" PRIu64 " tlb_misses=%" PRIu64 " tlb_flushes=%" PRIu64 "\n",
             secs, m->insns, c->exceptions, c->interrupts, c->system_insns, c->tlb_misses, c->tlb_flushes);
+    if (m->jit) {
+        struct jit_stats js;
+        jit_get_stats(m->jit, &js);
+        fprintf(stderr,
+                "ferry stats: translations=%" PRIu64 " translated_insns=%" PRIu64 " cache_flushes=%" PRIu64
+                " mapping_changes=%" PRIu64 " code_writes=%" PRIu64 " page_invalidations=%" PRIu64
+                " translations_invalidated=%" PRIu64 " dispatcher_entries=%" PRIu64 "\n",
+                js.blocks_translated, js.guest_insns_translated, js.cache_flushes, js.mapping_changes,
+                c->code_writes, js.page_invalidations, js.blocks_invalidated, js.dispatcher_entries);
+    }
     fprintf(stderr, "ferry stats: uart_invalid=%" PRIu64 " gic_invalid=%" PRIu64 " rtc_invalid=%" PRIu64 "\n",
             m->uart.invalid_accesses, m->gic.invalid_accesses, m->rtc.invalid_accesses);
 }
@@ -335,7 +354,10 @@ static int run(struct machine *m)
         if (a64_cpu_check_illegal_state(cpu)) continue;
         if (cpu->translations_stale) {
             if (m->jit) jit_invalidate_all(m->jit);
-            cpu->translations_stale = false;
+            cpu->translations_stale = cpu->mappings_changed = false;
+        } else if (cpu->mappings_changed) {
+            if (m->jit) jit_mappings_changed(m->jit);   /* translations are keyed by physical address */
+            cpu->mappings_changed = false;
         }
         uint64_t info = 0;
         ir_exit_kind kind;
@@ -390,6 +412,14 @@ int hosted_machine_run(const struct ferry_options *o, const char *notice)
         fprintf(stderr, "ferry run: cannot allocate %" PRIu64 " MiB of guest RAM: %s\n", m->ram_size >> 20,
                 strerror(errno));
         return 1;
+    }
+    if (!o->interp) {
+        /* translations are keyed by physical address: the CPU tracks their pages */
+        m->code_pages = calloc((m->ram_size / 4096 + 63) / 64, sizeof(uint64_t));
+        if (!m->code_pages) {
+            fprintf(stderr, "ferry run: cannot allocate the code page map: %s\n", strerror(errno));
+            return 1;
+        }
     }
     if (build_board(m) != 0) {
         fprintf(stderr, "ferry run: internal error: the device regions overlap\n");

@@ -1366,8 +1366,17 @@ static void exit_request_check(struct gen *g, uint64_t pc)
     c->site = x86_jcc32(g->buf, X86_CC_NE, g->buf->p);
 }
 
+static void ind_jump(struct gen *g);
+
 static void gen_exit_direct(struct gen *g, uint64_t target)
 {
+    if (g->env->chain_within_page && (target >> 12) != (g->b->guest_pc >> 12)) {
+        x86_mov_ri(g->buf, X86_R11, target);
+        x86_mov_mr(g->buf, 8, state_mem(g->env->pc_offset), X86_R11);
+        exit_request_check(g, ~0ull);
+        ind_jump(g);
+        return;
+    }
     exit_request_check(g, target);
     const void *host = g->env->lookup ? g->env->lookup(g->env->lookup_ctx, target) : NULL;
     if (host) {
@@ -1388,11 +1397,18 @@ static void gen_exit_direct(struct gen *g, uint64_t target)
 
 static void gen_exit_indirect(struct gen *g, const struct ir_insn *in)
 {
+    load_reg(g, 8, X86_R11, op_of(g, in->a));
+    x86_mov_mr(g->buf, 8, state_mem(g->env->pc_offset), X86_R11);
+    exit_request_check(g, ~0ull);
+    ind_jump(g);
+}
+
+/* To the block at the guest PC in r11 (already stored in the state) through the
+ * indirect-branch table, or to the dispatcher. */
+static void ind_jump(struct gen *g)
+{
     x86_buf *buf = g->buf;
     const struct jit_cg_env *env = g->env;
-    load_reg(g, 8, X86_R11, op_of(g, in->a));
-    x86_mov_mr(buf, 8, state_mem(env->pc_offset), X86_R11);
-    exit_request_check(g, ~0ull);
     x86_mov_rr(buf, 4, X86_RAX, X86_R11);
     x86_alu_ri(buf, X86_AND, 4, X86_RAX, (int32_t)(env->ind_mask << 2));
     x86_lea(buf, 8, X86_RDX, x86_mem_rip(env->ind_table));

@@ -49,6 +49,11 @@ struct jit_cg_env {
     /* host code of an already translated block, or NULL (lets exits chain at once) */
     const void *(*lookup)(void *ctx, uint64_t pc);
     void *lookup_ctx;
+    /* System memory model with translations keyed by physical address: a direct exit
+     * to another 4 KiB page is never chained (that page's mapping may change) but
+     * looks its target up in the indirect-branch table, which the runtime empties
+     * when mappings change. */
+    bool chain_within_page;
     /* where an exit to the block's own start goes when it is not a loop back edge: the
      * block's lazy-flag loop translation (jit.c), or NULL for the block's own code */
     const void *self_code;

@@ -1,7 +1,14 @@
 /* The translated-code runtime (jit.h): one executable region holding a small data
  * page (bounds limits, exclusive monitor, counters), the direct-mapped indirect-branch
  * table, the entry/exit trampoline and the translated blocks; a hash table from guest
- * PC to block; block chaining by patching exit jumps; and the dispatcher loop. */
+ * PC (and, in the system memory model, the code's physical address) to block; block
+ * chaining by patching exit jumps; and the dispatcher loop.
+ *
+ * System memory model: a translation is valid for its virtual PC and its physical
+ * address, so it survives changes of the guest's mappings. Chains are then made only
+ * within the block's own page (the one page whose mapping the dispatcher checked when
+ * it entered the chain); exits to other pages look the target up in the indirect-branch
+ * table by virtual PC, and that table is what a mapping change empties. */
 #include "ferry/support.h"
 #include "jit/jit.h"
 #include "jit/jit_internal.h"
@@ -13,16 +20,20 @@
 #define IND_ENTRIES      16384u
 #define DEFAULT_CACHE    (64u << 20)
 #define TRAMPOLINE_BYTES 256u
+#define PAGE_BITS        12u         /* front ends end blocks at 4 KiB page boundaries */
+#define PA_NONE          (~0ull)     /* key of a block whose first instruction cannot be fetched */
 /* Registers a self-loop carries: no more than there are allocatable host registers, or
  * the loop body spills (measured: 16 made sha256 10% slower than no carrying at all). */
 #define LOOP_CAP 10u
 
 struct jit_block {
     uint64_t pc, last_pc;
+    uint64_t pa;                  /* system memory model: pc's physical address (or PA_NONE); else 0 */
     uint64_t modes;               /* what the translation is specialised on */
     const uint8_t *code;
     uint32_t size;
     bool hidden;                  /* a loop translation entered only from pc's plain one */
+    bool dead;                    /* invalidated (its code stays until the cache is flushed) */
     uint32_t first_site, n_sites; /* its guest-memory accesses in the fault map */
 };
 
@@ -61,6 +72,8 @@ struct jit {
     size_t region_size;
     struct jit_data *data;
     struct jit_ind_entry *ind;
+    uint32_t *ind_used;           /* indices filled since the last reset (a cheap reset) */
+    uint32_t n_ind_used;
     enter_fn enter;
     uint8_t *epilogue, *ind_miss;
     uint8_t *code_start, *code_p, *code_end;
@@ -78,6 +91,7 @@ struct jit {
     struct jit_stats stats;
     struct fault_map faults;      /* of every block in the cache */
     uint64_t translating_modes;   /* modes of the block being translated */
+    uint64_t translating_pa;      /* its physical address (system memory model) */
     uint64_t ind_modes;           /* modes the indirect-branch table's entries belong to */
 };
 
@@ -88,51 +102,95 @@ static inline uint64_t rdtsc(void)
     return ((uint64_t)hi << 32) | lo;
 }
 
-static inline uint32_t hash_pc(uint64_t pc, uint64_t modes)
+static inline uint32_t hash_pc(uint64_t pc, uint64_t pa, uint64_t modes)
 {
-    pc ^= modes * 0xff51afd7ed558ccdull;
+    pc ^= modes * 0xff51afd7ed558ccdull ^ pa * 0xc4ceb9fe1a85ec53ull;
     pc ^= pc >> 29;
     pc *= 0x9e3779b97f4a7c15ull;
     return (uint32_t)(pc >> 32);
 }
 
-static const struct jit_block *lookup(const jit *j, uint64_t pc, uint64_t modes)
+static const struct jit_block *lookup(const jit *j, uint64_t pc, uint64_t pa, uint64_t modes)
 {
-    for (uint32_t h = hash_pc(pc, modes) & j->hash_mask;; h = (h + 1) & j->hash_mask) {
+    for (uint32_t h = hash_pc(pc, pa, modes) & j->hash_mask;; h = (h + 1) & j->hash_mask) {
         uint32_t idx = j->hash[h];
         if (!idx) return NULL;
         const struct jit_block *b = &j->blocks[idx - 1];
-        if (b->pc == pc && b->modes == modes) return b;
+        if (b->pc == pc && b->pa == pa && b->modes == modes) return b;
     }
 }
 
-/* For chaining while a block is generated: a direct branch keeps the modes. */
+/* The key's physical address of the code at pc: the system memory model's translation
+ * for an instruction fetch (PA_NONE when it faults), 0 in the flat model. */
+static uint64_t code_pa(const jit *j, uint64_t pc)
+{
+    const struct jit_system_memory *sys = j->cfg.memory.system;
+    uint64_t pa;
+    if (!sys || !sys->code_pa) return 0;
+    return sys->code_pa(sys->ctx, pc, &pa) ? pa : PA_NONE;
+}
+
+static bool same_page(uint64_t a, uint64_t b)
+{
+    return (a >> PAGE_BITS) == (b >> PAGE_BITS);
+}
+
+/* For chaining while a block is generated: a direct branch keeps the modes, and in the
+ * system memory model it is only asked for targets in the block's own page, which share
+ * the block's page mapping. */
 static const void *lookup_code(void *ctx, uint64_t pc)
 {
     const jit *j = ctx;
-    const struct jit_block *b = lookup(j, pc, j->translating_modes);
+    uint64_t pa = 0;
+    if (j->env.chain_within_page) {
+        if (!same_page(pc, j->ir->guest_pc) || j->translating_pa == PA_NONE) return NULL;
+        pa = (j->translating_pa & ~(uint64_t)((1u << PAGE_BITS) - 1)) | (pc & ((1u << PAGE_BITS) - 1));
+    }
+    const struct jit_block *b = lookup(j, pc, pa, j->translating_modes);
     return b ? b->code : NULL;
 }
 
 static void hash_insert(jit *j, uint32_t idx)
 {
-    uint64_t pc = j->blocks[idx].pc;
-    uint32_t h = hash_pc(pc, j->blocks[idx].modes) & j->hash_mask;
+    const struct jit_block *b = &j->blocks[idx];
+    uint32_t h = hash_pc(b->pc, b->pa, b->modes) & j->hash_mask;
     while (j->hash[h]) h = (h + 1) & j->hash_mask;
     j->hash[h] = idx + 1;
 }
 
+/* Rebuilds the hash table from the live, visible blocks (after some died). */
+static void hash_rebuild(jit *j)
+{
+    memset(j->hash, 0, (j->hash_mask + 1) * sizeof(*j->hash));
+    for (uint32_t i = 0; i < j->n_blocks; i++)
+        if (!j->blocks[i].hidden && !j->blocks[i].dead) hash_insert(j, i);
+}
+
+/* Empties the indirect-branch table: the entries filled since the last reset when they
+ * are few (mode and mapping changes are frequent in a system guest; the table is
+ * 256 KB), else all. */
 static void ind_reset(jit *j)
 {
-    for (uint32_t i = 0; i < IND_ENTRIES; i++) {
-        j->ind[i].pc = 0;
-        j->ind[i].code = j->ind_miss;
+    if (j->n_ind_used < IND_ENTRIES / 8) {
+        for (uint32_t k = 0; k < j->n_ind_used; k++) {
+            struct jit_ind_entry *e = &j->ind[j->ind_used[k]];
+            e->pc = 0;
+            e->code = j->ind_miss;
+        }
+    } else {
+        for (uint32_t i = 0; i < IND_ENTRIES; i++) {
+            j->ind[i].pc = 0;
+            j->ind[i].code = j->ind_miss;
+        }
     }
+    j->n_ind_used = 0;
 }
 
 static void ind_insert(jit *j, uint64_t pc, const void *code)
 {
-    struct jit_ind_entry *e = &j->ind[(pc >> 2) & (IND_ENTRIES - 1)];
+    uint32_t i = (pc >> 2) & (IND_ENTRIES - 1);
+    struct jit_ind_entry *e = &j->ind[i];
+    if (e->code == j->ind_miss && j->n_ind_used < IND_ENTRIES) j->ind_used[j->n_ind_used++] = i;
     e->pc = pc;
     e->code = code;
 }
@@ -194,6 +252,7 @@ jit *jit_new(const struct jit_config *cfg)
     if (!j->region) { fy_free(j); return NULL; }
     j->data = (struct jit_data *)j->region;
     j->ind = (struct jit_ind_entry *)(j->region + DATA_BYTES);
+    j->ind_used = fy_alloc(IND_ENTRIES * sizeof(*j->ind_used));
     j->code_start = j->region + DATA_BYTES + IND_ENTRIES * sizeof(struct jit_ind_entry);
     j->code_end = j->region + j->region_size;
     emit_trampoline(j);
@@ -201,6 +260,7 @@ jit *jit_new(const struct jit_config *cfg)
 
     for (int k = 0; k < 5; k++) j->data->limits[k] = cfg->memory.guest_limit - (1ull << k);
     j->data->monitor = ~0ull;
+    j->n_ind_used = IND_ENTRIES;          /* the whole table is unset */
     ind_reset(j);
 
     j->cap_blocks = 4096;
@@ -214,6 +274,7 @@ jit *jit_new(const struct jit_config *cfg)
         .ind_mask = IND_ENTRIES - 1, .monitor = &j->data->monitor, .ind_hits = &j->data->ind_hits,
         .pc_offset = cfg->pc_offset, .mem_limit = cfg->memory.guest_limit,
         .lookup = lookup_code, .lookup_ctx = j, .system = cfg->memory.system,
+        .chain_within_page = cfg->memory.system && cfg->memory.system->code_pa,
         .exit_request = cfg->exit_requests ? &j->data->exit_request : NULL,
         .trace_mode = (uint8_t)cfg->trace.mode,
         .trace_cursor = &j->data->trace_cursor,
@@ -230,6 +291,7 @@ void jit_free(jit *j)
     fy_code_free(j->region, j->region_size);
     fy_free(j->blocks);
     fy_free(j->hash);
+    fy_free(j->ind_used);
     ir_block_free(j->ir);
     jit_cg_free(&j->cg);
     fault_map_free(&j->faults);
@@ -247,8 +309,7 @@ static void grow_blocks(jit *j)
     fy_free(j->hash);
     j->hash_mask = 2 * cap - 1;
     j->hash = fy_alloc((j->hash_mask + 1) * sizeof(*j->hash));
-    for (uint32_t i = 0; i < j->n_blocks; i++)
-        if (!j->blocks[i].hidden) hash_insert(j, i);
+    hash_rebuild(j);
 }
 
 /* A block that jumps back to its own start (a tight loop) is translated a second time
@@ -416,7 +477,9 @@ static const struct jit_block *emit_block(jit *j, ir_block *b, uint64_t pc, bool
     if (j->n_blocks == j->cap_blocks) grow_blocks(j);
     struct jit_block *blk = &j->blocks[j->n_blocks];
     blk->pc = pc;
+    blk->pa = j->translating_pa;
     blk->modes = j->translating_modes;
+    blk->dead = false;
     blk->last_pc = b->cur_pc;
     blk->code = start;
     blk->size = (uint32_t)(buf.p - start);
@@ -437,9 +500,13 @@ static const struct jit_block *emit_block(jit *j, ir_block *b, uint64_t pc, bool
  * A self-loop with a plan (lazy flags, constant registers) becomes two blocks: the
  * plain translation (found by pc) whose exit to itself enters the loop translation, so
  * the loop head is only ever reached with the state the plan describes. */
-static const struct jit_block *translate(jit *j, uint64_t pc, uint64_t modes)
+static const struct jit_block *translate(jit *j, uint64_t pc, uint64_t pa, uint64_t modes)
 {
     j->translating_modes = modes;
+    j->translating_pa = pa;
+    const struct jit_system_memory *sys = j->cfg.memory.system;
+    /* stores to the page must reach the runtime from now on (self-modifying code) */
+    if (pa != PA_NONE && sys && sys->code_page) sys->code_page(sys->ctx, pa & ~(uint64_t)((1u << PAGE_BITS) - 1));
     uint64_t t0 = rdtsc();
     uint64_t ns0 = j->cfg.now_ns ? j->cfg.now_ns() : 0;
     ir_block *b = j->ir;
@@ -505,8 +572,9 @@ ir_exit_kind jit_run(jit *j, void *state, uint64_t *info)
             memcpy((uint8_t *)state + j->cfg.pc_offset, &pc, sizeof(pc));
             patch = NULL;
         }
-        const struct jit_block *blk = lookup(j, pc, modes);
-        if (!blk) blk = translate(j, pc, modes);
+        uint64_t pa = code_pa(j, pc);
+        const struct jit_block *blk = lookup(j, pc, pa, modes);
+        if (!blk) blk = translate(j, pc, pa, modes);
         if (patch && gen == j->flush_gen) {
             x86_patch_rel32(patch, blk->code);
             j->stats.chain_patches++;
@@ -606,6 +674,32 @@ void jit_invalidate_all(jit *j)
     if (j->n_blocks) flush_all(j);
 }
 
+void jit_mappings_changed(jit *j)
+{
+    ind_reset(j);
+    j->stats.mapping_changes++;
+}
+
+void jit_invalidate_phys(jit *j, uint64_t pa, uint64_t len)
+{
+    if (!len) return;
+    uint64_t first = pa >> PAGE_BITS, last = (pa + len - 1 < pa ? ~0ull : pa + len - 1) >> PAGE_BITS;
+    uint32_t died = 0;
+    for (uint32_t i = 0; i < j->n_blocks; i++) {
+        struct jit_block *b = &j->blocks[i];
+        if (b->dead || b->pa == PA_NONE || (b->pa >> PAGE_BITS) < first || (b->pa >> PAGE_BITS) > last) continue;
+        /* chains into b come only from blocks of its own page (lookup_code): they die too */
+        b->dead = true;
+        died++;
+    }
+    if (!died) return;
+    hash_rebuild(j);
+    ind_reset(j);
+    j->flush_gen++;                      /* a chain the dispatcher was about to patch may be dead */
+    j->stats.blocks_invalidated += died;
+    j->stats.page_invalidations++;
+}
+
 void jit_get_stats(const jit *j, struct jit_stats *out)
 {
     *out = j->stats;
@@ -614,8 +708,8 @@ void jit_get_stats(const jit *j, struct jit_stats *out)
 
 size_t jit_translate_only(jit *j, uint64_t pc)
 {
-    const struct jit_block *b = lookup(j, pc, 0);
-    if (!b) b = translate(j, pc, 0);
+    const struct jit_block *b = lookup(j, pc, 0, 0);
+    if (!b) b = translate(j, pc, 0, 0);
     return b ? b->size : 0;
 }
 
@@ -623,7 +717,7 @@ const ir_block *jit_last_block(const jit *j) { return j->ir; }
 
 const void *jit_block_code(const jit *j, uint64_t pc, size_t *size)
 {
-    const struct jit_block *b = lookup(j, pc, 0);
+    const struct jit_block *b = lookup(j, pc, 0, 0);
     if (!b) return NULL;
     if (size) *size = b->size;
     return b->code;

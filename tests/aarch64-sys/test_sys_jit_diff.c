@@ -33,6 +33,15 @@ enum { PAGE_UNMAPPED = 2, PAGE_READ_ONLY = 3, PAGE_NO_AF = 4, PAGE_EL1_ONLY = 5 
 
 static uint8_t ram_initial[RAM_SIZE], ram_interp[RAM_SIZE], ram_jit[RAM_SIZE];
 static struct a64_cpu cpu_interp, cpu_jit;
+/* The JIT's translations are keyed by physical address, as ferry run's are. */
+static uint64_t code_pages[RAM_SIZE / 4096 / 64];
+static jit *the_jit;
+
+static void code_written(void *ctx, uint64_t pa_page)
+{
+    (void)ctx;
+    jit_invalidate_phys(the_jit, pa_page, 4096);
+}
 
 static void put32(uint8_t *ram, uint64_t pa, uint32_t v) { memcpy(ram + (pa - RAM_BASE), &v, 4); }
 static void put64(uint8_t *ram, uint64_t pa, uint64_t v) { memcpy(ram + (pa - RAM_BASE), &v, 8); }
@@ -112,6 +121,10 @@ struct result {
 static void setup_cpu(struct a64_cpu *cpu, uint8_t *ram, const struct a64_state *initial)
 {
     struct a64_machine_if mif = { .ram = ram, .ram_base = RAM_BASE, .ram_size = RAM_SIZE, .bus = NULL };
+    if (cpu == &cpu_jit) {
+        mif.code_pages = code_pages;
+        mif.code_written = code_written;
+    }
     a64_cpu_init(cpu, &mif, NULL, NULL, NULL);
     cpu->sys.sctlr_el1 |= A64_SCTLR_M | A64_SCTLR_C | A64_SCTLR_I;
     cpu->sys.sctlr_el1 &= ~(A64_SCTLR_SA | A64_SCTLR_SA0);   /* random SPs */
@@ -139,7 +152,10 @@ static void run(struct a64_cpu *cpu, jit *j, struct result *r)
         if (j) {
             if (cpu->translations_stale) {
                 jit_invalidate_all(j);
-                cpu->translations_stale = false;
+                cpu->translations_stale = cpu->mappings_changed = false;
+            } else if (cpu->mappings_changed) {
+                jit_mappings_changed(j);
+                cpu->mappings_changed = false;
             }
             kind = jit_run(j, &cpu->s, &info);
         } else {
@@ -187,6 +203,7 @@ int main(int argc, char **argv)
     };
     jit *j = jit_new(&cfg);
     if (!j) return 2;
+    the_jit = j;
     unsigned failures = 0, faults = 0, el0_cases = 0;
     for (unsigned c = 0; c < cases && failures < 5; c++) {
         bool el1 = rnd() % 4 != 0;
@@ -221,6 +238,7 @@ int main(int argc, char **argv)
         setup_cpu(&cpu_interp, ram_interp, &initial);
         setup_cpu(&cpu_jit, ram_jit, &initial);
         jit_invalidate_all(j);
+        memset(code_pages, 0, sizeof code_pages);
         struct result ri, rj;
         if (getenv("ONLY_CASE") && c == (unsigned)atoi(getenv("ONLY_CASE"))) setenv("TRACE_INTERP", "1", 1);
         run(&cpu_interp, NULL, &ri);
