@@ -5,7 +5,8 @@
 # guest times its own loop with CNTVCT (host time on both), so start-up is not counted.
 #   mechanisms.sh [BUILD] [NAME...]          the table: median ns/op of $RUNS runs
 #   mechanisms.sh --smoke [BUILD] [NAME...]  a test: every mechanism with a small N under
-#                                            ferry (JIT, interpreter) and QEMU; the check
+#                                            ferry (JIT, interpreter, and the sanitizer
+#                                            build's JIT if built) and QEMU; the check
 #                                            lines must be "ok" and identical
 # Env: RUNS (default 3), MECH_N (operations per run instead of each row's default),
 # MECH_TIMEOUT (seconds per run, default 300).
@@ -36,6 +37,11 @@ done
 cp "$ferry" "$tmp/ferry" && cp "$elf" "$tmp/mechanisms.elf" || exit 2
 [ -f "$build/engine.elf" ] && cp "$build/engine.elf" "$tmp/engine.elf"
 ferry=$tmp/ferry
+san_ferry=""
+if [ "$smoke" -eq 1 ] && [ -f "$build/san/ferry" ]; then
+    cp "$build/san/ferry" "$tmp/san-ferry" || exit 2
+    san_ferry=$tmp/san-ferry
+fi
 elf=$tmp/mechanisms.elf
 have_qemu=1
 command -v qemu-system-aarch64 > /dev/null || have_qemu=0
@@ -50,6 +56,7 @@ run_one() {
                -serial stdio -no-reboot -kernel "$elf" -append "$name $n") ;;
     hosted) cmd=("$ferry" run --hosted --mem 1G --kernel "$elf" --append "$name $n") ;;
     interp) cmd=("$ferry" run --hosted --interp --mem 1G --kernel "$elf" --append "$name $n") ;;
+    san) cmd=("$san_ferry" run --hosted --mem 1G --kernel "$elf" --append "$name $n") ;;
     host-pt|soft-tlb) cmd=("$ferry" run --mmu "$config" --mem 1G --kernel "$elf" --append "$name $n") ;;
     esac
     timeout -k 2 "$timeout_s" "${cmd[@]}" < /dev/null > "$out" 2> "$out.err"
@@ -78,6 +85,7 @@ why_failed() {
 if [ "$smoke" -eq 1 ]; then
     n=${n_arg:-256}
     configs=(hosted interp)
+    [ -n "$san_ferry" ] && configs+=(san)
     if [ "$have_qemu" -eq 1 ]; then configs+=(qemu); else echo "SKIP qemu: qemu-system-aarch64 not installed"; fi
     failed=0
     for name in "${names[@]}"; do

@@ -1,9 +1,9 @@
 # The mechanism benchmark (bench/mechanisms/): one bare-metal guest on the runtime of
 # tests/baremetal/lib that performs one mechanism N times, chosen by its bootargs.
 #   bench-mechanisms             the table: bench/mechanisms.sh (not a test; RUNS=3)
-#   test-bench-mechanisms-smoke  every mechanism with a small N under ferry (JIT and
-#                                interpreter) and QEMU: the check lines must be "ok"
-#                                and identical
+#   test-bench-mechanisms-smoke  every mechanism with a small N under ferry (JIT,
+#                                interpreter, sanitizer build) and QEMU: the check
+#                                lines must be "ok" and identical
 # Read after tests/baremetal/build.mk (the Makefile's FRAGMENTS order): BM_* are its.
 
 MECH_DIR := $(BUILD)/bench/mechanisms
@@ -23,7 +23,7 @@ $(MECH_ELF): $(MECH_OBJS) $(BM_LIB_OBJS) tests/baremetal/lib/link.ld
 bench-mechanisms: $(MECH_ELF) $(BUILD)/ferry
 	$(Q)bench/mechanisms.sh $(BUILD)
 
-test-bench-mechanisms-smoke: $(MECH_ELF) $(BUILD)/ferry
+test-bench-mechanisms-smoke: $(MECH_ELF) $(BUILD)/ferry $(BUILD)/san/ferry
 	$(Q)bench/mechanisms.sh --smoke $(BUILD)
 
 TESTS += bench-mechanisms-smoke
