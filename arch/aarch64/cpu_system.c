@@ -74,11 +74,32 @@ static void code_page_written(struct a64_cpu *cpu, uint64_t pa)
     if (m->code_written) m->code_written(m->code_ctx, pa & ~PAGE_MASK);
 }
 
+/* ---- the inline TLB (jit.h) -------------------------------------------------------- */
+static void fast_entry_empty(struct jit_tlb_entry *f)
+{
+    *f = (struct jit_tlb_entry){ .read_tag = JIT_TLB_EMPTY, .write_tag = JIT_TLB_EMPTY };
+}
+
+/* Empties the entries filled since the last time (all of them when that list is long:
+ * a sweep of 64 KB is then as cheap). */
 static void fast_tlb_empty(struct a64_cpu *cpu)
 {
-    for (unsigned v = 0; v < JIT_TLB_VIEWS; v++)
-        for (unsigned i = 0; i < JIT_TLB_ENTRIES; i++)
-            cpu->fast_tlb[v][i] = (struct jit_tlb_entry){ .read_tag = JIT_TLB_EMPTY, .write_tag = JIT_TLB_EMPTY };
+    struct jit_tlb_entry *all = &cpu->fast_tlb[0][0];
+    if (cpu->n_fast_used < JIT_TLB_VIEWS * JIT_TLB_ENTRIES / 4) {
+        for (unsigned k = 0; k < cpu->n_fast_used; k++) fast_entry_empty(&all[cpu->fast_used[k]]);
+    } else {
+        for (unsigned i = 0; i < JIT_TLB_VIEWS * JIT_TLB_ENTRIES; i++) fast_entry_empty(&all[i]);
+    }
+    cpu->n_fast_used = 0;
+}
+
+/* Empties the inline entries of the page at va in both views. */
+static void fast_tlb_empty_page(struct a64_cpu *cpu, uint64_t va_page)
+{
+    for (unsigned v = 0; v < JIT_TLB_VIEWS; v++) {
+        struct jit_tlb_entry *f = &cpu->fast_tlb[v][(va_page >> 12) % JIT_TLB_ENTRIES];
+        if (f->read_tag == va_page || f->write_tag == va_page) fast_entry_empty(f);
+    }
 }
 
 /* The inline entry for a RAM page the slow path just translated, for the view of the EL
@@ -88,7 +109,10 @@ static void fast_tlb_fill(struct a64_cpu *cpu, const struct a64_tlb_entry *e, un
 {
     uint8_t *host = ram_at(cpu, e->pa_page, PAGE_MASK + 1);
     if (!host || (cpu->sys.sctlr_el1 & A64_SCTLR_A)) return;
-    struct jit_tlb_entry *f = &cpu->fast_tlb[el ? 1 : 0][(e->va_page >> 12) % JIT_TLB_ENTRIES];
+    unsigned view = el ? 1 : 0, index = (unsigned)((e->va_page >> 12) % JIT_TLB_ENTRIES);
+    struct jit_tlb_entry *f = &cpu->fast_tlb[view][index];
+    if (f->read_tag == JIT_TLB_EMPTY && f->write_tag == JIT_TLB_EMPTY && cpu->n_fast_used < JIT_TLB_VIEWS * JIT_TLB_ENTRIES)
+        cpu->fast_used[cpu->n_fast_used++] = (uint16_t)(view * JIT_TLB_ENTRIES + index);
     f->read_tag = a64_mmu_permits(&e->t, A64_ACC_READ, el) ? e->va_page : JIT_TLB_EMPTY;
     /* stores to a page with translations take the slow path, which discards them */
     f->write_tag = a64_mmu_permits(&e->t, A64_ACC_WRITE, el) && !code_page_marked(cpu, e->pa_page)
@@ -96,10 +120,62 @@ static void fast_tlb_fill(struct a64_cpu *cpu, const struct a64_tlb_entry *e, un
     f->addend = (uint64_t)(uintptr_t)host - e->va_page;
 }
 
+/* ---- the software TLB ---------------------------------------------------------------- */
+static bool tlb_live(const struct a64_cpu *cpu, const struct a64_tlb_entry *e)
+{
+    return e->gen == cpu->tlb_gen;
+}
+
 void a64_cpu_tlb_flush(struct a64_cpu *cpu)
 {
-    for (unsigned i = 0; i < A64_TLB_ENTRIES; i++) cpu->tlb[i].valid = false;
+    if (++cpu->tlb_gen == 0) {
+        for (unsigned i = 0; i < A64_TLB_ENTRIES; i++) cpu->tlb[i].gen = 0;
+        cpu->tlb_gen = 1;
+    }
+    cpu->large_lo = ~0ull;
+    cpu->large_hi = 0;
     fast_tlb_empty(cpu);
+    cpu->tlb_flushes++;
+    cpu->mappings_changed = true;
+}
+
+static uint16_t asid_mask(const struct a64_cpu *cpu)
+{
+    return (cpu->sys.tcr_el1 >> 36) & 1 ? 0xffff : 0xff;      /* TCR_EL1.AS: 16-bit ASIDs */
+}
+
+static void tlb_drop(struct a64_cpu *cpu, struct a64_tlb_entry *e)
+{
+    e->gen = cpu->tlb_gen - 1;
+    fast_tlb_empty_page(cpu, e->va_page);
+}
+
+void a64_cpu_tlb_flush_va(struct a64_cpu *cpu, uint64_t va, uint16_t asid, bool any_asid)
+{
+    va = (va >> 55) & 1 ? va | 0xff00000000000000ull : va & 0x00ffffffffffffffull;
+    if (va >= cpu->large_lo && va <= cpu->large_hi) {
+        /* a block larger than a page may hold va: its entries are spread over the TLB */
+        a64_cpu_tlb_flush(cpu);
+        return;
+    }
+    uint64_t page = va & ~PAGE_MASK;
+    struct a64_tlb_entry *e = &cpu->tlb[(page >> 12) % A64_TLB_ENTRIES];
+    asid &= asid_mask(cpu);
+    if (tlb_live(cpu, e) && e->va_page == page && (any_asid || e->t.global || e->t.asid == asid)) tlb_drop(cpu, e);
+    /* an inline entry may outlive the entry it came from (replaced by a fetch) */
+    fast_tlb_empty_page(cpu, page);
+    cpu->tlb_flushes++;
+    cpu->mappings_changed = true;
+}
+
+void a64_cpu_tlb_flush_asid(struct a64_cpu *cpu, uint16_t asid)
+{
+    asid &= asid_mask(cpu);
+    for (unsigned i = 0; i < A64_TLB_ENTRIES; i++) {
+        struct a64_tlb_entry *e = &cpu->tlb[i];
+        if (tlb_live(cpu, e) && !e->t.global && e->t.asid == asid) e->gen = cpu->tlb_gen - 1;
+    }
+    fast_tlb_empty(cpu);           /* inline entries carry no ASID */
     cpu->tlb_flushes++;
     cpu->mappings_changed = true;
 }
@@ -122,7 +198,7 @@ static bool translate(struct a64_cpu *cpu, uint64_t va, enum a64_access acc, boo
     struct a64_mmu_regs r = mmu_regs(cpu);
     uint64_t plain = a64_mmu_untagged_va(r.tcr, va);
     struct a64_tlb_entry *e = &cpu->tlb[(plain >> 12) % A64_TLB_ENTRIES];
-    if (e->valid && e->va_page == (plain & ~PAGE_MASK) && (e->t.global || e->t.asid == a64_mmu_asid(&r)) &&
+    if (tlb_live(cpu, e) && e->va_page == (plain & ~PAGE_MASK) && (e->t.global || e->t.asid == a64_mmu_asid(&r)) &&
         a64_mmu_permits(&e->t, acc, el)) {
         *pa = e->pa_page | (plain & PAGE_MASK);
         if (acc != A64_ACC_EXEC && plain == va) fast_tlb_fill(cpu, e, el);
@@ -136,8 +212,12 @@ static bool translate(struct a64_cpu *cpu, uint64_t va, enum a64_access acc, boo
         return false;
     }
     uint64_t offset = (plain - t.va_page) & ~PAGE_MASK;
-    e->valid = true;
+    e->gen = cpu->tlb_gen;
     e->va_page = plain & ~PAGE_MASK;
+    if (t.size > PAGE_MASK + 1) {
+        if (t.va_page < cpu->large_lo) cpu->large_lo = t.va_page;
+        if (t.va_page + (t.size - 1) > cpu->large_hi) cpu->large_hi = t.va_page + (t.size - 1);
+    }
     e->pa_page = t.pa_page + offset;
     e->t = t;
     *pa = e->pa_page | (plain & PAGE_MASK);
@@ -240,12 +320,11 @@ static void code_page(void *ctx, uint64_t pa_page)
     m->code_pages[i / 64] |= 1ull << (i % 64);
     /* inline store entries already pointing there (any VA aliasing the page) go */
     uintptr_t host = (uintptr_t)ram_at(cpu, pa_page, 1);
-    for (unsigned v = 0; v < JIT_TLB_VIEWS; v++)
-        for (unsigned k = 0; k < JIT_TLB_ENTRIES; k++) {
-            struct jit_tlb_entry *f = &cpu->fast_tlb[v][k];
-            if (f->write_tag != JIT_TLB_EMPTY && (uintptr_t)(f->write_tag + f->addend) == host)
-                f->write_tag = JIT_TLB_EMPTY;
-        }
+    for (unsigned k = 0; k < cpu->n_fast_used; k++) {
+        struct jit_tlb_entry *f = &cpu->fast_tlb[0][0] + cpu->fast_used[k];
+        if (f->write_tag != JIT_TLB_EMPTY && (uintptr_t)(f->write_tag + f->addend) == host)
+            f->write_tag = JIT_TLB_EMPTY;
+    }
 }
 
 /* The modes derived from system state (SPA: SP alignment checking at the current EL). */
@@ -265,6 +344,9 @@ void a64_cpu_init(struct a64_cpu *cpu, const struct a64_machine_if *machine, str
     cpu->s.EL = 1;
     a64_sys_state_init(&cpu->sys, 0, timer, counter_now, counter_ctx);
     sync_modes(cpu);
+    cpu->tlb_gen = 1;
+    cpu->large_lo = ~0ull;
+    cpu->n_fast_used = JIT_TLB_VIEWS * JIT_TLB_ENTRIES;       /* fast_tlb_empty sweeps all */
     cpu->regs = (struct a64_cpu_regs){
         .sys = &cpu->sys, .ctx = cpu, .get_nzcv = get_nzcv, .set_nzcv = set_nzcv, .get_fpcr = get_fpcr,
         .set_fpcr = set_fpcr, .get_fpsr = get_fpsr, .set_fpsr = set_fpsr, .get_tpidr_el0 = get_tpidr,
@@ -354,7 +436,14 @@ static void set_xreg(struct a64_cpu *cpu, unsigned rt, uint64_t v) { if (rt != 3
 
 static void apply_effects(struct a64_cpu *cpu, uint32_t effects)
 {
-    if (effects & A64_SR_MMU_CHANGED) a64_cpu_tlb_flush(cpu);
+    if (effects & A64_SR_MMU_CHANGED) {
+        a64_cpu_tlb_flush(cpu);
+    } else if (effects & A64_SR_TABLE_CHANGED) {
+        /* the software TLB's entries carry their ASID (a table change under the same
+         * ASID needs a TLBI, as on hardware); the inline entries carry none */
+        fast_tlb_empty(cpu);
+        cpu->mappings_changed = true;
+    }
     sync_modes(cpu);
 }
 
@@ -393,13 +482,20 @@ static void system_op(struct a64_cpu *cpu, const struct a64_sys_insn *op, unsign
         cpu->sys.par_el1 = par;
         break;
     }
-    case A64_SYS_TLBI_VMALLE1IS: case A64_SYS_TLBI_VAE1IS: case A64_SYS_TLBI_ASIDE1IS:
-    case A64_SYS_TLBI_VAAE1IS: case A64_SYS_TLBI_VALE1IS: case A64_SYS_TLBI_VAALE1IS:
-    case A64_SYS_TLBI_VMALLE1: case A64_SYS_TLBI_VAE1: case A64_SYS_TLBI_ASIDE1: case A64_SYS_TLBI_VAAE1:
-    case A64_SYS_TLBI_VALE1: case A64_SYS_TLBI_VAALE1:
-        /* invalidating more than asked is always allowed; the software TLB is small */
+    case A64_SYS_TLBI_VMALLE1IS: case A64_SYS_TLBI_VMALLE1:
         a64_cpu_tlb_flush(cpu);
         break;
+    case A64_SYS_TLBI_ASIDE1IS: case A64_SYS_TLBI_ASIDE1:
+        a64_cpu_tlb_flush_asid(cpu, (uint16_t)(x >> 48));
+        break;
+    case A64_SYS_TLBI_VAE1IS: case A64_SYS_TLBI_VALE1IS: case A64_SYS_TLBI_VAE1: case A64_SYS_TLBI_VALE1:
+    case A64_SYS_TLBI_VAAE1IS: case A64_SYS_TLBI_VAALE1IS: case A64_SYS_TLBI_VAAE1: case A64_SYS_TLBI_VAALE1: {
+        /* the last-level forms may drop more: they are done as the others */
+        bool any = op->kind == A64_SYS_TLBI_VAAE1IS || op->kind == A64_SYS_TLBI_VAALE1IS ||
+                   op->kind == A64_SYS_TLBI_VAAE1 || op->kind == A64_SYS_TLBI_VAALE1;
+        a64_cpu_tlb_flush_va(cpu, (x & 0xfffffffffffull) << 12, (uint16_t)(x >> 48), any);
+        break;
+    }
     case A64_SYS_DC_IVAC: case A64_SYS_DC_CVAC: case A64_SYS_DC_CVAU: case A64_SYS_DC_CIVAC:
     case A64_SYS_IC_IVAU: {
         /* no effect on an emulated cache, but the address is translated: a fault is a

@@ -19,7 +19,7 @@
 #define A64_TLB_ENTRIES 1024
 
 struct a64_tlb_entry {
-    bool valid;
+    uint32_t gen;                   /* live while equal to the CPU's tlb_gen */
     uint64_t va_page;               /* untagged */
     uint64_t pa_page;
     struct a64_translation t;       /* permissions, global, ASID, attributes */
@@ -56,8 +56,14 @@ struct a64_cpu {
     struct jit_system_memory memory_ops;
     struct jit_memory memory;       /* the system memory model over this CPU */
     struct a64_tlb_entry tlb[A64_TLB_ENTRIES];
-    /* The entries translated code looks up inline (jit.h), per view (EL0, EL1). */
+    uint32_t tlb_gen;               /* a full flush is an increment */
+    uint64_t large_lo, large_hi;    /* VAs of the entries of blocks larger than a page
+                                       filled since the last full flush (lo > hi: none) */
+    /* The entries translated code looks up inline (jit.h), per view (EL0, EL1), and
+     * which of them were filled since they were last emptied (view * entries + index). */
     struct jit_tlb_entry fast_tlb[JIT_TLB_VIEWS][JIT_TLB_ENTRIES];
+    uint16_t fast_used[JIT_TLB_VIEWS * JIT_TLB_ENTRIES];
+    unsigned n_fast_used;
     bool illegal_state;             /* PSTATE.IL after an illegal exception return */
     /* Translated code may no longer match the guest's code: it invalidated the whole
      * instruction cache (or, without code_pages, the cache for one address). The run
@@ -110,5 +116,13 @@ enum a64_cpu_event a64_cpu_handle_exit(struct a64_cpu *cpu, ir_exit_kind kind, u
 
 /* Drops every software TLB entry. */
 void a64_cpu_tlb_flush(struct a64_cpu *cpu);
+
+/* TLBI by VA (TLBI VAE1, VALE1, VAAE1, VAALE1 and their IS forms): drops the entries
+ * that translate va (the architecture's form: sign-extended from bit 55), for asid or,
+ * with any_asid, every ASID. */
+void a64_cpu_tlb_flush_va(struct a64_cpu *cpu, uint64_t va, uint16_t asid, bool any_asid);
+
+/* TLBI ASIDE1(IS): drops the non-global entries of asid. */
+void a64_cpu_tlb_flush_asid(struct a64_cpu *cpu, uint16_t asid);
 
 #endif

@@ -311,8 +311,8 @@ static const struct a64_sysreg table[] = {
     /* FPEN only: TTA is RES0 without a trace unit, ZEN/SMEN without SVE/SME */
     FIELD("cpacr_el1", ID(3, 0, 1, 0, 2), cpacr_el1, ~(3ull << A64_CPACR_FPEN_SHIFT), EB | MODES),
     /* TTBRx: ASID (16 bits) and BADDR; CnP (bit 0) is RES0 without FEAT_TTCNP */
-    FIELD("ttbr0_el1", ID(3, 0, 2, 0, 0), ttbr0_el1, 1, EB | MMU),
-    FIELD("ttbr1_el1", ID(3, 0, 2, 0, 1), ttbr1_el1, 1, EB | MMU),
+    FIELD("ttbr0_el1", ID(3, 0, 2, 0, 0), ttbr0_el1, 1, EB | A64_SR_TABLE_CHANGED),
+    FIELD("ttbr1_el1", ID(3, 0, 2, 0, 1), ttbr1_el1, 1, EB | A64_SR_TABLE_CHANGED),
     FIELD("tcr_el1", ID(3, 0, 2, 0, 2), tcr_el1, TCR_RES0, EB | MMU | MODES),
 
     /* exception state and PSTATE */
@@ -915,13 +915,13 @@ enum a64_sysreg_status a64_sysreg_write(struct a64_cpu_regs *cpu, uint32_t id, u
         return st;
     uint64_t v = (value & ~r->res0) | r->res1;
     /* END_BLOCK and IRQ_CHANGED are reported on every write of such a register;
-     * MMU_CHANGED and MODES_CHANGED only when the value changed. */
+     * MMU_CHANGED, TABLE_CHANGED and MODES_CHANGED only when the value changed. */
     uint32_t done = r->flags & (A64_SR_END_BLOCK | A64_SR_IRQ_CHANGED);
     switch (r->storage) {
     case A64_SR_FIELD: {
         uint64_t *p = (uint64_t *)((char *)cpu->sys + r->offset);
         if (*p != v)
-            done |= r->flags & (A64_SR_MMU_CHANGED | A64_SR_MODES_CHANGED);
+            done |= r->flags & (A64_SR_MMU_CHANGED | A64_SR_TABLE_CHANGED | A64_SR_MODES_CHANGED);
         *p = v;
         break;
     }
@@ -929,8 +929,8 @@ enum a64_sysreg_status a64_sysreg_write(struct a64_cpu_regs *cpu, uint32_t id, u
         break;
     case A64_SR_HOOK:
         if (r->write)
-            done |= r->write(r, cpu, v) & r->flags & (A64_SR_MMU_CHANGED | A64_SR_MODES_CHANGED |
-                                                      A64_SR_IRQ_CHANGED);
+            done |= r->write(r, cpu, v) & r->flags & (A64_SR_MMU_CHANGED | A64_SR_TABLE_CHANGED |
+                                                      A64_SR_MODES_CHANGED | A64_SR_IRQ_CHANGED);
         break;
     }
     if (effects)

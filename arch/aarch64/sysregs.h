@@ -184,9 +184,11 @@ void a64_sys_switch_sp(struct a64_cpu_regs *cpu, unsigned new_el, unsigned new_s
 /* Effects of a write (entry flags: what a write may do, known at translation time;
  * *effects of a64_sysreg_write / a64_msr_imm: what this write did). */
 #define A64_SR_END_BLOCK     (1u << 0)  /* translated code ends the block after the write */
-#define A64_SR_MMU_CHANGED   (1u << 1)  /* translation changed (SCTLR, TCR, TTBRx, MAIR): flush the TLB */
+#define A64_SR_MMU_CHANGED   (1u << 1)  /* translation regime changed (SCTLR, TCR, MAIR): flush the TLB */
 #define A64_SR_MODES_CHANGED (1u << 2)  /* state a translation may be specialised on changed */
 #define A64_SR_IRQ_CHANGED   (1u << 3)  /* DAIF or a timer changed: a pending interrupt may be taken */
+#define A64_SR_TABLE_CHANGED (1u << 4)  /* translation table base or ASID changed (TTBRx): TLB
+                                           entries tagged with their ASID stay valid */
 /* Properties (entry flags only). */
 #define A64_SR_CPU_STATE     (1u << 8)  /* lives in the translated state (a64_cpu_regs) */
 

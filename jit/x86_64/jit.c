@@ -22,6 +22,8 @@
 #define TRAMPOLINE_BYTES 256u
 #define PAGE_BITS        12u         /* front ends end blocks at 4 KiB page boundaries */
 #define PA_NONE          (~0ull)     /* key of a block whose first instruction cannot be fetched */
+#define HASH_GONE        UINT32_MAX  /* a deleted slot of the block hash table */
+#define PAGE_KEY_EMPTY   (~0ull)
 /* Registers a self-loop carries: no more than there are allocatable host registers, or
  * the loop body spills (measured: 16 made sha256 10% slower than no carrying at all). */
 #define LOOP_CAP 10u
@@ -34,6 +36,7 @@ struct jit_block {
     uint32_t size;
     bool hidden;                  /* a loop translation entered only from pc's plain one */
     bool dead;                    /* invalidated (its code stays until the cache is flushed) */
+    uint32_t next_in_page;        /* system memory model: the next block of its physical page, + 1 */
     uint32_t first_site, n_sites; /* its guest-memory accesses in the fault map */
 };
 
@@ -80,8 +83,13 @@ struct jit {
 
     struct jit_block *blocks;
     uint32_t n_blocks, cap_blocks;
-    uint32_t *hash;               /* block index + 1, open addressing */
+    uint32_t *hash;               /* block index + 1, open addressing; HASH_GONE: deleted */
     uint32_t hash_mask;
+    /* System memory model: physical page number -> its blocks (a list through
+     * next_in_page), open addressing; a page whose blocks died keeps its slot. */
+    uint64_t *page_key;           /* page number, or PAGE_KEY_EMPTY */
+    uint32_t *page_head;          /* first block + 1, or 0 */
+    uint32_t page_mask, n_pages;
     uint64_t flush_gen;
 
     ir_block *ir;
@@ -115,6 +123,7 @@ static const struct jit_block *lookup(const jit *j, uint64_t pc, uint64_t pa, ui
     for (uint32_t h = hash_pc(pc, pa, modes) & j->hash_mask;; h = (h + 1) & j->hash_mask) {
         uint32_t idx = j->hash[h];
         if (!idx) return NULL;
+        if (idx == HASH_GONE) continue;
         const struct jit_block *b = &j->blocks[idx - 1];
         if (b->pc == pc && b->pa == pa && b->modes == modes) return b;
     }
@@ -154,16 +163,80 @@ static void hash_insert(jit *j, uint32_t idx)
 {
     const struct jit_block *b = &j->blocks[idx];
     uint32_t h = hash_pc(b->pc, b->pa, b->modes) & j->hash_mask;
-    while (j->hash[h]) h = (h + 1) & j->hash_mask;
+    while (j->hash[h] && j->hash[h] != HASH_GONE) h = (h + 1) & j->hash_mask;
     j->hash[h] = idx + 1;
 }
 
-/* Rebuilds the hash table from the live, visible blocks (after some died). */
+static void hash_remove(jit *j, uint32_t idx)
+{
+    const struct jit_block *b = &j->blocks[idx];
+    for (uint32_t h = hash_pc(b->pc, b->pa, b->modes) & j->hash_mask; j->hash[h]; h = (h + 1) & j->hash_mask)
+        if (j->hash[h] == idx + 1) {
+            j->hash[h] = HASH_GONE;
+            return;
+        }
+}
+
+/* Rebuilds the hash table from the live, visible blocks. */
 static void hash_rebuild(jit *j)
 {
     memset(j->hash, 0, (j->hash_mask + 1) * sizeof(*j->hash));
     for (uint32_t i = 0; i < j->n_blocks; i++)
         if (!j->blocks[i].hidden && !j->blocks[i].dead) hash_insert(j, i);
+}
+
+/* ---- blocks by physical page (system memory model) ----------------------------------- */
+static uint32_t page_slot(const jit *j, uint64_t page)
+{
+    uint32_t h = (uint32_t)((page * 0x9e3779b97f4a7c15ull) >> 32) & j->page_mask;
+    while (j->page_key[h] != PAGE_KEY_EMPTY && j->page_key[h] != page) h = (h + 1) & j->page_mask;
+    return h;
+}
+
+static void pages_reset(jit *j)
+{
+    for (uint32_t i = 0; i <= j->page_mask; i++) {
+        j->page_key[i] = PAGE_KEY_EMPTY;
+        j->page_head[i] = 0;
+    }
+    j->n_pages = 0;
+}
+
+static void pages_alloc(jit *j, uint32_t slots)
+{
+    j->page_mask = slots - 1;
+    j->page_key = fy_alloc(slots * sizeof(*j->page_key));
+    j->page_head = fy_alloc(slots * sizeof(*j->page_head));
+    pages_reset(j);
+}
+
+/* Puts block idx at the head of its physical page's list. */
+static void pages_add(jit *j, uint32_t idx)
+{
+    struct jit_block *b = &j->blocks[idx];
+    if (b->pa == PA_NONE) return;
+    if (2 * (j->n_pages + 1) > j->page_mask + 1) {          /* keep the table at most half full */
+        uint64_t *keys = j->page_key;
+        uint32_t *heads = j->page_head, old_slots = j->page_mask + 1;
+        pages_alloc(j, 2 * old_slots);
+        for (uint32_t i = 0; i < old_slots; i++)
+            if (keys[i] != PAGE_KEY_EMPTY) {
+                uint32_t h = page_slot(j, keys[i]);
+                j->page_key[h] = keys[i];
+                j->page_head[h] = heads[i];
+                j->n_pages++;
+            }
+        fy_free(keys);
+        fy_free(heads);
+    }
+    uint64_t page = b->pa >> PAGE_BITS;
+    uint32_t h = page_slot(j, page);
+    if (j->page_key[h] == PAGE_KEY_EMPTY) {
+        j->page_key[h] = page;
+        j->n_pages++;
+    }
+    b->next_in_page = j->page_head[h];
+    j->page_head[h] = idx + 1;
 }
 
 /* Empties the indirect-branch table: the entries filled since the last reset when they
@@ -199,6 +272,7 @@ static void flush_all(jit *j)
 {
     j->n_blocks = 0;
     memset(j->hash, 0, (j->hash_mask + 1) * sizeof(*j->hash));
+    pages_reset(j);
     ind_reset(j);
     fault_map_reset(&j->faults);
     j->code_p = j->code_start;
@@ -267,6 +341,7 @@ jit *jit_new(const struct jit_config *cfg)
     j->blocks = fy_alloc(j->cap_blocks * sizeof(*j->blocks));
     j->hash_mask = 2 * j->cap_blocks - 1;
     j->hash = fy_alloc((j->hash_mask + 1) * sizeof(*j->hash));
+    pages_alloc(j, 1024);
     j->ir = ir_block_new();
 
     j->env = (struct jit_cg_env){
@@ -292,6 +367,8 @@ void jit_free(jit *j)
     fy_free(j->blocks);
     fy_free(j->hash);
     fy_free(j->ind_used);
+    fy_free(j->page_key);
+    fy_free(j->page_head);
     ir_block_free(j->ir);
     jit_cg_free(&j->cg);
     fault_map_free(&j->faults);
@@ -486,6 +563,7 @@ static const struct jit_block *emit_block(jit *j, ir_block *b, uint64_t pc, bool
     blk->hidden = hidden;
     fault_map_add(&j->faults, b, &j->cg, &blk->first_site, &blk->n_sites);
     if (!hidden) hash_insert(j, j->n_blocks);
+    if (j->env.chain_within_page) pages_add(j, j->n_blocks);
     j->n_blocks++;
     j->code_p = buf.p;
     j->stats.blocks_translated++;
@@ -680,20 +758,38 @@ void jit_mappings_changed(jit *j)
     j->stats.mapping_changes++;
 }
 
-void jit_invalidate_phys(jit *j, uint64_t pa, uint64_t len)
+/* Kills the blocks of the page in slot h (chains into them come only from blocks of
+ * the same page, lookup_code: they all die together); how many. */
+static uint32_t kill_page(jit *j, uint32_t h)
 {
-    if (!len) return;
-    uint64_t first = pa >> PAGE_BITS, last = (pa + len - 1 < pa ? ~0ull : pa + len - 1) >> PAGE_BITS;
     uint32_t died = 0;
-    for (uint32_t i = 0; i < j->n_blocks; i++) {
-        struct jit_block *b = &j->blocks[i];
-        if (b->dead || b->pa == PA_NONE || (b->pa >> PAGE_BITS) < first || (b->pa >> PAGE_BITS) > last) continue;
-        /* chains into b come only from blocks of its own page (lookup_code): they die too */
+    for (uint32_t i = j->page_head[h]; i; i = j->blocks[i - 1].next_in_page) {
+        struct jit_block *b = &j->blocks[i - 1];
         b->dead = true;
+        if (!b->hidden) hash_remove(j, i - 1);
         died++;
     }
+    j->page_head[h] = 0;
+    return died;
+}
+
+void jit_invalidate_phys(jit *j, uint64_t pa, uint64_t len)
+{
+    if (!len || !j->env.chain_within_page) return;
+    uint64_t first = pa >> PAGE_BITS, last = (pa + len - 1 < pa ? ~0ull : pa + len - 1) >> PAGE_BITS;
+    uint32_t died = 0;
+    if (last - first < j->n_pages) {
+        for (uint64_t page = first;; page++) {
+            uint32_t h = page_slot(j, page);
+            if (j->page_key[h] == page) died += kill_page(j, h);
+            if (page == last) break;
+        }
+    } else {                              /* a range larger than the pages with blocks */
+        for (uint32_t h = 0; h <= j->page_mask; h++)
+            if (j->page_key[h] != PAGE_KEY_EMPTY && j->page_key[h] >= first && j->page_key[h] <= last)
+                died += kill_page(j, h);
+    }
     if (!died) return;
-    hash_rebuild(j);
     ind_reset(j);
     j->flush_gen++;                      /* a chain the dispatcher was about to patch may be dead */
     j->stats.blocks_invalidated += died;
