@@ -60,11 +60,15 @@ struct machine {
 #define EXIT_REQUEST_PERIOD_US 1000
 
 static volatile uint8_t *exit_request;
+/* Set by every tick: the run loop looks at the devices that move with time (reading the
+ * host clock costs more than a guest exception on some hosts, so not at every exit). */
+static volatile sig_atomic_t devices_due = 1;
 
 static void on_tick(int sig)
 {
     (void)sig;
     *exit_request = 1;
+    devices_due = 1;
 }
 
 static bool start_ticks(struct machine *m)
@@ -347,7 +351,12 @@ static int run(struct machine *m)
 {
     struct a64_cpu *cpu = &m->cpu;
     for (unsigned slice = 0;; slice++) {
-        poll_devices(m);
+        /* with the JIT, timer deadlines and console input are seen within a tick, as
+         * they are while translated code runs chained; the interpreter's slices are long */
+        if (!m->jit || devices_due) {
+            devices_due = 0;
+            poll_devices(m);
+        }
         if (m->quit_status >= 0) return m->quit_status;
         if (irq_pending(m) && !a64_cpu_irq_masked(cpu))
             a64_cpu_take_exception(cpu, 1, 0, false, 0, cpu->s.PC);
