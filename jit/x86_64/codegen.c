@@ -15,7 +15,8 @@
 enum { K_REG, K_MEM, K_IMM };
 typedef struct opnd { uint8_t kind; int8_t reg; int32_t off; uint64_t imm; } opnd;
 
-enum { COLD_FAULT = 1, COLD_EXIT = 2, COLD_EDGE = 3, COLD_REQUEST = 4, COLD_SLOW_ACCESS = 5, COLD_TRACE_FULL = 6 };
+enum { COLD_FAULT = 1, COLD_EXIT = 2, COLD_EDGE = 3, COLD_REQUEST = 4, COLD_SLOW_ACCESS = 5, COLD_TRACE_FULL = 6,
+       COLD_EXIT_GUARDED = 7 };
 
 struct gen {
     ir_block *b;
@@ -1370,14 +1371,15 @@ static void ind_jump(struct gen *g);
 
 static void gen_exit_direct(struct gen *g, uint64_t target)
 {
+    exit_request_check(g, target);
     if (g->env->chain_within_page && (target >> 12) != (g->b->guest_pc >> 12)) {
-        x86_mov_ri(g->buf, X86_R11, target);
-        x86_mov_mr(g->buf, 8, state_mem(g->env->pc_offset), X86_R11);
-        exit_request_check(g, ~0ull);
-        ind_jump(g);
+        /* to another page: the runtime chains it to the target's guarded entry */
+        struct jit_cold *c = cold_new(g);
+        c->kind = COLD_EXIT_GUARDED;
+        c->pc = target;
+        c->site = x86_jmp32(g->buf, g->buf->p);
         return;
     }
-    exit_request_check(g, target);
     const void *host = g->env->lookup ? g->env->lookup(g->env->lookup_ctx, target) : NULL;
     if (host) {
         x86_jmp32(g->buf, host);
@@ -1393,6 +1395,27 @@ static void gen_exit_direct(struct gen *g, uint64_t target)
     c->kind = COLD_EXIT;
     c->pc = target;
     c->site = x86_jmp32(g->buf, g->buf->p);
+}
+
+uint8_t *jit_codegen_guard(x86_buf *buf, const struct jit_cg_env *env, uint64_t pc, uint32_t epoch,
+                           uint8_t **epoch_imm)
+{
+    if (!x86_buf_ensure(buf, 128)) return NULL;
+    struct gen g = { .env = env, .buf = buf };
+    /* the mapping may have changed: continue as an indirect branch to pc */
+    uint8_t *fail = buf->p;
+    x86_mov_ri(buf, X86_R11, pc);
+    x86_mov_mr(buf, 8, state_mem(env->pc_offset), X86_R11);
+    ind_jump(&g);
+    uint8_t *entry = buf->p;
+    /* cmp dword [rip + map_epoch], imm32: the imm32 form always, so it can be rewritten */
+    x86_mem m = x86_mem_rip(env->map_epoch);
+    x86_op_rm(buf, 4, 0x81, 1, X86_CMP, &m, false);
+    *epoch_imm = buf->p;
+    x86_w32(buf, epoch);
+    x86_end(buf);
+    x86_jcc32(buf, X86_CC_NE, fail);
+    return entry;
 }
 
 static void gen_exit_indirect(struct gen *g, const struct ir_insn *in)
@@ -1520,6 +1543,15 @@ static bool emit_cold(struct gen *g)
         struct jit_cold *c = &g->cg->cold[k];
         if (!x86_buf_ensure(buf, 64)) return false;
         x86_patch_rel32(c->site, buf->p);
+        if (c->kind == COLD_EXIT_GUARDED) {
+            store_pc_imm(g, c->pc);
+            x86_lea(buf, 8, X86_RDX, x86_mem_rip(c->site));
+            x86_mov_ri(buf, X86_RAX, JIT_PATCH_GUARDED);
+            x86_alu_rr(buf, X86_OR, 8, X86_RDX, X86_RAX);
+            x86_mov_ri(buf, X86_RAX, IR_EXIT_JUMP);
+            x86_jmp32(buf, g->env->epilogue);
+            continue;
+        }
         if (c->kind == COLD_EXIT) {
             store_pc_imm(g, c->pc);
             x86_lea(buf, 8, X86_RDX, x86_mem_rip(c->site));

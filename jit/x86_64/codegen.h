@@ -50,10 +50,11 @@ struct jit_cg_env {
     const void *(*lookup)(void *ctx, uint64_t pc);
     void *lookup_ctx;
     /* System memory model with translations keyed by physical address: a direct exit
-     * to another 4 KiB page is never chained (that page's mapping may change) but
-     * looks its target up in the indirect-branch table, which the runtime empties
-     * when mappings change. */
+     * to another 4 KiB page (whose mapping may change) is chained to the target's
+     * guarded entry (jit_codegen_guard), which checks map_epoch; its cold stub tells
+     * the runtime so by setting bit 63 of the patch site it returns. */
     bool chain_within_page;
+    const uint32_t *map_epoch;      /* incremented by the runtime on every mapping change */
     /* where an exit to the block's own start goes when it is not a loop back edge: the
      * block's lazy-flag loop translation (jit.c), or NULL for the block's own code */
     const void *self_code;
@@ -127,5 +128,17 @@ bool jit_regalloc(ir_block *b, struct jit_cg *cg);
 
 /* Emits the block at buf->p. Returns false if the buffer ran out. */
 bool jit_codegen(ir_block *b, struct jit_cg *cg, const struct jit_cg_env *env, x86_buf *buf);
+
+/* The exit stub's patch-site flag (see chain_within_page). */
+#define JIT_PATCH_GUARDED (1ull << 63)
+
+/* With chain_within_page: the guarded entry of the block at guest pc, emitted into buf
+ * right before its body (which must follow at buf->p): it falls through to the body
+ * when *map_epoch equals the 32-bit value at *epoch_imm (the epoch the runtime last
+ * found the block by pc's physical address in; the runtime rewrites it), else stores
+ * pc and continues through the indirect-branch table. Returns the guarded entry, NULL
+ * when buf has no room. */
+uint8_t *jit_codegen_guard(x86_buf *buf, const struct jit_cg_env *env, uint64_t pc, uint32_t epoch,
+                           uint8_t **epoch_imm);
 
 #endif

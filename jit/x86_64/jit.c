@@ -5,10 +5,12 @@
  * chaining by patching exit jumps; and the dispatcher loop.
  *
  * System memory model: a translation is valid for its virtual PC and its physical
- * address, so it survives changes of the guest's mappings. Chains are then made only
- * within the block's own page (the one page whose mapping the dispatcher checked when
- * it entered the chain); exits to other pages look the target up in the indirect-branch
- * table by virtual PC, and that table is what a mapping change empties. */
+ * address, so it survives changes of the guest's mappings. A chain within the block's
+ * own page needs no check (the dispatcher checked that page's mapping when it entered
+ * the chain); a chain to another page enters the target's guarded entry, which
+ * compares the mapping epoch (incremented by every mapping change) with the epoch in
+ * which the dispatcher last found the target by its physical address, and otherwise
+ * continues through the indirect-branch table, which a mapping change empties. */
 #include "ferry/support.h"
 #include "jit/jit.h"
 #include "jit/jit_internal.h"
@@ -24,6 +26,7 @@
 #define PA_NONE          (~0ull)     /* key of a block whose first instruction cannot be fetched */
 #define HASH_GONE        UINT32_MAX  /* a deleted slot of the block hash table */
 #define PAGE_KEY_EMPTY   (~0ull)
+#define EPOCH_DEAD       UINT32_MAX  /* the guard of a dead block: never the current epoch */
 /* Registers a self-loop carries: no more than there are allocatable host registers, or
  * the loop body spills (measured: 16 made sha256 10% slower than no carrying at all). */
 #define LOOP_CAP 10u
@@ -33,6 +36,8 @@ struct jit_block {
     uint64_t pa;                  /* system memory model: pc's physical address (or PA_NONE); else 0 */
     uint64_t modes;               /* what the translation is specialised on */
     const uint8_t *code;
+    uint8_t *guard;               /* chain_within_page: the guarded entry (before code); else NULL */
+    uint8_t *guard_epoch;         /* its 32-bit epoch operand */
     uint32_t size;
     bool hidden;                  /* a loop translation entered only from pc's plain one */
     bool dead;                    /* invalidated (its code stays until the cache is flushed) */
@@ -63,6 +68,7 @@ struct jit_data {                 /* lives in the executable region: RIP-address
     uint64_t monitor;
     uint64_t ind_hits;
     volatile uint8_t exit_request;
+    uint32_t map_epoch;           /* system memory model: mapping changes so far */
     /* the trace buffer's cursor and limit while translated code runs (jit_run copies
      * them from and back to jit_config.trace.buf around it) */
     uint64_t *trace_cursor;
@@ -137,6 +143,18 @@ static uint64_t code_pa(const jit *j, uint64_t pc)
     uint64_t pa;
     if (!sys || !sys->code_pa) return 0;
     return sys->code_pa(sys->ctx, pc, &pa) ? pa : PA_NONE;
+}
+
+static uint32_t get_epoch(const struct jit_block *b)
+{
+    uint32_t e;
+    memcpy(&e, b->guard_epoch, 4);
+    return e;
+}
+
+static void put_epoch(const struct jit_block *b, uint32_t e)
+{
+    memcpy(b->guard_epoch, &e, 4);
 }
 
 static bool same_page(uint64_t a, uint64_t b)
@@ -350,6 +368,7 @@ jit *jit_new(const struct jit_config *cfg)
         .pc_offset = cfg->pc_offset, .mem_limit = cfg->memory.guest_limit,
         .lookup = lookup_code, .lookup_ctx = j, .system = cfg->memory.system,
         .chain_within_page = cfg->memory.system && cfg->memory.system->code_pa,
+        .map_epoch = &j->data->map_epoch,
         .exit_request = cfg->exit_requests ? &j->data->exit_request : NULL,
         .trace_mode = (uint8_t)cfg->trace.mode,
         .trace_cursor = &j->data->trace_cursor,
@@ -549,8 +568,26 @@ static const struct jit_block *emit_block(jit *j, ir_block *b, uint64_t pc, bool
     if (!jit_regalloc(b, &j->cg))
         fy_panic("jit: block at 0x%llx needs more than %u bytes of frame", (unsigned long long)pc, JIT_FRAME_SIZE);
     uint8_t *start = (uint8_t *)(((uintptr_t)j->code_p + 15) & ~(uintptr_t)15);
+    uint8_t *guard = NULL, *guard_epoch = NULL;
+    if (start >= j->code_end) return NULL;
+    if (j->env.chain_within_page && !hidden) {
+        /* the guard goes right before the body, and the body stays 16-byte aligned
+         * (measured: unaligned bodies made a chain of tiny blocks 2.4x slower); its
+         * size depends only on pc, so it is emitted once more where that works out */
+        uint8_t *guard_end = start;
+        for (int pass = 0; pass < 2; pass++) {
+            x86_buf gbuf = { .start = start, .p = start, .end = j->code_end };
+            guard = jit_codegen_guard(&gbuf, &j->env, pc, j->data->map_epoch, &guard_epoch);
+            if (!guard) return NULL;
+            guard_end = gbuf.p;
+            size_t pad = (size_t)(-(uintptr_t)guard_end & 15);
+            if (pad == 0) break;
+            start += pad;
+        }
+        start = guard_end;                /* the body: the guard's fall-through */
+    }
     x86_buf buf = { .start = start, .p = start, .end = j->code_end };
-    if (start >= j->code_end || !jit_codegen(b, &j->cg, &j->env, &buf)) return NULL;
+    if (!jit_codegen(b, &j->cg, &j->env, &buf)) return NULL;
     if (j->n_blocks == j->cap_blocks) grow_blocks(j);
     struct jit_block *blk = &j->blocks[j->n_blocks];
     blk->pc = pc;
@@ -559,6 +596,8 @@ static const struct jit_block *emit_block(jit *j, ir_block *b, uint64_t pc, bool
     blk->dead = false;
     blk->last_pc = b->cur_pc;
     blk->code = start;
+    blk->guard = guard;
+    blk->guard_epoch = guard_epoch;
     blk->size = (uint32_t)(buf.p - start);
     blk->hidden = hidden;
     fault_map_add(&j->faults, b, &j->cg, &blk->first_site, &blk->n_sites);
@@ -632,6 +671,7 @@ static bool tagged_access(const jit *j, uint64_t addr)
 ir_exit_kind jit_run(jit *j, void *state, uint64_t *info)
 {
     uint8_t *patch = NULL;
+    bool guarded = false;                 /* patch is a chain to another page */
     uint64_t gen = j->flush_gen;
     for (;;) {
         uint64_t pc;
@@ -653,8 +693,10 @@ ir_exit_kind jit_run(jit *j, void *state, uint64_t *info)
         uint64_t pa = code_pa(j, pc);
         const struct jit_block *blk = lookup(j, pc, pa, modes);
         if (!blk) blk = translate(j, pc, pa, modes);
+        /* found by its physical address in this epoch: chains from other pages may enter */
+        if (blk->guard_epoch && get_epoch(blk) != j->data->map_epoch) put_epoch(blk, j->data->map_epoch);
         if (patch && gen == j->flush_gen) {
-            x86_patch_rel32(patch, blk->code);
+            x86_patch_rel32(patch, guarded ? blk->guard : blk->code);
             j->stats.chain_patches++;
         }
         ind_insert(j, pc, blk->code);
@@ -678,7 +720,8 @@ ir_exit_kind jit_run(jit *j, void *state, uint64_t *info)
                 if (info) *info = 0;
                 return IR_EXIT_JUMP;
             }
-            patch = (uint8_t *)(uintptr_t)r.info;
+            guarded = (r.info & JIT_PATCH_GUARDED) != 0;
+            patch = (uint8_t *)(uintptr_t)(r.info & ~JIT_PATCH_GUARDED);
             gen = j->flush_gen;
             if (!patch) j->stats.indirect_misses++;
             continue;
@@ -754,6 +797,8 @@ void jit_invalidate_all(jit *j)
 
 void jit_mappings_changed(jit *j)
 {
+    if (++j->data->map_epoch == EPOCH_DEAD) flush_all(j);   /* guards from 2^32 changes ago could match */
+    if (j->data->map_epoch == EPOCH_DEAD) j->data->map_epoch = 0;
     ind_reset(j);
     j->stats.mapping_changes++;
 }
@@ -766,6 +811,8 @@ static uint32_t kill_page(jit *j, uint32_t h)
     for (uint32_t i = j->page_head[h]; i; i = j->blocks[i - 1].next_in_page) {
         struct jit_block *b = &j->blocks[i - 1];
         b->dead = true;
+        /* chains from other pages into b now always take its guard's other way */
+        if (b->guard_epoch) put_epoch(b, EPOCH_DEAD);
         if (!b->hidden) hash_remove(j, i - 1);
         died++;
     }
