@@ -113,6 +113,7 @@ static void fast_tlb_fill(struct a64_cpu *cpu, const struct a64_tlb_entry *e, un
     struct jit_tlb_entry *f = &cpu->fast_tlb[view][index];
     if (f->read_tag == JIT_TLB_EMPTY && f->write_tag == JIT_TLB_EMPTY && cpu->n_fast_used < JIT_TLB_VIEWS * JIT_TLB_ENTRIES)
         cpu->fast_used[cpu->n_fast_used++] = (uint16_t)(view * JIT_TLB_ENTRIES + index);
+    cpu->tlb_fills++;
     f->read_tag = a64_mmu_permits(&e->t, A64_ACC_READ, el) ? e->va_page : JIT_TLB_EMPTY;
     /* stores to a page with translations take the slow path, which discards them */
     f->write_tag = a64_mmu_permits(&e->t, A64_ACC_WRITE, el) && !code_page_marked(cpu, e->pa_page)
@@ -185,6 +186,7 @@ static void record_fault(struct a64_cpu *cpu, bool fetch, bool write, uint32_t f
     bool lower = cpu->s.EL == 0;
     unsigned ec = fetch ? (lower ? EC_INSN_ABORT_LOWER : EC_INSN_ABORT_SAME)
                         : (lower ? EC_DATA_ABORT_LOWER : EC_DATA_ABORT_SAME);
+    cpu->memory_faults++;
     cpu->pending = true;
     cpu->pending_esr = esr(ec, fsc | (write && !fetch ? 1u << 6 : 0));
     cpu->pending_far = va;
@@ -443,6 +445,7 @@ static void apply_effects(struct a64_cpu *cpu, uint32_t effects)
          * ASID needs a TLBI, as on hardware); the inline entries carry none */
         fast_tlb_empty(cpu);
         cpu->mappings_changed = true;
+        cpu->table_switches++;
     }
     sync_modes(cpu);
 }

@@ -79,6 +79,9 @@ struct a64_cpu {
     uint64_t pending_far;
     /* Counters (--stats). */
     uint64_t exceptions, interrupts, tlb_misses, tlb_flushes, system_insns;
+    uint64_t tlb_fills;             /* inline TLB entries filled */
+    uint64_t memory_faults;         /* accesses that faulted (MMU, alignment, external) */
+    uint64_t table_switches;        /* TTBR0/TTBR1 writes that changed the value */
     uint64_t code_writes;           /* writes that reached a page with translations */
     /* Optional, for instruction traces (ctx: event_ctx): every exception entry (kind as
      * for a64_cpu_take_exception, the syndrome, the fault address (0 when the exception

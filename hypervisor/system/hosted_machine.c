@@ -331,8 +331,12 @@ static void print_stats(const struct machine *m)
     double secs = (double)(monotonic_ns() - m->start_ns) / 1e9;
     fprintf(stderr,
             "ferry stats: wall_s=%.3f insns=%" PRIu64 " exceptions=%" PRIu64 " interrupts=%" PRIu64
-            " system_insns=%" PRIu64 " tlb_misses=%" PRIu64 " tlb_flushes=%" PRIu64 "\n",
-            secs, m->insns, c->exceptions, c->interrupts, c->system_insns, c->tlb_misses, c->tlb_flushes);
+            " system_insns=%" PRIu64 "\n",
+            secs, m->insns, c->exceptions, c->interrupts, c->system_insns);
+    fprintf(stderr,
+            "ferry stats: mmu=soft-tlb tlb_misses=%" PRIu64 " tlb_fills=%" PRIu64 " tlb_flushes=%" PRIu64
+            " table_switches=%" PRIu64 " memory_faults=%" PRIu64 "\n",
+            c->tlb_misses, c->tlb_fills, c->tlb_flushes, c->table_switches, c->memory_faults);
     if (m->jit) {
         struct jit_stats js;
         jit_get_stats(m->jit, &js);
