@@ -62,6 +62,10 @@ struct trace_recorder {
     uint64_t blk_seq, blk_pc, blk_pa;
     uint64_t blk_repeats;        /* further entries of the same block right after it (a
                                     loop on itself), written in one writer call */
+    /* Without filters, finished blocks are collected here and written in batches. */
+    bool unfiltered;
+    struct trace_block_run runs[256];
+    unsigned n_runs;
 
     char *path;
     char err[1024];
@@ -195,12 +199,28 @@ void trace_recorder_add_reg(struct trace_recorder *rec, uint16_t id, uint64_t lo
 
 /* ---- block mode ------------------------------------------------------------------- */
 
+static void flush_runs(struct trace_recorder *rec)
+{
+    unsigned n = rec->n_runs;
+    rec->n_runs = 0;
+    if (n && !rec->dead && trace_writer_block_runs(rec->w, rec->runs, n) < 0)
+        writer_failed(rec);
+}
+
 /* Writes `count` entries of the pending block from sequence number seq on. */
 static void write_blocks(struct trace_recorder *rec, uint64_t seq, uint64_t count)
 {
     uint64_t n = rec->blk_n, end = seq + count * n;
     if (rec->blk_n == 0 || count == 0)
         return;
+    if (rec->unfiltered) {
+        rec->runs[rec->n_runs++] = (struct trace_block_run){ .seq = seq, .pc = rec->blk_pc, .pa = rec->blk_pa,
+                                                             .count = count, .n_insns = rec->blk_n,
+                                                             .el = rec->blk_el };
+        if (rec->n_runs == sizeof rec->runs / sizeof rec->runs[0])
+            flush_runs(rec);
+        return;
+    }
     if (seq >= rec->win_lo && end <= rec->win_hi && keep(rec, seq, rec->blk_pc, rec->blk_el)) {
         if (trace_writer_block_repeat(rec->w, seq, rec->blk_pc, rec->blk_pa, rec->blk_el, rec->blk_n, count) < 0)
             writer_failed(rec);
@@ -234,7 +254,7 @@ static void finalize_block(struct trace_recorder *rec)
 /* An interpreted instruction (n = 0) extends the pending block only if that block was
  * itself built from interpreted instructions: a translated block's record keeps the
  * length it was translated with, as a QEMU TB's does. */
-static void block_item(struct trace_recorder *rec, uint64_t pc, uint64_t pa, uint8_t el, uint32_t n)
+static inline void block_item(struct trace_recorder *rec, uint64_t pc, uint64_t pa, uint8_t el, uint32_t n)
 {
     if (n == 0 && rec->blk_pending && rec->blk_interp && rec->blk_el == el &&
         rec->blk_n < UINT32_MAX && pc == rec->blk_pc + (uint64_t)rec->blk_n * rec->arch.insn_bytes &&
@@ -303,6 +323,7 @@ static inline bool tag_el(uint64_t tag, uint8_t *el)
         return;                                                                             \
     } while (0)
 
+/* Full mode's items. */
 static void process(struct trace_recorder *rec, const uint64_t *p, const uint64_t *end)
 {
     while (p < end && !rec->dead) {
@@ -315,8 +336,6 @@ static void process(struct trace_recorder *rec, const uint64_t *p, const uint64_
             size_t words = tag & JIT_TRACE_PA ? 3 : 2;
             if (left < words)
                 BAD("truncated INSN item");
-            if (!rec->full)
-                BAD("an INSN item in block mode");
             if (!tag_el(tag, &el))
                 BAD("EL out of range");
             finalize_insn(rec);
@@ -347,8 +366,6 @@ static void process(struct trace_recorder *rec, const uint64_t *p, const uint64_
                 BAD("register write of an invalid size");
             if (left < words)
                 BAD("truncated REG item");
-            if (!rec->full)
-                BAD("a REG item in block mode");
             if ((uint64_t)off + size > rec->arch.state_size)
                 BAD("register write outside the state");
             if (!rec->pending)
@@ -376,8 +393,6 @@ static void process(struct trace_recorder *rec, const uint64_t *p, const uint64_
                 BAD("memory access of size 0");
             if (left < words)
                 BAD("truncated memory access item");
-            if (!rec->full)
-                BAD("a memory access item in block mode");
             if (!rec->pending)
                 BAD("a memory access item before any INSN item");
             /* A failed store-exclusive left memory alone: no access to record. */
@@ -396,22 +411,38 @@ static void process(struct trace_recorder *rec, const uint64_t *p, const uint64_
             p += words;
             break;
         }
-        case JIT_TRACE_BLOCK: {
-            uint8_t el;
-            size_t words = tag & JIT_TRACE_PA ? 3 : 2;
-            if (left < words)
-                BAD("truncated BLOCK item");
-            if (rec->full)
-                BAD("a BLOCK item in full mode");
-            if (!tag_el(tag, &el))
-                BAD("EL out of range");
-            block_item(rec, p[1], words == 3 ? p[2] : p[1], el, JIT_TRACE_HIGH(tag));   /* no PA: as if identity mapped */
-            p += words;
-            break;
-        }
+        case JIT_TRACE_BLOCK:
+            BAD("a BLOCK item in full mode");
         default:
             BAD("unknown item kind");
         }
+    }
+}
+/* Block mode's items: BLOCK only (anything else is a bug). A loop of its own, since it
+ * runs once per block entered. */
+static void process_blocks(struct trace_recorder *rec, const uint64_t *p, const uint64_t *end)
+{
+    while (p < end && !rec->dead) {
+        uint64_t tag = p[0];
+        size_t left = (size_t)(end - p), words = tag & JIT_TRACE_PA ? 3 : 2;
+        uint8_t el;
+        if (JIT_TRACE_KIND(tag) != JIT_TRACE_BLOCK) {
+            static const char *const what[] = {
+                [JIT_TRACE_INSN] = "an INSN item in block mode", [JIT_TRACE_REG] = "a REG item in block mode",
+                [JIT_TRACE_REG_CHANGED] = "a REG item in block mode",
+                [JIT_TRACE_LOAD] = "a memory access item in block mode",
+                [JIT_TRACE_STORE] = "a memory access item in block mode",
+                [JIT_TRACE_STORE_EXCL] = "a memory access item in block mode",
+            };
+            unsigned kind = JIT_TRACE_KIND(tag);
+            BAD(kind < sizeof what / sizeof what[0] && what[kind] ? what[kind] : "unknown item kind");
+        }
+        if (left < words)
+            BAD("truncated BLOCK item");
+        if (!tag_el(tag, &el))
+            BAD("EL out of range");
+        block_item(rec, p[1], words == 3 ? p[2] : p[1], el, JIT_TRACE_HIGH(tag));   /* no PA: as if identity mapped */
+        p += words;
     }
 }
 #undef BAD
@@ -423,9 +454,10 @@ static void drain(void *ctx)
     uint64_t *base = rec->buf.base, *cur = rec->buf.cursor;
     rec->buf.cursor = base;
     if (!rec->dead && cur > base && cur <= rec->buf.limit)
-        process(rec, base, cur);
+        rec->full ? process(rec, base, cur) : process_blocks(rec, base, cur);
     else if (!rec->dead && cur > rec->buf.limit)
         internal(rec, "the item buffer overflowed", 0);
+    flush_runs(rec);
 }
 
 /* ---- runner interface ------------------------------------------------------------- */
@@ -676,6 +708,8 @@ struct trace_recorder *trace_recorder_open(const char *path, const struct trace_
     rec->win_hi = options->count == 0 || options->skip + options->count < options->skip
                       ? UINT64_MAX
                       : options->skip + options->count;
+    rec->unfiltered = !rec->full && rec->win_lo == 0 && rec->win_hi == UINT64_MAX && rec->el < 0 &&
+                      rec->n_pc_ranges == 0;
     if ((why = build_tables(rec)))
         goto fail;
 
@@ -734,6 +768,7 @@ int trace_recorder_close(struct trace_recorder *rec, struct trace_writer_stats *
             finalize_insn(rec);
         else
             finalize_block(rec);
+        flush_runs(rec);
     }
     char werr[1024] = "";
     int rc = trace_writer_close_stats(rec->w, stats, werr, sizeof werr);

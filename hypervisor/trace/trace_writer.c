@@ -744,6 +744,14 @@ int trace_writer_insn(struct trace_writer *w, const struct trace_insn *r)
     return after_record(w, p);
 }
 
+/* Appends the flags byte 0 (a record entirely predicted) to b; where it ends. */
+static inline uint8_t *put_zero_flags(struct chunk_buf *b)
+{
+    uint8_t *p = b->raw + b->used;
+    *p = 0;
+    return p + 1;
+}
+
 int trace_writer_block(struct trace_writer *w, uint64_t seq, uint64_t pc, uint64_t pa, uint8_t el,
                        uint32_t n_insns)
 {
@@ -846,6 +854,39 @@ int trace_writer_block_repeat(struct trace_writer *w, uint64_t seq, uint64_t pc,
             return -1;
         seq += n_insns;
         k++;
+    }
+    return 0;
+}
+
+int trace_writer_block_runs(struct trace_writer *w, const struct trace_block_run *runs, size_t n)
+{
+    if (atomic_load_explicit(&w->failed, memory_order_relaxed))
+        return -1;
+    bool has_pa = (w->flags & TRACE_FLAG_PA) != 0;
+    struct trace_pred *s = &w->pred;
+    for (size_t i = 0; i < n; i++) {
+        const struct trace_block_run *r = &runs[i];
+        /* The record the predictors expect (as trace_writer_block finds it): the flags
+         * byte 0. The chunk has a record already, so the predictors hold this chunk's
+         * state; its limits leave room for one more byte. */
+        struct chunk_buf *b = w->cur;
+        if (r->count == 1 && b->n_records && r->seq == s->next_seq && r->pc == s->pred_pc && r->el == s->el &&
+            (!has_pa || r->pa == r->pc + s->pa_off) && r->n_insns && r->seq + r->n_insns > r->seq) {
+            struct trace_pc_entry *e = &s->cache[trace_pc_slot(r->pc)];
+            if (e->gen == s->gen && e->pc == r->pc && e->n_block == r->n_insns) {
+                trace_pred_follow(s, r->pc);
+                s->next_seq = r->seq + r->n_insns;
+                s->pred_pc = trace_pred_next(e, r->pc, r->n_insns);
+                s->prev_pc = r->pc;
+                s->prev_e = e;
+                w->instructions += r->n_insns;
+                if (after_record(w, put_zero_flags(b)) < 0)
+                    return -1;
+                continue;
+            }
+        }
+        if (trace_writer_block_repeat(w, r->seq, r->pc, r->pa, r->el, r->n_insns, r->count) < 0)
+            return -1;
     }
     return 0;
 }

@@ -103,6 +103,18 @@ int trace_writer_block(struct trace_writer *w, uint64_t seq, uint64_t pc, uint64
 int trace_writer_block_repeat(struct trace_writer *w, uint64_t seq, uint64_t pc, uint64_t pa, uint8_t el,
                               uint32_t n_insns, uint64_t count);
 
+/* A block entered `count` times in a row from sequence number seq on. */
+struct trace_block_run {
+    uint64_t seq, pc, pa, count;
+    uint32_t n_insns;
+    uint8_t el;
+};
+
+/* The same as trace_writer_block_repeat for each run in order, faster: a recorder that
+ * collects runs writes them in batches (the common record, a block the predictors
+ * expect, takes a few instructions). */
+int trace_writer_block_runs(struct trace_writer *w, const struct trace_block_run *runs, size_t n);
+
 /* The first error so far ("" if none). */
 const char *trace_writer_error(struct trace_writer *w);
 

@@ -265,10 +265,14 @@ static void test_block_mode(void)
     trace_reader_close(r);
 }
 
-/* trace_writer_block_repeat is a shortcut for a run of trace_writer_block calls: the
- * files must be identical, across chunk boundaries (small chunks by records and by
- * bytes), runs of every length, and runs the predictors do not expect yet. */
-static void write_block_pattern(const char *path, bool repeat, unsigned chunk_records, unsigned chunk_bytes,
+/* trace_writer_block_repeat is a shortcut for a run of trace_writer_block calls, and
+ * trace_writer_block_runs for a series of trace_writer_block_repeat calls: the files
+ * must be identical, across chunk boundaries (small chunks by records and by bytes),
+ * runs of every length, runs the predictors do not expect yet, and (second half) a
+ * cycle of blocks entered once each, mostly as the predictors expect. */
+enum block_calls { ONE_BY_ONE, REPEAT, RUNS };
+
+static void write_block_pattern(const char *path, enum block_calls how, unsigned chunk_records, unsigned chunk_bytes,
                                 bool physical)
 {
     struct trace_file_info info = {.mode = TRACE_MODE_BLOCK, .chunk_records = chunk_records,
@@ -280,21 +284,44 @@ static void write_block_pattern(const char *path, bool repeat, unsigned chunk_re
     if (!w)
         return;
     uint64_t seq = 0;
-    for (unsigned i = 0; i < 400; i++) {
-        /* runs of one block follow each other in pairs, and the mapping changes now and
-         * then, also between the two runs of a pair */
+    struct trace_block_run runs[37];
+    unsigned n_runs = 0;
+    for (unsigned i = 0; i < 400 + 5000; i++) {
+        /* first: runs of one block follow each other in pairs, and the mapping changes
+         * now and then, also between the two runs of a pair */
         uint64_t pc = 0x400000 + (i / 2 % 3) * 0x40, count = (i * 7919u) % 1500;
         uint64_t pa = pc + (i % 7 == 0 ? 0x40000000 : 0x1000);
         uint32_t len = 2 + i / 2 % 4;
         uint8_t el = (uint8_t)(i / 2 % 5 == 0);
-        if (repeat) {
+        if (i >= 400) {
+            /* then: a cycle of 11 blocks, once each; now and then a gap, another EL or
+             * mapping, another length or a block off the cycle */
+            unsigned k = i % 11;
+            pc = 0x500000 + k * 0x24;
+            count = 1;
+            len = k % 3 + 1;
+            pa = pc + (i % 97 == 0 ? 0x2000 : 0x1000);
+            el = i % 89 == 0;
+            if (i % 101 == 0) len++;
+            if (i % 103 == 0) pc += 0x10000;
+        }
+        if (how == REPEAT) {
             CHECK(trace_writer_block_repeat(w, seq, pc, pa, el, len, count) == 0, "repeat %u", i);
+        } else if (how == RUNS) {
+            runs[n_runs++] = (struct trace_block_run){ .seq = seq, .pc = pc, .pa = pa, .count = count,
+                                                       .n_insns = len, .el = el };
+            if (n_runs == sizeof runs / sizeof runs[0] || i % 13 == 0) {
+                CHECK(trace_writer_block_runs(w, runs, n_runs) == 0, "runs up to %u", i);
+                n_runs = 0;
+            }
         } else {
             for (uint64_t k = 0; k < count; k++)
                 CHECK(trace_writer_block(w, seq + k * len, pc, pa, el, len) == 0, "block %u", i);
         }
         seq += count * len + (i % 9 == 0);
     }
+    if (n_runs)
+        CHECK(trace_writer_block_runs(w, runs, n_runs) == 0, "the last runs");
     CHECK(trace_writer_close(w, err, sizeof err) == 0, "close: %s", err);
 }
 
@@ -304,23 +331,27 @@ static void test_block_repeat(void)
     for (unsigned c = 0; c < 2 * sizeof chunks / sizeof chunks[0]; c++) {
         bool physical = c >= sizeof chunks / sizeof chunks[0];
         unsigned k = c % (sizeof chunks / sizeof chunks[0]);
-        char a[512], b[512];
+        char a[512];
         snprintf(a, sizeof a, "%s", tmp_path("repeat-a.ftrace"));
-        snprintf(b, sizeof b, "%s", tmp_path("repeat-b.ftrace"));
-        write_block_pattern(a, false, chunks[k][0], chunks[k][1], physical);
-        write_block_pattern(b, true, chunks[k][0], chunks[k][1], physical);
-        FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
-        CHECK(fa && fb, "open the two files");
-        bool same = fa && fb;
-        for (int x = 0, y = 0; same && (x != EOF || y != EOF);) {
-            x = fgetc(fa);
-            y = fgetc(fb);
-            same = x == y;
+        write_block_pattern(a, ONE_BY_ONE, chunks[k][0], chunks[k][1], physical);
+        for (enum block_calls how = REPEAT; how <= RUNS; how++) {
+            char b[512];
+            snprintf(b, sizeof b, "%s", tmp_path("repeat-b.ftrace"));
+            write_block_pattern(b, how, chunks[k][0], chunks[k][1], physical);
+            FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+            CHECK(fa && fb, "open the two files");
+            bool same = fa && fb;
+            for (int x = 0, y = 0; same && (x != EOF || y != EOF);) {
+                x = fgetc(fa);
+                y = fgetc(fb);
+                same = x == y;
+            }
+            CHECK(same, "%s writes the same file as single blocks (chunks %u records, %u bytes, %s)",
+                  how == REPEAT ? "trace_writer_block_repeat" : "trace_writer_block_runs", chunks[k][0],
+                  chunks[k][1], physical ? "with PAs" : "no PAs");
+            if (fa) fclose(fa);
+            if (fb) fclose(fb);
         }
-        CHECK(same, "repeat writes the same file as single blocks (chunks %u records, %u bytes, %s)",
-              chunks[k][0], chunks[k][1], physical ? "with PAs" : "no PAs");
-        if (fa) fclose(fa);
-        if (fb) fclose(fb);
     }
 }
 
