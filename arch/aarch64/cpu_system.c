@@ -510,6 +510,8 @@ static void system_op(struct a64_cpu *cpu, const struct a64_sys_insn *op, unsign
             cpu->sys.far_el1 = cpu->pending_far;
             return;
         }
+        /* with code_pages, a write to translated code has discarded it already: this
+         * only makes sure (nothing is translated there after the write) */
         if (op->kind == A64_SYS_IC_IVAU) {
             if (cpu->machine.code_pages) code_page_written(cpu, pa);
             else cpu->translations_stale = true;
@@ -517,7 +519,8 @@ static void system_op(struct a64_cpu *cpu, const struct a64_sys_insn *op, unsign
         break;
     }
     case A64_SYS_IC_IALLU: case A64_SYS_IC_IALLUIS:
-        cpu->translations_stale = true;
+        /* with code_pages, every write to translated code has discarded it already */
+        if (!cpu->machine.code_pages) cpu->translations_stale = true;
         break;
     default:
         /* set/way maintenance: nothing to do on an emulated cache */

@@ -65,9 +65,9 @@ struct a64_cpu {
     uint16_t fast_used[JIT_TLB_VIEWS * JIT_TLB_ENTRIES];
     unsigned n_fast_used;
     bool illegal_state;             /* PSTATE.IL after an illegal exception return */
-    /* Translated code may no longer match the guest's code: it invalidated the whole
-     * instruction cache (or, without code_pages, the cache for one address). The run
-     * loop drops the translations and clears this. */
+    /* Without code_pages, translated code may no longer match the guest's code: the
+     * guest invalidated its instruction cache (IC IVAU, IALLU, IALLUIS). The run loop
+     * drops the translations and clears this. */
     bool translations_stale;
     /* The virtual-to-physical mapping may have changed (page tables, TLB maintenance,
      * TTBR, TCR, SCTLR): the run loop tells the translator (jit_mappings_changed, or
