@@ -62,13 +62,13 @@ test: all
 setup:
 	$(Q)tools/setup.sh
 
-# Until a Linux guest can be booted (the next issue), the default target boots the
-# engine in the VM and runs its selftest; on a machine without /dev/kvm it boots a
-# bare-metal test guest (exceptions, EL0/EL1) in the hosted system emulator instead.
-run: all baremetal-tests
-	$(Q)if [ -e /dev/kvm ]; then $(BUILD)/ferry selftest; else \
-	    echo "make run: no /dev/kvm here: booting a bare-metal guest in the hosted system emulator"; \
-	    $(BUILD)/ferry run --hosted --kernel $(BUILD)/tests/baremetal/exceptions.elf; fi
+# The default guest: Debian's arm64 Linux kernel with a busybox initramfs, to a shell on
+# the console (tests/linux/; 'poweroff -f' or Ctrl-A x ends it), in the system emulator
+# (hosted: the engine's system mode under KVM comes next; `ferry selftest` boots the
+# engine alone).
+run: all linux-guest
+	$(Q)$(BUILD)/ferry run --mem 512M --kernel $(LINUX_DIR)/Image --initrd $(LINUX_DIR)/initrd.gz \
+	    --append "console=ttyAMA0 quiet"
 
 clean:
 	rm -rf $(BUILD) $(CLEAN_EXTRA)

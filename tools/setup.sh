@@ -11,16 +11,27 @@ missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if [ ${#missing[@]} -eq 0 ]; then
-    echo "setup: all ${#packages[@]} packages present"
+# The Linux test guest's kernel and busybox are arm64 packages, downloaded (not
+# installed) by tests/linux/fetch.sh: apt needs their package lists.
+arm64=true
+dpkg --print-foreign-architectures | grep -qx arm64 || arm64=false
+if [ ${#missing[@]} -eq 0 ] && $arm64; then
+    echo "setup: all ${#packages[@]} packages present, arm64 package lists enabled"
     exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
-    echo "setup: missing packages (${missing[*]}); run this script as root" >&2
+    $arm64 || missing+=("(dpkg architecture arm64)")
+    echo "setup: missing ${missing[*]}; run this script as root" >&2
     exit 1
 fi
-echo "setup: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+if ! $arm64; then
+    echo "setup: enabling arm64 package lists (dpkg --add-architecture arm64)"
+    dpkg --add-architecture arm64
+fi
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing ${missing[*]}"
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
 echo "setup: done"
