@@ -131,6 +131,17 @@ static inline bool jit_memory_store(const struct jit_memory *m, uint64_t a, unsi
  * cannot, the block ends before it. Returns false only on an internal error. */
 typedef bool (*jit_translate_fn)(void *ctx, ir_block *b, uint64_t pc, uint64_t modes);
 
+/* The guest's condition flags, if it has the usual four: I1 registers in the state
+ * holding the sign, zero, carry and overflow of the last flag-setting operation. A
+ * self-loop whose back edge leaves them equal to the flags of one subtraction, addition
+ * or AND of registers it carries keeps them lazily (jit/ir/lazy_flags.c recognises the
+ * operation in the IR the front end built, carry conventions included). Without
+ * (present = false) they are registers like any other. */
+struct jit_flags {
+    bool present;
+    uint32_t offset[4];          /* sign, zero, carry, overflow */
+};
+
 struct jit_config {
     uint32_t state_size;         /* bytes of the guest state struct */
     uint32_t pc_offset;          /* offset of the 64-bit guest PC in it */
@@ -142,6 +153,7 @@ struct jit_config {
      * modes; NULL means no modes (always 0). */
     uint64_t (*modes)(void *ctx, const void *state);
     void *modes_ctx;
+    struct jit_flags flags;
     uint32_t max_block_insns;    /* front end hint; 0 = default */
     size_t code_cache_size;      /* bytes; 0 = default (64 MB). Flushed whole when full. */
     /* Optional monotonic clock for jit_stats.translate_ns (the shared code has no clock

@@ -39,6 +39,8 @@ uint64_t a64_modes_key(void *ctx, const void *state);
 struct a64_modes a64_modes_of_key(uint64_t key);
 /* The exception level a modes word runs at (jit_config.trace.el_of_modes). */
 int a64_el_of_modes_key(uint64_t key);
+/* jit_config.flags: N, Z, C, V. */
+struct jit_flags a64_jit_flags(void);
 
 /* jit_translate_fn for the JIT: ctx is a const struct jit_memory * (guest code is read
  * from it). Blocks never cross a 4 KiB guest page (so invalidation is per page). */

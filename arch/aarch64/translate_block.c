@@ -26,6 +26,13 @@ struct a64_modes a64_modes_of_key(uint64_t key)
 
 int a64_el_of_modes_key(uint64_t key) { return a64_modes_of_key(key).EL; }
 
+struct jit_flags a64_jit_flags(void)
+{
+    return (struct jit_flags){ .present = true,
+                               .offset = { offsetof(struct a64_state, N), offsetof(struct a64_state, Z),
+                                           offsetof(struct a64_state, C), offsetof(struct a64_state, V) } };
+}
+
 bool a64_translate_block(void *ctx, ir_block *b, uint64_t pc, uint64_t modes_key)
 {
     const struct jit_memory *m = ctx;

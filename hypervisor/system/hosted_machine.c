@@ -97,7 +97,7 @@ static bool start_jit(struct machine *m)
         .state_size = sizeof(struct a64_state),
         .pc_offset = offsetof(struct a64_state, PC),
         .memory = m->cpu.memory,
-        .translate = a64_translate_block,
+        .translate = a64_translate_block, .flags = a64_jit_flags(),
         .translate_ctx = &m->cpu.memory,
         .modes = a64_modes_key,
         .exit_requests = true,

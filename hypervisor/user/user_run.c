@@ -211,7 +211,7 @@ int user_run(struct user_process *p, const struct user_options *o, uint64_t entr
             .state_size = sizeof(struct a64_state),
             .pc_offset = offsetof(struct a64_state, PC),
             .memory = run_memory,
-            .translate = a64_translate_block,
+            .translate = a64_translate_block, .flags = a64_jit_flags(),
             .translate_ctx = &run_memory,
             .now_ns = now_ns, /* so --stats can report translation speed */
             .step = step,

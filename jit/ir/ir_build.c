@@ -1324,7 +1324,7 @@ void ir_block_set_lazy_flags(ir_block *b, const struct ir_lazy_flags *lf)
         }
     }
     for (uint32_t f = 0; f < 4; f++) {
-        check(b, cache_find(b, lf->offset + f, 1, false) < 0, "lazy flag that is a loop register");
+        check(b, cache_find(b, lf->offset[f], 1, false) < 0, "lazy flag that is a loop register");
         ir_val v;
         if ((lf->kind & IR_LAZY_KIND_MASK) == IR_LAZY_AND && f >= 2) {
             v = ir_const(b, IR_I1, 0);
@@ -1332,7 +1332,7 @@ void ir_block_set_lazy_flags(ir_block *b, const struct ir_lazy_flags *lf)
             v = emit(b, IR_OP_LAZY_FLAG, IR_I1, vals[0], vals[1], addends, f);
             I(b, v)->cond = lf->kind;
         }
-        cache_add(b, lf->offset + f, 1, v, true);
+        cache_add(b, lf->offset[f], 1, v, true);
     }
     b->lazy_flags = *lf;
     b->lazy_flags_set = true;
@@ -1428,6 +1428,13 @@ static ir_val lazy_flag_of(ir_block *b, ir_val v)
     return lazy;
 }
 
+static bool is_lazy_flag_offset(const ir_block *b, uint32_t offset)
+{
+    for (int f = 0; f < 4; f++)
+        if (b->lazy_flags.offset[f] == offset) return true;
+    return false;
+}
+
 /* The back edge must leave the flags as the loop head assumes: the same operation on
  * the registers it carries. Otherwise the block is marked broken (the jit then builds
  * it without lazy flags). */
@@ -1435,12 +1442,13 @@ static void check_lazy_back_edge(ir_block *b, const ir_val *vals)
 {
     ir_val flags[4];
     for (uint32_t f = 0; f < 4; f++) {
-        int e = cache_find(b, b->lazy_flags.offset + f, 1, false);
+        int e = cache_find(b, b->lazy_flags.offset[f], 1, false);
         flags[f] = e >= 0 && T(b, b->cache[e].val) == IR_I1 ? b->cache[e].val : 0;
     }
     struct ir_lazy_regs regs = { .n = b->n_loop_regs };
     for (uint32_t k = 0; k < b->n_loop_regs; k++) regs.value[k] = vals[k];
-    struct ir_lazy_flags found = { .offset = b->lazy_flags.offset };
+    struct ir_lazy_flags found = { 0 };
+    memcpy(found.offset, b->lazy_flags.offset, sizeof found.offset);
     if (!ir_match_lazy_flags(b, flags, &regs, &found) || !ir_lazy_flags_equal(&found, &b->lazy_flags))
         b->loop_facts_broken = true;
 }
@@ -1465,7 +1473,7 @@ static void loop_back(ir_block *b)
         struct ir_cache_entry *e = &b->cache[i];
         if (!e->live || !e->dirty) continue;
         /* lazy flags: the loop head recomputes them from the carried registers */
-        if (b->lazy_flags_set && e->size == 1 && e->offset - b->lazy_flags.offset < 4) continue;
+        if (b->lazy_flags_set && e->size == 1 && is_lazy_flag_offset(b, e->offset)) continue;
         bool carried = false;
         ir_val held = e->val;             /* a lazy flag was read as the value it stands for */
         if (I(b, held)->op == IR_OP_LAZY_FLAG && b->consts_hi[I(b, held)->c + 2])

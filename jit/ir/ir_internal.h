@@ -118,8 +118,8 @@ struct ir_label_info {
 
 #define IR_MAX_LOOP_REGS 16
 
-/* Lazy loop flags. A self-loop whose back edge leaves four adjacent I1 registers (the
- * AArch64 N, Z, C, V) equal to the flags of `a op b`, where a and b are loop-carried
+/* Lazy loop flags. A self-loop whose back edge leaves the guest's four flag registers
+ * (jit_config.flags: sign, zero, carry, overflow) equal to the flags of `a op b`, where a and b are loop-carried
  * registers plus constant addends (or constants), need not carry them: at the loop head
  * the flags are those of the same operation on the preloaded registers, so the back
  * edge drops them and only fault stubs, exits and reads before they are rewritten
@@ -131,7 +131,7 @@ struct ir_lazy_operand {
     uint64_t value;           /* constant, or the addend to the register's value */
 };
 struct ir_lazy_flags {
-    uint32_t offset;          /* N at offset, Z, C, V in the next three bytes */
+    uint32_t offset[4];       /* state offsets of the sign, zero, carry and overflow flags */
     uint8_t kind;             /* IR_LAZY_SUB/ADD/AND, | IR_LAZY_64 for 64-bit operations */
     struct ir_lazy_operand a, b;
 };
@@ -146,8 +146,8 @@ struct ir_lazy_regs {
     uint32_t offset[IR_MAX_LOOP_REGS];
     uint8_t type[IR_MAX_LOOP_REGS];
 };
-/* lazy_flags.c: fills out's kind and operands when flags[0..3] (N, Z, C, V) are the flags
- * of one SUBS/ADDS/ANDS on those registers; false otherwise. */
+/* lazy_flags.c: fills out's kind and operands when flags[0..3] (sign, zero, carry,
+ * overflow) are the flags of one SUBS/ADDS/ANDS on those registers; false otherwise. */
 bool ir_match_lazy_flags(const ir_block *b, const ir_val flags[4], const struct ir_lazy_regs *regs,
                          struct ir_lazy_flags *out);
 bool ir_lazy_flags_equal(const struct ir_lazy_flags *x, const struct ir_lazy_flags *y);

@@ -133,6 +133,6 @@ bool ir_match_lazy_flags(const ir_block *b, const ir_val flag_values[4], const s
 
 bool ir_lazy_flags_equal(const struct ir_lazy_flags *x, const struct ir_lazy_flags *y)
 {
-    return x->offset == y->offset && x->kind == y->kind && x->a.loop_reg == y->a.loop_reg &&
+    return !memcmp(x->offset, y->offset, sizeof x->offset) && x->kind == y->kind && x->a.loop_reg == y->a.loop_reg &&
            x->a.value == y->a.value && x->b.loop_reg == y->b.loop_reg && x->b.value == y->b.value;
 }

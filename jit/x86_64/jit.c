@@ -46,9 +46,8 @@ struct jit_block {
 };
 
 /* What the plain translation b of a self-loop tells about its one exit to itself:
- * which registers to carry, whether the flags it leaves (four I1 registers, AArch64 N,
- * Z, C, V at consecutive offsets) are the flags of one operation on carried registers
- * (struct ir_lazy_flags), and which registers it leaves holding a constant (struct
+ * which registers to carry, whether the flags it leaves (jit_config.flags) are the
+ * flags of one operation on carried registers (struct ir_lazy_flags), and which registers it leaves holding a constant (struct
  * ir_loop_const). Both facts hold at every entry to a loop head that only this exit
  * and the loop's own back edge reach (see translate). */
 struct loop_plan {
@@ -418,9 +417,9 @@ static bool overlaps(uint32_t a, uint32_t a_size, uint32_t b, uint32_t b_size)
     return a < b + b_size && b < a + a_size;
 }
 
+/* skip: the flag registers kept lazily (one byte each), or NULL. */
 static uint32_t choose_loop_regs(const jit *j, const ir_block *b, struct ir_loop_reg *out,
-                                 uint32_t skip_offset, uint32_t skip_size,
-                                 const struct ir_loop_const *consts, uint32_t n_consts)
+                                 const uint32_t skip[4], const struct ir_loop_const *consts, uint32_t n_consts)
 {
     bool self = false;
     for (uint32_t i = 1; i < b->n_insns && !self; i++)
@@ -436,7 +435,9 @@ static uint32_t choose_loop_regs(const jit *j, const ir_block *b, struct ir_loop
             if (t == IR_I128) continue;
             uint32_t off = (uint32_t)in->imm, size = ir_type_bytes(t);
             if (off < j->cfg.pc_offset + 8 && j->cfg.pc_offset < off + size) continue;
-            if (overlaps(off, size, skip_offset, skip_size)) continue;
+            bool skipped = false;
+            for (int f = 0; skip && f < 4 && !skipped; f++) skipped = overlaps(off, size, skip[f], 1);
+            if (skipped) continue;
             bool constant = false;          /* held by the loop head as a constant instead */
             for (uint32_t k = 0; k < n_consts && !constant; k++)
                 constant = overlaps(off, size, consts[k].offset, ir_type_bytes((ir_type)consts[k].type));
@@ -500,22 +501,16 @@ static bool plan_loop(const jit *j, const ir_block *b, struct loop_plan *p)
         if (op != IR_OP_STORE_STATE && op != IR_OP_CONST && op != IR_OP_NOP) break;
         first_store--;
     }
+    /* the values the exit leaves in the flag registers, when it stores all four */
     ir_val flags[4] = { 0 };
-    uint32_t flag_offset = 0;
-    for (uint32_t i = first_store; i < exit_at && !flags[0]; i++) {
-        const struct ir_insn *in = &b->insns[i];
-        if (in->op != IR_OP_STORE_STATE || b->insns[in->a].type != IR_I1) continue;
-        ir_val found[4] = { 0 };
-        for (uint32_t k = first_store; k < exit_at; k++) {
-            const struct ir_insn *st = &b->insns[k];
-            if (st->op == IR_OP_STORE_STATE && b->insns[st->a].type == IR_I1 && st->imm >= in->imm && st->imm < in->imm + 4)
-                found[st->imm - in->imm] = st->a;
-        }
-        if (found[0] && found[1] && found[2] && found[3]) {
-            memcpy(flags, found, sizeof(flags));
-            flag_offset = (uint32_t)in->imm;
-        }
+    const struct jit_flags *fd = &j->cfg.flags;
+    for (uint32_t i = first_store; fd->present && i < exit_at; i++) {
+        const struct ir_insn *st = &b->insns[i];
+        if (st->op != IR_OP_STORE_STATE || b->insns[st->a].type != IR_I1) continue;
+        for (int f = 0; f < 4; f++)
+            if (st->imm == fd->offset[f]) flags[f] = st->a;
     }
+    if (!flags[0] || !flags[1] || !flags[2] || !flags[3]) flags[0] = 0;
     /* registers left holding a constant (flags are I1: never among them) */
     for (uint32_t i = first_store; i < exit_at; i++) {
         const struct ir_insn *in = &b->insns[i], *v = &b->insns[in->a];
@@ -524,15 +519,16 @@ static bool plan_loop(const jit *j, const ir_block *b, struct loop_plan *p)
         bool clash = overlaps(off, size, j->cfg.pc_offset, 8);
         for (uint32_t k = 0; k < p->n_consts && !clash; k++)
             clash = overlaps(off, size, p->consts[k].offset, ir_type_bytes((ir_type)p->consts[k].type));
+        for (int f = 0; fd->present && f < 4 && !clash; f++) clash = overlaps(off, size, fd->offset[f], 1);
         if (clash || p->n_consts == IR_MAX_LOOP_CONSTS) continue;
         p->consts[p->n_consts++] = (struct ir_loop_const){ .offset = off, .type = v->type, .value = v->imm };
     }
     if (flags[0]) {
-        p->n_regs = choose_loop_regs(j, b, p->regs, flag_offset, 4, p->consts, p->n_consts);
-        p->flags.offset = flag_offset;
+        p->n_regs = choose_loop_regs(j, b, p->regs, fd->offset, p->consts, p->n_consts);
+        memcpy(p->flags.offset, fd->offset, sizeof p->flags.offset);
         if (p->n_regs) plan_lazy_flags(b, first_store, exit_at, calls, flags, p);
     }
-    if (!p->lazy) p->n_regs = choose_loop_regs(j, b, p->regs, 0, 0, p->consts, p->n_consts);
+    if (!p->lazy) p->n_regs = choose_loop_regs(j, b, p->regs, NULL, p->consts, p->n_consts);
     return p->n_regs && (p->lazy || p->n_consts);
 }
 
@@ -635,7 +631,7 @@ static const struct jit_block *translate(jit *j, uint64_t pc, uint64_t pa, uint6
         struct ir_loop_reg loop_regs[IR_MAX_LOOP_REGS];
         /* a traced block checks its items fit at its start: no loop head to jump back to */
         bool loops = b->optimise && j->cfg.trace.mode == JIT_TRACE_OFF;
-        uint32_t n_loop = loops ? choose_loop_regs(j, b, loop_regs, 0, 0, NULL, 0) : 0;
+        uint32_t n_loop = loops ? choose_loop_regs(j, b, loop_regs, NULL, NULL, 0) : 0;
         struct loop_plan *plan = &j->plan;
         if (n_loop && plan_loop(j, b, plan)) {
             build(j, b, pc, modes, plan->regs, plan->n_regs, plan);

@@ -165,7 +165,7 @@ int main(int argc, char **argv)
         .state_size = sizeof(struct a64_state),
         .pc_offset = A64_PC_OFFSET,
         .memory = { mem_jit, MEM_SIZE },
-        .translate = a64_translate_block,
+        .translate = a64_translate_block, .flags = a64_jit_flags(),
         .translate_ctx = &jit_mem,
     };
     jit *j = jit_new(&cfg);

@@ -339,7 +339,7 @@ static int setup(void **unused)
         .state_size = sizeof(struct a64_state),
         .pc_offset = A64_PC_OFFSET,
         .memory = { mem_jit, MEM_SIZE },
-        .translate = a64_translate_block,
+        .translate = a64_translate_block, .flags = a64_jit_flags(),
         .translate_ctx = &jit_memory_ctx,
     };
     the_jit = jit_new(&cfg);

@@ -198,7 +198,7 @@ int main(int argc, char **argv)
     setup_cpu(&cpu_jit, ram_jit, &zero);
     struct jit_config cfg = {
         .state_size = sizeof(struct a64_state), .pc_offset = offsetof(struct a64_state, PC),
-        .memory = cpu_jit.memory, .translate = a64_translate_block, .translate_ctx = &cpu_jit.memory,
+        .memory = cpu_jit.memory, .translate = a64_translate_block, .flags = a64_jit_flags(), .translate_ctx = &cpu_jit.memory,
         .modes = a64_modes_key,
     };
     jit *j = jit_new(&cfg);

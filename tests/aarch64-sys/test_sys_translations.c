@@ -92,7 +92,7 @@ int main(void)
     cpu.sys.daif = A64_DAIF_MASK;
     struct jit_config cfg = {
         .state_size = sizeof(struct a64_state), .pc_offset = offsetof(struct a64_state, PC),
-        .memory = cpu.memory, .translate = a64_translate_block, .translate_ctx = &cpu.memory,
+        .memory = cpu.memory, .translate = a64_translate_block, .flags = a64_jit_flags(), .translate_ctx = &cpu.memory,
         .modes = a64_modes_key,
     };
     the_jit = jit_new(&cfg);
