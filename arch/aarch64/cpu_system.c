@@ -81,7 +81,9 @@ static void fast_entry_empty(struct jit_tlb_entry *f)
 }
 
 /* Empties the entries filled since the last time (all of them when that list is long:
- * a sweep of 64 KB is then as cheap). */
+ * a sweep of 64 KB is then as cheap). The list may hold an index twice (an entry
+ * emptied alone and filled again); once full, fills are no longer listed and every
+ * user of the list sweeps all entries instead. */
 static void fast_tlb_empty(struct a64_cpu *cpu)
 {
     struct jit_tlb_entry *all = &cpu->fast_tlb[0][0];
@@ -320,10 +322,14 @@ static void code_page(void *ctx, uint64_t pa_page)
     if (!m->code_pages || code_page_marked(cpu, pa_page) || !ram_at(cpu, pa_page, PAGE_MASK + 1)) return;
     uint64_t i = (pa_page - m->ram_base) >> 12;
     m->code_pages[i / 64] |= 1ull << (i % 64);
-    /* inline store entries already pointing there (any VA aliasing the page) go */
+    /* inline store entries already pointing there (any VA aliasing the page) go: those
+     * filled since the last emptying, or all when that list is full (and so may miss
+     * some) */
     uintptr_t host = (uintptr_t)ram_at(cpu, pa_page, 1);
-    for (unsigned k = 0; k < cpu->n_fast_used; k++) {
-        struct jit_tlb_entry *f = &cpu->fast_tlb[0][0] + cpu->fast_used[k];
+    const unsigned all = JIT_TLB_VIEWS * JIT_TLB_ENTRIES;
+    bool sweep = cpu->n_fast_used >= all;
+    for (unsigned k = 0; k < (sweep ? all : cpu->n_fast_used); k++) {
+        struct jit_tlb_entry *f = &cpu->fast_tlb[0][0] + (sweep ? k : cpu->fast_used[k]);
         if (f->write_tag != JIT_TLB_EMPTY && (uintptr_t)(f->write_tag + f->addend) == host)
             f->write_tag = JIT_TLB_EMPTY;
     }

@@ -47,9 +47,10 @@ struct jit_block {
 
 /* What the plain translation b of a self-loop tells about its one exit to itself:
  * which registers to carry, whether the flags it leaves (jit_config.flags) are the
- * flags of one operation on carried registers (struct ir_lazy_flags), and which registers it leaves holding a constant (struct
- * ir_loop_const). Both facts hold at every entry to a loop head that only this exit
- * and the loop's own back edge reach (see translate). */
+ * flags of one operation on carried registers (struct ir_lazy_flags), and which
+ * registers it leaves holding a constant (struct ir_loop_const). Both facts hold at
+ * every entry to a loop head that only this exit and the loop's own back edge reach
+ * (see translate). */
 struct loop_plan {
     struct ir_loop_reg regs[IR_MAX_LOOP_REGS];
     uint32_t n_regs;
@@ -799,15 +800,15 @@ void jit_mappings_changed(jit *j)
     j->stats.mapping_changes++;
 }
 
-/* Kills the blocks of the page in slot h (chains into them come only from blocks of
- * the same page, lookup_code: they all die together); how many. */
+/* Kills the blocks of the page in slot h; how many. Plain chains into them come only
+ * from blocks of the same page (lookup_code), which die with them; chains from other
+ * pages enter their guards, which from now on never match. */
 static uint32_t kill_page(jit *j, uint32_t h)
 {
     uint32_t died = 0;
     for (uint32_t i = j->page_head[h]; i; i = j->blocks[i - 1].next_in_page) {
         struct jit_block *b = &j->blocks[i - 1];
         b->dead = true;
-        /* chains from other pages into b now always take its guard's other way */
         if (b->guard_epoch) put_epoch(b, EPOCH_DEAD);
         if (!b->hidden) hash_remove(j, i - 1);
         died++;

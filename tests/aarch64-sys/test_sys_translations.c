@@ -141,6 +141,23 @@ int main(void)
     cpu.memory_ops.load(&cpu, PAGE_A + 8, 4, false, &v);
     expect("inline store entry after a load fill", f->write_tag, JIT_TLB_EMPTY);
     expect("inline load entry after a load fill", f->read_tag, PAGE_A);
+    /* The same once the list of filled inline entries is full: an entry filled then
+     * (not listed) must still go when its page gets translations. */
+    for (int i = 0; i < 2 * JIT_TLB_VIEWS * JIT_TLB_ENTRIES; i++) {
+        cpu.memory_ops.store(&cpu, PAGE_B + 0x100, 4, false, 0);    /* fills (then lists) an entry */
+        a64_cpu_tlb_flush_va(&cpu, PAGE_B, 0, true);
+    }
+    map_code(PAGE_A);                                               /* a full flush: the list restarts */
+    for (int i = 0; i < 2 * JIT_TLB_VIEWS * JIT_TLB_ENTRIES; i++) {
+        cpu.memory_ops.store(&cpu, PAGE_B + 0x100, 4, false, 0);
+        a64_cpu_tlb_flush_va(&cpu, PAGE_B, 0, true);
+    }
+    cpu.memory_ops.store(&cpu, PAGE_A + 8, 4, false, 0);            /* discards page A's translation */
+    cpu.memory_ops.store(&cpu, PAGE_A + 8, 4, false, 0);            /* an inline entry, not listed */
+    expect("inline store entry filled after the list is full", f->write_tag, PAGE_A);
+    expect("page A after the list filled up", run(), 0xc);
+    expect("inline store entry once page A has translations again", f->write_tag, JIT_TLB_EMPTY);
+
     uint64_t pa;
     bool fetchable = cpu.memory_ops.code_pa(&cpu, CODE_VA, &pa);
     expect("code_pa of CODE_VA", fetchable ? pa : 0, PAGE_A);
