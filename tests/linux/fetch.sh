@@ -8,14 +8,16 @@ set -euo pipefail
 dir=$1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-chmod 755 "$work"                      # apt's download user writes there
 kernel=$(apt-cache depends linux-image-arm64:arm64 2>/dev/null |
          sed -n 's/^ *Depends: \(linux-image-[0-9][^:]*-arm64\).*/\1/p' | head -n 1)
 if [ -z "$kernel" ]; then
     echo "fetch.sh: Debian's arm64 packages are unknown here: run tools/setup.sh as root" >&2
     exit 1
 fi
-(cd "$work" && apt-get download -q=2 "$kernel:arm64" busybox-static:arm64)
+# as root, apt would hand the download to its _apt user, who cannot write here
+sandbox=()
+[ "$(id -u)" -eq 0 ] && sandbox=(-o APT::Sandbox::User=root)
+(cd "$work" && apt-get download -q=2 "${sandbox[@]}" "$kernel:arm64" busybox-static:arm64)
 dpkg-deb -x "$work"/linux-image-*.deb "$work/kernel"
 dpkg-deb -x "$work"/busybox-static_*.deb "$work/busybox"
 mkdir -p "$dir"
