@@ -15,27 +15,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 source "$(dirname "$0")/programs.sh"
+source "$(dirname "$0")/timing.sh"
 
-# time_runs LABEL OUTFILE CMD... : prints the median wall time of $runs runs.
-time_runs() {
-    local label=$1 outfile=$2
-    shift 2
-    local times=() start end
-    for ((r = 0; r < runs; r++)); do
-        start=$(date +%s%N)
-        "$@" >"$outfile" 2>"$outfile.err"
-        local rc=$?
-        end=$(date +%s%N)
-        if [ $rc -ne 0 ]; then
-            echo "error: $label exited with $rc" >&2
-            head -3 "$outfile.err" >&2
-            echo "nan"
-            return
-        fi
-        times+=("$(( (end - start) / 1000 ))")
-    done
-    printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.3f\n", a[int((NR+1)/2)]/1e6}'
-}
 
 {
 echo "Ferry user-mode benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, runs=$runs (median wall seconds)"
@@ -47,9 +28,9 @@ printf '%-14s %9s %9s %9s %10s %12s %8s %12s %10s\n' program native qemu ferry q
 log_q=0 log_fn=0 count=0 all_ok=1
 for name in "${names[@]}"; do
     a=$(( ${arg[$name]:-1} * scale ))
-    t_native=$(time_runs "$name native" "$tmp/native" "$dir/native/$name" "$a")
-    t_qemu=$(time_runs "$name qemu" "$tmp/qemu" qemu-aarch64 "$dir/aarch64/$name" "$a")
-    t_ferry=$(time_runs "$name ferry" "$tmp/ferry" "$ferry" user --stats "$dir/aarch64/$name" "$a")
+    t_native=$(median_wall "$tmp/native" "$dir/native/$name" "$a")
+    t_qemu=$(median_wall "$tmp/qemu" qemu-aarch64 "$dir/aarch64/$name" "$a")
+    t_ferry=$(median_wall "$tmp/ferry" "$ferry" user --stats "$dir/aarch64/$name" "$a")
     same=same
     if ! cmp -s "$tmp/native" "$tmp/qemu" || ! cmp -s "$tmp/qemu" "$tmp/ferry"; then
         same=DIFFERENT; all_ok=0

@@ -19,22 +19,7 @@ kdir=$build/tests/baremetal/minikernel
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 source "$(dirname "$0")/programs.sh"
-
-# median OUT CMD...: median wall seconds of $runs runs (nan on failure); the last run's
-# stdout stays in OUT, its trace file (if any) is measured by the caller.
-median() {
-    local out=$1
-    shift
-    local times=() s e
-    for ((r = 0; r < runs; r++)); do
-        rm -f "$tmp/t.ft"
-        s=$(date +%s%N)
-        "$@" >"$out" 2>"$out.err" </dev/null || { echo nan; return; }
-        e=$(date +%s%N)
-        times+=("$(( (e - s) / 1000 ))")
-    done
-    printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.3f\n", a[int((NR+1)/2)]/1e6}'
-}
+source "$(dirname "$0")/timing.sh"
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a+0 > 0 && b+0 > 0) printf "%.1fx", a/b; else print "nan" }'; }
 
@@ -53,11 +38,11 @@ run() {
 row() {
     local mode=$1 name=$2 a=$3
     local t0 tf tb insns bytes bpi same=same
-    t0=$(median "$tmp/plain" run "$mode" "$name" "$a")
-    tf=$(median "$tmp/full" run "$mode" "$name" "$a" --trace "$tmp/t.ft")
+    t0=$(median_wall "$tmp/plain" run "$mode" "$name" "$a")
+    tf=$(median_wall "$tmp/full" run "$mode" "$name" "$a" --trace "$tmp/t.ft")
     insns=$("$ferry" trace stats "$tmp/t.ft" 2>/dev/null | sed -n 's/^instructions: \([0-9]*\) .*/\1/p')
     bytes=$(stat -c %s "$tmp/t.ft" 2>/dev/null || echo 0)
-    tb=$(median "$tmp/blocks" run "$mode" "$name" "$a" --trace-blocks --trace "$tmp/t.ft")
+    tb=$(median_wall "$tmp/blocks" run "$mode" "$name" "$a" --trace-blocks --trace "$tmp/t.ft")
     rm -f "$tmp/t.ft"
     cmp -s "$tmp/plain" "$tmp/full" && cmp -s "$tmp/plain" "$tmp/blocks" || same=DIFFERENT
     bpi=$(awk -v b="$bytes" -v n="${insns:-0}" 'BEGIN { if (n > 0) printf "%.2f", b/n; else print "nan" }')

@@ -16,20 +16,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 source "$(dirname "$0")/../../../bench/programs.sh"
+source "$(dirname "$0")/../../../bench/timing.sh"
 
-# median_time OUTFILE CMD...: the median wall seconds of $runs runs, output kept.
-median_time() {
-    local outfile=$1
-    shift
-    local times=() start end
-    for ((r = 0; r < runs; r++)); do
-        start=$(date +%s%N)
-        timeout 600 "$@" > "$outfile" 2> "$outfile.err" < /dev/null || { echo nan; return; }
-        end=$(date +%s%N)
-        times+=("$(( (end - start) / 1000 ))")
-    done
-    printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.3f\n", a[int((NR+1)/2)]/1e6}'
-}
 
 echo "EL0 benchmark under the minikernel, $(date -u +%Y-%m-%dT%H:%MZ), runs=$runs (median wall seconds)"
 echo "qemu: $(qemu-system-aarch64 --version | head -1)"
@@ -39,11 +27,11 @@ printf '%-14s %10s %10s %10s %10s %11s %11s %8s\n' program qemu-sys ferry-sys qe
 ratios=()
 for name in "${names[@]}"; do
     a=$(( ${arg[$name]:-1} * scale ))
-    t_sys=$(median_time "$tmp/sys" qemu-system-aarch64 -M virt -cpu cortex-a57 -m 1G -nodefaults \
+    t_sys=$(median_wall "$tmp/sys" qemu-system-aarch64 -M virt -cpu cortex-a57 -m 1G -nodefaults \
         -display none -serial stdio -no-reboot -kernel "$kdir/$name.elf" -append "$name $a")
-    t_fsys=$(median_time "$tmp/fsys" "$ferry" run --hosted --mem 1G --kernel "$kdir/$name.elf" --append "$name $a")
-    t_user=$(median_time "$tmp/user" qemu-aarch64 "$udir/$name" "$a")
-    t_fuser=$(median_time "$tmp/fuser" "$ferry" user "$udir/$name" "$a")
+    t_fsys=$(median_wall "$tmp/fsys" "$ferry" run --hosted --mem 1G --kernel "$kdir/$name.elf" --append "$name $a")
+    t_user=$(median_wall "$tmp/user" qemu-aarch64 "$udir/$name" "$a")
+    t_fuser=$(median_wall "$tmp/fuser" "$ferry" user "$udir/$name" "$a")
     same=same
     for o in sys fsys fuser; do cmp -s "$tmp/$o" "$tmp/user" || same=DIFFERENT; done
     r1=$(awk -v a="$t_sys" -v b="$t_fsys" 'BEGIN { if (b+0 > 0) printf "%.2f", a/b; else print "nan" }')
