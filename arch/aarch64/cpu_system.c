@@ -123,6 +123,17 @@ static void fast_tlb_fill(struct a64_cpu *cpu, const struct a64_tlb_entry *e, un
     f->addend = (uint64_t)(uintptr_t)host - e->va_page;
 }
 
+void a64_cpu_sync_jit(struct a64_cpu *cpu, jit *j)
+{
+    if (j && cpu->translations_stale) {
+        jit_invalidate_all(j);
+    } else if (j && cpu->mappings_changed) {
+        if (cpu->machine.code_pages) jit_mappings_changed(j);
+        else jit_invalidate_all(j);
+    }
+    cpu->translations_stale = cpu->mappings_changed = false;
+}
+
 /* ---- the software TLB ---------------------------------------------------------------- */
 static bool tlb_live(const struct a64_cpu *cpu, const struct a64_tlb_entry *e)
 {

@@ -66,12 +66,10 @@ struct a64_cpu {
     unsigned n_fast_used;
     bool illegal_state;             /* PSTATE.IL after an illegal exception return */
     /* Without code_pages, translated code may no longer match the guest's code: the
-     * guest invalidated its instruction cache (IC IVAU, IALLU, IALLUIS). The run loop
-     * drops the translations and clears this. */
+     * guest invalidated its instruction cache (IC IVAU, IALLU, IALLUIS). */
     bool translations_stale;
     /* The virtual-to-physical mapping may have changed (page tables, TLB maintenance,
-     * TTBR, TCR, SCTLR): the run loop tells the translator (jit_mappings_changed, or
-     * drops translations keyed by virtual address) and clears this. */
+     * TTBR, TCR, SCTLR). Both flags are the run loop's to pass on (a64_cpu_sync_jit). */
     bool mappings_changed;
     /* The exception a faulting memory access recorded (taken by a64_cpu_handle_exit). */
     bool pending;
@@ -116,6 +114,13 @@ bool a64_cpu_check_illegal_state(struct a64_cpu *cpu);
  * ir.h documents it): guest exceptions are taken, system instructions executed. */
 enum a64_cpu_event a64_cpu_handle_exit(struct a64_cpu *cpu, ir_exit_kind kind, uint64_t info,
                                        bool irq_pending);
+
+/* Before translated code runs again: tells the JIT (NULL: none) what the CPU did to the
+ * guest's code and its mappings since the last call (translations_stale,
+ * mappings_changed), and clears those flags. With code_pages the JIT's translations are
+ * keyed by physical address and only forget their virtual lookups on a mapping change;
+ * without, they are keyed by virtual address and go. */
+void a64_cpu_sync_jit(struct a64_cpu *cpu, jit *j);
 
 /* Drops every software TLB entry. */
 void a64_cpu_tlb_flush(struct a64_cpu *cpu);

@@ -365,13 +365,7 @@ static int run(struct machine *m)
         if (irq_pending(m) && !a64_cpu_irq_masked(cpu))
             a64_cpu_take_exception(cpu, 1, 0, false, 0, cpu->s.PC);
         if (a64_cpu_check_illegal_state(cpu)) continue;
-        if (cpu->translations_stale) {
-            if (m->jit) jit_invalidate_all(m->jit);
-            cpu->translations_stale = cpu->mappings_changed = false;
-        } else if (cpu->mappings_changed) {
-            if (m->jit) jit_mappings_changed(m->jit);   /* translations are keyed by physical address */
-            cpu->mappings_changed = false;
-        }
+        a64_cpu_sync_jit(cpu, m->jit);
         uint64_t info = 0;
         ir_exit_kind kind;
         if (m->trace) system_trace_resume(m->trace, cpu);

@@ -150,13 +150,7 @@ static void run(struct a64_cpu *cpu, jit *j, struct result *r)
         ir_exit_kind kind;
         if (a64_cpu_check_illegal_state(cpu)) continue;
         if (j) {
-            if (cpu->translations_stale) {
-                jit_invalidate_all(j);
-                cpu->translations_stale = cpu->mappings_changed = false;
-            } else if (cpu->mappings_changed) {
-                jit_mappings_changed(j);
-                cpu->mappings_changed = false;
-            }
+            a64_cpu_sync_jit(cpu, j);
             kind = jit_run(j, &cpu->s, &info);
         } else {
             uint64_t budget = getenv("TRACE_INTERP") ? 1 : 1000;

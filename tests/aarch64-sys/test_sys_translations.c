@@ -52,13 +52,7 @@ static uint64_t run(void)
 {
     cpu.s.PC = CODE_VA;
     for (int steps = 0; steps < 10; steps++) {
-        if (cpu.translations_stale) {
-            jit_invalidate_all(the_jit);
-            cpu.translations_stale = cpu.mappings_changed = false;
-        } else if (cpu.mappings_changed) {
-            jit_mappings_changed(the_jit);
-            cpu.mappings_changed = false;
-        }
+        a64_cpu_sync_jit(&cpu, the_jit);
         uint64_t info = 0;
         ir_exit_kind kind = jit_run(the_jit, &cpu.s, &info);
         if (a64_cpu_handle_exit(&cpu, kind, info, false) == A64_CPU_HVC) return cpu.s.X[0];
