@@ -22,10 +22,15 @@
  *   STORE_EXCL  a store-exclusive: as STORE, then a status word (0: it stored; anything
  *          else: it failed and memory is unchanged)                        4 or 5 words
  *   BLOCK  tag = kind | el << 4 | n_insns << 32   pc [, pa]                 2 or 3 words
- *          block mode: a block of n_insns instructions starting at pc was entered
- *          (translated code); n_insns = 0: the interpreter ran the one instruction at
- *          pc (the recorder groups those into blocks where control did not fall
- *          through)
+ *          block mode: a block of n_insns instructions starting at pc was entered;
+ *          n_insns = 0: the interpreter ran the one instruction at pc (the recorder
+ *          groups those into blocks where control did not fall through)
+ *   BLOCK_DEF  tag = kind | el << 4 | n_insns << 32   id, pc [, pa]       3 or 4 words
+ *          block mode: the JIT made a translation of n_insns instructions at pc and
+ *          calls it `id` (a number below 2^31 that no other translation of this trace
+ *          has); it comes before the translation's first BLOCK_ID
+ *   BLOCK_ID  tag = kind | id << 4                                          1 word
+ *          block mode: translated code entered block `id`
  *
  * Value words hold values zero-extended to 64 bits (a recorder may still mask them by
  * size).
@@ -44,7 +49,7 @@
 enum jit_trace_mode {
     JIT_TRACE_OFF = 0,
     JIT_TRACE_FULL = 1,     /* INSN, REG, LOAD, STORE, STORE_EXCL items */
-    JIT_TRACE_BLOCKS = 2,   /* BLOCK items only */
+    JIT_TRACE_BLOCKS = 2,   /* BLOCK, BLOCK_DEF and BLOCK_ID items only */
 };
 
 enum jit_trace_kind {
@@ -55,14 +60,20 @@ enum jit_trace_kind {
     JIT_TRACE_STORE_EXCL = 5,
     JIT_TRACE_BLOCK = 6,
     JIT_TRACE_REG_CHANGED = 7,
+    JIT_TRACE_BLOCK_DEF = 8,
+    JIT_TRACE_BLOCK_ID = 9,
 };
+
+/* Block ids are below this (trace files store them in 31 bits). */
+#define JIT_TRACE_BLOCK_ID_LIMIT (1u << 31)
 
 #define JIT_TRACE_KIND(tag)   ((unsigned)((tag) & 15u))
 #define JIT_TRACE_SIZE(tag)   ((unsigned)(((tag) >> 4) & 31u))
 #define JIT_TRACE_OFFSET(tag) ((uint32_t)(((tag) >> 9) & 0x7fffffu))
-#define JIT_TRACE_HIGH(tag)   ((uint32_t)((tag) >> 32))   /* INSN: encoding; BLOCK: count */
-#define JIT_TRACE_EL(tag)     ((int)(((tag) >> 4) & 15u) - 1) /* INSN, BLOCK: -1 = unknown */
-#define JIT_TRACE_PA          (1u << 8)   /* INSN, BLOCK: a physical address word follows the pc */
+#define JIT_TRACE_HIGH(tag)   ((uint32_t)((tag) >> 32))   /* INSN: encoding; BLOCK, BLOCK_DEF: count */
+#define JIT_TRACE_EL(tag)     ((int)(((tag) >> 4) & 15u) - 1) /* INSN, BLOCK, BLOCK_DEF: -1 = unknown */
+#define JIT_TRACE_PA          (1u << 8)   /* INSN, BLOCK, BLOCK_DEF: a physical address word follows the pc */
+#define JIT_TRACE_ID(tag)     ((uint64_t)(tag) >> 4)   /* BLOCK_ID */
 
 /* The largest item: STORE_EXCL of 16 bytes. */
 #define JIT_TRACE_MAX_ITEM_WORDS 5u
@@ -104,6 +115,17 @@ static inline void jit_trace_insn_pa(struct jit_trace_buf *t, uint64_t pc, uint6
     p[0] = JIT_TRACE_INSN | JIT_TRACE_PA | (uint64_t)(el + 1) << 4 | (uint64_t)encoding << 32;
     p[1] = pc;
     p[2] = pa;
+}
+
+/* Block mode, the JIT: translation `id` of n_insns instructions at pc (pa when has_pa). */
+static inline void jit_trace_block_def(struct jit_trace_buf *t, uint32_t id, uint64_t pc, bool has_pa, uint64_t pa,
+                                       unsigned el, uint32_t n_insns)
+{
+    uint64_t *p = jit_trace_reserve(t, has_pa ? 4 : 3);
+    p[0] = JIT_TRACE_BLOCK_DEF | (has_pa ? JIT_TRACE_PA : 0) | (uint64_t)(el + 1) << 4 | (uint64_t)n_insns << 32;
+    p[1] = id;
+    p[2] = pc;
+    if (has_pa) p[3] = pa;
 }
 
 /* Block mode, the interpreter: it ran the instruction at pc (physical address pa when

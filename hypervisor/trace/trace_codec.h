@@ -82,7 +82,6 @@ struct trace_pc_entry {
     uint32_t gen;
     uint32_t enc;
     uint8_t has_next, n_regs, n_mem, n_addr;
-    uint32_t n_block;                     /* block mode: instruction count */
     uint64_t next_pc;
     uint16_t regs[TRACE_PC_CACHE_REGS];
     struct trace_mem_shape mem[TRACE_PC_CACHE_MEM];
@@ -164,7 +163,6 @@ static inline struct trace_pc_entry *trace_pred_entry(struct trace_pred *s, uint
     e->n_regs = 0xff;                     /* "no register list yet" */
     e->n_mem = 0xff;
     e->n_addr = 0;
-    e->n_block = 0;
     e->enc = 0;
     return e;
 }

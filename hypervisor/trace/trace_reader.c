@@ -33,6 +33,8 @@ struct trace_reader {
     uint32_t left;                /* records left in the loaded chunk */
     uint64_t next_chunk;          /* loaded next by trace_reader_next */
     struct trace_pred pred;
+    struct block_slot *blocks;    /* block mode: the chunk's block descriptions */
+    uint32_t cap_blocks, n_blocks, block_gen;
     ZSTD_DCtx *zd;
 
     bool have_peek;               /* seek decoded the first record already */
@@ -108,7 +110,7 @@ static int read_header(struct trace_reader *r, uint64_t *header_size)
     if (memcmp(h, TRACE_MAGIC, 8) != 0)
         return rfail(r, "not a Ferry trace (bad magic)");
     r->info.version = get_le32(h + 8);
-    if (r->info.version != TRACE_FORMAT_VERSION)
+    if (r->info.version != TRACE_FORMAT_VERSION && r->info.version != TRACE_FORMAT_V1_FULL)
         return rfail(r, "trace format version %u; this ferry reads version %u",
                      r->info.version, TRACE_FORMAT_VERSION);
     uint64_t size = get_le32(h + 12);
@@ -147,6 +149,11 @@ static int read_header(struct trace_reader *r, uint64_t *header_size)
         free(buf);
         return rfail(r, "corrupt header (architecture %u, mode %u, flags %#x)", r->info.arch,
                      r->info.mode, r->info.flags);
+    }
+    if (r->info.version == TRACE_FORMAT_V1_FULL && r->info.mode != TRACE_MODE_FULL) {
+        free(buf);
+        return rfail(r, "a block-mode trace of format version 1; this ferry reads block mode from version %u on",
+                     TRACE_FORMAT_VERSION);
     }
     const char **dst[3] = {&r->info.ferry_version, &r->info.command_line, &r->info.filters};
     uint64_t src = TRACE_HEADER_FIXED, out = 0;
@@ -381,6 +388,7 @@ void trace_reader_close(struct trace_reader *r)
     if (r->zd)
         ZSTD_freeDCtx(r->zd);
     free(r->pred.cache);
+    free(r->blocks);
     free(r->comp);
     free(r->raw);
     free(r->index);
@@ -398,6 +406,80 @@ static int grow(struct trace_reader *r, uint8_t **buf, size_t *cap, size_t need)
         return rfail(r, "out of memory for a chunk");
     *buf = n;
     *cap = need;
+    return 0;
+}
+
+/* ---- block mode: the blocks the loaded chunk described, by id (open addressing) ---- */
+
+struct block_slot {
+    uint32_t id, gen;                 /* gen != the reader's: empty */
+    uint64_t pc, pa;
+    uint32_t n;
+    uint8_t el;
+};
+
+static uint32_t block_hash(uint32_t id, uint32_t cap)
+{
+    return (uint32_t)((id * 0x9e3779b97f4a7c15ull) >> 32) & (cap - 1);
+}
+
+static void blocks_reset(struct trace_reader *r)
+{
+    r->n_blocks = 0;
+    if (++r->block_gen == 0) {
+        for (uint32_t i = 0; i < r->cap_blocks; i++)
+            r->blocks[i].gen = 0;
+        r->block_gen = 1;
+    }
+}
+
+static const struct block_slot *block_find(const struct trace_reader *r, uint32_t id)
+{
+    if (!r->cap_blocks)
+        return NULL;
+    for (uint32_t i = block_hash(id, r->cap_blocks);; i = (i + 1) & (r->cap_blocks - 1)) {
+        const struct block_slot *b = &r->blocks[i];
+        if (b->gen != r->block_gen)
+            return NULL;
+        if (b->id == id)
+            return b;
+    }
+}
+
+static struct block_slot *block_slot_for(struct trace_reader *r, uint32_t id)
+{
+    for (uint32_t i = block_hash(id, r->cap_blocks);; i = (i + 1) & (r->cap_blocks - 1)) {
+        struct block_slot *b = &r->blocks[i];
+        if (b->gen != r->block_gen || b->id == id)
+            return b;
+    }
+}
+
+/* Adds (or replaces) a description; keeps the table at most half full. */
+static int block_define(struct trace_reader *r, const struct block_slot *d)
+{
+    if (2 * (r->n_blocks + 1) > r->cap_blocks) {
+        uint32_t cap = r->cap_blocks ? 2 * r->cap_blocks : 1024;
+        struct block_slot *old = r->blocks, *t = calloc(cap, sizeof *t);
+        if (!t)
+            return rfail(r, "out of memory for the block descriptions of chunk %llu", (unsigned long long)r->chunk);
+        uint32_t old_cap = r->cap_blocks, gen = r->block_gen;
+        r->blocks = t;
+        r->cap_blocks = cap;
+        r->block_gen = 1;
+        for (uint32_t i = 0; i < old_cap; i++)
+            if (old[i].gen == gen) {
+                struct block_slot *b = block_slot_for(r, old[i].id);
+                *b = old[i];
+                b->gen = 1;
+            }
+        free(old);
+    }
+    struct block_slot *b = block_slot_for(r, d->id);
+    if (b->gen != r->block_gen)
+        r->n_blocks++;
+    *b = *d;
+    b->gen = r->block_gen;
     return 0;
 }
 
@@ -461,6 +543,9 @@ static int load_chunk(struct trace_reader *r, uint64_t i)
     r->chunk = i;
     r->next_chunk = i + 1;
     trace_pred_reset(&r->pred, c->first_seq, c->first_pc);
+    blocks_reset(r);
+    if (r->info.mode == TRACE_MODE_BLOCK && c->raw_size % 4)
+        return rfail(r, "corrupt chunk %llu (block-mode records are 4-byte words)", (unsigned long long)i);
     return 0;
 }
 
@@ -648,64 +733,68 @@ static int decode_insn(struct trace_reader *r, struct trace_record *out)
     return 0;
 }
 
-/* Decodes one block-mode record; mirrors trace_writer_block. */
+static inline uint64_t get_word64(const uint8_t *p)
+{
+    return get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
+}
+
+/* Decodes one block-mode entry, with the descriptions and gaps before it; mirrors
+ * trace_writer_blocks and trace_writer_block. */
 static int decode_block(struct trace_reader *r, struct trace_record *out)
 {
     struct trace_pred *s = &r->pred;
     const uint8_t *p = r->pos, *end = r->end;
     struct trace_insn *in = &out->insn;
-    uint64_t v;
+    bool has_pa = (r->info.flags & TRACE_FLAG_PA) != 0;
+    struct block_slot e;
     memset(out, 0, sizeof *out);
-    NEED(p < end, "truncated record");
-    unsigned f = *p++;
-    NEED(!(f & ~TRACE_K_MASK), "bad record flags");
-    in->seq = s->next_seq;
-    if (f & TRACE_K_SEQ) {
-        VARINT(v);
-        NEED(v > 0 && in->seq + v > in->seq, "bad sequence number");
-        in->seq += v;
-    }
-    in->el = s->el;
-    if (f & TRACE_K_EL) {
-        NEED(p < end, "truncated record");
-        in->el = *p++;
-        NEED(in->el <= 3 || in->el == TRACE_EL_UNKNOWN, "bad EL");
-    }
-    in->pc = s->pred_pc;
-    if (f & TRACE_K_PC) {
-        VARINT(v);
-        in->pc += (uint64_t)unzigzag(v);
-    }
-    in->has_pa = (r->info.flags & TRACE_FLAG_PA) != 0;
-    NEED(in->has_pa || !(f & TRACE_K_PA), "PA delta without a PA");
-    if (in->has_pa) {
-        in->pa = in->pc + s->pa_off;
-        if (f & TRACE_K_PA) {
-            VARINT(v);
-            in->pa += (uint64_t)unzigzag(v);
+    for (;;) {
+        NEED(end - p >= 4, "truncated record");
+        uint32_t w = get_le32(p);
+        p += 4;
+        if (w < TRACE_W_ESCAPE) {
+            const struct block_slot *b = block_find(r, w);
+            NEED(b, "an entry of a block the chunk did not describe");
+            e = *b;
+            break;
         }
+        if (w == TRACE_W_SKIP) {
+            NEED(end - p >= 8, "truncated record");
+            uint64_t d = get_word64(p);
+            p += 8;
+            NEED(d > 0 && s->next_seq + d > s->next_seq, "bad sequence number");
+            s->next_seq += d;
+            continue;
+        }
+        NEED(w == TRACE_W_DEFINE || w == TRACE_W_BLOCK, "bad block record");
+        size_t words = w == TRACE_W_DEFINE ? 7 : 6;
+        NEED((size_t)(end - p) >= 4 * words, "truncated record");
+        e.id = w == TRACE_W_DEFINE ? get_le32(p) : 0;
+        p += w == TRACE_W_DEFINE ? 4 : 0;
+        e.pc = get_word64(p);
+        e.pa = get_word64(p + 8);
+        uint32_t el = get_le32(p + 16);
+        e.n = get_le32(p + 20);
+        p += 24;
+        NEED(el <= 3 || el == TRACE_EL_UNKNOWN, "bad EL");
+        NEED(e.n > 0, "bad block length");
+        NEED(has_pa || e.pa == 0, "a PA in a trace without PAs");
+        NEED(e.id < TRACE_BLOCK_ID_LIMIT, "bad block id");
+        e.el = (uint8_t)el;
+        if (w == TRACE_W_BLOCK)
+            break;
+        if (block_define(r, &e) != 0)
+            return -1;
     }
-    trace_pred_follow(s, in->pc);
-    bool hit;
-    struct trace_pc_entry *e = trace_pred_entry(s, in->pc, &hit);
-    if (f & TRACE_K_N) {
-        VARINT(v);
-        NEED(v > 0 && v <= UINT32_MAX, "bad block length");
-        out->n_insns = (uint32_t)v;
-    } else {
-        NEED(hit && e->n_block > 0, "block length predicted for a new PC");
-        out->n_insns = e->n_block;
-    }
+    in->seq = s->next_seq;
+    in->pc = e.pc;
+    in->has_pa = has_pa;
+    in->pa = e.pa;
+    in->el = e.el;
+    out->n_insns = e.n;
     NEED(in->seq + out->n_insns > in->seq, "bad sequence number");
-    e->n_block = out->n_insns;
-    s->el = in->el;
-    if (in->has_pa)
-        s->pa_off = in->pa - in->pc;
     s->next_seq = in->seq + out->n_insns;
-    s->pred_pc = trace_pred_next(e, in->pc, out->n_insns);
     s->prev_pc = in->pc;
-    s->prev_e = e;
-    s->have_prev = true;
     r->pos = p;
     return 0;
 }

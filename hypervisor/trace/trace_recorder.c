@@ -20,6 +20,16 @@
 #define DEFAULT_BUFFER_WORDS ((size_t)1 << 20)
 #define N_REG_IDS            (TRACE_REG_ID_MAX + 1u)
 
+#define BLK_NO_ID UINT32_MAX
+
+/* A translated block as the JIT described it (BLOCK_DEF). */
+struct block_desc {
+    uint64_t pc, pa;
+    uint32_t n;
+    uint8_t el;
+    bool defined;
+};
+
 struct trace_recorder {
     struct jit_trace_buf buf;
     struct trace_writer *w;
@@ -55,17 +65,20 @@ struct trace_recorder {
     unsigned n_extra;
     struct trace_mem_access mem[TRACE_MAX_MEM];
 
-    /* Block mode: the pending block. */
+    /* Block mode. The last block entered stays pending until the next one (a fault may
+     * cut it short); finished entries of described blocks collect in ids[] (from
+     * sequence number ids_seq to ids_next) and go to the writer in batches. */
+    struct block_desc *descs;    /* by the JIT's block id */
+    uint32_t cap_descs;
     bool blk_pending, blk_interp;
     uint8_t blk_el;
     uint32_t blk_n;
+    uint32_t blk_id;             /* BLK_NO_ID: written in place (interpreted, cut short) */
     uint64_t blk_seq, blk_pc, blk_pa;
-    uint64_t blk_repeats;        /* further entries of the same block right after it (a
-                                    loop on itself), written in one writer call */
-    /* Without filters, finished blocks are collected here and written in batches. */
-    bool unfiltered;
-    struct trace_block_run runs[256];
-    unsigned n_runs;
+    bool unfiltered;             /* no filter: every entry is kept */
+    uint32_t ids[4096];
+    unsigned n_ids;
+    uint64_t ids_seq, ids_next;
 
     char *path;
     char err[1024];
@@ -199,62 +212,56 @@ void trace_recorder_add_reg(struct trace_recorder *rec, uint16_t id, uint64_t lo
 
 /* ---- block mode ------------------------------------------------------------------- */
 
-static void flush_runs(struct trace_recorder *rec)
+static void flush_ids(struct trace_recorder *rec)
 {
-    unsigned n = rec->n_runs;
-    rec->n_runs = 0;
-    if (n && !rec->dead && trace_writer_block_runs(rec->w, rec->runs, n) < 0)
+    unsigned n = rec->n_ids;
+    rec->n_ids = 0;
+    if (n && !rec->dead && trace_writer_blocks(rec->w, rec->ids_seq, rec->ids, n) < 0)
         writer_failed(rec);
 }
 
-/* Writes `count` entries of the pending block from sequence number seq on. */
-static void write_blocks(struct trace_recorder *rec, uint64_t seq, uint64_t count)
-{
-    uint64_t n = rec->blk_n, end = seq + count * n;
-    if (rec->blk_n == 0 || count == 0)
-        return;
-    if (rec->unfiltered) {
-        rec->runs[rec->n_runs++] = (struct trace_block_run){ .seq = seq, .pc = rec->blk_pc, .pa = rec->blk_pa,
-                                                             .count = count, .n_insns = rec->blk_n,
-                                                             .el = rec->blk_el };
-        if (rec->n_runs == sizeof rec->runs / sizeof rec->runs[0])
-            flush_runs(rec);
-        return;
-    }
-    if (seq >= rec->win_lo && end <= rec->win_hi && keep(rec, seq, rec->blk_pc, rec->blk_el)) {
-        if (trace_writer_block_repeat(rec->w, seq, rec->blk_pc, rec->blk_pa, rec->blk_el, rec->blk_n, count) < 0)
-            writer_failed(rec);
-        return;
-    }
-    for (uint64_t s = seq; s < end && !rec->dead; s += n)   /* the window cuts the run */
-        if (keep(rec, s, rec->blk_pc, rec->blk_el) &&
-            trace_writer_block(rec->w, s, rec->blk_pc, rec->blk_pa, rec->blk_el, rec->blk_n) < 0)
-            writer_failed(rec);
-}
-
-/* Writes the pending block's repetitions but its last entry, which stays pending. */
-static void peel_repeats(struct trace_recorder *rec)
-{
-    if (!rec->blk_pending || !rec->blk_repeats)
-        return;
-    write_blocks(rec, rec->blk_seq, rec->blk_repeats);
-    rec->blk_seq += rec->blk_repeats * rec->blk_n;
-    rec->blk_repeats = 0;
-}
-
+/* Hands the pending entry on (to the batch, or in place), if the filters keep it. */
 static void finalize_block(struct trace_recorder *rec)
 {
     if (!rec->blk_pending)
         return;
     rec->blk_pending = false;
-    write_blocks(rec, rec->blk_seq, rec->blk_repeats + 1);
-    rec->blk_repeats = 0;
+    if (!keep(rec, rec->blk_seq, rec->blk_pc, rec->blk_el))
+        return;
+    if (rec->blk_id != BLK_NO_ID) {
+        if (rec->n_ids && rec->ids_next != rec->blk_seq)
+            flush_ids(rec);                   /* the filters left a gap */
+        if (rec->n_ids == 0)
+            rec->ids_seq = rec->blk_seq;
+        rec->ids[rec->n_ids++] = rec->blk_id;
+        rec->ids_next = rec->blk_seq + rec->blk_n;
+        if (rec->n_ids == sizeof rec->ids / sizeof rec->ids[0])
+            flush_ids(rec);
+        return;
+    }
+    flush_ids(rec);
+    if (!rec->dead && trace_writer_block(rec->w, rec->blk_seq, rec->blk_pc, rec->blk_pa, rec->blk_el, rec->blk_n) < 0)
+        writer_failed(rec);
 }
 
-/* An interpreted instruction (n = 0) extends the pending block only if that block was
- * itself built from interpreted instructions: a translated block's record keeps the
- * length it was translated with, as a QEMU TB's does. */
-static inline void block_item(struct trace_recorder *rec, uint64_t pc, uint64_t pa, uint8_t el, uint32_t n)
+static inline void start_block(struct trace_recorder *rec, uint32_t id, uint64_t pc, uint64_t pa, uint8_t el,
+                               uint32_t n, bool interp)
+{
+    rec->blk_pending = true;
+    rec->blk_interp = interp;
+    rec->blk_id = id;
+    rec->blk_seq = rec->next_seq;
+    rec->blk_pc = pc;
+    rec->blk_pa = pa;
+    rec->blk_el = el;
+    rec->blk_n = n;
+    rec->next_seq += n;
+}
+
+/* A BLOCK item: an interpreted instruction (n = 0) extends the pending block only if
+ * that block was itself built from interpreted instructions: a translated block's
+ * record keeps the length it was translated with, as a QEMU TB's does. */
+static void block_item(struct trace_recorder *rec, uint64_t pc, uint64_t pa, uint8_t el, uint32_t n)
 {
     if (n == 0 && rec->blk_pending && rec->blk_interp && rec->blk_el == el &&
         rec->blk_n < UINT32_MAX && pc == rec->blk_pc + (uint64_t)rec->blk_n * rec->arch.insn_bytes &&
@@ -263,24 +270,29 @@ static inline void block_item(struct trace_recorder *rec, uint64_t pc, uint64_t 
         rec->next_seq++;
         return;
     }
-    if (n != 0 && rec->blk_pending && !rec->blk_interp && pc == rec->blk_pc && pa == rec->blk_pa &&
-        el == rec->blk_el && n == rec->blk_n) {
-        rec->blk_repeats++;
-        rec->next_seq += n;
-        return;
-    }
     finalize_block(rec);
-    if (rec->dead)
-        return;
-    rec->blk_pending = true;
-    rec->blk_interp = n == 0;
-    rec->blk_seq = rec->next_seq;
-    rec->blk_pc = pc;
-    rec->blk_pa = pa;
-    rec->blk_el = el;
-    rec->blk_n = n ? n : 1;
-    rec->blk_repeats = 0;
-    rec->next_seq += rec->blk_n;
+    if (!rec->dead)
+        start_block(rec, BLK_NO_ID, pc, pa, el, n ? n : 1, n == 0);
+}
+
+static void define_block(struct trace_recorder *rec, uint64_t id, uint64_t pc, uint64_t pa, uint8_t el, uint32_t n)
+{
+    if (id >= rec->cap_descs) {
+        uint64_t cap = rec->cap_descs ? rec->cap_descs : 1024;
+        while (cap <= id)
+            cap *= 2;
+        struct block_desc *d = realloc(rec->descs, cap * sizeof *d);
+        if (!d) {
+            fail(rec, "%s: out of memory for %" PRIu64 " block descriptions", rec->path, cap);
+            return;
+        }
+        memset(d + rec->cap_descs, 0, (cap - rec->cap_descs) * sizeof *d);
+        rec->descs = d;
+        rec->cap_descs = (uint32_t)cap;
+    }
+    rec->descs[id] = (struct block_desc){ .pc = pc, .pa = pa, .n = n, .el = el, .defined = true };
+    if (trace_writer_define_block(rec->w, (uint32_t)id, pc, pa, el, n) < 0)
+        writer_failed(rec);
 }
 
 /* The pending block ends after `keep_n` instructions (block and sequence numbers shrink). */
@@ -288,9 +300,9 @@ static void truncate_block(struct trace_recorder *rec, uint64_t keep_n)
 {
     if (!rec->blk_pending || keep_n >= rec->blk_n)
         return;
-    peel_repeats(rec);
     rec->next_seq -= rec->blk_n - keep_n;
     rec->blk_n = (uint32_t)keep_n;
+    rec->blk_id = BLK_NO_ID;              /* no longer the block the JIT described */
     if (keep_n == 0)
         rec->blk_pending = false;
 }
@@ -412,21 +424,99 @@ static void process(struct trace_recorder *rec, const uint64_t *p, const uint64_
             break;
         }
         case JIT_TRACE_BLOCK:
-            BAD("a BLOCK item in full mode");
+        case JIT_TRACE_BLOCK_DEF:
+        case JIT_TRACE_BLOCK_ID:
+            BAD("a block item in full mode");
         default:
             BAD("unknown item kind");
         }
     }
 }
-/* Block mode's items: BLOCK only (anything else is a bug). A loop of its own, since it
- * runs once per block entered. */
+/* A run of BLOCK_ID items from p on; where it ends. Without filters the common case,
+ * an entry of a described block following another, only appends the earlier one's id to
+ * the batch: the pending block's other fields are filled in once, after the run. */
+static const uint64_t *block_ids(struct trace_recorder *rec, const uint64_t *p, const uint64_t *end)
+{
+    const unsigned cap = sizeof rec->ids / sizeof rec->ids[0];
+    for (; p < end && JIT_TRACE_KIND(*p) == JIT_TRACE_BLOCK_ID && !rec->dead; p++) {
+        uint64_t id = JIT_TRACE_ID(*p);
+        if (id >= rec->cap_descs || !rec->descs[id].defined) {
+            internal(rec, "an entry of a block never described", *p);
+            return end;
+        }
+        if (!rec->unfiltered || !rec->blk_pending || rec->blk_id == BLK_NO_ID) {
+            finalize_block(rec);
+            const struct block_desc *d = &rec->descs[id];
+            start_block(rec, (uint32_t)id, d->pc, d->pa, d->el, d->n, false);
+            continue;
+        }
+        /* Without filters the batch is contiguous: finalize_block's work, inline. */
+        uint32_t *ids = rec->ids, pend = rec->blk_id;
+        unsigned n = rec->n_ids;
+        uint64_t seq, next = rec->next_seq;
+        if (n == 0)
+            rec->ids_seq = rec->blk_seq;
+        for (;;) {
+            ids[n++] = pend;
+            pend = (uint32_t)id;
+            seq = next;
+            next += rec->descs[id].n;
+            if (++p == end || JIT_TRACE_KIND(*p) != JIT_TRACE_BLOCK_ID || n == cap)
+                break;
+            id = JIT_TRACE_ID(*p);
+            if (id >= rec->cap_descs || !rec->descs[id].defined)
+                break;                        /* reported by the outer loop */
+        }
+        rec->n_ids = n;
+        rec->ids_next = seq;
+        const struct block_desc *d = &rec->descs[pend];
+        rec->next_seq = seq;                  /* start_block makes it `next` again */
+        start_block(rec, pend, d->pc, d->pa, d->el, d->n, false);
+        if (n == cap)
+            flush_ids(rec);
+        p--;                                  /* the for loop's p++ */
+    }
+    return p;
+}
+
+/* Block mode's items: BLOCK_ID, BLOCK_DEF and BLOCK (anything else is a bug). A loop of
+ * its own, since it runs once per block entered: an entry of a described block is a
+ * table lookup and, without filters, an append to the batch. */
 static void process_blocks(struct trace_recorder *rec, const uint64_t *p, const uint64_t *end)
 {
     while (p < end && !rec->dead) {
         uint64_t tag = p[0];
-        size_t left = (size_t)(end - p), words = tag & JIT_TRACE_PA ? 3 : 2;
+        size_t left = (size_t)(end - p);
         uint8_t el;
-        if (JIT_TRACE_KIND(tag) != JIT_TRACE_BLOCK) {
+        switch (JIT_TRACE_KIND(tag)) {
+        case JIT_TRACE_BLOCK_ID:
+            p = block_ids(rec, p, end);
+            break;
+        case JIT_TRACE_BLOCK_DEF: {
+            size_t words = tag & JIT_TRACE_PA ? 4 : 3;
+            if (left < words)
+                BAD("truncated BLOCK_DEF item");
+            if (!tag_el(tag, &el))
+                BAD("EL out of range");
+            if (p[1] >= JIT_TRACE_BLOCK_ID_LIMIT || JIT_TRACE_HIGH(tag) == 0)
+                BAD("a block description with a bad id or no instructions");
+            if (p[1] < rec->cap_descs && rec->descs[p[1]].defined)
+                BAD("a block described twice");
+            define_block(rec, p[1], p[2], words == 4 ? p[3] : p[2], el, JIT_TRACE_HIGH(tag));
+            p += words;
+            break;
+        }
+        case JIT_TRACE_BLOCK: {
+            size_t words = tag & JIT_TRACE_PA ? 3 : 2;
+            if (left < words)
+                BAD("truncated BLOCK item");
+            if (!tag_el(tag, &el))
+                BAD("EL out of range");
+            block_item(rec, p[1], words == 3 ? p[2] : p[1], el, JIT_TRACE_HIGH(tag));   /* no PA: as if identity mapped */
+            p += words;
+            break;
+        }
+        default: {
             static const char *const what[] = {
                 [JIT_TRACE_INSN] = "an INSN item in block mode", [JIT_TRACE_REG] = "a REG item in block mode",
                 [JIT_TRACE_REG_CHANGED] = "a REG item in block mode",
@@ -437,12 +527,7 @@ static void process_blocks(struct trace_recorder *rec, const uint64_t *p, const 
             unsigned kind = JIT_TRACE_KIND(tag);
             BAD(kind < sizeof what / sizeof what[0] && what[kind] ? what[kind] : "unknown item kind");
         }
-        if (left < words)
-            BAD("truncated BLOCK item");
-        if (!tag_el(tag, &el))
-            BAD("EL out of range");
-        block_item(rec, p[1], words == 3 ? p[2] : p[1], el, JIT_TRACE_HIGH(tag));   /* no PA: as if identity mapped */
-        p += words;
+        }
     }
 }
 #undef BAD
@@ -457,7 +542,6 @@ static void drain(void *ctx)
         rec->full ? process(rec, base, cur) : process_blocks(rec, base, cur);
     else if (!rec->dead && cur > rec->buf.limit)
         internal(rec, "the item buffer overflowed", 0);
-    flush_runs(rec);
 }
 
 /* ---- runner interface ------------------------------------------------------------- */
@@ -583,6 +667,7 @@ static void free_rec(struct trace_recorder *rec)
     free(rec->sync_slots);
     free(rec->stamp);
     free(rec->written);
+    free(rec->descs);
     free(rec->path);
     free(rec);
 }
@@ -768,7 +853,7 @@ int trace_recorder_close(struct trace_recorder *rec, struct trace_writer_stats *
             finalize_insn(rec);
         else
             finalize_block(rec);
-        flush_runs(rec);
+        flush_ids(rec);
     }
     char werr[1024] = "";
     int rc = trace_writer_close_stats(rec->w, stats, werr, sizeof werr);

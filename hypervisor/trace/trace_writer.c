@@ -29,6 +29,14 @@ struct chunk_buf {
     uint64_t first_seq, end_seq, first_pc, last_pc;
 };
 
+/* A block described by trace_writer_define_block; gen: the chunk that last described it. */
+struct block_def {
+    uint64_t pc, pa;
+    uint32_t n, gen;
+    uint8_t el;
+    bool defined;
+};
+
 struct index_entry {
     uint64_t offset;
     uint32_t comp_size, raw_size, n_records, codec;
@@ -50,6 +58,8 @@ struct trace_writer {
     uint64_t min_seq;                   /* the next record's lowest valid sequence number */
     bool any;
     uint64_t records, instructions, raw_bytes;
+    struct block_def *defs;             /* block mode: by id */
+    uint32_t cap_defs, block_gen;
     double wait_s;
     atomic_bool failed;
 
@@ -744,12 +754,129 @@ int trace_writer_insn(struct trace_writer *w, const struct trace_insn *r)
     return after_record(w, p);
 }
 
-/* Appends the flags byte 0 (a record entirely predicted) to b; where it ends. */
-static inline uint8_t *put_zero_flags(struct chunk_buf *b)
+/* ---- block mode: 32-bit words (docs/trace-format.md, "Block mode records") ---------- */
+
+static inline uint8_t *put_word(uint8_t *p, uint32_t v)
 {
-    uint8_t *p = b->raw + b->used;
-    *p = 0;
-    return p + 1;
+    put_le32(p, v);
+    return p + 4;
+}
+
+static inline uint8_t *put_word64(uint8_t *p, uint64_t v)
+{
+    put_le32(p, (uint32_t)v);
+    put_le32(p + 4, (uint32_t)(v >> 32));
+    return p + 8;
+}
+
+/* Block-mode checks common to both kinds of entry; starts a chunk or marks a gap. */
+static int block_entry_start(struct trace_writer *w, uint64_t seq, uint64_t first_pc)
+{
+    if (w->mode != TRACE_MODE_BLOCK)
+        return bad_record(w, "a block record in a full trace", seq);
+    struct chunk_buf *b = w->cur;
+    struct trace_pred *s = &w->pred;
+    if (b->n_records ? seq < s->next_seq : w->any && seq < w->min_seq)
+        return bad_record(w, "block overlaps the previous one", seq);
+    if (b->n_records == 0) {
+        if (++w->block_gen == 0) {          /* wrapped: every block is new to the chunk again */
+            for (uint32_t i = 0; i < w->cap_defs; i++)
+                w->defs[i].gen = 0;
+            w->block_gen = 1;
+        }
+        b->first_seq = seq;
+        b->first_pc = first_pc;
+        s->next_seq = seq;
+    } else if (seq != s->next_seq) {
+        uint8_t *p = put_word(b->raw + b->used, TRACE_W_SKIP);
+        b->used = (uint32_t)(put_word64(p, seq - s->next_seq) - b->raw);
+        s->next_seq = seq;
+    }
+    w->any = true;
+    return 0;
+}
+
+int trace_writer_define_block(struct trace_writer *w, uint32_t id, uint64_t pc, uint64_t pa, uint8_t el,
+                              uint32_t n_insns)
+{
+    if (atomic_load_explicit(&w->failed, memory_order_relaxed))
+        return -1;
+    if (w->mode != TRACE_MODE_BLOCK)
+        return bad_record(w, "a block description in a full trace", w->pred.next_seq);
+    if (id >= TRACE_BLOCK_ID_LIMIT || n_insns == 0 || (el > 3 && el != TRACE_EL_UNKNOWN))
+        return bad_record(w, "invalid block description (id, length or EL)", w->pred.next_seq);
+    if (id >= w->cap_defs) {
+        uint64_t cap = w->cap_defs ? w->cap_defs : 1024;
+        while (cap <= id)
+            cap *= 2;
+        struct block_def *d = realloc(w->defs, cap * sizeof *d);
+        if (!d) {
+            fail(w, "%s: out of memory for %llu block descriptions", w->path, (unsigned long long)cap);
+            return -1;
+        }
+        memset(d + w->cap_defs, 0, (cap - w->cap_defs) * sizeof *d);
+        w->defs = d;
+        w->cap_defs = (uint32_t)cap;
+    }
+    bool has_pa = (w->flags & TRACE_FLAG_PA) != 0;
+    w->defs[id] = (struct block_def){ .pc = pc, .pa = has_pa ? pa : 0, .n = n_insns, .el = el, .defined = true };
+    return 0;
+}
+
+int trace_writer_blocks(struct trace_writer *w, uint64_t seq, const uint32_t *ids, size_t n)
+{
+    if (atomic_load_explicit(&w->failed, memory_order_relaxed))
+        return -1;
+    struct trace_pred *s = &w->pred;
+    size_t i = 0;
+    while (i < n) {
+        if (ids[i] >= w->cap_defs || !w->defs[ids[i]].defined)
+            return bad_record(w, "an entry of a block never described", seq);
+        if (block_entry_start(w, seq, w->defs[ids[i]].pc) < 0)
+            return -1;
+        /* Entries until the chunk is full: an entry and its description fit in the
+         * slack the buffer has beyond chunk_bytes. */
+        struct chunk_buf *b = w->cur;
+        uint8_t *p = b->raw + b->used, *limit = b->raw + w->chunk_bytes;
+        uint32_t records = b->n_records, max_records = w->chunk_records, gen = w->block_gen;
+        uint64_t seq0 = seq;
+        uint32_t last = ids[i];
+        bool full = false;
+        for (; i < n && !full; i++) {
+            uint32_t id = ids[i];
+            if (id >= w->cap_defs || !w->defs[id].defined) {
+                b->used = (uint32_t)(p - b->raw);
+                return bad_record(w, "an entry of a block never described", seq);
+            }
+            struct block_def *d = &w->defs[id];
+            if (seq + d->n < seq) {
+                b->used = (uint32_t)(p - b->raw);
+                return bad_record(w, "sequence number overflows", seq);
+            }
+            if (d->gen != gen) {
+                d->gen = gen;
+                p = put_word(p, TRACE_W_DEFINE);
+                p = put_word(p, id);
+                p = put_word64(p, d->pc);
+                p = put_word64(p, d->pa);
+                p = put_word(p, d->el);
+                p = put_word(p, d->n);
+            }
+            p = put_word(p, id);
+            seq += d->n;
+            last = id;
+            records++;
+            full = p >= limit || records >= max_records;
+        }
+        b->used = (uint32_t)(p - b->raw);
+        b->n_records = records;
+        s->next_seq = seq;
+        s->prev_pc = w->defs[last].pc;
+        w->instructions += seq - seq0;
+        if (full && submit(w) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 int trace_writer_block(struct trace_writer *w, uint64_t seq, uint64_t pc, uint64_t pa, uint8_t el,
@@ -757,138 +884,24 @@ int trace_writer_block(struct trace_writer *w, uint64_t seq, uint64_t pc, uint64
 {
     if (atomic_load_explicit(&w->failed, memory_order_relaxed))
         return -1;
-    if (w->mode != TRACE_MODE_BLOCK)
-        return bad_record(w, "a block record in a full trace", seq);
     if (n_insns == 0)
         return bad_record(w, "a block of zero instructions", seq);
     if (el > 3 && el != TRACE_EL_UNKNOWN)
         return bad_record(w, "EL out of range", seq);
-    if (w->cur->n_records ? seq < w->pred.next_seq : w->any && seq < w->min_seq)
-        return bad_record(w, "block overlaps the previous one", seq);
     if (seq + n_insns < seq)
         return bad_record(w, "sequence number overflows", seq);
-
-    struct trace_pred *s = &w->pred;
+    if (block_entry_start(w, seq, pc) < 0)
+        return -1;
     struct chunk_buf *b = w->cur;
-    if (b->n_records == 0) {
-        trace_pred_reset(s, seq, pc);
-        b->first_seq = seq;
-        b->first_pc = pc;
-    }
-    bool has_pa = (w->flags & TRACE_FLAG_PA) != 0;
-    uint8_t *p = b->raw + b->used;
-    uint8_t *fp = p++;
-    unsigned f = 0;
-    if (seq != s->next_seq) {
-        f |= TRACE_K_SEQ;
-        p = put_varint(p, seq - s->next_seq);
-    }
-    if (el != s->el) {
-        f |= TRACE_K_EL;
-        *p++ = el;
-    }
-    if (pc != s->pred_pc) {
-        f |= TRACE_K_PC;
-        p = put_varint(p, zigzag((int64_t)(pc - s->pred_pc)));
-    }
-    if (has_pa && pa != pc + s->pa_off) {
-        f |= TRACE_K_PA;
-        p = put_varint(p, zigzag((int64_t)(pa - (pc + s->pa_off))));
-    }
-    trace_pred_follow(s, pc);
-    bool hit;
-    struct trace_pc_entry *e = trace_pred_entry(s, pc, &hit);
-    if (!hit || e->n_block != n_insns) {
-        f |= TRACE_K_N;
-        p = put_varint(p, n_insns);
-    }
-    *fp = (uint8_t)f;
-    e->n_block = n_insns;
-    s->el = el;
-    if (has_pa)
-        s->pa_off = pa - pc;
-    s->next_seq = seq + n_insns;
-    s->pred_pc = trace_pred_next(e, pc, n_insns);
-    s->prev_pc = pc;
-    s->prev_e = e;
-    s->have_prev = true;
-    w->any = true;
+    uint8_t *p = put_word(b->raw + b->used, TRACE_W_BLOCK);
+    p = put_word64(p, pc);
+    p = put_word64(p, (w->flags & TRACE_FLAG_PA) ? pa : 0);
+    p = put_word(p, el);
+    p = put_word(p, n_insns);
+    w->pred.next_seq = seq + n_insns;
+    w->pred.prev_pc = pc;
     w->instructions += n_insns;
     return after_record(w, p);
-}
-
-int trace_writer_block_repeat(struct trace_writer *w, uint64_t seq, uint64_t pc, uint64_t pa, uint8_t el,
-                              uint32_t n_insns, uint64_t count)
-{
-    if (count == 1)                       /* the common case: a block entered once */
-        return trace_writer_block(w, seq, pc, pa, el, n_insns);
-    if (count && n_insns && (count > UINT64_MAX / n_insns || seq + count * n_insns < seq))
-        return bad_record(w, "sequence number overflows", seq);
-    if (atomic_load_explicit(&w->failed, memory_order_relaxed))
-        return -1;
-    bool has_pa = (w->flags & TRACE_FLAG_PA) != 0;
-    for (uint64_t k = 0; k < count;) {
-        /* Once the predictors expect this block again at this sequence number (a block
-         * that loops on itself), its record is the single flags byte 0: append a run of
-         * them, stopping short of the chunk's limits so the regular path ends the chunk. */
-        struct trace_pred *s = &w->pred;
-        struct chunk_buf *b = w->cur;
-        const struct trace_pc_entry *e = s->prev_e;
-        if ((!has_pa || pa == pc + s->pa_off) && b->n_records && s->have_prev && s->prev_pc == pc && s->pred_pc == pc &&
-            s->next_seq == seq && s->el == el && e->gen == s->gen && e->pc == pc && e->has_next &&
-            e->next_pc == pc && e->n_block == n_insns && b->n_records + 1 < w->chunk_records &&
-            b->used + 1 < w->chunk_bytes) {
-            uint64_t m = count - k;
-            if (m > w->chunk_records - 1 - b->n_records) m = w->chunk_records - 1 - b->n_records;
-            if (m > w->chunk_bytes - 1 - b->used) m = w->chunk_bytes - 1 - b->used;
-            memset(b->raw + b->used, 0, m);
-            b->used += (uint32_t)m;
-            b->n_records += (uint32_t)m;
-            s->next_seq += m * n_insns;
-            w->instructions += m * n_insns;
-            seq += m * n_insns;
-            k += m;
-            continue;
-        }
-        if (trace_writer_block(w, seq, pc, pa, el, n_insns) < 0)
-            return -1;
-        seq += n_insns;
-        k++;
-    }
-    return 0;
-}
-
-int trace_writer_block_runs(struct trace_writer *w, const struct trace_block_run *runs, size_t n)
-{
-    if (atomic_load_explicit(&w->failed, memory_order_relaxed))
-        return -1;
-    bool has_pa = (w->flags & TRACE_FLAG_PA) != 0;
-    struct trace_pred *s = &w->pred;
-    for (size_t i = 0; i < n; i++) {
-        const struct trace_block_run *r = &runs[i];
-        /* The record the predictors expect (as trace_writer_block finds it): the flags
-         * byte 0. The chunk has a record already, so the predictors hold this chunk's
-         * state; its limits leave room for one more byte. */
-        struct chunk_buf *b = w->cur;
-        if (r->count == 1 && b->n_records && r->seq == s->next_seq && r->pc == s->pred_pc && r->el == s->el &&
-            (!has_pa || r->pa == r->pc + s->pa_off) && r->n_insns && r->seq + r->n_insns > r->seq) {
-            struct trace_pc_entry *e = &s->cache[trace_pc_slot(r->pc)];
-            if (e->gen == s->gen && e->pc == r->pc && e->n_block == r->n_insns) {
-                trace_pred_follow(s, r->pc);
-                s->next_seq = r->seq + r->n_insns;
-                s->pred_pc = trace_pred_next(e, r->pc, r->n_insns);
-                s->prev_pc = r->pc;
-                s->prev_e = e;
-                w->instructions += r->n_insns;
-                if (after_record(w, put_zero_flags(b)) < 0)
-                    return -1;
-                continue;
-            }
-        }
-        if (trace_writer_block_repeat(w, r->seq, r->pc, r->pa, r->el, r->n_insns, r->count) < 0)
-            return -1;
-    }
-    return 0;
 }
 
 /* Stops the helper after it drained the queue. */
@@ -909,6 +922,7 @@ static void free_writer(struct trace_writer *w)
     for (int i = 0; i < NBUF; i++)
         free(w->bufs[i].raw);
     free(w->pred.cache);
+    free(w->defs);
     free(w->index);
     free(w->comp);
     if (w->zctx)

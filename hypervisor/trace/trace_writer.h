@@ -1,12 +1,13 @@
 /* The trace writer: the recorder (JIT, interpreter, QEMU plugin) hands it one record per
- * executed instruction (full mode) or per block entry (block mode); it encodes records
- * against per-PC predictions into a chunk buffer and a helper thread compresses and
- * writes full chunks, so the recording thread never waits on the codec or the disk
+ * executed instruction (full mode) or per block entry (block mode); it encodes them
+ * (instructions against per-PC predictions, block entries as ids of blocks described
+ * once per chunk) into a chunk buffer and a helper thread compresses and writes full
+ * chunks, so the recording thread never waits on the codec or the disk
  * unless every buffer is in flight (then it waits: nothing is dropped). Format:
  * include/ferry/trace_format.h, docs/trace-format.md. Not thread safe: one recording
  * thread per writer.
  *
- * For recorders:
+ * Full mode:
  * - Call trace_writer_insn once per executed instruction, in execution order, with
  *   strictly increasing sequence numbers (gaps are fine: recording filters). The
  *   record's arrays are read during the call only.
@@ -95,25 +96,19 @@ struct trace_writer *trace_writer_open(const char *path, const struct trace_file
  * helper thread could not write): the message comes from trace_writer_close (or
  * trace_writer_error), and every later call fails too. */
 int trace_writer_insn(struct trace_writer *w, const struct trace_insn *r);
+/* Block mode. A recorder describes each translated block once, by an id of its choice
+ * (below TRACE_BLOCK_ID_LIMIT; describing an id again replaces it), then hands over
+ * entries as ids: n entries in a row, the first at sequence number seq and each next
+ * one right after the previous block's instructions. An entry costs a few instructions
+ * and 4 bytes before compression; a block's description goes into each chunk that uses
+ * it. */
+int trace_writer_define_block(struct trace_writer *w, uint32_t id, uint64_t pc, uint64_t pa, uint8_t el,
+                              uint32_t n_insns);
+int trace_writer_blocks(struct trace_writer *w, uint64_t seq, const uint32_t *ids, size_t n);
+/* One entry of a block described in place (interpreted instructions, a block cut short
+ * by a fault): 28 bytes before compression. */
 int trace_writer_block(struct trace_writer *w, uint64_t seq, uint64_t pc, uint64_t pa, uint8_t el,
                        uint32_t n_insns);
-/* `count` entries of one block in a row (a loop on itself): the same as count calls of
- * trace_writer_block with seq, seq + n_insns, ...; the repetitions the predictors expect
- * cost one byte each and almost no time. */
-int trace_writer_block_repeat(struct trace_writer *w, uint64_t seq, uint64_t pc, uint64_t pa, uint8_t el,
-                              uint32_t n_insns, uint64_t count);
-
-/* A block entered `count` times in a row from sequence number seq on. */
-struct trace_block_run {
-    uint64_t seq, pc, pa, count;
-    uint32_t n_insns;
-    uint8_t el;
-};
-
-/* The same as trace_writer_block_repeat for each run in order, faster: a recorder that
- * collects runs writes them in batches (the common record, a block the predictors
- * expect, takes a few instructions). */
-int trace_writer_block_runs(struct trace_writer *w, const struct trace_block_run *runs, size_t n);
 
 /* The first error so far ("" if none). */
 const char *trace_writer_error(struct trace_writer *w);

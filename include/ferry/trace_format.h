@@ -9,7 +9,9 @@
 
 /* File header: magic, then u32 version, u32 header size (bytes, CRC included). */
 #define TRACE_MAGIC            "FERRYTRC"   /* 8 bytes, no NUL */
-#define TRACE_FORMAT_VERSION   1u
+#define TRACE_FORMAT_VERSION   2u
+/* Version 1 differed only in block mode: a reader takes its full-mode files as they are. */
+#define TRACE_FORMAT_V1_FULL   1u
 #define TRACE_HEADER_FIXED     40u          /* bytes before the three strings */
 #define TRACE_STRING_MAX       65536u       /* longest header string a reader accepts */
 
@@ -103,13 +105,14 @@ static inline int trace_reg_is_vector(uint32_t id)
 #define TRACE_SRC_REGW         2u     /* equals register write k of this record (arg k) */
 #define TRACE_SRC_REG          3u     /* equals register id r's last value (arg r) */
 
-/* Record stream, block mode: each record starts with one flags byte. */
-#define TRACE_K_PC             0x01u  /* PC not predicted */
-#define TRACE_K_N              0x02u  /* instruction count differs from this PC's last */
-#define TRACE_K_SEQ            0x04u  /* sequence number jumps */
-#define TRACE_K_EL             0x08u  /* EL changes */
-#define TRACE_K_PA             0x10u  /* PA not predicted (PAs iff header flag PA) */
-#define TRACE_K_MASK           0x1fu
+/* Record stream, block mode: 32-bit little-endian words. A word below
+ * TRACE_W_ESCAPE is one entry of the block with that id, which a DEFINE earlier in the
+ * same chunk described; the others start these records: */
+#define TRACE_W_ESCAPE         0x80000000u
+#define TRACE_W_DEFINE         0x80000001u  /* id, pc lo, hi, pa lo, hi, el, n: 8 words */
+#define TRACE_W_BLOCK          0x80000002u  /* pc lo, hi, pa lo, hi, el, n: one entry, 7 words */
+#define TRACE_W_SKIP           0x80000003u  /* d lo, hi: the next entry starts d > 0 later */
+#define TRACE_BLOCK_ID_LIMIT   TRACE_W_ESCAPE  /* block ids are below this */
 
 /* The per-PC prediction cache (both sides keep it identically): direct mapped. */
 #define TRACE_PC_CACHE_BITS    14u

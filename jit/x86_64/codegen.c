@@ -1270,11 +1270,11 @@ static void gen_trace(struct gen *g, const struct ir_insn *in)
 
 /* The block's start when tracing: leave with IR_EXIT_TRACE_FULL unless its items fit
  * (nothing has run: the runtime drains the buffer and enters the block again), then, in
- * block mode, its BLOCK item. */
+ * block mode, its BLOCK_ID item (the jit described the block when it translated it). */
 static void trace_prologue(struct gen *g)
 {
-    bool pa = g->b->trace_pa_valid;
-    uint32_t words = g->env->trace_mode == JIT_TRACE_BLOCKS ? (pa ? 3u : 2u) : ir_block_trace_words(g->b);
+    bool blocks = g->env->trace_mode == JIT_TRACE_BLOCKS;
+    uint32_t words = blocks ? 1u : ir_block_trace_words(g->b);
     x86_buf *buf = g->buf;
     x86_mov_rm(buf, 8, X86_RDX, x86_mem_rip(g->env->trace_cursor));
     x86_lea(buf, 8, X86_RAX, x86_mem_bd(X86_RDX, (int32_t)(words * 8)));
@@ -1284,12 +1284,9 @@ static void trace_prologue(struct gen *g)
     c->kind = COLD_TRACE_FULL;
     c->pc = g->b->guest_pc;
     c->site = x86_jcc32(buf, X86_CC_A, buf->p);
-    if (g->env->trace_mode != JIT_TRACE_BLOCKS) return;
-    trace_store_word(g, 0, JIT_TRACE_BLOCK | (pa ? JIT_TRACE_PA : 0) | (uint64_t)g->b->trace_el << 4 |
-                           (uint64_t)ir_block_guest_insns(g->b) << 32);
-    trace_store_word(g, 8, g->b->guest_pc);
-    if (pa) trace_store_word(g, 16, g->b->trace_pa);
-    trace_advance(g, pa ? 24 : 16);
+    if (!blocks) return;
+    trace_store_word(g, 0, JIT_TRACE_BLOCK_ID | (uint64_t)g->env->trace_block_id << 4);
+    x86_mov_mr(buf, 8, x86_mem_rip(g->env->trace_cursor), X86_RAX);   /* rax = rdx + 8 */
 }
 
 /* ---- helper calls ------------------------------------------------------------------- */

@@ -66,8 +66,10 @@ struct jit_cg_env {
     /* Instruction tracing (jit/jit_trace.h): JIT_TRACE_OFF, _FULL or _BLOCKS; the
      * RIP-addressable words translated code appends items at and checks against. A
      * traced block first checks that its items fit (else it leaves with
-     * IR_EXIT_TRACE_FULL); in block mode it then appends its BLOCK item. */
+     * IR_EXIT_TRACE_FULL); in block mode it then appends its BLOCK_ID item, the id
+     * being trace_block_id (set by the jit for each translation). */
     uint8_t trace_mode;
+    uint32_t trace_block_id;
     uint64_t *const *trace_cursor;
     uint64_t *const *trace_limit;
 };

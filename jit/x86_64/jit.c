@@ -106,6 +106,7 @@ struct jit {
     struct fault_map faults;      /* of every block in the cache */
     uint64_t translating_modes;   /* modes of the block being translated */
     uint64_t translating_pa;      /* its physical address (system memory model) */
+    uint32_t trace_next_block_id; /* block-mode tracing: the next translation's id */
     uint64_t ind_modes;           /* modes the indirect-branch table's entries belong to */
 };
 
@@ -610,6 +611,16 @@ static const struct jit_block *emit_block(jit *j, ir_block *b, uint64_t pc, bool
     return blk;
 }
 
+/* Block-mode tracing: the translation just emitted enters its id in the trace; the
+ * recorder learns here what the id stands for. */
+static void describe_for_trace(jit *j, const ir_block *b, uint64_t pc)
+{
+    if (j->trace_next_block_id >= JIT_TRACE_BLOCK_ID_LIMIT)
+        fy_panic("jit: more than %u translations in one block-mode trace", JIT_TRACE_BLOCK_ID_LIMIT);
+    jit_trace_block_def(j->cfg.trace.buf, j->trace_next_block_id++, pc, b->trace_pa_valid, b->trace_pa,
+                        (unsigned)b->trace_el - 1u, ir_block_guest_insns(b));
+}
+
 /* Builds, optimises and emits the block at pc; flushes the cache once if it is full.
  * A self-loop with a plan (lazy flags, constant registers) becomes two blocks: the
  * plain translation (found by pc) whose exit to itself enters the loop translation, so
@@ -648,8 +659,10 @@ static const struct jit_block *translate(jit *j, uint64_t pc, uint64_t pa, uint6
             }
         }
         if (n_loop) build(j, b, pc, modes, loop_regs, n_loop, NULL);
+        j->env.trace_block_id = j->trace_next_block_id;
         blk = emit_block(j, b, pc, false);
     }
+    if (j->cfg.trace.mode == JIT_TRACE_BLOCKS) describe_for_trace(j, b, pc);
     j->stats.translate_cycles += rdtsc() - t0;
     if (j->cfg.now_ns) j->stats.translate_ns += j->cfg.now_ns() - ns0;
     return blk;

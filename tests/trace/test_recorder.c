@@ -30,11 +30,19 @@
 
 /* ---- Building items (what the interpreter's helpers and translated code write) ---- */
 
+/* Translated code entering block `id`. */
+static void put_block_id(struct jit_trace_buf *b, uint32_t id)
+{
+    *jit_trace_reserve(b, 1) = JIT_TRACE_BLOCK_ID | (uint64_t)id << 4;
+}
+
+/* A new translation (as the JIT describes it), entered once. */
 static void put_block(struct jit_trace_buf *b, uint64_t pc, int el, uint32_t n)
 {
-    uint64_t *p = jit_trace_reserve(b, 2);
-    p[0] = JIT_TRACE_BLOCK | (uint64_t)(el + 1) << 4 | (uint64_t)n << 32;
-    p[1] = pc;
+    static uint32_t next_id = 5;          /* any unused ids will do */
+    uint32_t id = next_id++;
+    jit_trace_block_def(b, id, pc, false, 0, (unsigned)el, n);
+    put_block_id(b, id);
 }
 
 static void put_store_excl(struct jit_trace_buf *b, uint64_t addr, unsigned size, uint64_t lo, uint64_t hi,
@@ -806,6 +814,51 @@ static void test_block_mode(void)
     CHECK(!strcmp(got_filters, "pc=0x1000..0x1100 skip=3 count=2"), "'%s'", got_filters);
 }
 
+/* Entries of described blocks: without filters they go to the writer in batches, the
+ * last one pending (a fault cuts it short); a small item buffer drains often. */
+static void test_block_ids(void)
+{
+    const char *path = tmp_path("block-ids.ftrace");
+    struct trace_recorder_options o = {.mode = JIT_TRACE_BLOCKS, .el = -1, .buffer_words = 11};
+    struct trace_recorder *rec = open_rec(path, &o);
+    if (!rec)
+        return;
+    struct jit_trace_buf *b = trace_recorder_buffer(rec);
+    static struct a64_state st;
+    memset(&st, 0, sizeof st);
+    enum { N = 15000 };
+    static struct blk want[N + 8];
+    int nw = 0;
+    uint64_t seq = 0;
+    static const struct blk desc[3] = { {0, 0x1000, 0, 3}, {0, 0x2000, 1, 7}, {0, 0x3000, 0, 1} };
+    trace_recorder_resume(rec, &st);
+    for (uint32_t id = 0; id < 3; id++)
+        jit_trace_block_def(b, id * 1000, desc[id].pc, false, 0, desc[id].el, desc[id].n);
+    for (int i = 0; i < N; i++) {
+        uint32_t id = (uint32_t)(i % 5 == 4 ? 2 : i % 2);
+        put_block_id(b, id * 1000);
+        want[nw] = desc[id];
+        want[nw++].seq = seq;
+        seq += desc[id].n;
+        if (i % 4999 == 4998) {
+            /* a fault at the block's first instruction */
+            st.PC = desc[id].pc;
+            trace_recorder_exit(rec, &st, true);
+            seq -= desc[id].n - 1;
+            want[nw - 1].n = 1;
+            trace_recorder_resume(rec, &st);
+        }
+        if (i % 7001 == 7000) {
+            jit_trace_interp_block(b, 0x9000, false, 0, 0);
+            want[nw++] = (struct blk){ seq++, 0x9000, 0, 1 };
+        }
+    }
+    trace_recorder_exit(rec, &st, false);
+    CHECK(trace_recorder_instructions(rec) == seq, "%llu", (unsigned long long)trace_recorder_instructions(rec));
+    close_rec(rec);
+    check_blocks(read_back(path), want, nw, "block ids");
+}
+
 /* ---- Errors ---- */
 
 static struct trace_recorder *fresh(const char *name, struct a64_state *st, size_t words)
@@ -849,7 +902,7 @@ static void test_errors(void)
         jit_trace_insn(b, 0x100, 1, 0);
         jit_trace_insn(b, 0x104, 1, 0);
         uint64_t *p = jit_trace_reserve(b, 2);
-        p[0] = 9;
+        p[0] = 15;
         p[1] = 0;
         jit_trace_insn(b, 0x108, 1, 0);
         trace_recorder_exit(rec, &st, false);
@@ -929,7 +982,7 @@ static void test_errors(void)
     if ((rec = fresh("e-blk.ftrace", &st, 0))) {
         put_block(trace_recorder_buffer(rec), 0x100, 0, 1);
         trace_recorder_exit(rec, &st, false);
-        expect_internal(rec, tmp_path("e-blk.ftrace"), "BLOCK item in full mode", "block in full");
+        expect_internal(rec, tmp_path("e-blk.ftrace"), "block item in full mode", "block in full");
     }
     if ((rec = fresh("e-el.ftrace", &st, 0))) {
         jit_trace_insn(trace_recorder_buffer(rec), 0x100, 1, 7);
@@ -953,6 +1006,21 @@ static void test_errors(void)
         jit_trace_insn(trace_recorder_buffer(rec), 0x100, 1, 0);
         trace_recorder_exit(rec, &st, false);
         expect_internal(rec, path, "INSN item in block mode", "insn in block mode");
+    }
+    path = tmp_path("e-bid.ftrace");
+    if ((rec = open_rec(path, &o))) {
+        trace_recorder_resume(rec, &st);
+        put_block_id(trace_recorder_buffer(rec), 77);
+        trace_recorder_exit(rec, &st, false);
+        expect_internal(rec, path, "a block never described", "undescribed block");
+    }
+    path = tmp_path("e-bdef.ftrace");
+    if ((rec = open_rec(path, &o))) {
+        trace_recorder_resume(rec, &st);
+        jit_trace_block_def(trace_recorder_buffer(rec), 3, 0x100, false, 0, 0, 2);
+        jit_trace_block_def(trace_recorder_buffer(rec), 3, 0x200, false, 0, 0, 2);
+        trace_recorder_exit(rec, &st, false);
+        expect_internal(rec, path, "described twice", "block described twice");
     }
 
     /* The writer fails mid-run (the file-size limit stands in for a full disk): the
@@ -1187,6 +1255,7 @@ int main(int argc, char **argv)
     test_retract_full();
     test_filters();
     test_block_mode();
+    test_block_ids();
     test_errors();
     printf("test_recorder unit: %u checks, %u failed\n", checks, failures);
     return failures ? 1 : 0;

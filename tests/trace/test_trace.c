@@ -265,93 +265,144 @@ static void test_block_mode(void)
     trace_reader_close(r);
 }
 
-/* trace_writer_block_repeat is a shortcut for a run of trace_writer_block calls, and
- * trace_writer_block_runs for a series of trace_writer_block_repeat calls: the files
- * must be identical, across chunk boundaries (small chunks by records and by bytes),
- * runs of every length, runs the predictors do not expect yet, and (second half) a
- * cycle of blocks entered once each, mostly as the predictors expect. */
-enum block_calls { ONE_BY_ONE, REPEAT, RUNS };
+/* Block entries by id (trace_writer_define_block, trace_writer_blocks) mixed with blocks
+ * written in place, gaps, redefined ids and descriptions that must be repeated in each
+ * chunk: the reader gives back exactly the entries written, for small chunks by records
+ * and by bytes, with and without PAs. */
+struct expected_block {
+    uint64_t seq, pc, pa;
+    uint32_t n;
+    uint8_t el;
+};
 
-static void write_block_pattern(const char *path, enum block_calls how, unsigned chunk_records, unsigned chunk_bytes,
-                                bool physical)
-{
-    struct trace_file_info info = {.mode = TRACE_MODE_BLOCK, .chunk_records = chunk_records,
-                                   .chunk_bytes = chunk_bytes, .codec = TRACE_WRITER_UNCOMPRESSED,
-                                   .flags = physical ? TRACE_FLAG_PA : 0};
-    char err[600];
-    struct trace_writer *w = trace_writer_open(path, &info, err, sizeof err);
-    CHECK(w != NULL, "open: %s", err);
-    if (!w)
-        return;
-    uint64_t seq = 0;
-    struct trace_block_run runs[37];
-    unsigned n_runs = 0;
-    for (unsigned i = 0; i < 400 + 5000; i++) {
-        /* first: runs of one block follow each other in pairs, and the mapping changes
-         * now and then, also between the two runs of a pair */
-        uint64_t pc = 0x400000 + (i / 2 % 3) * 0x40, count = (i * 7919u) % 1500;
-        uint64_t pa = pc + (i % 7 == 0 ? 0x40000000 : 0x1000);
-        uint32_t len = 2 + i / 2 % 4;
-        uint8_t el = (uint8_t)(i / 2 % 5 == 0);
-        if (i >= 400) {
-            /* then: a cycle of 11 blocks, once each; now and then a gap, another EL or
-             * mapping, another length or a block off the cycle */
-            unsigned k = i % 11;
-            pc = 0x500000 + k * 0x24;
-            count = 1;
-            len = k % 3 + 1;
-            pa = pc + (i % 97 == 0 ? 0x2000 : 0x1000);
-            el = i % 89 == 0;
-            if (i % 101 == 0) len++;
-            if (i % 103 == 0) pc += 0x10000;
-        }
-        if (how == REPEAT) {
-            CHECK(trace_writer_block_repeat(w, seq, pc, pa, el, len, count) == 0, "repeat %u", i);
-        } else if (how == RUNS) {
-            runs[n_runs++] = (struct trace_block_run){ .seq = seq, .pc = pc, .pa = pa, .count = count,
-                                                       .n_insns = len, .el = el };
-            if (n_runs == sizeof runs / sizeof runs[0] || i % 13 == 0) {
-                CHECK(trace_writer_block_runs(w, runs, n_runs) == 0, "runs up to %u", i);
-                n_runs = 0;
-            }
-        } else {
-            for (uint64_t k = 0; k < count; k++)
-                CHECK(trace_writer_block(w, seq + k * len, pc, pa, el, len) == 0, "block %u", i);
-        }
-        seq += count * len + (i % 9 == 0);
-    }
-    if (n_runs)
-        CHECK(trace_writer_block_runs(w, runs, n_runs) == 0, "the last runs");
-    CHECK(trace_writer_close(w, err, sizeof err) == 0, "close: %s", err);
-}
-
-static void test_block_repeat(void)
+static void test_block_ids(void)
 {
     static const unsigned chunks[][2] = { {0, 0}, {1000, 0}, {97, 0}, {0, 4096}, {1, 0} };
+    enum { N_IDS = 40, N_ENTRIES = 30000 };
+    struct expected_block *want = malloc(N_ENTRIES * sizeof *want);
+    CHECK(want != NULL, "out of memory");
+    if (!want)
+        return;
     for (unsigned c = 0; c < 2 * sizeof chunks / sizeof chunks[0]; c++) {
         bool physical = c >= sizeof chunks / sizeof chunks[0];
         unsigned k = c % (sizeof chunks / sizeof chunks[0]);
-        char a[512];
-        snprintf(a, sizeof a, "%s", tmp_path("repeat-a.ftrace"));
-        write_block_pattern(a, ONE_BY_ONE, chunks[k][0], chunks[k][1], physical);
-        for (enum block_calls how = REPEAT; how <= RUNS; how++) {
-            char b[512];
-            snprintf(b, sizeof b, "%s", tmp_path("repeat-b.ftrace"));
-            write_block_pattern(b, how, chunks[k][0], chunks[k][1], physical);
-            FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
-            CHECK(fa && fb, "open the two files");
-            bool same = fa && fb;
-            for (int x = 0, y = 0; same && (x != EOF || y != EOF);) {
-                x = fgetc(fa);
-                y = fgetc(fb);
-                same = x == y;
-            }
-            CHECK(same, "%s writes the same file as single blocks (chunks %u records, %u bytes, %s)",
-                  how == REPEAT ? "trace_writer_block_repeat" : "trace_writer_block_runs", chunks[k][0],
-                  chunks[k][1], physical ? "with PAs" : "no PAs");
-            if (fa) fclose(fa);
-            if (fb) fclose(fb);
+        const char *path = tmp_path("ids.ftrace");
+        struct trace_file_info info = {.mode = TRACE_MODE_BLOCK, .chunk_records = chunks[k][0],
+                                       .chunk_bytes = chunks[k][1], .flags = physical ? TRACE_FLAG_PA : 0};
+        char err[600];
+        struct trace_writer *w = trace_writer_open(path, &info, err, sizeof err);
+        CHECK(w != NULL, "open: %s", err);
+        if (!w)
+            break;
+        struct expected_block desc[N_IDS];
+        for (uint32_t id = 0; id < N_IDS; id++) {
+            desc[id] = (struct expected_block){ .pc = 0x400000 + id * 0x44, .pa = 0x80400000 + id * 0x44,
+                                                .n = 1 + id % 9, .el = (uint8_t)(id % 7 == 0 ? TRACE_EL_UNKNOWN : id % 4) };
+            CHECK(trace_writer_define_block(w, id * 3, desc[id].pc, desc[id].pa, desc[id].el, desc[id].n) == 0,
+                  "define %u", id);
         }
+        uint32_t batch[64];
+        unsigned n_batch = 0, n_want = 0;
+        uint64_t seq = 5, batch_seq = 5;
+        for (unsigned i = 0; i < N_ENTRIES; i++) {
+            uint32_t id = (i * 7u + i / 100) % N_IDS;
+            bool in_place = i % 211 == 0, gap = i % 97 == 0, redefine = i % 1009 == 0;
+            if (n_batch && (in_place || gap || redefine || n_batch == 64 || i % 37 == 0)) {
+                CHECK(trace_writer_blocks(w, batch_seq, batch, n_batch) == 0, "batch before %u", i);
+                n_batch = 0;
+            }
+            if (gap)
+                seq += 1 + i % 5;
+            if (redefine) {
+                desc[id].pc += 0x1000;
+                desc[id].n = desc[id].n % 9 + 1;
+                CHECK(trace_writer_define_block(w, id * 3, desc[id].pc, desc[id].pa, desc[id].el, desc[id].n) == 0,
+                      "redefine %u", id);
+            }
+            struct expected_block e = desc[id];
+            e.seq = seq;
+            if (in_place) {
+                e.pc = 0x700000 + i * 4;
+                e.pa = 0x90700000 + i * 4;
+                e.n = 100 + i;
+                CHECK(trace_writer_block(w, seq, e.pc, e.pa, e.el, e.n) == 0, "in place %u", i);
+            } else {
+                if (n_batch == 0)
+                    batch_seq = seq;
+                batch[n_batch++] = id * 3;
+            }
+            if (!physical)
+                e.pa = 0;
+            want[n_want++] = e;
+            seq += e.n;
+        }
+        if (n_batch)
+            CHECK(trace_writer_blocks(w, batch_seq, batch, n_batch) == 0, "last batch");
+        CHECK(trace_writer_close(w, err, sizeof err) == 0, "close: %s", err);
+        struct trace_reader *r = trace_reader_open(path, 0, err, sizeof err);
+        CHECK(r != NULL, "open: %s", err);
+        if (!r)
+            break;
+        struct trace_record rec;
+        unsigned got = 0, bad = 0;
+        int rc;
+        uint64_t insns = 0;
+        while ((rc = trace_reader_next(r, &rec)) == 1 && got < n_want) {
+            const struct expected_block *e = &want[got++];
+            insns += e->n;
+            if (rec.insn.seq != e->seq || rec.insn.pc != e->pc || rec.n_insns != e->n || rec.insn.el != e->el ||
+                rec.insn.has_pa != physical || (physical && rec.insn.pa != e->pa))
+                bad++;
+        }
+        CHECK(rc == 0 && got == n_want && bad == 0, "chunks %u records, %u bytes, %s: %u of %u read, %u differ",
+              chunks[k][0], chunks[k][1], physical ? "PAs" : "no PAs", got, n_want, bad);
+        CHECK(trace_reader_info(r)->instructions == insns && trace_reader_info(r)->n_records == n_want, "totals");
+        /* seek into the middle of a late entry */
+        const struct expected_block *late = &want[n_want - 3];
+        CHECK(trace_reader_seek(r, late->seq + late->n / 2) == 0 && trace_reader_next(r, &rec) == 1 &&
+                  rec.insn.seq == late->seq && rec.insn.pc == late->pc,
+              "seek into an entry");
+        trace_reader_close(r);
+    }
+    free(want);
+
+    /* what the writer refuses */
+    const char *path = tmp_path("ids-bad.ftrace");
+    struct trace_file_info info = {.mode = TRACE_MODE_BLOCK};
+    char err[600];
+    struct {
+        const char *what, *message;
+        int how;
+    } cases[] = {
+        {"an undescribed id", "never described", 0},
+        {"an id at the limit", "invalid block description", 1},
+        {"a block of no instructions", "invalid block description", 2},
+        {"an entry overlapping the previous one", "overlaps", 3},
+        {"a description in a full trace", "full trace", 4},
+    };
+    for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct trace_file_info fi = info;
+        if (cases[i].how == 4)
+            fi.mode = TRACE_MODE_FULL;
+        struct trace_writer *w = trace_writer_open(path, &fi, err, sizeof err);
+        CHECK(w != NULL, "open: %s", err);
+        if (!w)
+            continue;
+        uint32_t one = 1, zero = 0;
+        int rc = 0;
+        switch (cases[i].how) {
+        case 0: rc = trace_writer_define_block(w, 0, 0x1000, 0, 0, 2) | trace_writer_blocks(w, 0, &one, 1); break;
+        case 1: rc = trace_writer_define_block(w, TRACE_BLOCK_ID_LIMIT, 0x1000, 0, 0, 2); break;
+        case 2: rc = trace_writer_define_block(w, 0, 0x1000, 0, 0, 0); break;
+        case 3:
+            rc = trace_writer_define_block(w, 0, 0x1000, 0, 0, 2) | trace_writer_blocks(w, 10, &zero, 1) |
+                 trace_writer_blocks(w, 11, &zero, 1);
+            break;
+        case 4: rc = trace_writer_define_block(w, 0, 0x1000, 0, 0, 2); break;
+        }
+        CHECK(rc != 0, "%s is refused", cases[i].what);
+        CHECK(trace_writer_close(w, err, sizeof err) != 0 && strstr(err, cases[i].message), "%s: %s", cases[i].what,
+              err);
     }
 }
 
@@ -737,8 +788,14 @@ static int run_fuzz(unsigned iters, uint64_t seed)
                                  .codec = TRACE_WRITER_UNCOMPRESSED, .chunk_records = 40};
     char err[600];
     struct trace_writer *w = trace_writer_open(src[2], &bi, err, sizeof err);
+    for (uint32_t id = 0; w && id < 5; id++)
+        trace_writer_define_block(w, id, 0x1000 + id * 0x20, 0x801000 + id * 0x20, 1, 1 + id);
     for (unsigned i = 0, seq = 0; w && i < 100; i++) {
-        trace_writer_block(w, seq, 0x1000 + (i % 5) * 0x20, 0x801000 + (i % 5) * 0x20, 1, 1 + i % 5);
+        uint32_t id = i % 5;
+        if (i % 3)
+            trace_writer_blocks(w, seq, &id, 1);   /* by id, with descriptions per chunk */
+        else
+            trace_writer_block(w, seq, 0x1000 + (i % 5) * 0x20, 0x801000 + (i % 5) * 0x20, 1, 1 + i % 5);
         seq += 1 + i % 5 + (i % 17 == 0);
     }
     if (!w || trace_writer_close(w, err, sizeof err) != 0)
@@ -819,7 +876,7 @@ int main(int argc, char **argv)
         test_round_trip(TRACE_CODEC_ZLIB, 777, 8000);
         test_round_trip(TRACE_WRITER_UNCOMPRESSED, 333, 5000);
         test_block_mode();
-        test_block_repeat();
+        test_block_ids();
         test_writer_errors();
         test_reader_errors();
     } else if (!strcmp(argv[1], "fuzz") && argc >= 4) {
