@@ -9,6 +9,7 @@
  * slot and how many following bytes share it, and "which slots did this instruction
  * write" is a stamp per slot compared with a per-instruction counter. */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,7 @@
 #include "hypervisor/trace/trace_recorder.h"
 
 #define SLOT_NONE            0xffffu
-#define DEFAULT_BUFFER_WORDS ((size_t)1 << 20)
+#define DEFAULT_BUFFER_WORDS ((size_t)1 << 18)
 #define N_REG_IDS            (TRACE_REG_ID_MAX + 1u)
 
 #define BLK_NO_ID UINT32_MAX
@@ -31,7 +32,10 @@ struct block_desc {
 };
 
 struct trace_recorder {
-    struct jit_trace_buf buf;
+    struct jit_trace_buf buf;    /* items go here: one of bufs[] */
+    uint64_t *bufs[2];
+    size_t buf_words;
+    unsigned active;
     struct trace_writer *w;
     bool full;                   /* JIT_TRACE_FULL; else block mode */
     bool dead;                   /* an error happened: items are discarded */
@@ -79,6 +83,15 @@ struct trace_recorder {
     uint32_t ids[4096];
     unsigned n_ids;
     uint64_t ids_seq, ids_next;
+
+    /* The consumer thread: it processes a full buffer (job) while items go to the other
+     * one. Whoever processes items owns the rest of this struct: the runner's thread
+     * only after wait_idle. */
+    pthread_t consumer;
+    bool have_consumer, have_sync, stop;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    const uint64_t *job_base, *job_end;
 
     char *path;
     char err[1024];
@@ -532,16 +545,92 @@ static void process_blocks(struct trace_recorder *rec, const uint64_t *p, const 
 }
 #undef BAD
 
-/* Consumes everything buffered (the drain hook, and before every runner call). */
-static void drain(void *ctx)
+/* ---- the consumer thread ---------------------------------------------------------- */
+
+static void process_items(struct trace_recorder *rec, const uint64_t *base, const uint64_t *end)
+{
+    if (!rec->dead)
+        rec->full ? process(rec, base, end) : process_blocks(rec, base, end);
+}
+
+static void *consumer_main(void *arg)
+{
+    struct trace_recorder *rec = arg;
+    pthread_mutex_lock(&rec->lock);
+    for (;;) {
+        while (!rec->job_base && !rec->stop)
+            pthread_cond_wait(&rec->cond, &rec->lock);
+        if (!rec->job_base)
+            break;
+        const uint64_t *base = rec->job_base, *end = rec->job_end;
+        pthread_mutex_unlock(&rec->lock);
+        process_items(rec, base, end);
+        pthread_mutex_lock(&rec->lock);
+        rec->job_base = NULL;
+        pthread_cond_broadcast(&rec->cond);
+    }
+    pthread_mutex_unlock(&rec->lock);
+    return NULL;
+}
+
+/* Waits until the consumer has finished the buffer it was given: from then on this
+ * thread may touch the recorder's state. */
+static void wait_idle(struct trace_recorder *rec)
+{
+    if (!rec->have_consumer)
+        return;
+    pthread_mutex_lock(&rec->lock);
+    while (rec->job_base)
+        pthread_cond_wait(&rec->cond, &rec->lock);
+    pthread_mutex_unlock(&rec->lock);
+}
+
+static void settle(struct trace_recorder *rec);
+
+/* The drain hook (the buffer is full): the consumer takes the buffer and items go to
+ * the other one meanwhile. */
+static void hand_off(void *ctx)
 {
     struct trace_recorder *rec = ctx;
     uint64_t *base = rec->buf.base, *cur = rec->buf.cursor;
+    wait_idle(rec);
+    if (!rec->have_consumer || rec->dead || cur <= base || cur > rec->buf.limit) {
+        settle(rec);
+        return;
+    }
+    pthread_mutex_lock(&rec->lock);
+    rec->job_base = base;
+    rec->job_end = cur;
+    pthread_cond_broadcast(&rec->cond);
+    pthread_mutex_unlock(&rec->lock);
+    rec->active ^= 1;
+    rec->buf.base = rec->buf.cursor = rec->bufs[rec->active];
+    rec->buf.limit = rec->buf.base + rec->buf_words;
+}
+
+/* Consumes everything buffered, here (before every runner call): the runner's view of
+ * the state and the recorder's agree afterwards. */
+static void settle(struct trace_recorder *rec)
+{
+    wait_idle(rec);
+    uint64_t *base = rec->buf.base, *cur = rec->buf.cursor;
     rec->buf.cursor = base;
     if (!rec->dead && cur > base && cur <= rec->buf.limit)
-        rec->full ? process(rec, base, cur) : process_blocks(rec, base, cur);
+        process_items(rec, base, cur);
     else if (!rec->dead && cur > rec->buf.limit)
         internal(rec, "the item buffer overflowed", 0);
+}
+
+static void stop_consumer(struct trace_recorder *rec)
+{
+    if (!rec->have_consumer)
+        return;
+    pthread_mutex_lock(&rec->lock);
+    rec->stop = true;
+    pthread_cond_broadcast(&rec->cond);
+    pthread_mutex_unlock(&rec->lock);
+    pthread_join(rec->consumer, NULL);
+    rec->have_consumer = false;
 }
 
 /* ---- runner interface ------------------------------------------------------------- */
@@ -560,7 +649,7 @@ struct jit_trace_buf *trace_recorder_buffer(struct trace_recorder *rec)
 
 void trace_recorder_resume(struct trace_recorder *rec, const void *state)
 {
-    drain(rec);
+    settle(rec);
     if (rec->dead)
         return;
     if (!rec->full) {
@@ -585,7 +674,7 @@ void trace_recorder_resume(struct trace_recorder *rec, const void *state)
 
 void trace_recorder_exit(struct trace_recorder *rec, const void *state, bool undone)
 {
-    drain(rec);
+    settle(rec);
     if (rec->dead)
         return;
     if (!rec->full) {
@@ -615,7 +704,7 @@ void trace_recorder_exception(struct trace_recorder *rec, const struct trace_exc
 
 void trace_recorder_retract(struct trace_recorder *rec, const void *state)
 {
-    drain(rec);
+    settle(rec);
     if (rec->dead)
         return;
     uint64_t pc = state_pc(rec, state);
@@ -659,7 +748,13 @@ static bool valid_id(long id)
 
 static void free_rec(struct trace_recorder *rec)
 {
-    free(rec->buf.base);
+    stop_consumer(rec);
+    free(rec->bufs[0]);
+    free(rec->bufs[1]);
+    if (rec->have_sync) {
+        pthread_mutex_destroy(&rec->lock);
+        pthread_cond_destroy(&rec->cond);
+    }
     free(rec->shadow);
     free(rec->slot_of);
     free(rec->run_len);
@@ -803,16 +898,19 @@ struct trace_recorder *trace_recorder_open(const char *path, const struct trace_
     size_t words = options->buffer_words ? options->buffer_words : DEFAULT_BUFFER_WORDS;
     if (words < JIT_TRACE_MAX_ITEM_WORDS)
         words = JIT_TRACE_MAX_ITEM_WORDS;
-    rec->buf.base = calloc(words, sizeof(uint64_t));
-    if (!rec->shadow || !rec->buf.base) {
+    rec->bufs[0] = calloc(words, sizeof(uint64_t));
+    rec->bufs[1] = calloc(words, sizeof(uint64_t));
+    if (!rec->shadow || !rec->bufs[0] || !rec->bufs[1]) {
         why = "out of memory";
         goto fail;
     }
+    rec->buf_words = words;
+    rec->buf.base = rec->bufs[0];
     memset(rec->shadow, 0, shadow_size);
     rec->buf.mode = options->mode;
     rec->buf.cursor = rec->buf.base;
     rec->buf.limit = rec->buf.base + words;
-    rec->buf.drain = drain;
+    rec->buf.drain = hand_off;
     rec->buf.drain_ctx = rec;
     rec->cur.regs = rec->regs;
     rec->cur.mem = rec->mem;
@@ -834,6 +932,11 @@ struct trace_recorder *trace_recorder_open(const char *path, const struct trace_
         free_rec(rec);
         return NULL;
     }
+    pthread_mutex_init(&rec->lock, NULL);
+    pthread_cond_init(&rec->cond, NULL);
+    rec->have_sync = true;
+    /* Without the thread, items are processed when the buffer fills (slower, the same). */
+    rec->have_consumer = pthread_create(&rec->consumer, NULL, consumer_main, rec) == 0;
     return rec;
 
 fail:
@@ -847,7 +950,7 @@ fail:
 int trace_recorder_close(struct trace_recorder *rec, struct trace_writer_stats *stats, char *err,
                          size_t err_size)
 {
-    drain(rec);
+    settle(rec);
     if (!rec->dead) {
         if (rec->full)
             finalize_insn(rec);
@@ -866,6 +969,7 @@ int trace_recorder_close(struct trace_recorder *rec, struct trace_writer_stats *
 
 void trace_recorder_abort(struct trace_recorder *rec)
 {
+    stop_consumer(rec);                   /* it may be using the writer */
     trace_writer_abort(rec->w);
     free_rec(rec);
 }

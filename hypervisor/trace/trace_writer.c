@@ -410,7 +410,9 @@ fail_early:
 
 const char *trace_writer_error(struct trace_writer *w)
 {
-    return w->errmsg;
+    /* fail() writes the message before it sets `failed`, and never again after: this
+     * load orders the read after the helper thread's write */
+    return atomic_load(&w->failed) ? w->errmsg : "";
 }
 
 uint64_t trace_writer_records(const struct trace_writer *w)
@@ -823,10 +825,32 @@ int trace_writer_define_block(struct trace_writer *w, uint32_t id, uint64_t pc, 
     return 0;
 }
 
+/* Appends block `id`'s description to p if the chunk does not have it yet; NULL if the
+ * id was never described. */
+static inline uint8_t *describe_once(struct trace_writer *w, uint8_t *p, uint32_t id)
+{
+    struct block_def *d = &w->defs[id];
+    if (__builtin_expect(d->gen == w->block_gen, 1))
+        return p;
+    if (!d->defined)
+        return NULL;
+    d->gen = w->block_gen;
+    p = put_word(p, TRACE_W_DEFINE);
+    p = put_word(p, id);
+    p = put_word64(p, d->pc);
+    p = put_word64(p, d->pa);
+    p = put_word(p, d->el);
+    return put_word(p, d->n);
+}
+
 int trace_writer_blocks(struct trace_writer *w, uint64_t seq, const uint32_t *ids, size_t n)
 {
     if (atomic_load_explicit(&w->failed, memory_order_relaxed))
         return -1;
+    /* Sequence numbers cannot overflow in this batch (block lengths are 32-bit): the
+     * loop need not check each entry. */
+    if (n > UINT32_MAX || seq > UINT64_MAX - (uint64_t)n * UINT32_MAX)
+        return bad_record(w, "sequence number overflows", seq);
     struct trace_pred *s = &w->pred;
     size_t i = 0;
     while (i < n) {
@@ -838,42 +862,30 @@ int trace_writer_blocks(struct trace_writer *w, uint64_t seq, const uint32_t *id
          * slack the buffer has beyond chunk_bytes. */
         struct chunk_buf *b = w->cur;
         uint8_t *p = b->raw + b->used, *limit = b->raw + w->chunk_bytes;
-        uint32_t records = b->n_records, max_records = w->chunk_records, gen = w->block_gen;
+        size_t room = w->chunk_records - b->n_records, end = n - i < room ? n : i + room;
         uint64_t seq0 = seq;
-        uint32_t last = ids[i];
-        bool full = false;
-        for (; i < n && !full; i++) {
+        size_t first = i;
+        const struct block_def *defs = w->defs;
+        uint32_t cap = w->cap_defs;
+        for (; i < end && p < limit; i++) {
             uint32_t id = ids[i];
-            if (id >= w->cap_defs || !w->defs[id].defined) {
+            uint8_t *q = id < cap ? describe_once(w, p, id) : NULL;
+            if (!q) {
                 b->used = (uint32_t)(p - b->raw);
+                b->n_records += (uint32_t)(i - first);
+                s->next_seq = seq;
+                w->instructions += seq - seq0;
                 return bad_record(w, "an entry of a block never described", seq);
             }
-            struct block_def *d = &w->defs[id];
-            if (seq + d->n < seq) {
-                b->used = (uint32_t)(p - b->raw);
-                return bad_record(w, "sequence number overflows", seq);
-            }
-            if (d->gen != gen) {
-                d->gen = gen;
-                p = put_word(p, TRACE_W_DEFINE);
-                p = put_word(p, id);
-                p = put_word64(p, d->pc);
-                p = put_word64(p, d->pa);
-                p = put_word(p, d->el);
-                p = put_word(p, d->n);
-            }
-            p = put_word(p, id);
-            seq += d->n;
-            last = id;
-            records++;
-            full = p >= limit || records >= max_records;
+            p = put_word(q, id);
+            seq += defs[id].n;
         }
         b->used = (uint32_t)(p - b->raw);
-        b->n_records = records;
+        b->n_records += (uint32_t)(i - first);
         s->next_seq = seq;
-        s->prev_pc = w->defs[last].pc;
+        s->prev_pc = defs[ids[i - 1]].pc;
         w->instructions += seq - seq0;
-        if (full && submit(w) != 0)
+        if ((p >= limit || b->n_records >= w->chunk_records) && submit(w) != 0)
             return -1;
     }
     return 0;

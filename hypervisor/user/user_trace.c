@@ -25,7 +25,15 @@ static struct jit_trace_buf items;
 static uint64_t scratch[1u << 20];
 
 static void to_recorder(void) { trace_recorder_buffer(recorder)->cursor = items.cursor; }
-static void from_recorder(void) { items.cursor = trace_recorder_buffer(recorder)->cursor; }
+
+/* The recorder may have switched buffers. */
+static void from_recorder(void)
+{
+    const struct jit_trace_buf *b = trace_recorder_buffer(recorder);
+    items.base = b->base;
+    items.cursor = b->cursor;
+    items.limit = b->limit;
+}
 
 static void forward_drain(void *ctx)
 {
