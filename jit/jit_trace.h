@@ -62,6 +62,8 @@ enum jit_trace_kind {
     JIT_TRACE_REG_CHANGED = 7,
     JIT_TRACE_BLOCK_DEF = 8,
     JIT_TRACE_BLOCK_ID = 9,
+    /* 11..15: the recorder's own events between runs (hypervisor/trace/trace_recorder.c),
+     * appended to the same buffer; translated code and the interpreter never write them */
 };
 
 /* Block ids are below this (trace files store them in 31 bits). */

@@ -10,6 +10,7 @@
  * write" is a stamp per slot compared with a per-instruction counter. */
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,6 +90,9 @@ struct trace_recorder {
      * only after wait_idle. */
     pthread_t consumer;
     bool have_consumer, have_sync, stop;
+    atomic_bool failed;          /* err is set (written before it) */
+    _Atomic uint64_t seq_done;   /* next_seq after the last processed items */
+    void *event_state;           /* an event's state, aligned for the state struct */
     pthread_mutex_t lock;
     pthread_cond_t cond;
     const uint64_t *job_base, *job_end;
@@ -110,6 +114,7 @@ static void fail(struct trace_recorder *rec, const char *fmt, ...)
     }
     rec->dead = true;
     rec->pending = rec->blk_pending = false;
+    atomic_store_explicit(&rec->failed, true, memory_order_release);
 }
 
 /* The items came from Ferry itself, so a malformed one is a bug, but it must end the
@@ -209,9 +214,10 @@ static void finalize_insn(struct trace_recorder *rec)
         writer_failed(rec);
 }
 
-void trace_recorder_add_reg(struct trace_recorder *rec, uint16_t id, uint64_t lo, uint64_t hi)
+/* A register outside the state that the runtime wrote for the pending instruction. */
+static void add_reg(struct trace_recorder *rec, uint16_t id, uint64_t lo, uint64_t hi)
 {
-    if (rec->dead || !rec->full || !rec->pending)
+    if (!rec->pending)
         return;
     unsigned x = 0;
     while (x < rec->n_extra && rec->extra[x].id != id)
@@ -342,6 +348,11 @@ static inline bool tag_el(uint64_t tag, uint8_t *el)
     return true;
 }
 
+/* Runner events (below) travel with the items. */
+enum { EV_ADD_REG = 11, EV_RESUME = 12, EV_EXIT = 13, EV_RETRACT = 14, EV_EXCEPTION = 15 };
+static size_t event_words(const struct trace_recorder *rec, uint64_t tag);
+static void apply_event(struct trace_recorder *rec, const uint64_t *p);
+
 #define BAD(what)                                                                           \
     do {                                                                                    \
         internal(rec, what, tag);                                                           \
@@ -433,6 +444,18 @@ static void process(struct trace_recorder *rec, const uint64_t *p, const uint64_
                 m->lo = m->has_value ? p[2] & mask_lo(size) : 0;
                 m->hi = m->has_value && size > 8 ? p[3] & mask_hi(size) : 0;
             }
+            p += words;
+            break;
+        }
+        case EV_ADD_REG:
+        case EV_RESUME:
+        case EV_EXIT:
+        case EV_RETRACT:
+        case EV_EXCEPTION: {
+            size_t words = event_words(rec, tag);
+            if (left < words)
+                BAD("truncated runner event");
+            apply_event(rec, p);
             p += words;
             break;
         }
@@ -529,6 +552,18 @@ static void process_blocks(struct trace_recorder *rec, const uint64_t *p, const 
             p += words;
             break;
         }
+        case EV_ADD_REG:
+        case EV_RESUME:
+        case EV_EXIT:
+        case EV_RETRACT:
+        case EV_EXCEPTION: {
+            size_t words = event_words(rec, tag);
+            if (left < words)
+                BAD("truncated runner event");
+            apply_event(rec, p);
+            p += words;
+            break;
+        }
         default: {
             static const char *const what[] = {
                 [JIT_TRACE_INSN] = "an INSN item in block mode", [JIT_TRACE_REG] = "a REG item in block mode",
@@ -551,6 +586,7 @@ static void process_items(struct trace_recorder *rec, const uint64_t *base, cons
 {
     if (!rec->dead)
         rec->full ? process(rec, base, end) : process_blocks(rec, base, end);
+    atomic_store_explicit(&rec->seq_done, rec->next_seq, memory_order_relaxed);
 }
 
 static void *consumer_main(void *arg)
@@ -595,7 +631,7 @@ static void hand_off(void *ctx)
     uint64_t *base = rec->buf.base, *cur = rec->buf.cursor;
     wait_idle(rec);
     if (!rec->have_consumer || rec->dead || cur <= base || cur > rec->buf.limit) {
-        settle(rec);
+        settle(rec);                      /* after wait_idle, this thread may read `dead` */
         return;
     }
     pthread_mutex_lock(&rec->lock);
@@ -633,7 +669,7 @@ static void stop_consumer(struct trace_recorder *rec)
     rec->have_consumer = false;
 }
 
-/* ---- runner interface ------------------------------------------------------------- */
+/* ---- runner events ---------------------------------------------------------------- */
 
 static uint64_t state_pc(const struct trace_recorder *rec, const void *state)
 {
@@ -642,16 +678,12 @@ static uint64_t state_pc(const struct trace_recorder *rec, const void *state)
     return pc;
 }
 
-struct jit_trace_buf *trace_recorder_buffer(struct trace_recorder *rec)
-{
-    return &rec->buf;
-}
+/* What the runner reports between runs of guest code happens here, in item order, on
+ * whichever thread processes the items (event items, or a direct call when an event
+ * does not fit the buffer). `state` is the guest state at the event (full mode). */
 
-void trace_recorder_resume(struct trace_recorder *rec, const void *state)
+static void on_run_resume(struct trace_recorder *rec, const void *state)
 {
-    settle(rec);
-    if (rec->dead)
-        return;
     if (!rec->full) {
         /* The runtime ran in between: the next instruction starts another block. */
         finalize_block(rec);
@@ -672,13 +704,9 @@ void trace_recorder_resume(struct trace_recorder *rec, const void *state)
     finalize_insn(rec);
 }
 
-void trace_recorder_exit(struct trace_recorder *rec, const void *state, bool undone)
+static void on_run_exit(struct trace_recorder *rec, const void *state, uint64_t pc, bool undone)
 {
-    settle(rec);
-    if (rec->dead)
-        return;
     if (!rec->full) {
-        uint64_t pc = state_pc(rec, state);
         if (undone && rec->blk_pending && pc >= rec->blk_pc &&
             (pc - rec->blk_pc) / rec->arch.insn_bytes < rec->blk_n)
             truncate_block(rec, (pc - rec->blk_pc) / rec->arch.insn_bytes + 1);
@@ -694,20 +722,8 @@ void trace_recorder_exit(struct trace_recorder *rec, const void *state, bool und
     rec->have_state = true;
 }
 
-void trace_recorder_exception(struct trace_recorder *rec, const struct trace_exception *e)
+static void on_run_retract(struct trace_recorder *rec, const void *state, uint64_t pc)
 {
-    if (rec->dead || !rec->full || !rec->pending)
-        return;
-    rec->cur.has_exception = true;
-    rec->cur.exc = *e;
-}
-
-void trace_recorder_retract(struct trace_recorder *rec, const void *state)
-{
-    settle(rec);
-    if (rec->dead)
-        return;
-    uint64_t pc = state_pc(rec, state);
     if (!rec->full) {
         if (rec->blk_pending && pc >= rec->blk_pc)
             truncate_block(rec, (pc - rec->blk_pc) / rec->arch.insn_bytes);
@@ -723,19 +739,181 @@ void trace_recorder_retract(struct trace_recorder *rec, const void *state)
     rec->have_state = true;
 }
 
-const char *trace_recorder_error(const struct trace_recorder *rec)
+static void on_run_exception(struct trace_recorder *rec, const struct trace_exception *e)
 {
-    return rec->err[0] ? rec->err : NULL;
+    if (!rec->full || !rec->pending)
+        return;
+    rec->cur.has_exception = true;
+    rec->cur.exc = *e;
 }
 
-uint64_t trace_recorder_instructions(const struct trace_recorder *rec)
+/* Event items: EV_* in the kind field; EV_WITH_STATE: the state's words follow (full
+ * mode), else the PC's word (exit and retract in block mode). */
+#define EV_UNDONE     (1u << 4)
+#define EV_WITH_STATE (1u << 5)
+
+static size_t state_words(const struct trace_recorder *rec)
 {
+    return (rec->arch.state_size + 7) / 8;
+}
+
+/* The words of the event item whose tag is at p (0: not an event, or truncated). */
+static size_t event_words(const struct trace_recorder *rec, uint64_t tag)
+{
+    switch (JIT_TRACE_KIND(tag)) {
+    case EV_ADD_REG: return 3;
+    case EV_EXCEPTION: return 4;
+    case EV_RESUME: return 1 + (tag & EV_WITH_STATE ? state_words(rec) : 0);
+    case EV_EXIT:
+    case EV_RETRACT: return 1 + (tag & EV_WITH_STATE ? state_words(rec) : 1);
+    default: return 0;
+    }
+}
+
+/* Applies the event item at p, of `words` words (event_words). */
+static void apply_event(struct trace_recorder *rec, const uint64_t *p)
+{
+    uint64_t tag = p[0];
+    const void *state = NULL;
+    uint64_t pc = 0;
+    if ((JIT_TRACE_KIND(tag) == EV_RESUME || JIT_TRACE_KIND(tag) == EV_EXIT || JIT_TRACE_KIND(tag) == EV_RETRACT)) {
+        if (tag & EV_WITH_STATE) {
+            /* the state struct may need more alignment than the buffer's words have */
+            memcpy(rec->event_state, p + 1, rec->arch.state_size);
+            state = rec->event_state;
+            pc = state_pc(rec, state);
+        } else if (JIT_TRACE_KIND(tag) != EV_RESUME) {
+            pc = p[1];
+        }
+        if (rec->full && !state) {
+            internal(rec, "a runner event without the state in full mode", tag);
+            return;
+        }
+    }
+    switch (JIT_TRACE_KIND(tag)) {
+    case EV_RESUME: on_run_resume(rec, state); break;
+    case EV_EXIT: on_run_exit(rec, state, pc, (tag & EV_UNDONE) != 0); break;
+    case EV_RETRACT: on_run_retract(rec, state, pc); break;
+    case EV_EXCEPTION: {
+        struct trace_exception e = { .ec = (uint32_t)(tag >> 32), .esr = p[1], .far = p[2], .target_pc = p[3],
+                                     .target_el = (uint8_t)(tag >> 8 & 3), .is_interrupt = (tag >> 4 & 1) != 0 };
+        on_run_exception(rec, &e);
+        break;
+    }
+    case EV_ADD_REG: add_reg(rec, (uint16_t)(tag >> 16), p[1], p[2]); break;
+    }
+}
+
+/* ---- runner interface ------------------------------------------------------------- */
+
+struct jit_trace_buf *trace_recorder_buffer(struct trace_recorder *rec)
+{
+    return &rec->buf;
+}
+
+static bool failed(const struct trace_recorder *rec)
+{
+    return atomic_load_explicit(&rec->failed, memory_order_acquire);
+}
+
+/* Appends an event item (tag, then the state or the given words); one too large for
+ * the buffer is applied here after everything before it. */
+static void post_event(struct trace_recorder *rec, uint64_t tag, const void *state, const uint64_t *extra,
+                       unsigned n_extra)
+{
+    if (failed(rec))
+        return;
+    size_t words = 1 + (state ? state_words(rec) : n_extra);
+    if (words > rec->buf_words) {
+        settle(rec);
+        uint64_t *tmp = malloc(words * sizeof *tmp);
+        if (!tmp) {
+            fail(rec, "%s: out of memory", rec->path);
+            return;
+        }
+        tmp[0] = tag;
+        tmp[words - 1] = 0;
+        if (state)
+            memcpy(tmp + 1, state, rec->arch.state_size);
+        else
+            memcpy(tmp + 1, extra, n_extra * sizeof *extra);
+        if (!rec->dead)
+            apply_event(rec, tmp);
+        free(tmp);
+        return;
+    }
+    uint64_t *p = jit_trace_reserve(&rec->buf, (unsigned)words);
+    p[0] = tag;
+    if (state) {
+        p[words - 1] = 0;
+        memcpy(p + 1, state, rec->arch.state_size);
+    } else {
+        memcpy(p + 1, extra, n_extra * sizeof *extra);
+    }
+}
+
+/* The state for an event: whole in full mode; in block mode only the PC matters. */
+static void post_state_event(struct trace_recorder *rec, unsigned kind, unsigned flags, const void *state)
+{
+    if (rec->full) {
+        post_event(rec, kind | flags | EV_WITH_STATE, state, NULL, 0);
+    } else {
+        uint64_t pc = state_pc(rec, state);
+        post_event(rec, kind | flags, NULL, &pc, kind == EV_RESUME ? 0 : 1);
+    }
+}
+
+void trace_recorder_resume(struct trace_recorder *rec, const void *state)
+{
+    post_state_event(rec, EV_RESUME, 0, state);
+}
+
+void trace_recorder_exit(struct trace_recorder *rec, const void *state, bool undone)
+{
+    post_state_event(rec, EV_EXIT, undone ? EV_UNDONE : 0, state);
+}
+
+void trace_recorder_retract(struct trace_recorder *rec, const void *state)
+{
+    post_state_event(rec, EV_RETRACT, 0, state);
+}
+
+void trace_recorder_exception(struct trace_recorder *rec, const struct trace_exception *e)
+{
+    if (!rec->full)
+        return;
+    uint64_t w[3] = { e->esr, e->far, e->target_pc };
+    post_event(rec, EV_EXCEPTION | (uint64_t)e->is_interrupt << 4 | (uint64_t)(e->target_el & 3) << 8 |
+                        (uint64_t)e->ec << 32, NULL, w, 3);
+}
+
+void trace_recorder_add_reg(struct trace_recorder *rec, uint16_t id, uint64_t lo, uint64_t hi)
+{
+    if (!rec->full)
+        return;
+    uint64_t w[2] = { lo, hi };
+    post_event(rec, EV_ADD_REG | (uint64_t)id << 16, NULL, w, 2);
+}
+
+const char *trace_recorder_error(const struct trace_recorder *rec)
+{
+    return failed(rec) ? rec->err : NULL;
+}
+
+void trace_recorder_sync(struct trace_recorder *rec)
+{
+    settle(rec);
+}
+
+uint64_t trace_recorder_instructions(struct trace_recorder *rec)
+{
+    settle(rec);
     return rec->next_seq;
 }
 
 bool trace_recorder_window_done(const struct trace_recorder *rec)
 {
-    return rec->next_seq >= rec->win_hi;
+    return atomic_load_explicit(&rec->seq_done, memory_order_relaxed) >= rec->win_hi;
 }
 
 /* ---- open and close --------------------------------------------------------------- */
@@ -756,6 +934,7 @@ static void free_rec(struct trace_recorder *rec)
         pthread_cond_destroy(&rec->cond);
     }
     free(rec->shadow);
+    free(rec->event_state);
     free(rec->slot_of);
     free(rec->run_len);
     free(rec->slot_id);
@@ -895,12 +1074,13 @@ struct trace_recorder *trace_recorder_open(const char *path, const struct trace_
 
     size_t shadow_size = ((size_t)arch->state_size + 63) & ~(size_t)63;
     rec->shadow = aligned_alloc(64, shadow_size);
+    rec->event_state = aligned_alloc(64, shadow_size);
     size_t words = options->buffer_words ? options->buffer_words : DEFAULT_BUFFER_WORDS;
     if (words < JIT_TRACE_MAX_ITEM_WORDS)
         words = JIT_TRACE_MAX_ITEM_WORDS;
     rec->bufs[0] = calloc(words, sizeof(uint64_t));
     rec->bufs[1] = calloc(words, sizeof(uint64_t));
-    if (!rec->shadow || !rec->bufs[0] || !rec->bufs[1]) {
+    if (!rec->shadow || !rec->event_state || !rec->bufs[0] || !rec->bufs[1]) {
         why = "out of memory";
         goto fail;
     }

@@ -18,7 +18,12 @@
  *       last instruction (after trace_recorder_exit);
  *   trace_recorder_close(rec, err, size) at the end (or trace_recorder_abort).
  * The JIT also calls the buffer's drain hook when the buffer is full, and
- * trace_recorder_retract when it reruns an instruction in the interpreter. */
+ * trace_recorder_retract when it reruns an instruction in the interpreter.
+ *
+ * A thread of the recorder's processes the items: the drain hook hands it the full
+ * buffer and the runner goes on with the other one. The runner calls above append
+ * events to the same buffer (in full mode with a copy of the state), so they are
+ * applied in order and the runner waits only when both buffers are full. */
 #ifndef FERRY_TRACE_RECORDER_H
 #define FERRY_TRACE_RECORDER_H
 
@@ -106,12 +111,19 @@ void trace_recorder_retract(struct trace_recorder *rec, const void *state);
 
 /* The first error of the writer (a full disk, a write error), with the file's name, or
  * NULL. After an error the recorder discards items; the runner checks this after every
- * exit and stops the run with the message. */
+ * exit and stops the run with the message. Items are processed on the recorder's own
+ * thread, so an error shows up at a later exit than the one that caused it. */
 const char *trace_recorder_error(const struct trace_recorder *rec);
 
-/* Instructions executed so far (sequence numbers handed out), and records written. */
-uint64_t trace_recorder_instructions(const struct trace_recorder *rec);
-/* True once the instruction window (skip, count) is past: nothing more will be written. */
+/* Waits until every item and event so far is processed: error and window_done are then
+ * up to date. */
+void trace_recorder_sync(struct trace_recorder *rec);
+
+/* Instructions executed so far (sequence numbers handed out): waits until every item so
+ * far is processed. */
+uint64_t trace_recorder_instructions(struct trace_recorder *rec);
+/* True once the instruction window (skip, count) is past: nothing more will be written.
+ * It looks at the items processed so far, so it may turn true some runs late. */
 bool trace_recorder_window_done(const struct trace_recorder *rec);
 
 /* Flushes everything and closes the file; frees rec. 0, or -1 with a message naming the
