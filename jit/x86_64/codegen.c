@@ -1284,7 +1284,8 @@ static void trace_prologue(struct gen *g)
     c->kind = COLD_TRACE_FULL;
     c->pc = g->b->guest_pc;
     c->site = x86_jcc32(buf, X86_CC_A, buf->p);
-    if (!blocks) return;
+    /* a block that faults before its first instruction (a fetch abort) ran nothing */
+    if (!blocks || ir_block_guest_insns(g->b) == 0) return;
     trace_store_word(g, 0, JIT_TRACE_BLOCK_ID | (uint64_t)g->env->trace_block_id << 4);
     x86_mov_mr(buf, 8, x86_mem_rip(g->env->trace_cursor), X86_RAX);   /* rax = rdx + 8 */
 }

@@ -615,6 +615,7 @@ static const struct jit_block *emit_block(jit *j, ir_block *b, uint64_t pc, bool
  * recorder learns here what the id stands for. */
 static void describe_for_trace(jit *j, const ir_block *b, uint64_t pc)
 {
+    if (ir_block_guest_insns(b) == 0) return;    /* it enters no id (trace_prologue) */
     if (j->trace_next_block_id >= JIT_TRACE_BLOCK_ID_LIMIT)
         fy_panic("jit: more than %u translations in one block-mode trace", JIT_TRACE_BLOCK_ID_LIMIT);
     jit_trace_block_def(j->cfg.trace.buf, j->trace_next_block_id++, pc, b->trace_pa_valid, b->trace_pa,

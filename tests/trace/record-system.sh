@@ -4,7 +4,8 @@
 # equals the interpreter's instruction for instruction. Where a test reads host time
 # (CNTVCT_EL0, the RTC) or waits for console input (the UART's flag register), the two
 # runs legitimately see different values: there the traces must agree up to that read,
-# which must be the first difference. Records carry physical PCs and MSR's writes.
+# which must be the first difference. Records carry physical PCs and MSR's writes. Block
+# mode covers the same instructions as the full trace.
 # Usage: record-system.sh FERRY ELF_DIR SRC_DIR WORKDIR
 set -u
 ferry=$1 elfs=$2 srcs=$3 dir=$4
@@ -29,6 +30,14 @@ for elf in "$elfs"/*.elf; do
     n=$(sed -n 's/^traces identical: \([0-9]*\) instructions compared (PC, EL, encoding, registers, memory, exceptions)$/\1/p;s/^\([0-9]*\) instructions matched before it.*/\1/p' "$dir/diff.out" | head -1)
     if [ "$rc" = 0 ] && [ -n "$n" ]; then
         identical=$((identical + 1)) insns=$((insns + n))
+        # A deterministic run: block mode covers the same instructions (blocks that fault
+        # before their first instruction, as a fetch abort does, count none).
+        timeout 120 "$ferry" run --hosted --kernel "$elf" --trace "$dir/blocks.ft" --trace-blocks \
+            <"$input" >/dev/null 2>&1
+        full=$("$ferry" trace stats "$dir/jit.ft" | sed -n 's/^instructions: \([0-9]*\) .*/\1/p')
+        blocks=$("$ferry" trace stats "$dir/blocks.ft" | sed -n 's/^instructions: \([0-9]*\) .*/\1/p')
+        [ -n "$full" ] && [ "$blocks" = "$full" ] ||
+            fail "$name: block mode has $blocks instructions, the full trace $full"
     elif [ "$rc" = 1 ] && grep -qE '^>.*(mrs x[0-9]+, cnt[pv]ct_el0|\[0x9010000\]|\[0x9000018\])' "$dir/diff.out"; then
         up_to_clock=$((up_to_clock + 1)) insns=$((insns + n))
     else
