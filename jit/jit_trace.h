@@ -31,6 +31,9 @@
  *          has); it comes before the translation's first BLOCK_ID
  *   BLOCK_ID  tag = kind | id << 4                                          1 word
  *          block mode: translated code entered block `id`
+ *   BLOCK_RUN  tag = kind | id << 4   count                                 2 words
+ *          block mode: a translation that loops on itself entered block `id` count
+ *          times in a row (it counts in the item while it loops; count may be 0)
  *
  * Value words hold values zero-extended to 64 bits (a recorder may still mask them by
  * size).
@@ -49,7 +52,7 @@
 enum jit_trace_mode {
     JIT_TRACE_OFF = 0,
     JIT_TRACE_FULL = 1,     /* INSN, REG, LOAD, STORE, STORE_EXCL items */
-    JIT_TRACE_BLOCKS = 2,   /* BLOCK, BLOCK_DEF and BLOCK_ID items only */
+    JIT_TRACE_BLOCKS = 2,   /* BLOCK, BLOCK_DEF, BLOCK_ID and BLOCK_RUN items only */
 };
 
 enum jit_trace_kind {
@@ -62,6 +65,7 @@ enum jit_trace_kind {
     JIT_TRACE_REG_CHANGED = 7,
     JIT_TRACE_BLOCK_DEF = 8,
     JIT_TRACE_BLOCK_ID = 9,
+    JIT_TRACE_BLOCK_RUN = 10,
     /* 11..15: the recorder's own events between runs (hypervisor/trace/trace_recorder.c),
      * appended to the same buffer; translated code and the interpreter never write them */
 };
@@ -75,7 +79,7 @@ enum jit_trace_kind {
 #define JIT_TRACE_HIGH(tag)   ((uint32_t)((tag) >> 32))   /* INSN: encoding; BLOCK, BLOCK_DEF: count */
 #define JIT_TRACE_EL(tag)     ((int)(((tag) >> 4) & 15u) - 1) /* INSN, BLOCK, BLOCK_DEF: -1 = unknown */
 #define JIT_TRACE_PA          (1u << 8)   /* INSN, BLOCK, BLOCK_DEF: a physical address word follows the pc */
-#define JIT_TRACE_ID(tag)     ((uint64_t)(tag) >> 4)   /* BLOCK_ID */
+#define JIT_TRACE_ID(tag)     ((uint64_t)(tag) >> 4)   /* BLOCK_ID, BLOCK_RUN */
 
 /* The largest item: STORE_EXCL of 16 bytes. */
 #define JIT_TRACE_MAX_ITEM_WORDS 5u

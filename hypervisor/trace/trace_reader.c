@@ -17,6 +17,14 @@
 
 #include "hypervisor/trace/trace_codec.h"
 
+/* A block description of the loaded chunk (block mode), by id. */
+struct block_slot {
+    uint32_t id, gen;                 /* gen != the reader's: empty */
+    uint64_t pc, pa;
+    uint32_t n;
+    uint8_t el;
+};
+
 struct trace_reader {
     char *path;
     int fd;
@@ -35,6 +43,9 @@ struct trace_reader {
     struct trace_pred pred;
     struct block_slot *blocks;    /* block mode: the chunk's block descriptions */
     uint32_t cap_blocks, n_blocks, block_gen;
+    struct block_slot last_entry;   /* the chunk's last block entry (REPEAT repeats it) */
+    bool have_last_entry;
+    uint64_t repeat_left;           /* entries of a REPEAT still to hand out */
     ZSTD_DCtx *zd;
 
     bool have_peek;               /* seek decoded the first record already */
@@ -179,10 +190,9 @@ static int read_header(struct trace_reader *r, uint64_t *header_size)
 static int check_chunk(struct trace_reader *r, const struct trace_chunk_info *c, uint64_t i)
 {
     if (c->comp_size > TRACE_CHUNK_COMP_MAX || c->raw_size > TRACE_CHUNK_RAW_MAX ||
-        c->n_records == 0 || c->n_records > c->raw_size || c->codec > TRACE_CODEC_ZSTD ||
-        (c->codec == TRACE_CODEC_NONE && c->comp_size != c->raw_size) ||
-        c->end_seq <= c->first_seq ||
-        (r->info.mode == TRACE_MODE_FULL && c->end_seq - c->first_seq < c->n_records))
+        c->n_records == 0 || (r->info.mode == TRACE_MODE_FULL && c->n_records > c->raw_size) ||
+        c->codec > TRACE_CODEC_ZSTD || (c->codec == TRACE_CODEC_NONE && c->comp_size != c->raw_size) ||
+        c->end_seq <= c->first_seq || c->end_seq - c->first_seq < c->n_records)
         return rfail(r, "corrupt chunk %llu description", (unsigned long long)i);
     return 0;
 }
@@ -411,12 +421,6 @@ static int grow(struct trace_reader *r, uint8_t **buf, size_t *cap, size_t need)
 
 /* ---- block mode: the blocks the loaded chunk described, by id (open addressing) ---- */
 
-struct block_slot {
-    uint32_t id, gen;                 /* gen != the reader's: empty */
-    uint64_t pc, pa;
-    uint32_t n;
-    uint8_t el;
-};
 
 static uint32_t block_hash(uint32_t id, uint32_t cap)
 {
@@ -544,6 +548,8 @@ static int load_chunk(struct trace_reader *r, uint64_t i)
     r->next_chunk = i + 1;
     trace_pred_reset(&r->pred, c->first_seq, c->first_pc);
     blocks_reset(r);
+    r->have_last_entry = false;
+    r->repeat_left = 0;
     if (r->info.mode == TRACE_MODE_BLOCK && c->raw_size % 4)
         return rfail(r, "corrupt chunk %llu (block-mode records are 4-byte words)", (unsigned long long)i);
     return 0;
@@ -748,6 +754,11 @@ static int decode_block(struct trace_reader *r, struct trace_record *out)
     bool has_pa = (r->info.flags & TRACE_FLAG_PA) != 0;
     struct block_slot e;
     memset(out, 0, sizeof *out);
+    if (r->repeat_left) {
+        r->repeat_left--;
+        e = r->last_entry;
+        goto entry;
+    }
     for (;;) {
         NEED(end - p >= 4, "truncated record");
         uint32_t w = get_le32(p);
@@ -756,6 +767,16 @@ static int decode_block(struct trace_reader *r, struct trace_record *out)
             const struct block_slot *b = block_find(r, w);
             NEED(b, "an entry of a block the chunk did not describe");
             e = *b;
+            break;
+        }
+        if (w == TRACE_W_REPEAT) {
+            NEED(end - p >= 8, "truncated record");
+            uint64_t n = get_word64(p);
+            p += 8;
+            NEED(r->have_last_entry, "a repeat before any entry of the chunk");
+            NEED(n > 0 && n <= r->left, "bad repeat count");
+            r->repeat_left = n - 1;
+            e = r->last_entry;
             break;
         }
         if (w == TRACE_W_SKIP) {
@@ -786,6 +807,9 @@ static int decode_block(struct trace_reader *r, struct trace_record *out)
         if (block_define(r, &e) != 0)
             return -1;
     }
+    r->last_entry = e;
+    r->have_last_entry = true;
+entry:
     in->seq = s->next_seq;
     in->pc = e.pc;
     in->has_pa = has_pa;

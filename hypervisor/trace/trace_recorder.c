@@ -462,12 +462,40 @@ static void process(struct trace_recorder *rec, const uint64_t *p, const uint64_
         case JIT_TRACE_BLOCK:
         case JIT_TRACE_BLOCK_DEF:
         case JIT_TRACE_BLOCK_ID:
+        case JIT_TRACE_BLOCK_RUN:
             BAD("a block item in full mode");
         default:
             BAD("unknown item kind");
         }
     }
 }
+/* `count` entries of described block `id` in a row: without filters all but the last
+ * (which stays pending) go to the writer in one call. */
+static void block_run(struct trace_recorder *rec, uint32_t id, uint64_t count)
+{
+    const struct block_desc *d = &rec->descs[id];
+    if (count == 0)
+        return;
+    if (count > (UINT64_MAX - rec->next_seq) / d->n) {
+        internal(rec, "a block run overflows the sequence numbers", count);
+        return;
+    }
+    if (rec->unfiltered) {
+        finalize_block(rec);
+        flush_ids(rec);
+        if (count > 1 && !rec->dead && trace_writer_block_run(rec->w, rec->next_seq, id, count - 1) < 0)
+            writer_failed(rec);
+        rec->next_seq += (count - 1) * d->n;
+        if (!rec->dead)
+            start_block(rec, id, d->pc, d->pa, d->el, d->n, false);
+        return;
+    }
+    for (uint64_t k = 0; k < count && !rec->dead; k++) {   /* each entry meets the filters */
+        finalize_block(rec);
+        start_block(rec, id, d->pc, d->pa, d->el, d->n, false);
+    }
+}
+
 /* A run of BLOCK_ID items from p on; where it ends. Without filters the common case,
  * an entry of a described block following another, only appends the earlier one's id to
  * the batch: the pending block's other fields are filled in once, after the run. */
@@ -527,6 +555,14 @@ static void process_blocks(struct trace_recorder *rec, const uint64_t *p, const 
         switch (JIT_TRACE_KIND(tag)) {
         case JIT_TRACE_BLOCK_ID:
             p = block_ids(rec, p, end);
+            break;
+        case JIT_TRACE_BLOCK_RUN:
+            if (left < 2)
+                BAD("truncated BLOCK_RUN item");
+            if (JIT_TRACE_ID(tag) >= rec->cap_descs || !rec->descs[JIT_TRACE_ID(tag)].defined)
+                BAD("an entry of a block never described");
+            block_run(rec, (uint32_t)JIT_TRACE_ID(tag), p[1]);
+            p += 2;
             break;
         case JIT_TRACE_BLOCK_DEF: {
             size_t words = tag & JIT_TRACE_PA ? 4 : 3;

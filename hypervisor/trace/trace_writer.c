@@ -867,12 +867,13 @@ int trace_writer_blocks(struct trace_writer *w, uint64_t seq, const uint32_t *id
         size_t first = i;
         const struct block_def *defs = w->defs;
         uint32_t cap = w->cap_defs;
-        for (; i < end && p < limit; i++) {
-            uint32_t id = ids[i];
+        /* at least one entry: a SKIP may have filled the chunk, which must not end in it */
+        for (bool more = true; more; more = i < end && p < limit) {
+            uint32_t id = ids[i++];
             uint8_t *q = id < cap ? describe_once(w, p, id) : NULL;
             if (!q) {
                 b->used = (uint32_t)(p - b->raw);
-                b->n_records += (uint32_t)(i - first);
+                b->n_records += (uint32_t)(i - 1 - first);
                 s->next_seq = seq;
                 w->instructions += seq - seq0;
                 return bad_record(w, "an entry of a block never described", seq);
@@ -886,6 +887,49 @@ int trace_writer_blocks(struct trace_writer *w, uint64_t seq, const uint32_t *id
         s->prev_pc = defs[ids[i - 1]].pc;
         w->instructions += seq - seq0;
         if ((p >= limit || b->n_records >= w->chunk_records) && submit(w) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int trace_writer_block_run(struct trace_writer *w, uint64_t seq, uint32_t id, uint64_t count)
+{
+    if (count == 0)
+        return 0;
+    if (atomic_load_explicit(&w->failed, memory_order_relaxed))
+        return -1;
+    if (id >= w->cap_defs || !w->defs[id].defined)
+        return bad_record(w, "an entry of a block never described", seq);
+    uint64_t n = w->defs[id].n;
+    if (count > (UINT64_MAX - seq) / n)
+        return bad_record(w, "sequence number overflows", seq);
+    /* the first entry as any other (it starts a chunk or marks a gap), then the rest
+     * as REPEAT records, cut where chunks end */
+    if (trace_writer_blocks(w, seq, &id, 1) < 0)
+        return -1;
+    seq += n;
+    count--;
+    while (count) {
+        struct chunk_buf *b = w->cur;
+        if (b->n_records == 0) {
+            if (trace_writer_blocks(w, seq, &id, 1) < 0)
+                return -1;
+            seq += n;
+            count--;
+            continue;
+        }
+        uint64_t m = w->chunk_records - b->n_records;
+        if (m > count)
+            m = count;
+        uint8_t *p = put_word(b->raw + b->used, TRACE_W_REPEAT);
+        p = put_word64(p, m);
+        b->used = (uint32_t)(p - b->raw);
+        b->n_records += (uint32_t)m;
+        seq += m * n;
+        count -= m;
+        w->pred.next_seq = seq;
+        w->instructions += m * n;
+        if ((b->used >= w->chunk_bytes || b->n_records >= w->chunk_records) && submit(w) != 0)
             return -1;
     }
     return 0;

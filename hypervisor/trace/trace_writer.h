@@ -105,6 +105,9 @@ int trace_writer_insn(struct trace_writer *w, const struct trace_insn *r);
 int trace_writer_define_block(struct trace_writer *w, uint32_t id, uint64_t pc, uint64_t pa, uint8_t el,
                               uint32_t n_insns);
 int trace_writer_blocks(struct trace_writer *w, uint64_t seq, const uint32_t *ids, size_t n);
+/* `count` entries of block `id` in a row from seq on (a loop on itself): a few words
+ * whatever the count. */
+int trace_writer_block_run(struct trace_writer *w, uint64_t seq, uint32_t id, uint64_t count);
 /* One entry of a block described in place (interpreted instructions, a block cut short
  * by a fault): 28 bytes before compression. */
 int trace_writer_block(struct trace_writer *w, uint64_t seq, uint64_t pc, uint64_t pa, uint8_t el,

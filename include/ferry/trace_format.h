@@ -112,6 +112,7 @@ static inline int trace_reg_is_vector(uint32_t id)
 #define TRACE_W_DEFINE         0x80000001u  /* id, pc lo, hi, pa lo, hi, el, n: 8 words */
 #define TRACE_W_BLOCK          0x80000002u  /* pc lo, hi, pa lo, hi, el, n: one entry, 7 words */
 #define TRACE_W_SKIP           0x80000003u  /* d lo, hi: the next entry starts d > 0 later */
+#define TRACE_W_REPEAT         0x80000004u  /* n lo, hi: the chunk's last entry n > 0 more times */
 #define TRACE_BLOCK_ID_LIMIT   TRACE_W_ESCAPE  /* block ids are below this */
 
 /* The per-PC prediction cache (both sides keep it identically): direct mapped. */

@@ -1273,8 +1273,8 @@ static void gen_trace(struct gen *g, const struct ir_insn *in)
  * block mode, its BLOCK_ID item (the jit described the block when it translated it). */
 static void trace_prologue(struct gen *g)
 {
-    bool blocks = g->env->trace_mode == JIT_TRACE_BLOCKS;
-    uint32_t words = blocks ? 1u : ir_block_trace_words(g->b);
+    bool blocks = g->env->trace_mode == JIT_TRACE_BLOCKS, run = blocks && g->b->loop_mode;
+    uint32_t words = run ? 2u : blocks ? 1u : ir_block_trace_words(g->b);
     x86_buf *buf = g->buf;
     x86_mov_rm(buf, 8, X86_RDX, x86_mem_rip(g->env->trace_cursor));
     x86_lea(buf, 8, X86_RAX, x86_mem_bd(X86_RDX, (int32_t)(words * 8)));
@@ -1286,8 +1286,23 @@ static void trace_prologue(struct gen *g)
     c->site = x86_jcc32(buf, X86_CC_A, buf->p);
     /* a block that faults before its first instruction (a fetch abort) ran nothing */
     if (!blocks || ir_block_guest_insns(g->b) == 0) return;
-    trace_store_word(g, 0, JIT_TRACE_BLOCK_ID | (uint64_t)g->env->trace_block_id << 4);
-    x86_mov_mr(buf, 8, x86_mem_rip(g->env->trace_cursor), X86_RAX);   /* rax = rdx + 8 */
+    if (run) {
+        /* a run of no entries yet: each pass through the loop head counts one */
+        trace_store_word(g, 0, JIT_TRACE_BLOCK_RUN | (uint64_t)g->env->trace_block_id << 4);
+        trace_store_word(g, 8, 0);
+        x86_mov_mr(buf, 8, x86_mem_rip(g->env->trace_run), X86_RDX);
+    } else {
+        trace_store_word(g, 0, JIT_TRACE_BLOCK_ID | (uint64_t)g->env->trace_block_id << 4);
+    }
+    x86_mov_mr(buf, 8, x86_mem_rip(g->env->trace_cursor), X86_RAX);   /* rax = rdx + 8 * words */
+}
+
+/* Block mode, a loop's head: one more entry of the block in its BLOCK_RUN item (r11 and
+ * the flags are free here). */
+static void trace_loop_head(struct gen *g)
+{
+    x86_mov_rm(g->buf, 8, X86_R11, x86_mem_rip(g->env->trace_run));
+    x86_alu_mi(g->buf, X86_ADD, 8, x86_mem_bd(X86_R11, 8), 1);
 }
 
 /* ---- helper calls ------------------------------------------------------------------- */
@@ -1868,6 +1883,7 @@ bool jit_codegen(ir_block *b, struct jit_cg *cg, const struct jit_cg_env *env, x
         case IR_OP_LOOP_HEAD:
             cg->loop_head = buf->p;
             flags_clobber(&g);
+            if (env->trace_mode == JIT_TRACE_BLOCKS && ir_block_guest_insns(b) != 0) trace_loop_head(&g);
             break;
         case IR_OP_LOOP_BACK:
             gen_loop_back(&g, in);

@@ -67,11 +67,13 @@ struct jit_cg_env {
      * RIP-addressable words translated code appends items at and checks against. A
      * traced block first checks that its items fit (else it leaves with
      * IR_EXIT_TRACE_FULL); in block mode it then appends its BLOCK_ID item, the id
-     * being trace_block_id (set by the jit for each translation). */
+     * being trace_block_id (set by the jit for each translation), or, if it loops on
+     * itself, a BLOCK_RUN item whose count its loop head increments. */
     uint8_t trace_mode;
     uint32_t trace_block_id;
     uint64_t *const *trace_cursor;
     uint64_t *const *trace_limit;
+    uint64_t **trace_run;         /* block mode: where a looping block keeps its BLOCK_RUN item */
 };
 
 /* Scratch state of the code generator, kept by the jit across blocks (no allocation

@@ -73,6 +73,7 @@ struct jit_data {                 /* lives in the executable region: RIP-address
      * them from and back to jit_config.trace.buf around it) */
     uint64_t *trace_cursor;
     uint64_t *trace_limit;
+    uint64_t *trace_run;          /* block mode: the BLOCK_RUN item a looping translation counts in */
 };
 
 struct jit {
@@ -374,6 +375,7 @@ jit *jit_new(const struct jit_config *cfg)
         .trace_mode = (uint8_t)cfg->trace.mode,
         .trace_cursor = &j->data->trace_cursor,
         .trace_limit = &j->data->trace_limit,
+        .trace_run = &j->data->trace_run,
     };
     j->cg.mem_calls = cfg->memory.system != NULL;
     j->cg.mem_calls_cold = cfg->memory.system && cfg->memory.system->fast_tlb;
@@ -642,17 +644,21 @@ static const struct jit_block *translate(jit *j, uint64_t pc, uint64_t pa, uint6
         if (attempt) flush_all(j);
         build(j, b, pc, modes, NULL, 0, NULL);
         struct ir_loop_reg loop_regs[IR_MAX_LOOP_REGS];
-        /* a traced block checks its items fit at its start: no loop head to jump back to */
-        bool loops = b->optimise && j->cfg.trace.mode == JIT_TRACE_OFF;
+        /* a traced block checks its items fit at its start: no loop head to jump back to;
+         * in block mode a loop counts its entries in one item instead (trace_prologue) */
+        bool loops = b->optimise && j->cfg.trace.mode != JIT_TRACE_FULL;
         uint32_t n_loop = loops ? choose_loop_regs(j, b, loop_regs, NULL, NULL, 0) : 0;
         struct loop_plan *plan = &j->plan;
         if (n_loop && plan_loop(j, b, plan)) {
             build(j, b, pc, modes, plan->regs, plan->n_regs, plan);
             if (!b->loop_facts_broken) {
+                j->env.trace_block_id = j->trace_next_block_id;
                 const struct jit_block *loop = emit_block(j, b, pc, true);
                 if (!loop) continue;
+                if (j->cfg.trace.mode == JIT_TRACE_BLOCKS) describe_for_trace(j, b, pc);
                 build(j, b, pc, modes, NULL, 0, NULL);
                 j->env.self_code = loop->code;
+                j->env.trace_block_id = j->trace_next_block_id;
                 blk = emit_block(j, b, pc, false);
                 j->env.self_code = NULL;
                 if (blk && plan->lazy) j->stats.lazy_flag_loops++;

@@ -36,6 +36,14 @@ static void put_block_id(struct jit_trace_buf *b, uint32_t id)
     *jit_trace_reserve(b, 1) = JIT_TRACE_BLOCK_ID | (uint64_t)id << 4;
 }
 
+/* A translation that looped on itself: `count` entries of block `id`. */
+static void put_block_run(struct jit_trace_buf *b, uint32_t id, uint64_t count)
+{
+    uint64_t *p = jit_trace_reserve(b, 2);
+    p[0] = JIT_TRACE_BLOCK_RUN | (uint64_t)id << 4;
+    p[1] = count;
+}
+
 /* A new translation (as the JIT describes it), entered once. */
 static void put_block(struct jit_trace_buf *b, uint64_t pc, int el, uint32_t n)
 {
@@ -830,7 +838,7 @@ static void test_block_ids(void)
     static struct a64_state st;
     memset(&st, 0, sizeof st);
     enum { N = 15000 };
-    static struct blk want[N + 8];
+    static struct blk want[N + 64];
     int nw = 0;
     uint64_t seq = 0;
     static const struct blk desc[3] = { {0, 0x1000, 0, 3}, {0, 0x2000, 1, 7}, {0, 0x3000, 0, 1} };
@@ -855,11 +863,43 @@ static void test_block_ids(void)
             jit_trace_interp_block(b, 0x9000, false, 0, 0);
             want[nw++] = (struct blk){ seq++, 0x9000, 0, 1 };
         }
+        if (i % 3001 == 3000) {
+            /* a loop of 3 entries (none, now and then); the last one faults at its
+             * second instruction */
+            uint64_t count = i % 2 ? 3 : 0;
+            put_block_run(b, 1000, count);
+            for (uint64_t k = 0; k < count; k++) {
+                want[nw] = desc[1];
+                want[nw++].seq = seq;
+                seq += desc[1].n;
+            }
+            if (count) {
+                st.PC = desc[1].pc + 4;
+                trace_recorder_exit(rec, &st, true);
+                seq -= desc[1].n - 2;
+                want[nw - 1].n = 2;
+                trace_recorder_resume(rec, &st);
+            }
+        }
     }
     trace_recorder_exit(rec, &st, false);
     CHECK(trace_recorder_instructions(rec) == seq, "%llu", (unsigned long long)trace_recorder_instructions(rec));
     close_rec(rec);
     check_blocks(read_back(path), want, nw, "block ids");
+
+    /* Runs through the filters: each entry is judged alone (the window cuts the run). */
+    path = tmp_path("block-runs-filtered.ftrace");
+    o = (struct trace_recorder_options){.mode = JIT_TRACE_BLOCKS, .el = -1, .skip = 30, .count = 20};
+    if (!(rec = open_rec(path, &o)))
+        return;
+    b = trace_recorder_buffer(rec);
+    trace_recorder_resume(rec, &st);
+    jit_trace_block_def(b, 4, 0x4000, false, 0, 0, 7);
+    put_block_run(b, 4, 10);                   /* entries at 0, 7, ..., 63 */
+    trace_recorder_exit(rec, &st, false);
+    close_rec(rec);
+    static const struct blk want_f[] = { {35, 0x4000, 0, 7}, {42, 0x4000, 0, 7}, {49, 0x4000, 0, 7} };
+    check_blocks(read_back(path), want_f, 3, "filtered block run");
 }
 
 /* ---- Errors ---- */
@@ -906,7 +946,7 @@ static void test_errors(void)
         jit_trace_insn(b, 0x100, 1, 0);
         jit_trace_insn(b, 0x104, 1, 0);
         uint64_t *p = jit_trace_reserve(b, 2);
-        p[0] = 10;
+        p[0] = 0;                         /* kind 0: none */
         p[1] = 0;
         jit_trace_insn(b, 0x108, 1, 0);
         trace_recorder_exit(rec, &st, false);

@@ -278,8 +278,8 @@ struct expected_block {
 static void test_block_ids(void)
 {
     static const unsigned chunks[][2] = { {0, 0}, {1000, 0}, {97, 0}, {0, 4096}, {1, 0} };
-    enum { N_IDS = 40, N_ENTRIES = 30000 };
-    struct expected_block *want = malloc(N_ENTRIES * sizeof *want);
+    enum { N_IDS = 40, N_ENTRIES = 30000, N_RUN_ENTRIES = 30000 / 53 * 1000 };
+    struct expected_block *want = malloc((N_ENTRIES + N_RUN_ENTRIES) * sizeof *want);
     CHECK(want != NULL, "out of memory");
     if (!want)
         return;
@@ -306,8 +306,8 @@ static void test_block_ids(void)
         uint64_t seq = 5, batch_seq = 5;
         for (unsigned i = 0; i < N_ENTRIES; i++) {
             uint32_t id = (i * 7u + i / 100) % N_IDS;
-            bool in_place = i % 211 == 0, gap = i % 97 == 0, redefine = i % 1009 == 0;
-            if (n_batch && (in_place || gap || redefine || n_batch == 64 || i % 37 == 0)) {
+            bool in_place = i % 211 == 0, gap = i % 97 == 0, redefine = i % 1009 == 0, run = i % 53 == 0;
+            if (n_batch && (in_place || gap || redefine || run || n_batch == 64 || i % 37 == 0)) {
                 CHECK(trace_writer_blocks(w, batch_seq, batch, n_batch) == 0, "batch before %u", i);
                 n_batch = 0;
             }
@@ -321,7 +321,19 @@ static void test_block_ids(void)
             }
             struct expected_block e = desc[id];
             e.seq = seq;
-            if (in_place) {
+            if (run) {
+                /* a loop on itself: entries beyond the chunk's room go on in the next */
+                uint64_t count = 1 + (i / 53 % 7) * 150;
+                CHECK(trace_writer_block_run(w, seq, id * 3, count) == 0, "run %u", i);
+                for (uint64_t k = 0; k + 1 < count && n_want < N_ENTRIES + N_RUN_ENTRIES; k++) {
+                    want[n_want] = e;
+                    if (!physical)
+                        want[n_want].pa = 0;
+                    want[n_want++].seq = seq;
+                    seq += e.n;
+                    e.seq = seq;
+                }
+            } else if (in_place) {
                 e.pc = 0x700000 + i * 4;
                 e.pa = 0x90700000 + i * 4;
                 e.n = 100 + i;
@@ -354,8 +366,9 @@ static void test_block_ids(void)
                 rec.insn.has_pa != physical || (physical && rec.insn.pa != e->pa))
                 bad++;
         }
-        CHECK(rc == 0 && got == n_want && bad == 0, "chunks %u records, %u bytes, %s: %u of %u read, %u differ",
-              chunks[k][0], chunks[k][1], physical ? "PAs" : "no PAs", got, n_want, bad);
+        CHECK(rc == 0 && got == n_want && bad == 0, "chunks %u records, %u bytes, %s: %u of %u read, %u differ (%s)",
+              chunks[k][0], chunks[k][1], physical ? "PAs" : "no PAs", got, n_want, bad,
+              rc < 0 ? trace_reader_error(r) : "");
         CHECK(trace_reader_info(r)->instructions == insns && trace_reader_info(r)->n_records == n_want, "totals");
         /* seek into the middle of a late entry */
         const struct expected_block *late = &want[n_want - 3];
@@ -792,7 +805,10 @@ static int run_fuzz(unsigned iters, uint64_t seed)
         trace_writer_define_block(w, id, 0x1000 + id * 0x20, 0x801000 + id * 0x20, 1, 1 + id);
     for (unsigned i = 0, seq = 0; w && i < 100; i++) {
         uint32_t id = i % 5;
-        if (i % 3)
+        if (i % 7 == 1) {
+            trace_writer_block_run(w, seq, id, 3);   /* a run: a REPEAT record */
+            seq += 2 * (1 + i % 5);
+        } else if (i % 3)
             trace_writer_blocks(w, seq, &id, 1);   /* by id, with descriptions per chunk */
         else
             trace_writer_block(w, seq, 0x1000 + (i % 5) * 0x20, 0x801000 + (i % 5) * 0x20, 1, 1 + i % 5);
