@@ -469,8 +469,8 @@ static void process(struct trace_recorder *rec, const uint64_t *p, const uint64_
         }
     }
 }
-/* `count` entries of described block `id` in a row: without filters all but the last
- * (which stays pending) go to the writer in one call. */
+/* `count` entries of described block `id` in a row: without filters, all but the last
+ * of a long run (the last stays pending) go to the writer in one call. */
 static void block_run(struct trace_recorder *rec, uint32_t id, uint64_t count)
 {
     const struct block_desc *d = &rec->descs[id];
@@ -480,10 +480,11 @@ static void block_run(struct trace_recorder *rec, uint32_t id, uint64_t count)
         internal(rec, "a block run overflows the sequence numbers", count);
         return;
     }
-    if (rec->unfiltered) {
+    if (rec->unfiltered && count > 64) {
+        /* a long run: one writer call (short ones are cheaper in the batch) */
         finalize_block(rec);
         flush_ids(rec);
-        if (count > 1 && !rec->dead && trace_writer_block_run(rec->w, rec->next_seq, id, count - 1) < 0)
+        if (!rec->dead && trace_writer_block_run(rec->w, rec->next_seq, id, count - 1) < 0)
             writer_failed(rec);
         rec->next_seq += (count - 1) * d->n;
         if (!rec->dead)
