@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ferry/trace_format.h"
@@ -17,6 +18,24 @@ static inline void put_le64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
 static inline uint16_t get_le16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
 static inline uint32_t get_le32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 static inline uint64_t get_le64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+
+/* Makes a table of *cap elements indexed by id (block descriptions) hold `id`: doubles
+ * it, new elements zeroed. 0, or -1 (the table unchanged) when memory runs out. */
+static inline int trace_table_hold(void **table, uint32_t *cap, uint64_t id, size_t elem_size)
+{
+    if (id < *cap)
+        return 0;
+    uint64_t n = *cap ? *cap : 1024;
+    while (n <= id)
+        n *= 2;
+    uint8_t *t = n > UINT32_MAX ? NULL : realloc(*table, n * elem_size);
+    if (!t)
+        return -1;
+    memset(t + (size_t)*cap * elem_size, 0, (size_t)(n - *cap) * elem_size);
+    *table = t;
+    *cap = (uint32_t)n;
+    return 0;
+}
 
 static inline uint64_t zigzag(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
 static inline int64_t unzigzag(uint64_t v) { return (int64_t)(v >> 1) ^ -(int64_t)(v & 1); }

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hypervisor/trace/trace_codec.h"
 #include "hypervisor/trace/trace_recorder.h"
 
 #define SLOT_NONE            0xffffu
@@ -296,18 +297,9 @@ static void block_item(struct trace_recorder *rec, uint64_t pc, uint64_t pa, uin
 
 static void define_block(struct trace_recorder *rec, uint64_t id, uint64_t pc, uint64_t pa, uint8_t el, uint32_t n)
 {
-    if (id >= rec->cap_descs) {
-        uint64_t cap = rec->cap_descs ? rec->cap_descs : 1024;
-        while (cap <= id)
-            cap *= 2;
-        struct block_desc *d = realloc(rec->descs, cap * sizeof *d);
-        if (!d) {
-            fail(rec, "%s: out of memory for %" PRIu64 " block descriptions", rec->path, cap);
-            return;
-        }
-        memset(d + rec->cap_descs, 0, (cap - rec->cap_descs) * sizeof *d);
-        rec->descs = d;
-        rec->cap_descs = (uint32_t)cap;
+    if (trace_table_hold((void **)&rec->descs, &rec->cap_descs, id, sizeof *rec->descs) < 0) {
+        fail(rec, "%s: out of memory for %" PRIu64 " block descriptions", rec->path, id + 1);
+        return;
     }
     rec->descs[id] = (struct block_desc){ .pc = pc, .pa = pa, .n = n, .el = el, .defined = true };
     if (trace_writer_define_block(rec->w, (uint32_t)id, pc, pa, el, n) < 0)
@@ -350,8 +342,7 @@ static inline bool tag_el(uint64_t tag, uint8_t *el)
 
 /* Runner events (below) travel with the items. */
 enum { EV_ADD_REG = 11, EV_RESUME = 12, EV_EXIT = 13, EV_RETRACT = 14, EV_EXCEPTION = 15 };
-static size_t event_words(const struct trace_recorder *rec, uint64_t tag);
-static void apply_event(struct trace_recorder *rec, const uint64_t *p);
+static const uint64_t *take_event(struct trace_recorder *rec, const uint64_t *p, size_t left);
 
 #define BAD(what)                                                                           \
     do {                                                                                    \
@@ -451,14 +442,10 @@ static void process(struct trace_recorder *rec, const uint64_t *p, const uint64_
         case EV_RESUME:
         case EV_EXIT:
         case EV_RETRACT:
-        case EV_EXCEPTION: {
-            size_t words = event_words(rec, tag);
-            if (left < words)
-                BAD("truncated runner event");
-            apply_event(rec, p);
-            p += words;
+        case EV_EXCEPTION:
+            if (!(p = take_event(rec, p, left)))
+                return;
             break;
-        }
         case JIT_TRACE_BLOCK:
         case JIT_TRACE_BLOCK_DEF:
         case JIT_TRACE_BLOCK_ID:
@@ -593,14 +580,10 @@ static void process_blocks(struct trace_recorder *rec, const uint64_t *p, const 
         case EV_RESUME:
         case EV_EXIT:
         case EV_RETRACT:
-        case EV_EXCEPTION: {
-            size_t words = event_words(rec, tag);
-            if (left < words)
-                BAD("truncated runner event");
-            apply_event(rec, p);
-            p += words;
+        case EV_EXCEPTION:
+            if (!(p = take_event(rec, p, left)))
+                return;
             break;
-        }
         default: {
             static const char *const what[] = {
                 [JIT_TRACE_INSN] = "an INSN item in block mode", [JIT_TRACE_REG] = "a REG item in block mode",
@@ -839,6 +822,19 @@ static void apply_event(struct trace_recorder *rec, const uint64_t *p)
     }
     case EV_ADD_REG: add_reg(rec, (uint16_t)(tag >> 16), p[1], p[2]); break;
     }
+}
+
+/* Applies the event item at p (`left` words in the buffer from p on); where the next
+ * item starts, or NULL after an internal error. */
+static const uint64_t *take_event(struct trace_recorder *rec, const uint64_t *p, size_t left)
+{
+    size_t words = event_words(rec, p[0]);
+    if (left < words) {
+        internal(rec, "truncated runner event", p[0]);
+        return NULL;
+    }
+    apply_event(rec, p);
+    return p + words;
 }
 
 /* ---- runner interface ------------------------------------------------------------- */

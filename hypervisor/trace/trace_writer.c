@@ -807,18 +807,9 @@ int trace_writer_define_block(struct trace_writer *w, uint32_t id, uint64_t pc, 
         return bad_record(w, "a block description in a full trace", w->pred.next_seq);
     if (id >= TRACE_BLOCK_ID_LIMIT || n_insns == 0 || (el > 3 && el != TRACE_EL_UNKNOWN))
         return bad_record(w, "invalid block description (id, length or EL)", w->pred.next_seq);
-    if (id >= w->cap_defs) {
-        uint64_t cap = w->cap_defs ? w->cap_defs : 1024;
-        while (cap <= id)
-            cap *= 2;
-        struct block_def *d = realloc(w->defs, cap * sizeof *d);
-        if (!d) {
-            fail(w, "%s: out of memory for %llu block descriptions", w->path, (unsigned long long)cap);
-            return -1;
-        }
-        memset(d + w->cap_defs, 0, (cap - w->cap_defs) * sizeof *d);
-        w->defs = d;
-        w->cap_defs = (uint32_t)cap;
+    if (trace_table_hold((void **)&w->defs, &w->cap_defs, id, sizeof *w->defs) < 0) {
+        fail(w, "%s: out of memory for %u block descriptions", w->path, id + 1);
+        return -1;
     }
     bool has_pa = (w->flags & TRACE_FLAG_PA) != 0;
     w->defs[id] = (struct block_def){ .pc = pc, .pa = has_pa ? pa : 0, .n = n_insns, .el = el, .defined = true };
