@@ -1,9 +1,12 @@
-/* Shared by the trace writer and reader: little-endian and varint coding and the
- * per-PC prediction cache. Both sides must update the cache in exactly the same order,
- * so the rules live here once (docs/trace-format.md states them for other readers). */
+/* Shared by the trace writer, reader and recorder: little-endian and varint coding, the
+ * per-PC prediction cache, the block tables and their threads. Writer and reader must
+ * update the cache in exactly the same order, so the rules live here once
+ * (docs/trace-format.md states them for other readers). */
 #ifndef FERRY_TRACE_CODEC_H
 #define FERRY_TRACE_CODEC_H
 
+#include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,6 +21,19 @@ static inline void put_le64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
 static inline uint16_t get_le16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
 static inline uint32_t get_le32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 static inline uint64_t get_le64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+
+/* Starts a helper thread of the trace writer or recorder with every signal blocked, so
+ * that process-directed signals (the hosted machine's tick, a guest's timers) go to the
+ * thread that runs the guest. pthread_create's result. */
+static inline int trace_start_thread(pthread_t *thread, void *(*fn)(void *), void *arg)
+{
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(thread, NULL, fn, arg);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return rc;
+}
 
 /* Makes a table of *cap elements indexed by id (block descriptions) hold `id`: doubles
  * it, new elements zeroed. 0, or -1 (the table unchanged) when memory runs out. */

@@ -1149,7 +1149,7 @@ struct trace_recorder *trace_recorder_open(const char *path, const struct trace_
     pthread_cond_init(&rec->cond, NULL);
     rec->have_sync = true;
     /* Without the thread, items are processed when the buffer fills (slower, the same). */
-    rec->have_consumer = pthread_create(&rec->consumer, NULL, consumer_main, rec) == 0;
+    rec->have_consumer = trace_start_thread(&rec->consumer, consumer_main, rec) == 0;
     return rec;
 
 fail:

@@ -387,7 +387,7 @@ struct trace_writer *trace_writer_open(const char *path, const struct trace_file
         snprintf(msg, sizeof msg, "%s", w->errmsg);
         goto fail_early;
     }
-    if (pthread_create(&w->thread, NULL, helper_main, w) != 0) {
+    if (trace_start_thread(&w->thread, helper_main, w) != 0) {
         snprintf(msg, sizeof msg, "%s: cannot start the trace writer thread", path);
         goto fail_early;
     }
