@@ -1,7 +1,10 @@
 /* The trace recorder (trace_recorder.h): parses the item buffer that translated code and
  * the interpreter fill (jit/jit_trace.h), keeps the shadow state that turns byte-range
  * register writes into whole architectural registers, numbers instructions, applies the
- * recording filters and hands records to the trace writer.
+ * recording filters and hands records to the trace writer. Two item buffers take turns:
+ * while the runner fills one, a thread of the recorder's processes the other; what the
+ * runner reports between runs arrives as events in the same buffers, so it is applied
+ * in order.
  *
  * This runs for every guest instruction, so the per-record path allocates nothing and
  * clears nothing proportional to the state: register ids are mapped to dense "slots"
@@ -90,7 +93,7 @@ struct trace_recorder {
      * one. Whoever processes items owns the rest of this struct: the runner's thread
      * only after wait_idle. */
     pthread_t consumer;
-    bool have_consumer, have_sync, stop;
+    bool have_consumer, lock_ready, stop;   /* lock_ready: lock and cond initialised */
     atomic_bool failed;          /* err is set (written before it) */
     _Atomic uint64_t seq_done;   /* next_seq after the last processed items */
     void *event_state;           /* an event's state, aligned for the state struct */
@@ -962,7 +965,7 @@ static void free_rec(struct trace_recorder *rec)
     stop_consumer(rec);
     free(rec->bufs[0]);
     free(rec->bufs[1]);
-    if (rec->have_sync) {
+    if (rec->lock_ready) {
         pthread_mutex_destroy(&rec->lock);
         pthread_cond_destroy(&rec->cond);
     }
@@ -1147,7 +1150,7 @@ struct trace_recorder *trace_recorder_open(const char *path, const struct trace_
     }
     pthread_mutex_init(&rec->lock, NULL);
     pthread_cond_init(&rec->cond, NULL);
-    rec->have_sync = true;
+    rec->lock_ready = true;
     /* Without the thread, items are processed when the buffer fills (slower, the same). */
     rec->have_consumer = trace_start_thread(&rec->consumer, consumer_main, rec) == 0;
     return rec;

@@ -567,6 +567,45 @@ static void fix_crcs(uint8_t *b, size_t size)
     }
 }
 
+/* Version 1 differed only in block mode: its full-mode files are read, its block-mode
+ * files refused with a message that says why. */
+static void test_version1(void)
+{
+    const char *path = tmp_path("v1-src.ftrace"), *old = tmp_path("v1.ftrace");
+    if (write_gen(path, 2000, TRACE_CODEC_ZSTD, 500, -1) != 0)
+        return;
+    size_t size;
+    uint8_t *b = slurp(path, &size);
+    put_le32(b + 8, TRACE_FORMAT_V1_FULL);
+    fix_crcs(b, size);
+    spit(old, b, size);
+    free(b);
+    char err[600];
+    struct trace_reader *r = trace_reader_open(old, 0, err, sizeof err);
+    CHECK(r != NULL, "a version 1 full trace: %s", r ? "" : err);
+    struct trace_record rec;
+    uint64_t n = 0;
+    while (r && trace_reader_next(r, &rec) == 1)
+        n++;
+    CHECK(n == 2000, "version 1 full trace: %llu records", (unsigned long long)n);
+    if (r)
+        trace_reader_close(r);
+
+    struct trace_file_info bi = {.mode = TRACE_MODE_BLOCK};
+    struct trace_writer *w = trace_writer_open(path, &bi, err, sizeof err);
+    CHECK(w != NULL, "open: %s", err);
+    if (!w)
+        return;
+    trace_writer_block(w, 0, 0x1000, 0, 0, 4);
+    CHECK(trace_writer_close(w, err, sizeof err) == 0, "close: %s", err);
+    b = slurp(path, &size);
+    put_le32(b + 8, TRACE_FORMAT_V1_FULL);
+    fix_crcs(b, size);
+    spit(old, b, size);
+    free(b);
+    expect_open_error(old, "block-mode trace of format version 1", "version 1 block trace");
+}
+
 static void test_reader_errors(void)
 {
     const char *path = tmp_path("err-src.ftrace"), *bad = tmp_path("err.ftrace");
@@ -893,6 +932,7 @@ int main(int argc, char **argv)
         test_round_trip(TRACE_WRITER_UNCOMPRESSED, 333, 5000);
         test_block_mode();
         test_block_ids();
+        test_version1();
         test_writer_errors();
         test_reader_errors();
     } else if (!strcmp(argv[1], "fuzz") && argc >= 4) {
