@@ -1,8 +1,9 @@
 # Instruction traces: the link flags of hypervisor/trace/, the QEMU plugin, the writer
 # benchmark, and the tests. `make test-trace`: the writer/reader unit tests and the
 # recorder's (hand-built item buffers through trace_recorder.c with the AArch64 register
-# map), each plain and ASan/UBSan; a few thousand fuzzed files under ASan/UBSan; the
-# ferry trace CLI (show filters, stats, diff, errors, pipes; plain and ASan/UBSan ferry);
+# map), each plain and ASan/UBSan, the recorder's also under ThreadSanitizer (its thread);
+# a few thousand fuzzed files under ASan/UBSan; the ferry trace CLI (show filters, stats,
+# diff, errors, pipes; plain and ASan/UBSan ferry);
 # the QEMU plugin on a loop of known length; and recording with `ferry user --trace`
 # (tests/trace/record.sh: the JIT's traces equal the interpreter's on the user corpus and
 # the regression programs, block mode, each filter, the count against the QEMU plugin,
