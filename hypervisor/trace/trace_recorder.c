@@ -343,8 +343,8 @@ static inline bool tag_el(uint64_t tag, uint8_t *el)
     return true;
 }
 
-/* Runner events (below) travel with the items. */
-enum { EV_ADD_REG = 11, EV_RESUME = 12, EV_EXIT = 13, EV_RETRACT = 14, EV_EXCEPTION = 15 };
+/* Runner events (below) travel with the items: kinds EV_FIRST and up. */
+enum { EV_FIRST = 11, EV_ADD_REG = 11, EV_RESUME = 12, EV_EXIT = 13, EV_RETRACT = 14, EV_EXCEPTION = 15 };
 static const uint64_t *take_event(struct trace_recorder *rec, const uint64_t *p, size_t left);
 
 #define BAD(what)                                                                           \
@@ -360,6 +360,11 @@ static void process(struct trace_recorder *rec, const uint64_t *p, const uint64_
         uint64_t tag = p[0];
         size_t left = (size_t)(end - p);
         unsigned kind = JIT_TRACE_KIND(tag);
+        if (kind >= EV_FIRST) {
+            if (!(p = take_event(rec, p, left)))
+                return;
+            continue;
+        }
         switch (kind) {
         case JIT_TRACE_INSN: {
             uint8_t el;
@@ -441,14 +446,6 @@ static void process(struct trace_recorder *rec, const uint64_t *p, const uint64_
             p += words;
             break;
         }
-        case EV_ADD_REG:
-        case EV_RESUME:
-        case EV_EXIT:
-        case EV_RETRACT:
-        case EV_EXCEPTION:
-            if (!(p = take_event(rec, p, left)))
-                return;
-            break;
         case JIT_TRACE_BLOCK:
         case JIT_TRACE_BLOCK_DEF:
         case JIT_TRACE_BLOCK_ID:
@@ -543,6 +540,11 @@ static void process_blocks(struct trace_recorder *rec, const uint64_t *p, const 
         uint64_t tag = p[0];
         size_t left = (size_t)(end - p);
         uint8_t el;
+        if (JIT_TRACE_KIND(tag) >= EV_FIRST) {
+            if (!(p = take_event(rec, p, left)))
+                return;
+            continue;
+        }
         switch (JIT_TRACE_KIND(tag)) {
         case JIT_TRACE_BLOCK_ID:
             p = block_ids(rec, p, end);
@@ -579,14 +581,6 @@ static void process_blocks(struct trace_recorder *rec, const uint64_t *p, const 
             p += words;
             break;
         }
-        case EV_ADD_REG:
-        case EV_RESUME:
-        case EV_EXIT:
-        case EV_RETRACT:
-        case EV_EXCEPTION:
-            if (!(p = take_event(rec, p, left)))
-                return;
-            break;
         default: {
             static const char *const what[] = {
                 [JIT_TRACE_INSN] = "an INSN item in block mode", [JIT_TRACE_REG] = "a REG item in block mode",

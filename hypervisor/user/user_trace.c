@@ -19,8 +19,8 @@ static bool in_forked_child;
 /* The buffer the JIT and the interpreter append to. It forwards to the recorder's; once
  * tracing stops (the file is closed, or in a forked child) it points at a scratch area
  * whose items are discarded, until the runner has dropped the instrumented translations
- * (jit_trace_stop). The scratch area is as large as the recorder's buffer, so it holds
- * the items of any one block. */
+ * (jit_trace_stop). The scratch area is at least as large as the recorder's buffer, so
+ * it holds the items of any one block. */
 static struct jit_trace_buf items;
 static uint64_t scratch[1u << 20];
 

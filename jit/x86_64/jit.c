@@ -559,10 +559,22 @@ static void build(jit *j, ir_block *b, uint64_t pc, uint64_t modes, const struct
         fy_panic("jit: block at 0x%llx does not end in an exit", (unsigned long long)pc);
 }
 
+/* Block-mode tracing: the translation just emitted enters its id in the trace; the
+ * recorder learns here what the id stands for. */
+static void describe_for_trace(jit *j, const ir_block *b, uint64_t pc)
+{
+    if (ir_block_guest_insns(b) == 0) return;    /* it enters no id (trace_prologue) */
+    if (j->trace_next_block_id >= JIT_TRACE_BLOCK_ID_LIMIT)
+        fy_panic("jit: more than %u translations in one block-mode trace", JIT_TRACE_BLOCK_ID_LIMIT);
+    jit_trace_block_def(j->cfg.trace.buf, j->trace_next_block_id++, pc, b->trace_pa_valid, b->trace_pa,
+                        (unsigned)b->trace_el - 1u, ir_block_guest_insns(b));
+}
+
 /* Optimises and emits b; NULL when the code cache is full. A hidden block is not found
  * by pc (only code that knows its address jumps to it). */
 static const struct jit_block *emit_block(jit *j, ir_block *b, uint64_t pc, bool hidden)
 {
+    j->env.trace_block_id = j->trace_next_block_id;   /* block-mode tracing: its id */
     ir_dead_code_elim(b);
     ir_compute_liveness(b);
     if (!jit_regalloc(b, &j->cg))
@@ -610,18 +622,8 @@ static const struct jit_block *emit_block(jit *j, ir_block *b, uint64_t pc, bool
     j->stats.host_code_bytes += blk->size;
     j->stats.chain_patches += j->cg.chained_exits;
     j->stats.ir_ops += ir_block_live_ops(b);
+    if (j->cfg.trace.mode == JIT_TRACE_BLOCKS) describe_for_trace(j, b, pc);
     return blk;
-}
-
-/* Block-mode tracing: the translation just emitted enters its id in the trace; the
- * recorder learns here what the id stands for. */
-static void describe_for_trace(jit *j, const ir_block *b, uint64_t pc)
-{
-    if (ir_block_guest_insns(b) == 0) return;    /* it enters no id (trace_prologue) */
-    if (j->trace_next_block_id >= JIT_TRACE_BLOCK_ID_LIMIT)
-        fy_panic("jit: more than %u translations in one block-mode trace", JIT_TRACE_BLOCK_ID_LIMIT);
-    jit_trace_block_def(j->cfg.trace.buf, j->trace_next_block_id++, pc, b->trace_pa_valid, b->trace_pa,
-                        (unsigned)b->trace_el - 1u, ir_block_guest_insns(b));
 }
 
 /* Builds, optimises and emits the block at pc; flushes the cache once if it is full.
@@ -652,13 +654,10 @@ static const struct jit_block *translate(jit *j, uint64_t pc, uint64_t pa, uint6
         if (n_loop && plan_loop(j, b, plan)) {
             build(j, b, pc, modes, plan->regs, plan->n_regs, plan);
             if (!b->loop_facts_broken) {
-                j->env.trace_block_id = j->trace_next_block_id;
                 const struct jit_block *loop = emit_block(j, b, pc, true);
                 if (!loop) continue;
-                if (j->cfg.trace.mode == JIT_TRACE_BLOCKS) describe_for_trace(j, b, pc);
                 build(j, b, pc, modes, NULL, 0, NULL);
                 j->env.self_code = loop->code;
-                j->env.trace_block_id = j->trace_next_block_id;
                 blk = emit_block(j, b, pc, false);
                 j->env.self_code = NULL;
                 if (blk && plan->lazy) j->stats.lazy_flag_loops++;
@@ -666,10 +665,8 @@ static const struct jit_block *translate(jit *j, uint64_t pc, uint64_t pa, uint6
             }
         }
         if (n_loop) build(j, b, pc, modes, loop_regs, n_loop, NULL);
-        j->env.trace_block_id = j->trace_next_block_id;
         blk = emit_block(j, b, pc, false);
     }
-    if (j->cfg.trace.mode == JIT_TRACE_BLOCKS) describe_for_trace(j, b, pc);
     j->stats.translate_cycles += rdtsc() - t0;
     if (j->cfg.now_ns) j->stats.translate_ns += j->cfg.now_ns() - ns0;
     return blk;
