@@ -1268,6 +1268,23 @@ static void gen_trace(struct gen *g, const struct ir_insn *in)
     trace_advance(g, off);
 }
 
+/* rdx = the trace cursor. The recorder's thread reads each buffer line this code
+ * writes, so a store to a line of a reused buffer finds it in the other core's cache:
+ * fetched on demand, the stores stall the guest (block mode on code of short blocks ran
+ * 2-3x slower than with the recorder not reading them). Each block asks for the lines of
+ * its items TRACE_PREFETCH_AHEAD bytes early, so consecutive blocks cover every line
+ * (but those past the first TRACE_PREFETCH_MAX_LINES of a long block's items). */
+enum { TRACE_PREFETCH_AHEAD = 2048, TRACE_PREFETCH_MAX_LINES = 64 };
+
+static void trace_prefetch(struct gen *g, uint32_t words)
+{
+    if (!jit_cpu.prefetchw) return;
+    uint32_t lines = (words * 8 + 63) / 64;
+    if (lines > TRACE_PREFETCH_MAX_LINES) lines = TRACE_PREFETCH_MAX_LINES;   /* bounds code size */
+    for (uint32_t k = 0; k < lines; k++)
+        x86_prefetchw(g->buf, x86_mem_bd(X86_RDX, TRACE_PREFETCH_AHEAD + 64 * (int32_t)k));
+}
+
 /* The block's start when tracing: leave with IR_EXIT_TRACE_FULL unless its items fit
  * (nothing has run: the runtime drains the buffer and enters the block again), then, in
  * block mode, its BLOCK_ID item (the jit described the block when it translated it). */
@@ -1284,6 +1301,7 @@ static void trace_prologue(struct gen *g)
     c->kind = COLD_TRACE_FULL;
     c->pc = g->b->guest_pc;
     c->site = x86_jcc32(buf, X86_CC_A, buf->p);
+    trace_prefetch(g, words);
     /* a block that faults before its first instruction (a fetch abort) ran nothing */
     if (!blocks || ir_block_guest_insns(g->b) == 0) return;
     if (run) {
@@ -1756,6 +1774,7 @@ bool jit_codegen(ir_block *b, struct jit_cg *cg, const struct jit_cg_env *env, x
     cg->loop_head = buf->start;
     for (uint32_t l = 0; l < b->n_labels; l++) cg->label_fix_head[l] = 0;
     find_flag_only_cmps(&g);
+    if (!x86_buf_ensure(buf, 1024)) return false;   /* the trace prologue: up to 64 prefetches */
     if (env->trace_mode != JIT_TRACE_OFF) trace_prologue(&g);
 
     for (uint32_t i = 1; i < b->n_insns; i++) {

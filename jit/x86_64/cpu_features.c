@@ -35,6 +35,7 @@ void jit_cpu_detect(void)
     if (r[0] >= 0x80000001u) {
         cpuid(0x80000001u, 0, r);
         jit_cpu.lzcnt = (r[2] >> 5) & 1;
+        jit_cpu.prefetchw = (r[2] >> 8) & 1;
     }
     jit_cpu.detected = true;
 }

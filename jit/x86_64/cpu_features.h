@@ -11,6 +11,7 @@ struct jit_cpu_features {
     bool bmi2;     /* shlx/shrx/sarx */
     bool popcnt;
     bool fma;      /* VEX vfmadd231sd/ss: FMA + AVX with the OS saving ymm state */
+    bool prefetchw; /* PRFCHW: prefetch a cache line for writing */
 };
 
 extern struct jit_cpu_features jit_cpu;

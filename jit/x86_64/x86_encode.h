@@ -232,6 +232,12 @@ static inline void x86_mov_mr(x86_buf *b, int size, x86_mem m, int reg)
     x86_op_rm(b, size, size == 1 ? 0x88 : 0x89, 1, reg, &m, true);
     x86_end(b);
 }
+/* prefetchw [mem]: fetch the line for writing (PRFCHW; never faults) */
+static inline void x86_prefetchw(x86_buf *b, x86_mem m)
+{
+    x86_op_rm(b, 4, 0x0f0d, 2, 1, &m, false);
+    x86_end(b);
+}
 /* store immediate: [mem] = imm (size 8: sign-extended imm32) */
 static inline void x86_mov_mi(x86_buf *b, int size, x86_mem m, int32_t imm)
 {

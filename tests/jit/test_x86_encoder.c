@@ -115,6 +115,8 @@ static void test_moves(void **st)
     T("movsx rax, byte ptr [rsp + 0x90]", x86_movsx_rm(b, 8, 1, X86_RAX, x86_mem_bd(X86_RSP, 0x90)));
     T("movsxd r8, dword ptr [r14 + r11]", x86_movsx_rm(b, 8, 4, X86_R8, x86_mem_bi(X86_R14, X86_R11, 0)));
     T("lea rdx, [rsi + 0x10]", x86_lea(b, 8, X86_RDX, x86_mem_bd(X86_RSI, 16)));
+    T("prefetchw byte ptr [rdx + 0x800]", x86_prefetchw(b, x86_mem_bd(X86_RDX, 0x800)));
+    T("prefetchw byte ptr [r11 + 0x40]", x86_prefetchw(b, x86_mem_bd(X86_R11, 0x40)));
     T("movdqu xmm15, xmmword ptr [r15 + 0x100]", x86_movdqu_load(b, 15, x86_mem_bd(X86_R15, 0x100)));
     T("movdqu xmmword ptr [rsp + 0x80], xmm0", x86_movdqu_store(b, x86_mem_bd(X86_RSP, 0x80), 0));
     T("lea eax, [rax + r11]", x86_lea(b, 4, X86_RAX, (x86_mem){ .base = X86_RAX, .index = X86_R11, .scale = 1, .disp = 0 }));
