@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hypervisor/trace/trace_buffers.h"
 #include "hypervisor/trace/trace_codec.h"
 #include "hypervisor/trace/trace_recorder.h"
 
@@ -957,8 +958,8 @@ static bool valid_id(long id)
 static void free_rec(struct trace_recorder *rec)
 {
     stop_consumer(rec);
-    free(rec->bufs[0]);
-    free(rec->bufs[1]);
+    trace_buffer_free(rec->bufs[0], rec->buf_words * sizeof(uint64_t));
+    trace_buffer_free(rec->bufs[1], rec->buf_words * sizeof(uint64_t));
     if (rec->lock_ready) {
         pthread_mutex_destroy(&rec->lock);
         pthread_cond_destroy(&rec->cond);
@@ -1108,13 +1109,13 @@ struct trace_recorder *trace_recorder_open(const char *path, const struct trace_
     size_t words = options->buffer_words ? options->buffer_words : DEFAULT_BUFFER_WORDS;
     if (words < JIT_TRACE_MAX_ITEM_WORDS)
         words = JIT_TRACE_MAX_ITEM_WORDS;
-    rec->bufs[0] = calloc(words, sizeof(uint64_t));
-    rec->bufs[1] = calloc(words, sizeof(uint64_t));
+    rec->buf_words = words;
+    rec->bufs[0] = trace_buffer_alloc(words * sizeof(uint64_t));
+    rec->bufs[1] = trace_buffer_alloc(words * sizeof(uint64_t));
     if (!rec->shadow || !rec->event_state || !rec->bufs[0] || !rec->bufs[1]) {
         why = "out of memory";
         goto fail;
     }
-    rec->buf_words = words;
     rec->buf.base = rec->bufs[0];
     memset(rec->shadow, 0, shadow_size);
     rec->buf.mode = options->mode;

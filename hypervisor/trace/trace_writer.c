@@ -18,6 +18,7 @@
 #include <zstd.h>
 
 #include "hypervisor/cli_options.h"
+#include "hypervisor/trace/trace_buffers.h"
 #include "hypervisor/trace/trace_codec.h"
 
 #define NBUF 4                          /* chunk buffers: one filling, three in flight */
@@ -134,15 +135,9 @@ static size_t compress_bound(const struct trace_writer *w, size_t raw)
 /* Compresses one chunk into w->comp; returns the size or 0 on error (latched). */
 static size_t compress_chunk(struct trace_writer *w, const struct chunk_buf *b)
 {
-    size_t bound = compress_bound(w, b->used);
-    if (bound > w->comp_cap) {
-        uint8_t *n = realloc(w->comp, bound);
-        if (!n) {
-            fail(w, "%s: out of memory for a compressed chunk", w->path);
-            return 0;
-        }
-        w->comp = n;
-        w->comp_cap = bound;
+    if (compress_bound(w, b->used) > w->comp_cap) {   /* sized at open for the largest chunk */
+        fail(w, "%s: internal error: a chunk of %u bytes", w->path, b->used);
+        return 0;
     }
     switch (w->codec) {
     case TRACE_CODEC_ZSTD: {
@@ -346,11 +341,14 @@ struct trace_writer *trace_writer_open(const char *path, const struct trace_file
     if (!w->pred.cache)
         goto oom;
     for (int i = 0; i < NBUF; i++) {
-        w->bufs[i].raw = malloc(w->chunk_bytes + RECORD_MAX);
+        w->bufs[i].raw = trace_buffer_alloc(w->chunk_bytes + RECORD_MAX);
         if (!w->bufs[i].raw)
             goto oom;
         w->free_list[w->n_free++] = i;
     }
+    w->comp_cap = compress_bound(w, w->chunk_bytes + RECORD_MAX);
+    if (!(w->comp = trace_buffer_alloc(w->comp_cap)))
+        goto oom;
     if (w->codec == TRACE_CODEC_ZSTD && !(w->zctx = ZSTD_createCCtx()))
         goto oom;
     if (w->codec == TRACE_CODEC_ZLIB) {
@@ -967,11 +965,11 @@ static void stop_thread(struct trace_writer *w)
 static void free_writer(struct trace_writer *w)
 {
     for (int i = 0; i < NBUF; i++)
-        free(w->bufs[i].raw);
+        trace_buffer_free(w->bufs[i].raw, w->chunk_bytes + RECORD_MAX);
     free(w->pred.cache);
     free(w->defs);
     free(w->index);
-    free(w->comp);
+    trace_buffer_free(w->comp, w->comp_cap);
     if (w->zctx)
         ZSTD_freeCCtx(w->zctx);
     if (w->zs_init)

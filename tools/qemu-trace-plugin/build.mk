@@ -2,10 +2,11 @@
 # plugin and the trace writer compiled -fPIC into one shared object that exports only
 # the qemu_plugin_* entry points. Included from tests/trace/build.mk.
 QEMU_TRACE_PLUGIN := $(BUILD)/tools/qemu-trace-plugin.so
-QEMU_TRACE_PLUGIN_SRCS := tools/qemu-trace-plugin/plugin.c hypervisor/trace/trace_writer.c
+QEMU_TRACE_PLUGIN_SRCS := tools/qemu-trace-plugin/plugin.c hypervisor/trace/trace_writer.c \
+                          hypervisor/trace/trace_buffers.c
 
 $(QEMU_TRACE_PLUGIN): $(QEMU_TRACE_PLUGIN_SRCS) tools/qemu-trace-plugin/qemu_plugin_api.h \
-                      hypervisor/trace/trace_writer.h hypervisor/trace/trace_codec.h \
+                      hypervisor/trace/trace_writer.h hypervisor/trace/trace_codec.h hypervisor/trace/trace_buffers.h \
                       include/ferry/trace_format.h
 	@mkdir -p $(dir $@)
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) -fPIC -shared -fvisibility=hidden \
