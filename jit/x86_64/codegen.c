@@ -1226,26 +1226,25 @@ static void gen_store_excl(struct gen *g, uint32_t v, const struct ir_insn *in)
 }
 
 /* ---- instruction tracing (jit/jit_trace.h) ---------------------------------------------- */
-/* rdx = the trace cursor; only rax and r11 are used besides (store_value), and no
- * instruction here touches the x86 flags. */
+/* JIT_REG_TRACE = the trace cursor; only rax and r11 are used besides (store_value),
+ * and no instruction here touches the x86 flags. */
 static void trace_store_word(struct gen *g, int32_t disp, uint64_t word)
 {
-    x86_mem m = x86_mem_bd(X86_RDX, disp);
+    x86_mem m = x86_mem_bd(JIT_REG_TRACE, disp);
     if (x86_fits_i32((int64_t)word)) x86_mov_mi(g->buf, 8, m, (int32_t)word);
     else { x86_mov_ri(g->buf, X86_R11, word); x86_mov_mr(g->buf, 8, m, X86_R11); }
 }
 
 static void trace_advance(struct gen *g, int32_t bytes)
 {
-    x86_lea(g->buf, 8, X86_RDX, x86_mem_bd(X86_RDX, bytes));
-    x86_mov_mr(g->buf, 8, x86_mem_rip(g->env->trace_cursor), X86_RDX);
+    x86_lea(g->buf, 8, JIT_REG_TRACE, x86_mem_bd(JIT_REG_TRACE, bytes));
 }
 
 /* A value word: I1..I64 zero-extended to 8 bytes (the codegen keeps them so in
  * registers and slots), I128 as two. Returns the bytes written. */
 static int32_t trace_value(struct gen *g, uint32_t v, int32_t disp)
 {
-    x86_mem m = x86_mem_bd(X86_RDX, disp);
+    x86_mem m = x86_mem_bd(JIT_REG_TRACE, disp);
     if (TY(g, v) == IR_I128) {
         store_value(g, v, m);
         return 16;
@@ -1259,7 +1258,6 @@ static int32_t trace_value(struct gen *g, uint32_t v, int32_t disp)
 
 static void gen_trace(struct gen *g, const struct ir_insn *in)
 {
-    x86_mov_rm(g->buf, 8, X86_RDX, x86_mem_rip(g->env->trace_cursor));
     trace_store_word(g, 0, in->imm);
     int32_t off = 8;
     if (in->a) off += trace_value(g, in->a, off);
@@ -1268,12 +1266,12 @@ static void gen_trace(struct gen *g, const struct ir_insn *in)
     trace_advance(g, off);
 }
 
-/* rdx = the trace cursor. The recorder's thread reads each buffer line this code
- * writes, so a store to a line of a reused buffer finds it in the other core's cache:
- * fetched on demand, the stores stall the guest (block mode on code of short blocks ran
- * 2-3x slower than with the recorder not reading them). Each block asks for the lines of
- * its items TRACE_PREFETCH_AHEAD bytes early, so consecutive blocks cover every line
- * (but those past the first TRACE_PREFETCH_MAX_LINES of a long block's items). */
+/* The recorder's thread reads each buffer line this code writes, so a store to a line of
+ * a reused buffer finds it in the other core's cache: fetched on demand, the stores
+ * stall the guest (block mode on code of short blocks ran 2-3x slower than with the
+ * recorder not reading them). Each block asks for the lines of its items
+ * TRACE_PREFETCH_AHEAD bytes early, so consecutive blocks cover every line (but those
+ * past the first TRACE_PREFETCH_MAX_LINES of a long block's items). */
 enum { TRACE_PREFETCH_AHEAD = 2048, TRACE_PREFETCH_MAX_LINES = 64 };
 
 static void trace_prefetch(struct gen *g, uint32_t words)
@@ -1282,7 +1280,7 @@ static void trace_prefetch(struct gen *g, uint32_t words)
     uint32_t lines = (words * 8 + 63) / 64;
     if (lines > TRACE_PREFETCH_MAX_LINES) lines = TRACE_PREFETCH_MAX_LINES;   /* bounds code size */
     for (uint32_t k = 0; k < lines; k++)
-        x86_prefetchw(g->buf, x86_mem_bd(X86_RDX, TRACE_PREFETCH_AHEAD + 64 * (int32_t)k));
+        x86_prefetchw(g->buf, x86_mem_bd(JIT_REG_TRACE, TRACE_PREFETCH_AHEAD + 64 * (int32_t)k));
 }
 
 /* The block's start when tracing: leave with IR_EXIT_TRACE_FULL unless its items fit
@@ -1293,8 +1291,7 @@ static void trace_prologue(struct gen *g)
     bool blocks = g->env->trace_mode == JIT_TRACE_BLOCKS, run = blocks && g->b->loop_mode;
     uint32_t words = run ? 2u : blocks ? 1u : ir_block_trace_words(g->b);
     x86_buf *buf = g->buf;
-    x86_mov_rm(buf, 8, X86_RDX, x86_mem_rip(g->env->trace_cursor));
-    x86_lea(buf, 8, X86_RAX, x86_mem_bd(X86_RDX, (int32_t)(words * 8)));
+    x86_lea(buf, 8, X86_RAX, x86_mem_bd(JIT_REG_TRACE, (int32_t)(words * 8)));
     x86_alu_rm(buf, X86_CMP, 8, X86_RAX, x86_mem_rip(g->env->trace_limit));
     flags_clobber(g);
     struct jit_cold *c = cold_new(g);
@@ -1308,11 +1305,11 @@ static void trace_prologue(struct gen *g)
         /* a run of no entries yet: each pass through the loop head counts one */
         trace_store_word(g, 0, JIT_TRACE_BLOCK_RUN | (uint64_t)g->env->trace_block_id << 4);
         trace_store_word(g, 8, 0);
-        x86_mov_mr(buf, 8, x86_mem_rip(g->env->trace_run), X86_RDX);
+        x86_mov_mr(buf, 8, x86_mem_rip(g->env->trace_run), JIT_REG_TRACE);
     } else {
         trace_store_word(g, 0, JIT_TRACE_BLOCK_ID | (uint64_t)g->env->trace_block_id << 4);
     }
-    x86_mov_mr(buf, 8, x86_mem_rip(g->env->trace_cursor), X86_RAX);   /* rax = rdx + 8 * words */
+    x86_mov_rr(buf, 8, JIT_REG_TRACE, X86_RAX);   /* rax = the cursor + 8 * words */
 }
 
 /* Block mode, a loop's head: one more entry of the block in its BLOCK_RUN item (r11 and

@@ -24,6 +24,10 @@
 
 #define JIT_REG_STATE   X86_R15
 #define JIT_REG_MEMBASE X86_R14
+/* While tracing: the item cursor, in a register rather than memory so that the items of
+ * consecutive blocks do not wait on each other through a memory word. Callee-saved
+ * (helpers keep it); the trampoline loads it and the epilogue stores it back. */
+#define JIT_REG_TRACE   X86_R13
 #define JIT_FRAME_SIZE  32768u
 #define JIT_SAVE_AREA   128u
 
@@ -64,14 +68,14 @@ struct jit_cg_env {
      * before every jump to another block (chained, indirect, to itself). */
     const volatile uint8_t *exit_request;
     /* Instruction tracing (jit/jit_trace.h): JIT_TRACE_OFF, _FULL or _BLOCKS; the
-     * RIP-addressable words translated code appends items at and checks against. A
-     * traced block first checks that its items fit (else it leaves with
+     * RIP-addressable words where the item cursor is kept between runs (JIT_REG_TRACE
+     * holds it in translated code) and that it is checked against. A traced block
+     * first checks that its items fit (else it leaves with
      * IR_EXIT_TRACE_FULL); in block mode it then appends its BLOCK_ID item, the id
      * being trace_block_id (set by the jit for each translation), or, if it loops on
      * itself, a BLOCK_RUN item whose count its loop head increments. */
     uint8_t trace_mode;
     uint32_t trace_block_id;
-    uint64_t *const *trace_cursor;
     uint64_t *const *trace_limit;
     uint64_t **trace_run;         /* block mode: where a looping block keeps its BLOCK_RUN item */
 };
@@ -101,6 +105,7 @@ struct jit_cg {
     uint32_t n_sites, cap_sites;
     uint32_t frame_top;             /* highest frame byte used by this block */
     uint32_t chained_exits;         /* exits linked at translation time */
+    uint16_t reserved_regs;         /* registers the allocator must not hand out */
     bool mem_calls;                 /* guest accesses may call the runtime (system model):
                                        the register allocator records what they must keep */
     bool mem_calls_cold;            /* ... only on a software TLB miss, out of line: values

@@ -69,8 +69,9 @@ struct jit_data {                 /* lives in the executable region: RIP-address
     uint64_t ind_hits;
     volatile uint8_t exit_request;
     uint32_t map_epoch;           /* system memory model: mapping changes so far */
-    /* the trace buffer's cursor and limit while translated code runs (jit_run copies
-     * them from and back to jit_config.trace.buf around it) */
+    /* the trace buffer's cursor and limit for a run of translated code (jit_run copies
+     * them from and back to jit_config.trace.buf around it; the code itself keeps the
+     * cursor in JIT_REG_TRACE) */
     uint64_t *trace_cursor;
     uint64_t *trace_limit;
     uint64_t *trace_run;          /* block mode: the BLOCK_RUN item a looping translation counts in */
@@ -300,20 +301,25 @@ static void flush_all(jit *j)
     j->stats.cache_flushes++;
 }
 
-/* Entry: rdi = state, rsi = code, rdx = guest memory base. Exit: eax = kind, rdx = info. */
+/* Entry: rdi = state, rsi = code, rdx = guest memory base. Exit: eax = kind, rdx = info.
+ * When tracing, translated code keeps the item cursor in JIT_REG_TRACE: loaded here from
+ * data->trace_cursor and stored back on the way out. */
 static void emit_trampoline(jit *j)
 {
     x86_buf b = { .start = j->code_start, .p = j->code_start, .end = j->code_start + TRAMPOLINE_BYTES };
     static const int8_t saved[6] = { X86_RBP, X86_RBX, X86_R12, X86_R13, X86_R14, X86_R15 };
+    bool tracing = j->cfg.trace.mode != JIT_TRACE_OFF;
     j->enter = (enter_fn)(void *)b.p;
     for (int i = 0; i < 6; i++) x86_push(&b, saved[i]);
     /* 6 pushes leave rsp 8 off a 16-byte boundary: the frame absorbs it */
     x86_alu_ri(&b, X86_SUB, 8, X86_RSP, (int32_t)(JIT_FRAME_SIZE + 8));
     x86_mov_rr(&b, 8, JIT_REG_STATE, X86_RDI);
     x86_mov_rr(&b, 8, JIT_REG_MEMBASE, X86_RDX);
+    if (tracing) x86_mov_rm(&b, 8, JIT_REG_TRACE, x86_mem_rip(&j->data->trace_cursor));
     x86_jmp_r(&b, X86_RSI);
     while ((uintptr_t)b.p & 15) x86_int3(&b);
     j->epilogue = b.p;
+    if (tracing) x86_mov_mr(&b, 8, x86_mem_rip(&j->data->trace_cursor), JIT_REG_TRACE);
     x86_alu_ri(&b, X86_ADD, 8, X86_RSP, (int32_t)(JIT_FRAME_SIZE + 8));
     for (int i = 5; i >= 0; i--) x86_pop(&b, saved[i]);
     x86_ret(&b);
@@ -373,10 +379,10 @@ jit *jit_new(const struct jit_config *cfg)
         .map_epoch = &j->data->map_epoch,
         .exit_request = cfg->exit_requests ? &j->data->exit_request : NULL,
         .trace_mode = (uint8_t)cfg->trace.mode,
-        .trace_cursor = &j->data->trace_cursor,
         .trace_limit = &j->data->trace_limit,
         .trace_run = &j->data->trace_run,
     };
+    j->cg.reserved_regs = cfg->trace.mode != JIT_TRACE_OFF ? 1u << JIT_REG_TRACE : 0;
     j->cg.mem_calls = cfg->memory.system != NULL;
     j->cg.mem_calls_cold = cfg->memory.system && cfg->memory.system->fast_tlb;
     return j;
@@ -786,8 +792,12 @@ bool jit_restore_state(jit *j, void *state, const struct jit_host_regs *regs)
                            j->cfg.pc_offset))
         return false;
     j->data->monitor = ~0ull;
-    /* the run leaves without returning through jit_run: hand back the items so far */
-    if (j->cfg.trace.mode != JIT_TRACE_OFF) j->cfg.trace.buf->cursor = j->data->trace_cursor;
+    /* the run leaves without returning through jit_run (or its epilogue): hand back the
+     * items so far */
+    if (j->cfg.trace.mode != JIT_TRACE_OFF) {
+        j->data->trace_cursor = (uint64_t *)(uintptr_t)regs->gpr[JIT_REG_TRACE];
+        j->cfg.trace.buf->cursor = j->data->trace_cursor;
+    }
     return true;
 }
 
@@ -801,6 +811,7 @@ void jit_trace_stop(jit *j)
     if (j->cfg.trace.mode == JIT_TRACE_OFF) return;
     j->cfg.trace.mode = JIT_TRACE_OFF;
     j->env.trace_mode = JIT_TRACE_OFF;
+    j->cg.reserved_regs = 0;
     if (j->n_blocks) flush_all(j);
 }
 

@@ -139,6 +139,7 @@ bool jit_regalloc(ir_block *b, struct jit_cg *cg)
     uint32_t owner[16] = { 0 };
     uint32_t free_mask = 0;
     for (unsigned k = 0; k < sizeof(order_short); k++) free_mask |= 1u << order_short[k];
+    free_mask &= ~(uint32_t)cg->reserved_regs;
 
     enum { LAZY_MAX = 8 };
     uint32_t lazy_src[LAZY_MAX];
