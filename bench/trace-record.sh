@@ -34,15 +34,27 @@ run() {
     fi
 }
 
-# row MODE NAME ARG: one table line.
+# median SECONDS...: their median, or nan if any is nan.
+median() {
+    printf '%s\n' "$@" | sort -g | awk '/nan/ { bad = 1 } { a[NR] = $1 }
+        END { if (bad || NR == 0) print "nan"; else print a[int((NR + 1) / 2)] }'
+}
+
+# row MODE NAME ARG: one table line. The untraced and block-mode runs alternate, so that
+# their ratio is not skewed by the machine's speed drifting between them (it does, by up
+# to 1.5x within minutes on the project's machines); the full traces run after them.
 row() {
     local mode=$1 name=$2 a=$3
-    local t0 tf tb insns bytes bpi same=same
-    t0=$(median_wall "$tmp/plain" run "$mode" "$name" "$a")
+    local t0 tf tb insns bytes bpi same=same plain=() blocks=() r
+    for ((r = 0; r < runs; r++)); do
+        plain+=("$(runs=1 median_wall "$tmp/plain" run "$mode" "$name" "$a")")
+        blocks+=("$(runs=1 median_wall "$tmp/blocks" run "$mode" "$name" "$a" --trace-blocks --trace "$tmp/t.ft")")
+    done
+    t0=$(median "${plain[@]}")
+    tb=$(median "${blocks[@]}")
     tf=$(median_wall "$tmp/full" run "$mode" "$name" "$a" --trace "$tmp/t.ft")
     insns=$("$ferry" trace stats "$tmp/t.ft" 2>/dev/null | sed -n 's/^instructions: \([0-9]*\) .*/\1/p')
     bytes=$(stat -c %s "$tmp/t.ft" 2>/dev/null || echo 0)
-    tb=$(median_wall "$tmp/blocks" run "$mode" "$name" "$a" --trace-blocks --trace "$tmp/t.ft")
     rm -f "$tmp/t.ft"
     cmp -s "$tmp/plain" "$tmp/full" && cmp -s "$tmp/plain" "$tmp/blocks" || same=DIFFERENT
     bpi=$(awk -v b="$bytes" -v n="${insns:-0}" 'BEGIN { if (n > 0) printf "%.2f", b/n; else print "nan" }')
