@@ -56,10 +56,16 @@ int main(void)
     gic_init();
     gic_enable_irq(INTID_UART, 0x80);
     mmio_w32(UART_BASE + UART_IMSC, RXIM | RTIM);
-    irq_enable();
-    while (!done)
+    /* Test `done` and wait with IRQs masked (a pending IRQ still ends WFI), then unmask
+     * to take it: testing with IRQs on could take the last interrupt between the test
+     * and the WFI, which would then wait for one that never comes (seen under QEMU). */
+    for (;;) {
+        irq_disable();
+        if (done)
+            break;
         __asm__ volatile("wfi");
-    irq_disable();
+        irq_enable();
+    }
     line[len] = 0;
     printf("interrupt: %s", line);
     check(bad_id == 0 && len == 62, "interrupt-driven line: %d characters, INTID %u", len,
