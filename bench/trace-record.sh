@@ -34,12 +34,6 @@ run() {
     fi
 }
 
-# median SECONDS...: their median, or nan if any is nan.
-median() {
-    printf '%s\n' "$@" | sort -g | awk '/nan/ { bad = 1 } { a[NR] = $1 }
-        END { if (bad || NR == 0) print "nan"; else print a[int((NR + 1) / 2)] }'
-}
-
 # row MODE NAME ARG: one table line. The untraced and block-mode runs alternate, so that
 # their ratio is not skewed by the machine's speed drifting between them (it does, by up
 # to 1.5x within minutes on the project's machines); the full traces run after them.

@@ -48,11 +48,11 @@ void *trace_buffer_alloc(size_t size)
     uint8_t *raw = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (raw == MAP_FAILED)
         return NULL;
-    uint8_t *aligned = (uint8_t *)(((uintptr_t)raw + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
-    if (aligned > raw)
-        munmap(raw, (size_t)(aligned - raw));
-    if (aligned + len < raw + len + HUGE_PAGE)
-        munmap(aligned + len, (size_t)(raw + len + HUGE_PAGE - (aligned + len)));
+    size_t head = -(uintptr_t)raw & (HUGE_PAGE - 1);
+    uint8_t *aligned = raw + head;
+    if (head)
+        munmap(raw, head);
+    munmap(aligned + len, HUGE_PAGE - head);       /* head < HUGE_PAGE: never empty */
     madvise(aligned, len, MADV_HUGEPAGE);          /* advice: fails harmlessly without THP */
     return aligned;
 }

@@ -123,6 +123,12 @@ static int write_all(struct trace_writer *w, const void *data, size_t len)
     return 0;
 }
 
+/* A chunk ends only after the record that reaches chunk_bytes: the slack holds one more. */
+static size_t chunk_buf_size(const struct trace_writer *w)
+{
+    return (size_t)w->chunk_bytes + RECORD_MAX;
+}
+
 static size_t compress_bound(const struct trace_writer *w, size_t raw)
 {
     switch (w->codec) {
@@ -341,12 +347,12 @@ struct trace_writer *trace_writer_open(const char *path, const struct trace_file
     if (!w->pred.cache)
         goto oom;
     for (int i = 0; i < NBUF; i++) {
-        w->bufs[i].raw = trace_buffer_alloc(w->chunk_bytes + RECORD_MAX);
+        w->bufs[i].raw = trace_buffer_alloc(chunk_buf_size(w));
         if (!w->bufs[i].raw)
             goto oom;
         w->free_list[w->n_free++] = i;
     }
-    w->comp_cap = compress_bound(w, w->chunk_bytes + RECORD_MAX);
+    w->comp_cap = compress_bound(w, chunk_buf_size(w));
     if (!(w->comp = trace_buffer_alloc(w->comp_cap)))
         goto oom;
     if (w->codec == TRACE_CODEC_ZSTD && !(w->zctx = ZSTD_createCCtx()))
@@ -965,7 +971,7 @@ static void stop_thread(struct trace_writer *w)
 static void free_writer(struct trace_writer *w)
 {
     for (int i = 0; i < NBUF; i++)
-        trace_buffer_free(w->bufs[i].raw, w->chunk_bytes + RECORD_MAX);
+        trace_buffer_free(w->bufs[i].raw, chunk_buf_size(w));
     free(w->pred.cache);
     free(w->defs);
     free(w->index);

@@ -1771,8 +1771,10 @@ bool jit_codegen(ir_block *b, struct jit_cg *cg, const struct jit_cg_env *env, x
     cg->loop_head = buf->start;
     for (uint32_t l = 0; l < b->n_labels; l++) cg->label_fix_head[l] = 0;
     find_flag_only_cmps(&g);
-    if (!x86_buf_ensure(buf, 1024)) return false;   /* the trace prologue: up to 64 prefetches */
-    if (env->trace_mode != JIT_TRACE_OFF) trace_prologue(&g);
+    if (env->trace_mode != JIT_TRACE_OFF) {
+        if (!x86_buf_ensure(buf, 1024)) return false;   /* up to 64 prefetches */
+        trace_prologue(&g);
+    }
 
     for (uint32_t i = 1; i < b->n_insns; i++) {
         const struct ir_insn *in = &b->insns[i];
