@@ -1575,7 +1575,7 @@ static bool emit_cold(struct gen *g)
             store_pc_imm(g, c->pc);
             x86_lea(buf, 8, X86_RDX, x86_mem_rip(c->site));
             x86_mov_ri(buf, X86_RAX, JIT_PATCH_GUARDED);
-            x86_alu_rr(buf, X86_OR, 8, X86_RDX, X86_RAX);
+            x86_alu_rr(buf, X86_XOR, 8, X86_RDX, X86_RAX);
             x86_mov_ri(buf, X86_RAX, IR_EXIT_JUMP);
             x86_jmp32(buf, g->env->epilogue);
             continue;

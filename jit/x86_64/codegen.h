@@ -138,8 +138,12 @@ bool jit_regalloc(ir_block *b, struct jit_cg *cg);
 /* Emits the block at buf->p. Returns false if the buffer ran out. */
 bool jit_codegen(ir_block *b, struct jit_cg *cg, const struct jit_cg_env *env, x86_buf *buf);
 
-/* The exit stub's patch-site flag (see chain_within_page). */
-#define JIT_PATCH_GUARDED (1ull << 63)
+/* The exit stub's patch-site flag (see chain_within_page): the site's address with bit
+ * 48 flipped. Code addresses are canonical (bits 48-63 equal bit 47) in the lower half
+ * (a host process) as in the upper half (the engine), so a flagged site is the one
+ * whose bits 47 and 48 differ. */
+#define JIT_PATCH_GUARDED (1ull << 48)
+static inline bool jit_patch_is_guarded(uint64_t site) { return ((site >> 47) ^ (site >> 48)) & 1; }
 
 /* With chain_within_page: the guarded entry of the block at guest pc, emitted into buf
  * right before its body (which must follow at buf->p): it falls through to the body

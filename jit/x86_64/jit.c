@@ -740,8 +740,8 @@ ir_exit_kind jit_run(jit *j, void *state, uint64_t *info)
                 if (info) *info = 0;
                 return IR_EXIT_JUMP;
             }
-            guarded = (r.info & JIT_PATCH_GUARDED) != 0;
-            patch = (uint8_t *)(uintptr_t)(r.info & ~JIT_PATCH_GUARDED);
+            guarded = jit_patch_is_guarded(r.info);
+            patch = (uint8_t *)(uintptr_t)(guarded ? r.info ^ JIT_PATCH_GUARDED : r.info);
             gen = j->flush_gen;
             if (!patch) j->stats.indirect_misses++;
             continue;
