@@ -5,11 +5,13 @@
 
 ENGINE_C_SRCS   := $(sort $(wildcard engine/*.c))
 ENGINE_ASM_SRCS := $(sort $(wildcard engine/*.S))
-ENGINE_OBJS     := $(ENGINE_ASM_SRCS:%.S=$(BUILD)/%.o) $(ENGINE_C_SRCS:%.c=$(BUILD)/%.o)
+# The shared system emulator (arch/, jit/, devices/), compiled freestanding.
+ENGINE_OBJS     := $(ENGINE_ASM_SRCS:%.S=$(BUILD)/%.o) $(ENGINE_C_SRCS:%.c=$(BUILD)/%.o) \
+                   $(A64_FREE_OBJS) $(JIT_FREE_OBJS) $(DEVICES_FREE_OBJS)
 ENGINE_LDFLAGS  := -nostdlib -static -no-pie -Wl,-T,engine/engine.ld -Wl,-z,max-page-size=4096 \
                    -Wl,--build-id=none -Wl,-z,noexecstack
 
-$(BUILD)/engine/%.o: engine/%.c
+$(BUILD)/engine/%.o: engine/%.c | $(GENERATED_HEADERS)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC_ENGINE) $(ENGINE_CFLAGS) -MMD -MP -c $< -o $@
 

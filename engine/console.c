@@ -1,5 +1,6 @@
 /* The engine side of the console ring (single producer; the host is the consumer). */
 #include "console.h"
+#include <stdbool.h>
 #include "hypercall.h"
 
 struct console_stats console_stats;
@@ -46,4 +47,26 @@ void console_write_str(const char *s)
     while (s[n])
         n++;
     console_write(s, n);
+}
+
+static bool logs_to_host;
+
+void console_route_logs_to_host(void)
+{
+    logs_to_host = true;
+}
+
+void console_log_line(const char *line, size_t len)
+{
+    if (!logs_to_host) {
+        console_write(line, len);
+        return;
+    }
+    char *out = shared_area()->log;
+    size_t cap = sizeof shared_area()->log - 1;
+    if (len > cap) len = cap;
+    for (size_t i = 0; i < len; i++) out[i] = line[i];
+    out[len] = '\0';
+    console_flush();
+    hypercall(FERRY_HC_LOG, 0, 0);
 }

@@ -115,11 +115,18 @@ static _Noreturn void fatal_nested(uint32_t depth)
         cpu_outl(FERRY_HC_PORT, FERRY_HC_EXIT);
 }
 
+static const volatile uint64_t *guest_pc;
+
+void fatal_set_guest_pc(const volatile uint64_t *pc)
+{
+    guest_pc = pc;
+}
+
 static _Noreturn void fatal_send(struct ferry_fatal_report *r)
 {
     if (nested_fault_injected)
         (void)*(volatile uint64_t *)(uintptr_t)NESTED_FAULT_ADDRESS;
-    r->guest_pc = ~0ull; /* no guest runs yet */
+    r->guest_pc = guest_pc ? *guest_pc : ~0ull;
     r->history_len = 0;
     console_write_str("engine: fatal: ");
     console_write_str(r->message);

@@ -24,5 +24,7 @@ uint32_t fatal_backtrace(uint64_t rbp, uint64_t *out, uint32_t max);
 /* For `selftest --crash=nested`: the next fatal report faults while being written, to
  * show that the re-entry guard ends it with a minimal report instead of a loop. */
 void fatal_inject_nested_fault(void);
+/* Where the guest's PC lives once a guest runs: fatal reports quote it. */
+void fatal_set_guest_pc(const volatile uint64_t *pc);
 
 #endif

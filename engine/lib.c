@@ -1,5 +1,7 @@
 /* Freestanding C library pieces for the engine: the mem and str functions that the
  * compiler and the shared code (jit/, arch/, devices/) call. */
+/* the definitions below must not be replaced by the builtins that would call them */
+#define FERRY_DEFINES_MEM_FUNCTIONS
 #include <ferry/support.h>
 
 void *memcpy(void *dst, const void *src, size_t n)

@@ -5,6 +5,7 @@
 #include "console.h"
 #include "cpu.h"
 #include "descriptors.h"
+#include "guest_machine.h"
 #include "hypercall.h"
 #include "paging.h"
 #include "phys_alloc.h"
@@ -31,6 +32,8 @@ _Noreturn void engine_main(const struct ferry_boot_info *boot_in)
     if (platform_status != 0)
         fy_panic("%s: platform start-up failed with %ld", platform->name, (long)platform_status);
     boot.cmdline[sizeof boot.cmdline - 1] = '\0';
+    if (boot.mode == FERRY_MODE_RUN)
+        console_route_logs_to_host();     /* the console is the guest's from the start */
     tsc_init(boot.tsc_khz);
 
     descriptors_init();
@@ -49,17 +52,17 @@ _Noreturn void engine_main(const struct ferry_boot_info *boot_in)
     if (!paging_init(&boot, &why))
         fy_panic("building the engine page tables failed: %s", why);
 
-    fy_log("engine: %s, %lu MB engine memory, TSC %lu kHz", platform->name,
-           (unsigned long)((boot.engine_mem_end - boot.engine_image_end) >> 20),
-           (unsigned long)tsc_khz());
+    /* a guest's run prints only what the guest prints, unless counters were asked for */
+    if (boot.mode != FERRY_MODE_RUN || (boot.run_flags & FERRY_RUN_STATS))
+        fy_log("engine: %s, %lu MB engine memory, TSC %lu kHz", platform->name,
+               (unsigned long)((boot.engine_mem_end - boot.engine_image_end) >> 20),
+               (unsigned long)tsc_khz());
 
     switch (boot.mode) {
     case FERRY_MODE_SELFTEST:
         selftest_run(&boot);
     case FERRY_MODE_RUN:
-        fy_log("engine: no guest support yet");
-        console_flush();
-        hypercall_exit(1);
+        guest_machine_run(&boot);
     default:
         fy_panic("unknown boot mode %u", boot.mode);
     }

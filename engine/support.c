@@ -45,7 +45,7 @@ void fy_log(const char *fmt, ...)
     size_t len = n < 0 ? 0 : (size_t)n < sizeof line - 2 ? (size_t)n : sizeof line - 2;
     if (len == 0 || line[len - 1] != '\n')
         line[len++] = '\n';
-    console_write(line, len);
+    console_log_line(line, len);
 }
 
 _Noreturn void fy_panic(const char *fmt, ...)

@@ -22,11 +22,12 @@ const char ferry_usage_text[] =
     "                        boot the engine in self-test mode: run its checks and\n"
     "                        benchmarks, print a table, exit 0 only if all pass\n"
     "  run --kernel FILE [--initrd FILE] [--dtb FILE] [--append TEXT] [--mem SIZE]\n"
-    "      [--disk FILE] [--dump-dtb FILE] [--stats] [--interp] [--hosted]\n"
+    "      [--disk FILE] [--dump-dtb FILE] [--stats] [--interp] [--hosted|--kvm]\n"
     "      [--mmu host-pt|soft-tlb] [--trace FILE [--trace-pc A..B] [--trace-skip N]\n"
     "      [--trace-count M] [--trace-el N] [--trace-blocks]]\n"
     "                        boot a guest kernel on the virt board until it powers off\n"
-    "                        (console on stdio, Ctrl-A x quits; runs hosted for now)\n"
+    "                        (console on stdio, Ctrl-A x quits), in the engine under\n"
+    "                        KVM, or hosted where KVM cannot be used\n"
     "  user PROGRAM [ARGS...]\n"
     "                        run an AArch64 Linux user program without KVM\n"
     "  trace show|stats|diff FILE...\n"
@@ -63,6 +64,8 @@ const char ferry_usage_text[] =
     "  --stats               print the emulator's counters at exit\n"
     "  --interp              run the generated interpreter instead of the JIT\n"
     "  --hosted              run the system emulator in the ferry process (no KVM)\n"
+    "  --kvm                 run it in the engine under KVM or fail (without either,\n"
+    "                        ferry runs hosted, with a notice, when KVM is unusable)\n"
     "  --mmu STRATEGY        guest MMU: host-pt (host page tables, engine only) or\n"
     "                        soft-tlb (software TLB); default: the faster one measured\n"
     "                        for the platform\n"
@@ -320,6 +323,7 @@ static enum tried try_run_option(struct parser *p, struct ferry_options *o)
         { "--stats", offsetof(struct ferry_options, stats) },
         { "--interp", offsetof(struct ferry_options, interp) },
         { "--hosted", offsetof(struct ferry_options, hosted) },
+        { "--kvm", offsetof(struct ferry_options, require_kvm) },
     };
     enum tried tried;
     const char *value;
@@ -467,6 +471,10 @@ int ferry_parse_options(int argc, char **argv, const char *env_kvm_device,
     }
     if (command == FERRY_CMD_RUN && trace_options_check(&o.trace_options, o.trace, err, err_size) != 0)
         return -1;
+    if (command == FERRY_CMD_RUN && o.hosted && o.require_kvm) {
+        ferry_set_error(err, err_size, "--hosted and --kvm exclude each other");
+        return -1;
+    }
     /* The hosted emulator has no host page tables to fill: only the software TLB. */
     if (command == FERRY_CMD_RUN && o.hosted && o.mmu == FERRY_MMU_HOST_PT) {
         ferry_set_error(err, err_size,

@@ -66,6 +66,7 @@ struct ferry_options {
     bool stats;                 /* --stats: print the counters at exit */
     bool interp;                /* --interp: the generated interpreter instead of the JIT */
     bool hosted;                /* --hosted: the system emulator in this process, no KVM */
+    bool require_kvm;           /* --kvm: the engine under KVM, never the hosted fallback */
     enum ferry_mmu_strategy mmu; /* --mmu */
     const char *trace;          /* --trace FILE: an instruction trace, with trace_options' filters */
     struct trace_recorder_options trace_options;

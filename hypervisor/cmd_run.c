@@ -1,7 +1,8 @@
 /* `ferry run`: boots a guest kernel on the virt board. The files named on the command
  * line are checked first (one line naming the one at fault); then the system emulator
- * runs in the ferry process (hosted_machine.c). The engine's system mode under KVM is
- * the next step: until then a run without --hosted says once that it runs hosted. */
+ * runs in the engine under KVM (engine_machine.c), or in the ferry process
+ * (hosted_machine.c) with --hosted, without a usable KVM device, or to record a trace
+ * (the engine does not record yet), each of the last two with a notice. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "hypervisor/commands.h"
+#include "hypervisor/system/engine_machine.h"
 #include "hypervisor/system/hosted_machine.h"
 
 static int check_readable_file(const char *option, const char *path)
@@ -38,16 +40,29 @@ int ferry_run_command(const struct ferry_options *o)
         check_readable_file("--dtb", o->dtb) != 0 || check_readable_file("--disk", o->disk) != 0)
         return 1;
     if (o->mmu == FERRY_MMU_HOST_PT) {
-        fprintf(stderr, "ferry run: --mmu host-pt needs the engine, which does not run system-mode "
-                        "guests yet (use soft-tlb, the default)\n");
+        fprintf(stderr, "ferry run: --mmu host-pt: the engine has only the software TLB so far (use "
+                        "soft-tlb, the default)\n");
         return 2;
     }
     if (o->disk) {
         fprintf(stderr, "ferry run: --disk %s: the board has no virtio-blk device yet\n", o->disk);
         return 2;
     }
-    const char *notice = o->hosted ? NULL
-                                   : "ferry run: the engine does not run system-mode guests yet; running the "
-                                     "system emulator in this process (as --hosted does)";
-    return hosted_machine_run(o, notice);
+    if (o->hosted) return hosted_machine_run(o, NULL);
+    char notice[512];
+    if (!o->require_kvm && access(o->kvm_device, R_OK | W_OK) != 0) {
+        snprintf(notice, sizeof notice, "ferry run: %s: %s; running the system emulator in this process "
+                 "(as --hosted does)", o->kvm_device, strerror(errno));
+        return hosted_machine_run(o, notice);
+    }
+    if (o->trace && o->require_kvm) {
+        fprintf(stderr, "ferry run: --trace: the engine does not record traces yet (use --hosted)\n");
+        return 2;
+    }
+    if (o->trace) {
+        snprintf(notice, sizeof notice, "ferry run: the engine does not record traces yet; running the "
+                 "system emulator in this process to record %s (as --hosted does)", o->trace);
+        return hosted_machine_run(o, notice);
+    }
+    return engine_machine_run(o);
 }

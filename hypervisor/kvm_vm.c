@@ -72,12 +72,23 @@ static int add_memory_slot(struct kvm_vm *vm, uint32_t slot, uint64_t phys, uint
     return 0;
 }
 
+/* 2 MB aligned and advised for transparent huge pages: pv-lite's shadow MMU then fills
+ * 2 MB at a time, where a first touch of a 4 KB page cost 18-36 us (engine/README.md). */
 static void *map_memory(uint64_t size)
 {
+    const uint64_t huge = 2ull << 20;
     /* NORESERVE: the engine and guest touch a fraction of what they are given. */
-    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    return p == MAP_FAILED ? NULL : p;
+    uint8_t *raw = mmap(NULL, size + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                        -1, 0);
+    if (raw == MAP_FAILED)
+        return NULL;
+    size_t head = -(uintptr_t)raw & (huge - 1);
+    if (head)
+        munmap(raw, head);
+    uint8_t *p = raw + head;
+    munmap(p + size, huge - head);           /* head < huge: never empty */
+    madvise(p, size, MADV_HUGEPAGE);         /* advice: fails harmlessly without THP */
+    return p;
 }
 
 static int set_cpuid(struct kvm_vm *vm, char *err, size_t err_size)

@@ -157,6 +157,20 @@ static enum step handle_hypercall(struct vm_session *s, uint32_t number, enum vm
     case FERRY_HC_HOST_LOOP:
         hc->ret = run_host_loop(hc->args[0]);
         return CONTINUE;
+    case FERRY_HC_LOG: {
+        /* the engine's text, bounded whatever it wrote */
+        const char *log = (const char *)s->shared->log;
+        fflush(stdout);
+        fprintf(stderr, "%.*s", (int)strnlen(log, sizeof s->shared->log), log);
+        hc->ret = 0;
+        return CONTINUE;
+    }
+    case FERRY_HC_TICKS:
+        hc->ret = s->guest ? s->guest->start_ticks(s->guest->ctx, hc->args[0]) : -ENOSYS;
+        return CONTINUE;
+    case FERRY_HC_WAIT:
+        hc->ret = s->guest ? s->guest->wait(s->guest->ctx, hc->args[0]) : -ENOSYS;
+        return CONTINUE;
     default:
         /* Unknown numbers fail softly: an older host can serve a newer engine. */
         hc->ret = -ENOSYS;

@@ -1,5 +1,5 @@
 /* The vCPU run loop: serves the engine's hypercalls (console, exit, fatal report,
- * selftest results, host compute loop), reports every unexpected exit with the
+ * selftest results, host compute loop, engine messages, a guest's ticks and sleeps), reports every unexpected exit with the
  * registers, and stops cleanly on SIGINT/SIGTERM or when the watchdog sees no exit
  * for too long. */
 #ifndef FERRY_VM_LOOP_H
@@ -20,11 +20,23 @@ enum vm_outcome {
     VM_WATCHDOG,     /* no exit for watchdog_seconds; reported */
 };
 
+/* What a running guest needs from the host besides the console (FERRY_MODE_RUN). */
+struct vm_guest_services {
+    void *ctx;
+    /* FERRY_HC_TICKS: start setting the byte at VM-physical address gpa (0: none) every
+     * tick and filling the input ring. 0, or a negative errno. */
+    int64_t (*start_ticks)(void *ctx, uint64_t gpa);
+    /* FERRY_HC_WAIT: sleep up to timeout_ns (UINT64_MAX: no limit) or until input;
+     * 0, or -1 when nothing can wake the engine. */
+    int64_t (*wait)(void *ctx, uint64_t timeout_ns);
+};
+
 struct vm_session {
     struct kvm_vm *vm;
     struct ferry_shared *shared;        /* host view of FERRY_SHARED_PHYS */
     const struct symbol_table *symbols; /* engine symbols for reports; may be NULL */
     unsigned watchdog_seconds;          /* 0: no watchdog */
+    const struct vm_guest_services *guest; /* NULL: no guest (those calls get -ENOSYS) */
     /* Filled by the loop. */
     uint64_t exit_status;
     bool have_selftest;

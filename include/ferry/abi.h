@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#define FERRY_ABI_VERSION 1u
+#define FERRY_ABI_VERSION 2u
 #define FERRY_BOOT_MAGIC  0x59525245464f4f42ull /* "BOOFERRY" */
 
 /* ---- VM-physical memory map -------------------------------------------------------
@@ -78,7 +78,16 @@ struct ferry_boot_info {
     uint64_t guest_ram_size;   /* bytes of guest RAM at FERRY_GUEST_RAM_PHYS (0: none) */
     uint64_t selftest_iterations; /* compute-loop iterations for the selftest */
     char     cmdline[256];     /* options passed through to the engine, NUL terminated */
+    /* FERRY_MODE_RUN: the guest, already in guest RAM (kernel, initrd, DTB) */
+    uint64_t run_flags;        /* FERRY_RUN_* */
+    uint64_t guest_entry_pc;   /* at EL1h, MMU off, DAIF masked */
+    uint64_t guest_entry_x[4]; /* x0..x3 at entry */
+    uint64_t wallclock_seconds; /* host time (Unix seconds) when the engine starts */
 };
+
+/* Bits of ferry_boot_info.run_flags */
+#define FERRY_RUN_INTERP (1ull << 0) /* the generated interpreter instead of the JIT */
+#define FERRY_RUN_STATS  (1ull << 1) /* FERRY_HC_LOG the --stats counters before exiting */
 
 /* ---- Hypercalls -------------------------------------------------------------------
  * The engine writes the call number with `outl %eax, $FERRY_HC_PORT`; KVM exits with
@@ -93,6 +102,13 @@ enum ferry_hypercall {
     FERRY_HC_FATAL         = 4, /* ferry_shared.fatal holds a report; the VM stops, exit 1 */
     FERRY_HC_SELFTEST_DONE = 5, /* ferry_shared.selftest holds results; host prints the table */
     FERRY_HC_HOST_LOOP     = 6, /* host runs ferry_compute_loop(args[0]) and returns its ns in ret */
+    FERRY_HC_LOG           = 7, /* host prints ferry_shared.log (NUL terminated) on stderr */
+    FERRY_HC_TICKS         = 8, /* from now on the host sets the byte at VM-physical args[0]
+                                   (0: none) to 1 every millisecond, and fills the console
+                                   input ring */
+    FERRY_HC_WAIT          = 9, /* host sleeps up to args[0] ns (~0: no limit) or until
+                                   console input; ret 0, or -1 (nothing can wake the
+                                   engine: no limit and no input left) */
 };
 
 struct ferry_hc_block {
@@ -108,6 +124,19 @@ struct ferry_console_ring {
     volatile uint32_t head; /* written by the engine */
     volatile uint32_t tail; /* written by the host */
     uint8_t data[FERRY_CONSOLE_SIZE];
+};
+
+/* Console input: single producer (host), single consumer (engine); counters as in
+ * the output ring. quit is set by the host when the user asked to stop (Ctrl-A x);
+ * ticks counts the host's ticks since FERRY_HC_TICKS (the engine looks at the devices
+ * that move with time when it changes: cheaper than reading the TSC at every exit). */
+#define FERRY_INPUT_SIZE 4096u
+struct ferry_input_ring {
+    volatile uint32_t head; /* written by the host */
+    volatile uint32_t tail; /* written by the engine */
+    volatile uint32_t quit;
+    volatile uint32_t ticks;
+    uint8_t data[FERRY_INPUT_SIZE];
 };
 
 /* Fatal report: filled by the engine before FERRY_HC_FATAL. The host prints it and
@@ -159,6 +188,8 @@ struct ferry_shared {
     struct ferry_console_ring console;
     struct ferry_fatal_report fatal;
     struct ferry_selftest_results selftest;
+    struct ferry_input_ring input;
+    char log[1024];
 };
 
 _Static_assert(sizeof(struct ferry_boot_info) <= 4096, "boot info fits one page");

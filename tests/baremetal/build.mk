@@ -2,7 +2,8 @@
 # linked as an ELF at 0x40200000 and run on a virt board; its UART output must equal
 # NAME.expected (see docs/baremetal-tests.md).
 #   test-baremetal-qemu   every program under qemu-system-aarch64 -M virt (in TESTS)
-#   test-baremetal-ferry  the same under `ferry run` (not in TESTS until ferry boots)
+#   test-baremetal-ferry  the same under `ferry run --hosted`
+#   test-baremetal-engine the same under `ferry run --kvm` (the engine; needs /dev/kvm)
 # The minikernel (tests/baremetal/minikernel/) runs bench/progs at EL0; not a test.
 
 BM_DIR      := $(BUILD)/tests/baremetal
@@ -47,7 +48,12 @@ test-baremetal-ferry: $(BM_ELFS) $(BUILD)/ferry $(BUILD)/san/ferry
 	$(Q)FERRY_RESET_STATUS=3 tests/baremetal/run.sh "$(FERRY_SAN_RUN)" $(BM_DIR)
 	$(Q)FERRY_RESET_STATUS=3 tests/baremetal/run.sh "$(FERRY_SAN_RUN) --interp" $(BM_DIR)
 
-TESTS += baremetal-qemu baremetal-ferry
+# The same programs in the engine under KVM (skipped without /dev/kvm).
+.PHONY: test-baremetal-engine
+test-baremetal-engine: $(BM_ELFS) $(BUILD)/ferry $(BUILD)/engine.elf
+	$(Q)tests/baremetal/engine.sh $(BUILD)/ferry $(BM_DIR)
+
+TESTS += baremetal-qemu baremetal-ferry baremetal-engine
 
 include $(wildcard tests/baremetal/minikernel/build.mk)
 .PRECIOUS: $(BM_DIR)/%.o $(BM_DIR)/lib/%.c.o $(BM_DIR)/lib/%.S.o

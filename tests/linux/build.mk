@@ -25,4 +25,9 @@ test-linux-boot: $(BUILD)/ferry $(BUILD)/san/ferry linux-guest
 	$(Q)tests/linux/boot.sh "$(BUILD)/ferry run --hosted" $(LINUX_DIR)
 	$(Q)tests/linux/boot.sh "$(BUILD)/san/ferry run --hosted" $(LINUX_DIR)
 
-TESTS += linux-boot
+# The same boot in the engine under KVM (skipped without /dev/kvm).
+.PHONY: test-linux-boot-engine
+test-linux-boot-engine: $(BUILD)/ferry $(BUILD)/engine.elf linux-guest
+	$(Q)tests/linux/boot-engine.sh $(BUILD)/ferry $(LINUX_DIR)
+
+TESTS += linux-boot linux-boot-engine
