@@ -9,6 +9,7 @@
 #include "arch/aarch64/virt_machine.h"
 #include "console.h"
 #include "fatal.h"
+#include "guest_trace.h"
 #include "ferry/virt_board.h"
 #include "hypercall.h"
 #include "paging.h"
@@ -18,6 +19,7 @@ struct engine_home {
     uint64_t start_tsc;
     uint32_t ticks_seen;         /* the host's tick count at the last look */
     uint64_t wallclock_at_start;
+    struct guest_trace *trace;   /* --trace, or NULL */
 };
 
 static struct virt_machine machine;    /* large (the CPU's TLBs) */
@@ -93,6 +95,18 @@ static bool tick_due(void *ctx)
     return true;
 }
 
+static void before_run(void *ctx, struct virt_machine *m)
+{
+    struct engine_home *h = ctx;
+    guest_trace_before_run(h->trace, m);
+}
+
+static int after_run(void *ctx, struct virt_machine *m, ir_exit_kind kind)
+{
+    struct engine_home *h = ctx;
+    return guest_trace_after_run(h->trace, m, kind);
+}
+
 /* The VM-physical address of an engine virtual address (the exit-request byte lives in
  * the JIT's data, in the code cache). */
 static uint64_t engine_phys(const volatile void *p)
@@ -121,6 +135,11 @@ _Noreturn void guest_machine_run(const struct ferry_boot_info *boot)
         .counter_now = counter_now, .wallclock_seconds = wallclock_seconds, .sleep = host_sleep,
         .tick_due = tick_due,
     };
+    bool traced = boot->run_flags & (FERRY_RUN_TRACE_FULL | FERRY_RUN_TRACE_BLOCKS);
+    if (traced) {
+        ops.before_run = before_run;
+        ops.after_run = after_run;
+    }
     if (!virt_machine_build(m, ram, boot->guest_ram_size, code_pages, &ops))
         fy_panic("the virt board's device regions overlap");
     m->cpu.s.PC = boot->guest_entry_pc;
@@ -128,8 +147,9 @@ _Noreturn void guest_machine_run(const struct ferry_boot_info *boot)
     fatal_set_guest_pc(&m->cpu.s.PC);
 
     uint64_t exit_request_phys = 0;
+    struct jit_config cfg = virt_machine_jit_config(m);
+    if (traced) h->trace = guest_trace_start(m, boot->run_flags & FERRY_RUN_TRACE_FULL, &cfg);
     if (!interp) {
-        struct jit_config cfg = virt_machine_jit_config(m);
         if (!virt_machine_start_jit(m, &cfg)) fy_panic("cannot start the JIT");
         exit_request_phys = engine_phys(m->exit_request);
     }
@@ -137,6 +157,7 @@ _Noreturn void guest_machine_run(const struct ferry_boot_info *boot)
 
     int status = virt_machine_run(m);
     console_flush();
+    if (h->trace && guest_trace_finish(h->trace, m) != 0 && status == 0) status = 1;
     if (boot->run_flags & FERRY_RUN_STATS) {
         static char text[2048];
         virt_machine_format_stats(m, elapsed_ns(h), "soft-tlb", text, sizeof text);

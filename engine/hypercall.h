@@ -14,6 +14,7 @@ static inline struct ferry_shared *shared_area(void)
 }
 
 int64_t hypercall(enum ferry_hypercall nr, uint64_t arg0, uint64_t arg1);
+int64_t hypercall3(enum ferry_hypercall nr, uint64_t arg0, uint64_t arg1, uint64_t arg2);
 
 /* Stops the VM with `status`; never returns. */
 _Noreturn void hypercall_exit(uint64_t status);

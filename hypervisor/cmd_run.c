@@ -1,8 +1,7 @@
 /* `ferry run`: boots a guest kernel on the virt board. The files named on the command
  * line are checked first (one line naming the one at fault); then the system emulator
  * runs in the engine under KVM (engine_machine.c), or in the ferry process
- * (hosted_machine.c) with --hosted, without a usable KVM device, or to record a trace
- * (the engine does not record yet), each of the last two with a notice. */
+ * (hosted_machine.c) with --hosted, or without a usable KVM device (with a notice). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -53,15 +52,6 @@ int ferry_run_command(const struct ferry_options *o)
     if (!o->require_kvm && access(o->kvm_device, R_OK | W_OK) != 0) {
         snprintf(notice, sizeof notice, "ferry run: %s: %s; running the system emulator in this process "
                  "(as --hosted does)", o->kvm_device, strerror(errno));
-        return hosted_machine_run(o, notice);
-    }
-    if (o->trace && o->require_kvm) {
-        fprintf(stderr, "ferry run: --trace: the engine does not record traces yet (use --hosted)\n");
-        return 2;
-    }
-    if (o->trace) {
-        snprintf(notice, sizeof notice, "ferry run: the engine does not record traces yet; running the "
-                 "system emulator in this process to record %s (as --hosted does)", o->trace);
         return hosted_machine_run(o, notice);
     }
     return engine_machine_run(o);

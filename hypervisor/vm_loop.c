@@ -171,6 +171,11 @@ static enum step handle_hypercall(struct vm_session *s, uint32_t number, enum vm
     case FERRY_HC_WAIT:
         hc->ret = s->guest ? s->guest->wait(s->guest->ctx, hc->args[0]) : -ENOSYS;
         return CONTINUE;
+    case FERRY_HC_TRACE:
+        hc->ret = s->guest && s->guest->trace
+                      ? s->guest->trace(s->guest->ctx, hc->args[0], hc->args[1], hc->args[2])
+                      : -ENOSYS;
+        return CONTINUE;
     default:
         /* Unknown numbers fail softly: an older host can serve a newer engine. */
         hc->ret = -ENOSYS;

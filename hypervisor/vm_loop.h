@@ -29,6 +29,9 @@ struct vm_guest_services {
     /* FERRY_HC_WAIT: sleep up to timeout_ns (UINT64_MAX: no limit) or until input;
      * 0, or -1 when nothing can wake the engine. */
     int64_t (*wait)(void *ctx, uint64_t timeout_ns);
+    /* FERRY_HC_TRACE: words of trace items at VM-physical gpa (flags: FERRY_TRACE_*);
+     * NULL when the run records no trace. */
+    int64_t (*trace)(void *ctx, uint64_t gpa, uint64_t words, uint64_t flags);
 };
 
 struct vm_session {

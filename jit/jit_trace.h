@@ -66,9 +66,61 @@ enum jit_trace_kind {
     JIT_TRACE_BLOCK_DEF = 8,
     JIT_TRACE_BLOCK_ID = 9,
     JIT_TRACE_BLOCK_RUN = 10,
-    /* 11..15: the recorder's own events between runs (hypervisor/trace/trace_recorder.c),
-     * appended to the same buffer; translated code and the interpreter never write them */
+    /* 11..15: the runner's events between runs of guest code (below), appended to the
+     * same buffer; translated code and the interpreter never write them */
+    JIT_TRACE_EV_ADD_REG = 11,
+    JIT_TRACE_EV_RESUME = 12,
+    JIT_TRACE_EV_EXIT = 13,
+    JIT_TRACE_EV_RETRACT = 14,
+    JIT_TRACE_EV_EXCEPTION = 15,
 };
+
+/* Runner events: what the runtime tells the recorder between runs of guest code, in
+ * order with the items (the recorder, hypervisor/trace/trace_recorder.h, says what each
+ * means). Written by the recorder's own calls in a host process, and by the engine,
+ * whose buffers the host feeds to the recorder.
+ *
+ *   EV_RESUME   tag = kind [| WITH_STATE]               [state words]
+ *   EV_EXIT     tag = kind [| UNDONE] [| WITH_STATE]    state words, or the PC word
+ *   EV_RETRACT  tag = kind [| WITH_STATE]               state words, or the PC word
+ *   EV_EXCEPTION tag = kind | is_interrupt << 4 | target_el << 8 | ec << 32
+ *                                                       esr, far, target pc
+ *   EV_ADD_REG  tag = kind | register id << 16           value low, high
+ *
+ * State words: the guest state struct (state_size bytes), rounded up to whole words, the
+ * padding zero; only in full mode (block mode needs the PC alone). */
+#define JIT_TRACE_EV_UNDONE     (1u << 4)
+#define JIT_TRACE_EV_WITH_STATE (1u << 5)
+
+static inline unsigned jit_trace_state_words(uint32_t state_size) { return (state_size + 7) / 8; }
+
+/* The words of a resume, exit or retract event (tag included). */
+static inline unsigned jit_trace_state_event_words(unsigned kind, bool with_state, uint32_t state_size)
+{
+    return 1 + (with_state ? jit_trace_state_words(state_size) : kind == JIT_TRACE_EV_RESUME ? 0 : 1);
+}
+
+/* Writes a resume, exit or retract event at p (jit_trace_state_event_words words): with
+ * the state (full mode), else with the PC. */
+static inline void jit_trace_write_state_event(uint64_t *p, unsigned kind, unsigned flags, const void *state,
+                                               uint32_t state_size, bool with_state, uint64_t pc)
+{
+    unsigned words = jit_trace_state_event_words(kind, with_state, state_size);
+    p[0] = kind | flags | (with_state ? JIT_TRACE_EV_WITH_STATE : 0);
+    if (with_state) {
+        p[words - 1] = 0;
+        __builtin_memcpy(p + 1, state, state_size);
+    } else if (words == 2) {
+        p[1] = pc;
+    }
+}
+
+static inline uint64_t jit_trace_exception_tag(bool is_interrupt, unsigned target_el, uint32_t ec)
+{
+    return JIT_TRACE_EV_EXCEPTION | (uint64_t)is_interrupt << 4 | (uint64_t)(target_el & 3) << 8 | (uint64_t)ec << 32;
+}
+
+static inline uint64_t jit_trace_add_reg_tag(uint16_t id) { return JIT_TRACE_EV_ADD_REG | (uint64_t)id << 16; }
 
 /* Block ids are below this (trace files store them in 31 bits). */
 #define JIT_TRACE_BLOCK_ID_LIMIT (1u << 31)

@@ -14,6 +14,7 @@
 #include "arch/aarch64/virt_machine.h"   /* FERRY_EXIT_* */
 #include "hypervisor/board/virt_guest.h"
 #include "hypervisor/engine_vm.h"
+#include "hypervisor/system/system_trace.h"
 #include "hypervisor/system/terminal.h"
 #include "hypervisor/vm_loop.h"
 
@@ -29,6 +30,7 @@ struct engine_run {
     atomic_bool input_ended;              /* stdin closed and the ring drained into it */
     _Atomic(volatile uint8_t *) exit_request; /* host view of the JIT's byte, or NULL */
     int input_event;                      /* eventfd: the ticker put input into the ring */
+    struct trace_recorder *trace;         /* --trace, until the engine finished it */
 };
 
 static volatile struct ferry_input_ring *input_ring(struct engine_run *r)
@@ -123,6 +125,40 @@ static int64_t wait_for_input(void *ctx, uint64_t timeout_ns)
     return 0;
 }
 
+/* A batch of the engine's trace items: checked and recorded by the recorder, which
+ * treats them as it treats its own. */
+static int64_t take_trace(void *ctx, uint64_t gpa, uint64_t words, uint64_t flags)
+{
+    struct engine_run *r = ctx;
+    const struct kvm_vm *vm = &r->e.vm;
+    if (!r->trace) return -EINVAL;
+    if (words > FERRY_TRACE_MAX_WORDS || gpa >= vm->engine_memory_size || gpa % 8 ||
+        words * 8 > vm->engine_memory_size - gpa) {
+        fprintf(stderr, "ferry run: the engine sent a trace batch of %llu words at 0x%llx, outside its memory\n",
+                (unsigned long long)words, (unsigned long long)gpa);
+        trace_recorder_abort(r->trace);
+        r->trace = NULL;
+        return -EINVAL;
+    }
+    if (trace_recorder_append(r->trace, (const uint64_t *)(vm->engine_memory + gpa), words) != 0) {
+        fprintf(stderr, "ferry run: %s\n", trace_recorder_error(r->trace));
+        trace_recorder_abort(r->trace);
+        r->trace = NULL;
+        return -EIO;
+    }
+    if (flags & FERRY_TRACE_FINISH) {
+        char err[512];
+        struct trace_recorder *t = r->trace;
+        r->trace = NULL;
+        if (trace_recorder_close(t, NULL, err, sizeof err) != 0) {
+            fprintf(stderr, "ferry run: %s\n", err);
+            return -EIO;
+        }
+        return 0;
+    }
+    return trace_recorder_window_done(r->trace) ? 1 : 0;
+}
+
 int engine_machine_run(const struct ferry_options *o)
 {
     static struct engine_run run;
@@ -138,6 +174,14 @@ int engine_machine_run(const struct ferry_options *o)
     }
     struct ferry_boot_info *info = r->e.info;
     info->run_flags = (o->interp ? FERRY_RUN_INTERP : 0) | (o->stats ? FERRY_RUN_STATS : 0);
+    if (o->trace) {
+        r->trace = system_trace_open_recorder(o->trace, &o->trace_options, FERRY_TRACE_MAX_WORDS);
+        if (!r->trace) {
+            code = 1;
+            goto out;
+        }
+        info->run_flags |= o->trace_options.mode == JIT_TRACE_BLOCKS ? FERRY_RUN_TRACE_BLOCKS : FERRY_RUN_TRACE_FULL;
+    }
     info->guest_entry_pc = entry.pc;
     for (unsigned i = 0; i < 4; i++) info->guest_entry_x[i] = entry.x[i];
     info->wallclock_seconds = (uint64_t)time(NULL);
@@ -150,7 +194,8 @@ int engine_machine_run(const struct ferry_options *o)
     code = engine_vm_enter(&r->e, "ferry run");
     if (code != 0) goto out;
 
-    static const struct vm_guest_services services = { .start_ticks = start_ticks, .wait = wait_for_input };
+    static const struct vm_guest_services services = { .start_ticks = start_ticks, .wait = wait_for_input,
+                                                        .trace = take_trace };
     struct vm_guest_services bound = services;
     bound.ctx = r;
     session = (struct vm_session){
@@ -180,6 +225,14 @@ int engine_machine_run(const struct ferry_options *o)
         break;
     }
 out:
+    if (r->trace) {
+        /* the engine did not finish it: keep what was recorded, marked incomplete */
+        fprintf(stderr, "ferry run: %s: the trace is incomplete (the run did not end normally; "
+                        "'ferry trace' reads it with --recover)\n", o->trace);
+        trace_recorder_abort(r->trace);
+        r->trace = NULL;
+        if (code == 0) code = 1;
+    }
     if (r->input_event > 0) close(r->input_event);
     engine_vm_close(&r->e);
     return code;

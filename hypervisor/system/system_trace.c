@@ -1,4 +1,4 @@
-/* `ferry run --trace` (hosted): connects the system emulator's run loop and CPU to the
+/* `ferry run --trace`: opens the recorder for the system emulator; hosted, connects the system emulator's run loop and CPU to the
  * trace recorder (system_trace.h). */
 #include "hypervisor/system/system_trace.h"
 
@@ -20,17 +20,23 @@ static void on_sysreg_write(void *ctx, uint32_t id, uint64_t value)
     trace_recorder_add_reg(ctx, (uint16_t)(TRACE_REG_SYSREG_BASE + (id & 0x7fffu)), value, 0);
 }
 
-struct trace_recorder *system_trace_open(const char *path, const struct trace_recorder_options *options,
-                                         struct a64_cpu *cpu)
+struct trace_recorder *system_trace_open_recorder(const char *path, const struct trace_recorder_options *options,
+                                                  size_t buffer_words)
 {
     char err[512];
     struct trace_recorder_options physical = *options;
     physical.physical = true;              /* the CPU's fetches give physical addresses */
+    if (buffer_words) physical.buffer_words = buffer_words;
     struct trace_recorder *rec = trace_recorder_open(path, a64_trace_arch(), &physical, err, sizeof(err));
-    if (!rec) {
-        fprintf(stderr, "ferry run: %s\n", err);
-        return NULL;
-    }
+    if (!rec) fprintf(stderr, "ferry run: %s\n", err);
+    return rec;
+}
+
+struct trace_recorder *system_trace_open(const char *path, const struct trace_recorder_options *options,
+                                         struct a64_cpu *cpu)
+{
+    struct trace_recorder *rec = system_trace_open_recorder(path, options, 0);
+    if (!rec) return NULL;
     cpu->memory.trace = trace_recorder_buffer(rec);
     cpu->on_exception = on_exception;
     cpu->on_sysreg_write = on_sysreg_write;

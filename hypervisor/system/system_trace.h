@@ -1,4 +1,5 @@
-/* `ferry run --trace` (hosted): the system emulator's side of instruction tracing. The
+/* `ferry run --trace`: the system emulator's side of instruction tracing (hosted; the
+ * engine has its own, engine/guest_trace.c, and its host side only opens the recorder). The
  * run loop reports every run of guest code and every exit; the CPU reports every
  * exception it takes (synchronous ones on the instruction that took them, interrupts on
  * the last instruction before them). */
@@ -9,6 +10,11 @@
 #include "hypervisor/trace/trace_recorder.h"
 #include "jit/jit.h"
 
+/* Opens the trace file for a system-mode guest (physical PCs), with buffer_words words
+ * of item buffer (0: the default). NULL with a message on stderr on error. The engine's
+ * home uses this alone: the engine hooks its CPU itself. */
+struct trace_recorder *system_trace_open_recorder(const char *path, const struct trace_recorder_options *options,
+                                                  size_t buffer_words);
 /* Opens the trace file and hooks the CPU (its interpreter memory and exception entry).
  * NULL with a message on stderr on error. Call before the JIT is created. */
 struct trace_recorder *system_trace_open(const char *path, const struct trace_recorder_options *options,

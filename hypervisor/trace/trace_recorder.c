@@ -345,7 +345,14 @@ static inline bool tag_el(uint64_t tag, uint8_t *el)
 }
 
 /* Runner events (below) travel with the items: kinds EV_FIRST and up. */
-enum { EV_FIRST = 11, EV_ADD_REG = 11, EV_RESUME = 12, EV_EXIT = 13, EV_RETRACT = 14, EV_EXCEPTION = 15 };
+enum {
+    EV_FIRST = JIT_TRACE_EV_ADD_REG,
+    EV_ADD_REG = JIT_TRACE_EV_ADD_REG,
+    EV_RESUME = JIT_TRACE_EV_RESUME,
+    EV_EXIT = JIT_TRACE_EV_EXIT,
+    EV_RETRACT = JIT_TRACE_EV_RETRACT,
+    EV_EXCEPTION = JIT_TRACE_EV_EXCEPTION,
+};
 static const uint64_t *take_event(struct trace_recorder *rec, const uint64_t *p, size_t left);
 
 #define BAD(what)                                                                           \
@@ -765,14 +772,13 @@ static void on_run_exception(struct trace_recorder *rec, const struct trace_exce
     rec->cur.exc = *e;
 }
 
-/* Event items: EV_* in the kind field; EV_WITH_STATE: the state's words follow (full
- * mode), else the PC's word (exit and retract in block mode). */
-#define EV_UNDONE     (1u << 4)
-#define EV_WITH_STATE (1u << 5)
+/* Event items: jit_trace.h describes their layout. */
+#define EV_UNDONE     JIT_TRACE_EV_UNDONE
+#define EV_WITH_STATE JIT_TRACE_EV_WITH_STATE
 
 static size_t state_words(const struct trace_recorder *rec)
 {
-    return (rec->arch.state_size + 7) / 8;
+    return jit_trace_state_words(rec->arch.state_size);
 }
 
 /* The words of the event item whose tag is at p (0: not an event, or truncated). */
@@ -847,39 +853,37 @@ static bool failed(const struct trace_recorder *rec)
     return atomic_load_explicit(&rec->failed, memory_order_acquire);
 }
 
-/* Appends an event item (tag, then the state or the given words); one too large for
- * the buffer is applied here after everything before it. */
+/* Appends an event item of `words` words: tag, then the state or the given words (as
+ * jit_trace.h lays them out); one too large for the buffer is applied here after
+ * everything before it. */
 static void post_event(struct trace_recorder *rec, uint64_t tag, const void *state, const uint64_t *extra,
                        unsigned n_extra)
 {
     if (failed(rec))
         return;
     size_t words = 1 + (state ? state_words(rec) : n_extra);
+    uint64_t *tmp = NULL, *p;
     if (words > rec->buf_words) {
         settle(rec);
-        uint64_t *tmp = malloc(words * sizeof *tmp);
+        p = tmp = malloc(words * sizeof *tmp);
         if (!tmp) {
             fail(rec, "%s: out of memory", rec->path);
             return;
         }
-        tmp[0] = tag;
-        tmp[words - 1] = 0;
-        if (state)
-            memcpy(tmp + 1, state, rec->arch.state_size);
-        else
-            memcpy(tmp + 1, extra, n_extra * sizeof *extra);
+    } else {
+        p = jit_trace_reserve(&rec->buf, (unsigned)words);
+    }
+    if (state) {
+        jit_trace_write_state_event(p, JIT_TRACE_KIND(tag), (unsigned)(tag & EV_UNDONE), state,
+                                    rec->arch.state_size, true, 0);
+    } else {
+        p[0] = tag;
+        memcpy(p + 1, extra, n_extra * sizeof *extra);
+    }
+    if (tmp) {
         if (!rec->dead)
             apply_event(rec, tmp);
         free(tmp);
-        return;
-    }
-    uint64_t *p = jit_trace_reserve(&rec->buf, (unsigned)words);
-    p[0] = tag;
-    if (state) {
-        p[words - 1] = 0;
-        memcpy(p + 1, state, rec->arch.state_size);
-    } else {
-        memcpy(p + 1, extra, n_extra * sizeof *extra);
     }
 }
 
@@ -914,8 +918,7 @@ void trace_recorder_exception(struct trace_recorder *rec, const struct trace_exc
     if (!rec->full)
         return;
     uint64_t w[3] = { e->esr, e->far, e->target_pc };
-    post_event(rec, EV_EXCEPTION | (uint64_t)e->is_interrupt << 4 | (uint64_t)(e->target_el & 3) << 8 |
-                        (uint64_t)e->ec << 32, NULL, w, 3);
+    post_event(rec, jit_trace_exception_tag(e->is_interrupt, e->target_el, e->ec), NULL, w, 3);
 }
 
 void trace_recorder_add_reg(struct trace_recorder *rec, uint16_t id, uint64_t lo, uint64_t hi)
@@ -923,7 +926,23 @@ void trace_recorder_add_reg(struct trace_recorder *rec, uint16_t id, uint64_t lo
     if (!rec->full)
         return;
     uint64_t w[2] = { lo, hi };
-    post_event(rec, EV_ADD_REG | (uint64_t)id << 16, NULL, w, 2);
+    post_event(rec, jit_trace_add_reg_tag(id), NULL, w, 2);
+}
+
+int trace_recorder_append(struct trace_recorder *rec, const uint64_t *items, size_t words)
+{
+    if (failed(rec))
+        return -1;
+    if (words > rec->buf_words) {
+        fail(rec, "%s: a batch of %zu trace words is larger than the recorder's buffer (%zu)", rec->path, words,
+             rec->buf_words);
+        return -1;
+    }
+    if (words > (size_t)(rec->buf.limit - rec->buf.cursor))
+        hand_off(rec);
+    memcpy(rec->buf.cursor, items, words * sizeof *items);
+    rec->buf.cursor += words;
+    return failed(rec) ? -1 : 0;
 }
 
 const char *trace_recorder_error(const struct trace_recorder *rec)

@@ -114,6 +114,11 @@ void trace_recorder_retract(struct trace_recorder *rec, const void *state);
  * exit and stops the run with the message. Items are processed on the recorder's own
  * thread, so an error shows up at a later exit than the one that caused it. */
 const char *trace_recorder_error(const struct trace_recorder *rec);
+/* Items and runner events that another producer wrote (the engine, in its own buffer):
+ * whole items, at most the recorder's buffer size at a time (buffer_words); they are
+ * checked as the recorder's own are. 0, or -1 once the recording failed
+ * (trace_recorder_error). */
+int trace_recorder_append(struct trace_recorder *rec, const uint64_t *items, size_t words);
 
 /* Waits until every item and event so far is processed: error and window_done are then
  * up to date. */

@@ -88,6 +88,8 @@ struct ferry_boot_info {
 /* Bits of ferry_boot_info.run_flags */
 #define FERRY_RUN_INTERP (1ull << 0) /* the generated interpreter instead of the JIT */
 #define FERRY_RUN_STATS  (1ull << 1) /* FERRY_HC_LOG the --stats counters before exiting */
+#define FERRY_RUN_TRACE_FULL   (1ull << 2) /* --trace: every instruction (FERRY_HC_TRACE) */
+#define FERRY_RUN_TRACE_BLOCKS (1ull << 3) /* --trace --trace-blocks: block entries only */
 
 /* ---- Hypercalls -------------------------------------------------------------------
  * The engine writes the call number with `outl %eax, $FERRY_HC_PORT`; KVM exits with
@@ -109,7 +111,17 @@ enum ferry_hypercall {
     FERRY_HC_WAIT          = 9, /* host sleeps up to args[0] ns (~0: no limit) or until
                                    console input; ret 0, or -1 (nothing can wake the
                                    engine: no limit and no input left) */
+    FERRY_HC_TRACE         = 10, /* run mode, tracing: args[0] = VM-physical address of
+                                   args[1] words of trace items and runner events
+                                   (jit/jit_trace.h), whole items, at most
+                                   FERRY_TRACE_MAX_WORDS; args[2] = FERRY_TRACE_* flags.
+                                   ret 0: go on; 1: the recording window is past (finish);
+                                   negative: the trace cannot be written (the host said
+                                   why; stop the run with status 1) */
 };
+
+#define FERRY_TRACE_MAX_WORDS (1u << 20)
+#define FERRY_TRACE_FINISH    (1ull << 0) /* the last batch: the host finishes the file */
 
 struct ferry_hc_block {
     uint64_t args[4];

@@ -76,16 +76,17 @@ expect_rc run-x86-kernel 1; expect_lines run-x86-kernel "$err" 1; expect_grep ru
 run run-board-options 10 "$ferry" run --kernel "$engine" --mem 256M --dtb "$engine" --dump-dtb "$work/out.dtb" \
     --stats --interp --mmu soft-tlb --hosted --append "console=ttyAMA0 earlycon"
 expect_rc run-board-options 1; expect_lines run-board-options "$err" 1; expect_grep run-board-options "$err" "$engine"
+# a raw kernel of three instructions: PSCI SYSTEM_OFF through HVC
+printf '\x00\x80\xb0\x52\x00\x01\x80\x72\x02\x00\x00\xd4' > "$work/off.bin"
 run run-host-pt 10 "$ferry" run --kernel "$engine" --mmu host-pt
 expect_rc run-host-pt 2; expect_lines run-host-pt "$err" 1; expect_grep run-host-pt "$err" "only the software TLB"
 run run-kvm-hosted 10 "$ferry" run --kernel "$engine" --kvm --hosted
 expect_rc run-kvm-hosted 2; expect_exact_line run-kvm-hosted "$err" "ferry: --hosted and --kvm exclude each other"
-run run-kvm-trace 10 "$ferry" run --kernel "$engine" --kvm --trace "$work/t.ft"
-expect_rc run-kvm-trace 2; expect_lines run-kvm-trace "$err" 1; expect_grep run-kvm-trace "$err" "does not record traces yet"
+run run-trace-unwritable 10 "$ferry" run --kernel "$work/off.bin" --trace /nonexistent/dir/t.ft
+expect_rc run-trace-unwritable 1; expect_lines run-trace-unwritable "$err" 1
+expect_grep run-trace-unwritable "$err" "/nonexistent/dir/t.ft"
 run run-kvm-missing 10 "$ferry" run --kernel "$engine" --kvm --kvm-device /nonexistent/kvm
 expect_rc run-kvm-missing 1; expect_lines run-kvm-missing "$err" 1; expect_grep run-kvm-missing "$err" "/nonexistent/kvm"
-# a raw kernel of three instructions: PSCI SYSTEM_OFF through HVC
-printf '\x00\x80\xb0\x52\x00\x01\x80\x72\x02\x00\x00\xd4' > "$work/off.bin"
 run run-no-kvm-fallback 10 "$ferry" run --kernel "$work/off.bin" --kvm-device /nonexistent/kvm
 expect_rc run-no-kvm-fallback 0; expect_grep run-no-kvm-fallback "$err" "/nonexistent/kvm: No such file or directory; running the system emulator in this process"
 run run-disk 10 "$ferry" run --kernel "$engine" --disk "$engine"

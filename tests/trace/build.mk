@@ -101,6 +101,12 @@ test-trace: $$(USER_PROGS) $$(USER_REGRESS) $(BM_ELFS) $(TRACE_TEST_DIR)/test_tr
 	$(Q)tests/trace/record.sh $(BUILD)/ferry $(BUILD)/tests/user/progs tests/user/progs \
 	    $(BUILD)/tests/user/regress $(TRACE_TEST_DIR)/loop.elf $(QEMU_TRACE_PLUGIN) $(TRACE_TEST_DIR)/record
 	$(Q)tests/trace/record-system.sh $(BUILD)/ferry $(BM_DIR) tests/baremetal $(TRACE_TEST_DIR)/record-system
+
+# The same recording checks in the engine under KVM (skipped without /dev/kvm).
+.PHONY: test-trace-engine
+test-trace-engine: $(BUILD)/ferry $(BUILD)/engine.elf $(BM_ELFS)
+	$(Q)tests/trace/record-system.sh $(BUILD)/ferry $(BM_DIR) tests/baremetal $(TRACE_TEST_DIR)/record-engine --kvm
+TESTS += trace-engine
 fuzz-trace-reader: $(TRACE_TEST_DIR)/test_trace_san
 	$(Q)$(TRACE_TEST_DIR)/test_trace_san fuzz $(TRACE_TEST_DIR)/fuzz-long $(FUZZ_ITERS) $(FUZZ_SEED)
 trace-bench: $(TRACE_BENCH) $(QEMU_TRACE_PLUGIN) bench-programs

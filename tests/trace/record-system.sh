@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# Recording traces with `ferry run --hosted --trace`: on every bare-metal test (EL1 and
+# Recording traces with `ferry run --hosted --trace` (or --kvm: in the engine under KVM,
+# skipped without /dev/kvm): on every bare-metal test (EL1 and
 # EL0, exceptions, MMU, TLB maintenance, self-modifying code, devices), the JIT's trace
 # equals the interpreter's instruction for instruction. Where a test reads host time
 # (CNTVCT_EL0, the RTC) or waits for console input (the UART's flag register), the two
 # runs legitimately see different values: there the traces must agree up to that read,
 # which must be the first difference. Records carry physical PCs and MSR's writes. Block
 # mode covers the same instructions as the full trace.
-# Usage: record-system.sh FERRY ELF_DIR SRC_DIR WORKDIR
+# Usage: record-system.sh FERRY ELF_DIR SRC_DIR WORKDIR [--hosted|--kvm]
 set -u
-ferry=$1 elfs=$2 srcs=$3 dir=$4
+ferry=$1 elfs=$2 srcs=$3 dir=$4 where=${5:---hosted}
+if [ "$where" = --kvm ]; then
+    . "$(dirname "$0")/../host/testlib.sh"
+    require_kvm
+fi
 mkdir -p "$dir"
 fails=0 identical=0 up_to_clock=0 insns=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
@@ -17,9 +22,9 @@ for elf in "$elfs"/*.elf; do
     name=$(basename "$elf" .elf)
     input=/dev/null
     [ -f "$srcs/$name.input" ] && input=$srcs/$name.input
-    timeout 120 "$ferry" run --hosted --kernel "$elf" --trace "$dir/jit.ft" <"$input" >"$dir/jit.out" 2>/dev/null
+    timeout 120 "$ferry" run $where --kernel "$elf" --trace "$dir/jit.ft" <"$input" >"$dir/jit.out" 2>/dev/null
     rj=$?
-    timeout 300 "$ferry" run --hosted --interp --kernel "$elf" --trace "$dir/interp.ft" <"$input" >"$dir/interp.out" 2>/dev/null
+    timeout 300 "$ferry" run $where --interp --kernel "$elf" --trace "$dir/interp.ft" <"$input" >"$dir/interp.out" 2>/dev/null
     ri=$?
     if [ "$rj" != "$ri" ] || ! cmp -s "$dir/jit.out" "$dir/interp.out"; then
         fail "$name: the JIT and the interpreter ran differently (status $rj vs $ri)"
@@ -32,7 +37,7 @@ for elf in "$elfs"/*.elf; do
         identical=$((identical + 1)) insns=$((insns + n))
         # A deterministic run: block mode covers the same instructions (blocks that fault
         # before their first instruction, as a fetch abort does, count none).
-        timeout 120 "$ferry" run --hosted --kernel "$elf" --trace "$dir/blocks.ft" --trace-blocks \
+        timeout 120 "$ferry" run $where --kernel "$elf" --trace "$dir/blocks.ft" --trace-blocks \
             <"$input" >/dev/null 2>&1
         full=$("$ferry" trace stats "$dir/jit.ft" | sed -n 's/^instructions: \([0-9]*\) .*/\1/p')
         blocks=$("$ferry" trace stats "$dir/blocks.ft" | sed -n 's/^instructions: \([0-9]*\) .*/\1/p')
@@ -49,7 +54,7 @@ done
 # register writes (its MSR to VBAR_EL1 shows the value).
 if [ -s "$elfs/mmu48.elf" ]; then
     for mode in "" --interp; do
-        timeout 120 "$ferry" run --hosted $mode --kernel "$elfs/mmu48.elf" --trace "$dir/pa.ft" </dev/null >/dev/null 2>&1
+        timeout 120 "$ferry" run $where $mode --kernel "$elfs/mmu48.elf" --trace "$dir/pa.ft" </dev/null >/dev/null 2>&1
         "$ferry" trace show "$dir/pa.ft" --pc 0xffff000000000000..0xffffffffffffffff |
             grep -qE '^ +[0-9]+  ffff[0-9a-f]{12} pa=4[0-9a-f]{7}  EL1  ' ||
             fail "physical PCs${mode:+ ($mode)}: no kernel-half instruction with its RAM address"
@@ -59,11 +64,11 @@ if [ -s "$elfs/mmu48.elf" ]; then
 fi
 # A full disk (the file may not grow past 8 KiB): one message naming the file, status 1.
 if [ -s "$elfs/mmu48.elf" ]; then
-    (ulimit -f 8; trap '' XFSZ; "$ferry" run --hosted --kernel "$elfs/mmu48.elf" --trace "$dir/full.ft" \
+    (ulimit -f 8; trap '' XFSZ; "$ferry" run $where --kernel "$elfs/mmu48.elf" --trace "$dir/full.ft" \
         </dev/null >/dev/null 2>"$dir/full.err"; echo $? >"$dir/full.rc")
     [ "$(cat "$dir/full.rc")" = 1 ] && [ "$(grep -c "^ferry run: $dir/full.ft: " "$dir/full.err")" = 1 ] ||
         fail "full disk: status $(cat "$dir/full.rc"), $(cat "$dir/full.err")"
 fi
-echo "trace recording (system mode): JIT = interpreter on $identical tests, and up to the first read of" \
+echo "trace recording (system mode, $where): JIT = interpreter on $identical tests, and up to the first read of" \
      "host time on $up_to_clock ($insns instructions); $fails failed"
 [ "$fails" -eq 0 ] && [ $((identical + up_to_clock)) -gt 0 ]
