@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The recording benchmark (not a test): for each bench/ program, the median wall time of
 # an untraced run, a full trace (--trace) and a block-mode trace (--trace-blocks), all in
-# one invocation, under `ferry user` and under `ferry run --hosted` (the program at EL0
-# under the minikernel, MMU on); the slowdowns against the untraced run, the traced
+# one invocation, under `ferry user`, under `ferry run --hosted` (the program at EL0
+# under the minikernel, MMU on) and, where /dev/kvm works, under `ferry run --kvm` (the
+# same in the engine); the slowdowns against the untraced run, the traced
 # instructions and the bytes per instruction on disk. Arguments are bench/programs.sh's
 # divided by DIV (default 20): a full trace of a billion instructions takes about a
 # minute and gigabytes of disk. The trace files are deleted after each run.
 # Usage: bench/trace-record.sh [BUILD] [NAME...]   (env: RUNS (default 3), DIV, SYSTEM=0
-# to skip system mode)     make trace-record-bench
+# to skip system mode, ENGINE=0 to skip the engine)     make trace-record-bench
 set -u
 build=${1:-build}
 shift 2>/dev/null || true
@@ -27,11 +28,11 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a+0 > 0 && b+0 > 0) printf "%.1fx
 run() {
     local mode=$1 name=$2 a=$3
     shift 3
-    if [ "$mode" = user ]; then
-        "$ferry" user "$@" "$udir/$name" "$a"
-    else
-        "$ferry" run --hosted --mem 1G --kernel "$kdir/$name.elf" --append "$name $a" "$@"
-    fi
+    case $mode in
+    user) "$ferry" user "$@" "$udir/$name" "$a" ;;
+    system) "$ferry" run --hosted --mem 1G --kernel "$kdir/$name.elf" --append "$name $a" "$@" ;;
+    engine) "$ferry" run --kvm --mem 1G --kernel "$kdir/$name.elf" --append "$name $a" "$@" ;;
+    esac
 }
 
 # row MODE NAME ARG: one table line. The untraced and block-mode runs alternate, so that
@@ -61,6 +62,7 @@ printf '%-7s %-14s %9s %9s %9s %8s %8s %12s %7s %s\n' mode program untraced full
     instructions B/insn output
 modes=(user)
 [ "${SYSTEM:-1}" != 0 ] && modes+=(system)
+[ "${SYSTEM:-1}" != 0 ] && [ "${ENGINE:-1}" != 0 ] && [ -w /dev/kvm ] && modes+=(engine)
 for mode in "${modes[@]}"; do
     for name in "${names[@]}"; do
         a=$(( ${arg[$name]:-1} / div )); [ "$a" -ge 1 ] || a=1
