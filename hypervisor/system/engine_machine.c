@@ -164,6 +164,7 @@ int engine_machine_run(const struct ferry_options *o)
     static struct engine_run run;
     struct engine_run *r = &run;
     struct vm_session session = { 0 };
+    r->input_event = -1;
     int code = engine_vm_prepare(&r->e, o, FERRY_MODE_RUN, o->guest_memory, "ferry run");
     if (code != 0) goto out;
     struct virt_guest_entry entry;
@@ -206,6 +207,7 @@ int engine_machine_run(const struct ferry_options *o)
         .guest = &bound,
     };
     terminal_open(&r->term);
+    atomic_store(&r->input_ended, !r->term.input_open);   /* no standard input at all */
     enum vm_outcome outcome = vm_session_run(&session);
     atomic_store(&r->stop, true);
     if (r->ticker_running) pthread_join(r->ticker, NULL);
@@ -233,7 +235,7 @@ out:
         r->trace = NULL;
         if (code == 0) code = 1;
     }
-    if (r->input_event > 0) close(r->input_event);
+    if (r->input_event >= 0) close(r->input_event);
     engine_vm_close(&r->e);
     return code;
 }

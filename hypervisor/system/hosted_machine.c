@@ -26,6 +26,8 @@ struct hosted_home {
     uint8_t out[CONSOLE_BUFFER];
     size_t out_len;
     struct terminal term;
+    uint8_t in[CONSOLE_BUFFER];   /* input read but not yet taken by the UART */
+    size_t in_len;
     struct trace_recorder *trace; /* --trace, or NULL */
 };
 
@@ -103,15 +105,17 @@ static void console_out(void *ctx, uint8_t byte)
     if (h->out_len == sizeof(h->out)) console_flush(h);
 }
 
-/* Moves what stdin has (without blocking) into the UART's receive FIFO. */
+/* Reads what stdin has (without blocking), also while the UART does not listen, so the
+ * end of input is seen (a guest waiting with nothing else to wake it then stops), and
+ * gives the UART what it takes. */
 static void console_poll(void *ctx, struct virt_machine *m)
 {
     struct hosted_home *h = ctx;
-    uint8_t buf[64];
-    size_t space = virt_machine_console_space(m);
-    if (space == 0) return;
-    size_t n = terminal_read(&h->term, buf, space < sizeof buf ? space : sizeof buf, 0);
-    virt_machine_console_input(m, buf, n);
+    if (h->in_len < sizeof h->in)
+        h->in_len += terminal_read(&h->term, h->in + h->in_len, sizeof h->in - h->in_len, 0);
+    size_t taken = virt_machine_console_input(m, h->in, h->in_len);
+    memmove(h->in, h->in + taken, h->in_len - taken);
+    h->in_len -= taken;
     if (h->term.quit) m->quit_status = 0;
 }
 
@@ -121,7 +125,14 @@ static bool host_sleep(void *ctx, uint64_t timeout_ns)
     if (timeout_ns == UINT64_MAX && !h->term.input_open) return false;
     /* at most a second at a time: the loop then looks at the devices again */
     uint64_t ms = timeout_ns == UINT64_MAX ? 1000 : timeout_ns / 1000000 + 1;
-    terminal_wait(&h->term, ms > 1000 ? 1000 : (int)ms);
+    int timeout_ms = ms > 1000 ? 1000 : (int)ms;
+    if (h->in_len == sizeof h->in) {
+        /* nothing more can be read until the guest takes some: just sleep */
+        struct timespec t = { timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000 };
+        nanosleep(&t, NULL);
+    } else {
+        terminal_wait(&h->term, timeout_ms);
+    }
     return true;
 }
 

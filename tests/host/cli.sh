@@ -78,6 +78,14 @@ run run-board-options 10 "$ferry" run --kernel "$engine" --mem 256M --dtb "$engi
 expect_rc run-board-options 1; expect_lines run-board-options "$err" 1; expect_grep run-board-options "$err" "$engine"
 # a raw kernel of three instructions: PSCI SYSTEM_OFF through HVC
 printf '\x00\x80\xb0\x52\x00\x01\x80\x72\x02\x00\x00\xd4' > "$work/off.bin"
+# a guest waiting for an interrupt that nothing can raise (DAIF masked, no timer, input at
+# its end): status 4 and one message, in both homes (where KVM works, the engine)
+printf '\x7f\x20\x03\xd5\xff\xff\xff\x17' > "$work/wfi.bin"
+for where in --hosted ""; do
+    run "run-wfi$where" 10 "$ferry" run $where --kernel "$work/wfi.bin" </dev/null
+    expect_rc "run-wfi$where" 4
+    expect_grep "run-wfi$where" "$err" "waits for an interrupt (WFI at 0x40080000) with nothing left"
+done
 run run-host-pt 10 "$ferry" run --kernel "$engine" --mmu host-pt
 expect_rc run-host-pt 2; expect_lines run-host-pt "$err" 1; expect_grep run-host-pt "$err" "only the software TLB"
 run run-kvm-hosted 10 "$ferry" run --kernel "$engine" --kvm --hosted
