@@ -63,9 +63,8 @@ setup:
 	$(Q)tools/setup.sh
 
 # The default guest: Debian's arm64 Linux kernel with a busybox initramfs, to a shell on
-# the console (tests/linux/; 'poweroff -f' or Ctrl-A x ends it), in the system emulator
-# (hosted: the engine's system mode under KVM comes next; `ferry selftest` boots the
-# engine alone).
+# the console (tests/linux/; 'poweroff -f' or Ctrl-A x ends it), in the engine under KVM
+# (hosted, with a notice, where /dev/kvm cannot be used).
 run: all linux-guest
 	$(Q)$(BUILD)/ferry run --mem 512M --kernel $(LINUX_DIR)/Image --initrd $(LINUX_DIR)/initrd.gz \
 	    --append "console=ttyAMA0 quiet"
