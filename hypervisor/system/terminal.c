@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CTRL_A 0x01
@@ -37,10 +38,11 @@ void terminal_write(const uint8_t *data, size_t len)
     }
 }
 
-void terminal_wait(const struct terminal *t, int timeout_ms)
+void terminal_wait(const struct terminal *t, uint64_t timeout_ns)
 {
     struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
-    poll(&p, t->input_open && !t->quit ? 1 : 0, timeout_ms);
+    struct timespec limit = { (time_t)(timeout_ns / 1000000000u), (long)(timeout_ns % 1000000000u) };
+    ppoll(&p, t->input_open && !t->quit ? 1 : 0, &limit, NULL);
 }
 
 size_t terminal_read(struct terminal *t, uint8_t *buf, size_t max, int timeout_ms)

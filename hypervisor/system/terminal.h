@@ -22,9 +22,9 @@ void terminal_restore(struct terminal *t);
 /* Writes all of data to stdout (output that cannot be written is dropped: the guest
  * runs on). */
 void terminal_write(const uint8_t *data, size_t len);
-/* Waits at most timeout_ms for input to arrive, without reading it (just sleeps when
+/* Waits at most timeout_ns for input to arrive, without reading it (just sleeps when
  * stdin is closed). */
-void terminal_wait(const struct terminal *t, int timeout_ms);
+void terminal_wait(const struct terminal *t, uint64_t timeout_ns);
 /* Waits at most timeout_ms (-1: no limit) for input and reads what is there, up to max
  * bytes, after the escape handling; returns the guest's bytes (0 on timeout, at end of
  * input, or when only escape keys came). */
