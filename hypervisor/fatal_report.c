@@ -33,9 +33,7 @@ const char *x86_vector_name(uint64_t vector)
     return vector < 256 ? "external interrupt" : "invalid vector";
 }
 
-/* Copies a guest string into buf, stopping at NUL or the field size, and replaces
- * anything non-printable so the terminal cannot be driven by the engine. */
-static void copy_text(char *buf, const volatile char *field, size_t field_size)
+void engine_text_copy(char *buf, const volatile char *field, size_t field_size)
 {
     size_t i;
     for (i = 0; i < field_size; i++) {
@@ -69,7 +67,7 @@ void fatal_report_print(FILE *out, const volatile struct ferry_fatal_report *rep
     char message[sizeof r.message + 1];
     uint32_t frames, history;
     memcpy(&r, (const void *)report, sizeof r);
-    copy_text(message, r.message, sizeof r.message);
+    engine_text_copy(message, r.message, sizeof r.message);
     frames = r.backtrace_len > FERRY_FATAL_BACKTRACE ? FERRY_FATAL_BACKTRACE : r.backtrace_len;
     history = r.history_len > FERRY_FATAL_HISTORY ? FERRY_FATAL_HISTORY : r.history_len;
 

@@ -18,4 +18,9 @@ const char *x86_vector_name(uint64_t vector);
 void fatal_report_print(FILE *out, const volatile struct ferry_fatal_report *report,
                         const struct symbol_table *symbols);
 
+/* Copies a string the engine wrote into buf (field_size + 1 bytes), stopping at NUL or
+ * the field size, replacing anything non-printable but newlines (the engine must not
+ * drive the terminal) and dropping trailing newlines. */
+void engine_text_copy(char *buf, const volatile char *field, size_t field_size);
+
 #endif

@@ -158,10 +158,10 @@ static enum step handle_hypercall(struct vm_session *s, uint32_t number, enum vm
         hc->ret = run_host_loop(hc->args[0]);
         return CONTINUE;
     case FERRY_HC_LOG: {
-        /* the engine's text, bounded whatever it wrote */
-        const char *log = (const char *)s->shared->log;
+        char text[sizeof s->shared->log + 1];
+        engine_text_copy(text, s->shared->log, sizeof s->shared->log);
         fflush(stdout);
-        fprintf(stderr, "%.*s", (int)strnlen(log, sizeof s->shared->log), log);
+        fprintf(stderr, "%s\n", text);
         hc->ret = 0;
         return CONTINUE;
     }

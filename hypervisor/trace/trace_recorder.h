@@ -66,7 +66,7 @@ struct trace_recorder_options {
     /* Block mode filters a block by its first instruction (its PC, EL and sequence
      * number), so a block that starts inside the window is recorded whole. */
     const char *command_line;      /* for the file's header */
-    /* Item buffer size in 64-bit words (0: 1 Mi words). Translated code drains and
+    /* Item buffer size in 64-bit words (0: 256 Ki words, 2 MB). Translated code drains and
      * re-enters a block whose items do not fit, so the buffer must hold the largest
      * block's items; smaller sizes only suit tests that append like the interpreter. */
     size_t buffer_words;
