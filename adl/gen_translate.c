@@ -1074,6 +1074,13 @@ static void tx_if(TGen *g, const Stmt *st)
     int n = ++g->label;
     line(g, "{");
     g->indent++;
+    /* A condition with a translation-time part (`host_has_fma() && FPSR...`) may fold to
+     * a constant: the arm it never takes is not translated, since it may use what the
+     * translation-time part rules out (ffma on a host without FMA). */
+    line(g, "ir_val cc%d = %s;", n, cv);
+    line(g, "uint64_t ck%d = 0;", n);
+    line(g, "const int live%d = ir_value_is_const(b, cc%d, &ck%d) ? (ck%d ? 1 : 2) : 3;", n, n, n, n);
+    cv = xasprintf("cc%d", n);
     line(g, "ir_label lt%d = ir_label_new(b), lj%d = ir_label_new(b);", n, n);
     if (st->else_s) {
         line(g, "ir_label lf%d = ir_label_new(b);", n);
@@ -1087,7 +1094,7 @@ static void tx_if(TGen *g, const Stmt *st)
     g->rt_depth++;
     char *te = xasprintf("te%d", n);
     g->rt_end = te;
-    line(g, "{");
+    line(g, "if (live%d & 1) {", n);
     g->indent++;
     tx_stmt(g, st->then_s);
     g->indent--;
@@ -1099,7 +1106,7 @@ static void tx_if(TGen *g, const Stmt *st)
         char *ee = xasprintf("ee%d", n);
         g->rt_end = ee;
         line(g, "adl_bind(b, lf%d);", n);
-        line(g, "{");
+        line(g, "if (live%d & 2) {", n);
         g->indent++;
         tx_stmt(g, st->else_s);
         g->indent--;

@@ -80,6 +80,8 @@ void      ir_block_set_trace_pa(ir_block *b, uint64_t pa);
 /* ---- constants and guest state ------------------------------------------------------- */
 ir_val ir_const(ir_block *b, ir_type t, uint64_t value);
 ir_val ir_const128(ir_block *b, uint64_t lo, uint64_t hi);
+/* Whether v is a constant (up to 64 bits) known while building; its value in *value. */
+bool ir_value_is_const(ir_block *b, ir_val v, uint64_t *value);
 ir_val ir_read_reg(ir_block *b, ir_type t, uint32_t state_offset);
 void   ir_write_reg(ir_block *b, uint32_t state_offset, ir_val v);
 

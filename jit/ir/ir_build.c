@@ -165,6 +165,15 @@ ir_val ir_const(ir_block *b, ir_type t, uint64_t value)
     return emit(b, IR_OP_CONST, t, 0, 0, 0, value & ir_type_mask(t));
 }
 
+bool ir_value_is_const(ir_block *b, ir_val v, uint64_t *value)
+{
+    check_val(b, v);
+    const struct ir_insn *in = &b->insns[v];
+    if (in->op != IR_OP_CONST || in->type == IR_I128) return false;
+    *value = in->imm;
+    return true;
+}
+
 ir_val ir_const128(ir_block *b, uint64_t lo, uint64_t hi)
 {
     ENSURE(b, consts_hi, n_consts_hi, cap_consts_hi, 1);

@@ -160,6 +160,18 @@ ir_val ir_const(ir_block *b, ir_type t, uint64_t v)
     return i->dst;
 }
 
+bool ir_value_is_const(ir_block *b, ir_val v, uint64_t *value)
+{
+    for (unsigned k = 0; k < b->n; k++) {
+        const struct ins *i = &b->ins[k];
+        if (i->op == OP_CONST && i->dst == v && i->type != IR_I128) {
+            *value = i->imm;
+            return true;
+        }
+    }
+    return false;
+}
+
 ir_val ir_const128(ir_block *b, uint64_t lo, uint64_t hi)
 {
     struct ins *i = add(b, OP_CONST);

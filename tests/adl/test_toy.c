@@ -560,6 +560,16 @@ static void test_translate_folding(void **st)
     assert_int_equal(fake_ir_count(blk, "ffma"), 0);
     assert_int_equal(fake_ir_count(blk, "cbr"), 0);
     assert_non_null(strstr(fake_ir_text(blk), "const.i64 0xffffffffffffffff\n"));
+    /* host_has_fma() && a run-time test: with FMA a run-time branch to the ffma; without,
+     * the condition is constant and the ffma arm is not translated at all */
+    translate(enc_rrr(0x2d, 1, 2, 3, 0), 0);
+    assert_int_equal(fake_ir_count(blk, "ffma"), 1);
+    assert_int_equal(fake_ir_count(blk, "cbr"), 1);
+    fake_ir_host_fma = false;
+    assert_int_equal(translate(enc_rrr(0x2d, 1, 2, 3, 0), 0), 0);
+    fake_ir_host_fma = true;
+    assert_int_equal(fake_ir_count(blk, "ffma"), 0);
+    assert_non_null(strstr(fake_ir_text(blk), "const.i64 0xffffffffffffffff\n"));
 }
 
 static void test_translate_control(void **st)
