@@ -3,6 +3,7 @@
 #include "hypervisor/kvm_vm.h"
 #include "hypervisor/error_text.h"
 
+#include <cpuid.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -192,7 +193,13 @@ int kvm_vm_enter_long_mode(struct kvm_vm *vm, uint64_t cr3, uint64_t rip, uint64
     }
     /* PG, WP, NE, ET, MP, PE; PAE only (pv-lite refuses PCIDE); LMA, LME, SCE and NXE. */
     sregs.cr0 = 0x80050033;
-    sregs.cr4 = 0x20;
+    /* PAE, OSFXSR and OSXMMEXCPT (translated code and the FP helpers use SSE), and
+     * OSXSAVE where the CPU has XSAVE, so that XCR0 below can enable AVX: without it the
+     * JIT has no VEX FMA and FMLA/FMADD take the helper path (matmul_double 12 in the
+     * engine: 3.66 s without, 0.39 s with). */
+    uint32_t eax, ebx, ecx, edx;
+    bool xsave = __get_cpuid(1, &eax, &ebx, &ecx, &edx) && ((ecx >> 26) & 1);
+    sregs.cr4 = 0x20 | 0x600 | (xsave ? 0x40000 : 0);
     sregs.efer = 0xd01;
     sregs.cr3 = cr3;
     sregs.cs = code;
@@ -212,6 +219,12 @@ int kvm_vm_enter_long_mode(struct kvm_vm *vm, uint64_t cr3, uint64_t rip, uint64
     if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &sregs) != 0) {
         ferry_set_error(err, err_size, "KVM_SET_SREGS (long mode) failed: %s", strerror(errno));
         return -1;
+    }
+    if (xsave && __get_cpuid_count(0xd, 0, &eax, &ebx, &ecx, &edx)) {
+        /* x87, SSE and AVX state where the CPU has them. A refusal only costs speed:
+         * the JIT checks XCR0 itself and then uses no VEX instructions. */
+        struct kvm_xcrs xcrs = { .nr_xcrs = 1, .xcrs = { { .xcr = 0, .value = eax & 7 } } };
+        if (ioctl(vm->vcpu_fd, KVM_SET_XCRS, &xcrs) != 0) { /* see above */ }
     }
     if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &regs) != 0) {
         ferry_set_error(err, err_size, "KVM_SET_REGS failed: %s", strerror(errno));
