@@ -66,6 +66,8 @@ const char ferry_usage_text[] =
     "  --hosted              run the system emulator in the ferry process (no KVM)\n"
     "  --kvm                 run it in the engine under KVM or fail (without either,\n"
     "                        ferry runs hosted, with a notice, when KVM is unusable)\n"
+    "  --profile             sample where the engine spends its time (1000 Hz) and\n"
+    "                        print the hottest functions at exit (engine only)\n"
     "  --mmu STRATEGY        guest MMU: host-pt (host page tables, engine only) or\n"
     "                        soft-tlb (software TLB); default: the faster one measured\n"
     "                        for the platform\n"
@@ -324,6 +326,7 @@ static enum tried try_run_option(struct parser *p, struct ferry_options *o)
         { "--interp", offsetof(struct ferry_options, interp) },
         { "--hosted", offsetof(struct ferry_options, hosted) },
         { "--kvm", offsetof(struct ferry_options, require_kvm) },
+        { "--profile", offsetof(struct ferry_options, profile) },
     };
     enum tried tried;
     const char *value;
@@ -473,6 +476,10 @@ int ferry_parse_options(int argc, char **argv, const char *env_kvm_device,
         return -1;
     if (command == FERRY_CMD_RUN && o.hosted && o.require_kvm) {
         ferry_set_error(err, err_size, "--hosted and --kvm exclude each other");
+        return -1;
+    }
+    if (command == FERRY_CMD_RUN && o.hosted && o.profile) {
+        ferry_set_error(err, err_size, "--profile samples the engine; under --hosted use perf");
         return -1;
     }
     /* The hosted emulator has no host page tables to fill: only the software TLB. */

@@ -67,6 +67,7 @@ struct ferry_options {
     bool interp;                /* --interp: the generated interpreter instead of the JIT */
     bool hosted;                /* --hosted: the system emulator in this process, no KVM */
     bool require_kvm;           /* --kvm: the engine under KVM, never the hosted fallback */
+    bool profile;               /* --profile: sample the engine's RIP, print the top at exit */
     enum ferry_mmu_strategy mmu; /* --mmu */
     const char *trace;          /* --trace FILE: an instruction trace, with trace_options' filters */
     struct trace_recorder_options trace_options;

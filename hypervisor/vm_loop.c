@@ -19,6 +19,7 @@
 
 static volatile sig_atomic_t stop_signal;
 static volatile sig_atomic_t watchdog_fired;
+static volatile sig_atomic_t profile_due;
 static struct kvm_run *volatile running;
 
 static void on_stop_signal(int signal_number)
@@ -32,6 +33,14 @@ static void on_watchdog_alarm(int signal_number)
 {
     (void)signal_number;
     watchdog_fired = 1;
+    if (running)
+        running->immediate_exit = 1;
+}
+
+static void on_profile_signal(int signal_number)
+{
+    (void)signal_number;
+    profile_due = 1;
     if (running)
         running->immediate_exit = 1;
 }
@@ -54,7 +63,7 @@ static void arm_alarm(uint64_t ns)
 }
 
 struct saved_signals {
-    struct sigaction interrupt, terminate, alarm;
+    struct sigaction interrupt, terminate, alarm, profile;
 };
 
 static void install_signals(struct saved_signals *saved)
@@ -67,6 +76,11 @@ static void install_signals(struct saved_signals *saved)
     sigaction(SIGTERM, &action, &saved->terminate);
     action.sa_handler = on_watchdog_alarm;
     sigaction(SIGALRM, &action, &saved->alarm);
+    /* Restarted elsewhere (console writes, sleeps in FERRY_HC_WAIT end early anyway);
+     * KVM_RUN still returns EINTR, which is the point. */
+    action.sa_handler = on_profile_signal;
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGUSR1, &action, &saved->profile);
 }
 
 static void restore_signals(const struct saved_signals *saved)
@@ -76,6 +90,7 @@ static void restore_signals(const struct saved_signals *saved)
     sigaction(SIGINT, &saved->interrupt, NULL);
     sigaction(SIGTERM, &saved->terminate, NULL);
     sigaction(SIGALRM, &saved->alarm, NULL);
+    sigaction(SIGUSR1, &saved->profile, NULL);
 }
 
 static void drain_console(struct vm_session *s)
@@ -264,9 +279,12 @@ enum vm_outcome vm_session_run(struct vm_session *s)
     watchdog_fired = 0;
     run->immediate_exit = 0;
     running = run;
+    profile_due = 0;
     install_signals(&saved);
     if (watchdog_ns)
         arm_alarm(watchdog_ns);
+    if (s->profile && !vm_profile_start(s->profile))
+        fprintf(stderr, "ferry: cannot start the profiler's thread; running without it\n");
     for (;;) {
         int rc;
         if (stop_signal) {
@@ -298,6 +316,12 @@ enum vm_outcome vm_session_run(struct vm_session *s)
              * flags are checked next, so no request is lost. */
             if (errno == EINTR || errno == EAGAIN) {
                 run->immediate_exit = 0;
+                if (profile_due && s->profile) {
+                    struct kvm_regs regs;
+                    profile_due = 0;
+                    if (ioctl(s->vm->vcpu_fd, KVM_GET_REGS, &regs) == 0)
+                        vm_profile_sample(s->profile, regs.rip);
+                }
                 continue;
             }
             fprintf(stderr, "ferry: KVM_RUN failed: %s\n", strerror(errno));
@@ -318,6 +342,8 @@ enum vm_outcome vm_session_run(struct vm_session *s)
         outcome = report_unexpected_exit(s);
         break;
     }
+    if (s->profile)
+        vm_profile_stop(s->profile);
     running = NULL;
     restore_signals(&saved);
     return outcome;

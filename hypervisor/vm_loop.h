@@ -11,6 +11,7 @@
 #include "ferry/abi.h"
 #include "hypervisor/kvm_vm.h"
 #include "hypervisor/symbols.h"
+#include "hypervisor/vm_profile.h"
 
 enum vm_outcome {
     VM_EXITED = 1,   /* FERRY_HC_EXIT; exit_status holds the engine's status */
@@ -40,6 +41,7 @@ struct vm_session {
     const struct symbol_table *symbols; /* engine symbols for reports; may be NULL */
     unsigned watchdog_seconds;          /* 0: no watchdog */
     const struct vm_guest_services *guest; /* NULL: no guest (those calls get -ENOSYS) */
+    struct vm_profile *profile;         /* NULL: no sampling (ferry run --profile) */
     /* Filled by the loop. */
     uint64_t exit_status;
     bool have_selftest;

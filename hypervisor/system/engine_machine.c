@@ -199,12 +199,15 @@ int engine_machine_run(const struct ferry_options *o)
                                                         .trace = take_trace };
     struct vm_guest_services bound = services;
     bound.ctx = r;
+    struct vm_profile profile;
+    bool profiling = o->profile && vm_profile_init(&profile, &r->e.elf.symbols, 1000);
     session = (struct vm_session){
         .vm = &r->e.vm,
         .shared = r->e.shared,
         .symbols = &r->e.elf.symbols,
         .watchdog_seconds = 0,        /* a guest may run a long time without an exit */
         .guest = &bound,
+        .profile = profiling ? &profile : NULL,
     };
     terminal_open(&r->term);
     atomic_store(&r->input_ended, !r->term.input_open);   /* no standard input at all */
@@ -215,6 +218,10 @@ int engine_machine_run(const struct ferry_options *o)
     if (o->stats)
         fprintf(stderr, "ferry stats: vm_exits=%llu hypercalls=%llu\n", (unsigned long long)session.exits,
                 (unsigned long long)session.hypercalls);
+    if (profiling) {
+        vm_profile_print(stderr, &profile, 25);
+        vm_profile_free(&profile);
+    }
     switch (outcome) {
     case VM_EXITED:
         code = session.exit_status > 255 ? 255 : (int)session.exit_status;

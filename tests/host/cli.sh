@@ -93,6 +93,8 @@ expect_rc run-kvm-hosted 2; expect_exact_line run-kvm-hosted "$err" "ferry: --ho
 run run-trace-unwritable 10 "$ferry" run --kernel "$work/off.bin" --trace /nonexistent/dir/t.ft
 expect_rc run-trace-unwritable 1; expect_lines run-trace-unwritable "$err" 1
 expect_grep run-trace-unwritable "$err" "/nonexistent/dir/t.ft"
+run run-profile-hosted 10 "$ferry" run --kernel "$engine" --hosted --profile
+expect_rc run-profile-hosted 2; expect_exact_line run-profile-hosted "$err" "ferry: --profile samples the engine; under --hosted use perf"
 run run-kvm-missing 10 "$ferry" run --kernel "$engine" --kvm --kvm-device /nonexistent/kvm
 expect_rc run-kvm-missing 1; expect_lines run-kvm-missing "$err" 1; expect_grep run-kvm-missing "$err" "/nonexistent/kvm"
 run run-no-kvm-fallback 10 "$ferry" run --kernel "$work/off.bin" --kvm-device /nonexistent/kvm
