@@ -68,6 +68,37 @@ static bool map_large(uint64_t root_phys, uint64_t va, uint64_t pa, uint64_t fla
     return true;
 }
 
+bool paging_map_large(uint64_t root_phys, uint64_t va, uint64_t pa, uint64_t flags)
+{
+    if ((va | pa) & (LARGE_PAGE_SIZE - 1))
+        return false;
+    uint64_t table = walk_create(root_phys, va, 2);
+    if (!table)
+        return false;
+    uint64_t *entry = &table_at(table)[table_index(va, 2)];
+    if (*entry & PTE_PRESENT)
+        return false;        /* a table or a mapping is in the way */
+    *entry = (pa & PTE_ADDR_MASK) | flags | PTE_USER | PTE_LARGE;
+    return true;
+}
+
+uint64_t paging_unmap_large(uint64_t root_phys, uint64_t va)
+{
+    uint64_t table = root_phys;
+    for (unsigned level = 4; level > 2; level--) {
+        uint64_t entry = table_at(table)[table_index(va, level)];
+        if (!(entry & PTE_PRESENT) || (entry & PTE_LARGE))
+            return 0;
+        table = entry & PTE_ADDR_MASK;
+    }
+    uint64_t *entry = &table_at(table)[table_index(va, 2)];
+    uint64_t old = *entry;
+    if (!(old & PTE_LARGE))
+        return 0;
+    *entry = 0;
+    return old;
+}
+
 uint64_t paging_lookup(uint64_t root_phys, uint64_t va, uint64_t *page_size)
 {
     uint64_t table = root_phys;

@@ -51,6 +51,11 @@ void paging_free_root(uint64_t root_phys);
 /* Maps one 4 KB page (flags: PTE_*; PTE_USER is always added). False when a page-table
  * page cannot be allocated or a large page is in the way. */
 bool paging_map_page(uint64_t root_phys, uint64_t va, uint64_t pa, uint64_t flags);
+/* Maps one 2 MB page (va and pa 2 MB aligned). False when a page-table page cannot be
+ * allocated, or something is mapped there already. */
+bool paging_map_large(uint64_t root_phys, uint64_t va, uint64_t pa, uint64_t flags);
+/* Removes a 2 MB mapping; returns the old entry (0: none). The caller flushes. */
+uint64_t paging_unmap_large(uint64_t root_phys, uint64_t va);
 /* Removes a 4 KB mapping; returns the old entry (0: none). The caller flushes. */
 uint64_t paging_unmap_page(uint64_t root_phys, uint64_t va);
 /* The leaf entry that maps `va` (4 KB or 2 MB), or 0 if unmapped; *page_size gets its
