@@ -9,7 +9,6 @@
 #include "hypervisor/selftest_report.h"
 #include "hypervisor/vm_loop.h"
 
-#define EXIT_INTERRUPTED 130
 
 static uint64_t crash_flags(enum ferry_crash_kind crash)
 {
@@ -22,11 +21,6 @@ static uint64_t crash_flags(enum ferry_crash_kind crash)
     case FERRY_CRASH_NONE: break;
     }
     return 0;
-}
-
-static int exit_code_for_status(uint64_t status)
-{
-    return status > 255 ? 255 : (int)status;
 }
 
 int ferry_selftest_command(const struct ferry_options *o)
@@ -77,17 +71,14 @@ int ferry_selftest_command(const struct ferry_options *o)
     switch (outcome) {
     case VM_EXITED:
         if (session.exit_status != 0)
-            code = exit_code_for_status(session.exit_status);
+            code = vm_session_exit_code(&session, outcome);
         else if (!session.have_selftest) {
             fprintf(stderr, "ferry: the engine exited without reporting selftest results\n");
             code = 1;
         }
         break;
-    case VM_INTERRUPTED:
-        code = EXIT_INTERRUPTED;
-        break;
     default:
-        code = 1;
+        code = vm_session_exit_code(&session, outcome);
         break;
     }
 out:

@@ -267,6 +267,18 @@ static enum vm_outcome report_unexpected_exit(struct vm_session *s)
     return VM_FAILED;
 }
 
+int vm_session_exit_code(const struct vm_session *s, enum vm_outcome outcome)
+{
+    switch (outcome) {
+    case VM_EXITED:
+        return s->exit_status > 255 ? 255 : (int)s->exit_status;
+    case VM_INTERRUPTED:
+        return 130;
+    default:
+        return 1;
+    }
+}
+
 enum vm_outcome vm_session_run(struct vm_session *s)
 {
     struct saved_signals saved;

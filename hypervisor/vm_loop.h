@@ -50,6 +50,9 @@ struct vm_session {
     uint64_t exits, hypercalls;
 };
 
+/* ferry's exit status for how a session ended: the engine's status when it exited
+ * (above 255: 255), 130 when interrupted (as a shell reports SIGINT), else 1. */
+int vm_session_exit_code(const struct vm_session *session, enum vm_outcome outcome);
 /* Runs the vCPU until the engine stops or something goes wrong. */
 enum vm_outcome vm_session_run(struct vm_session *session);
 

@@ -18,7 +18,6 @@
 #include "hypervisor/system/terminal.h"
 #include "hypervisor/vm_loop.h"
 
-#define EXIT_INTERRUPTED 130
 #define TICK_NS 1000000ull
 
 struct engine_run {
@@ -222,17 +221,7 @@ int engine_machine_run(const struct ferry_options *o)
         vm_profile_print(stderr, &profile, 25);
         vm_profile_free(&profile);
     }
-    switch (outcome) {
-    case VM_EXITED:
-        code = session.exit_status > 255 ? 255 : (int)session.exit_status;
-        break;
-    case VM_INTERRUPTED:
-        code = EXIT_INTERRUPTED;
-        break;
-    default:
-        code = 1;
-        break;
-    }
+    code = vm_session_exit_code(&session, outcome);
 out:
     if (r->trace) {
         /* the engine did not finish it: keep what was recorded, marked incomplete */
