@@ -420,9 +420,24 @@ static void take_sync(struct a64_cpu *cpu, uint32_t esr_value, uint64_t return_p
     a64_cpu_take_exception(cpu, 0, esr_value, false, 0, return_pc);
 }
 
+/* The instruction at PC takes the Illegal State exception (ELR_EL1 is its address), so a
+ * trace records it, with the exception, as it records any instruction that faults (and
+ * as QEMU's plugin does), when it is in RAM and can be fetched. */
+static void trace_illegal_insn(struct a64_cpu *cpu)
+{
+    struct jit_trace_buf *t = cpu->memory.trace;
+    uint64_t pc = cpu->s.PC, pa;
+    if (!t || (pc & 3) || !code_pa(cpu, pc, &pa)) return;
+    uint32_t insn;
+    memcpy(&insn, ram_at(cpu, pa, 4), sizeof insn);
+    if (t->mode == JIT_TRACE_FULL) jit_trace_insn_pa(t, pc, pa, insn, cpu->s.EL);
+    else if (t->mode == JIT_TRACE_BLOCKS) jit_trace_interp_block(t, pc, true, pa, cpu->s.EL);
+}
+
 bool a64_cpu_check_illegal_state(struct a64_cpu *cpu)
 {
     if (!cpu->illegal_state) return false;
+    trace_illegal_insn(cpu);
     take_sync(cpu, esr(EC_ILLEGAL_STATE, 0), cpu->s.PC);
     return true;
 }

@@ -174,6 +174,10 @@ int virt_machine_run(struct virt_machine *m)
         if (m->quit_status >= 0) return m->quit_status;
         if (irq_pending(m) && !a64_cpu_irq_masked(cpu))
             a64_cpu_take_exception(cpu, 1, 0, false, 0, cpu->s.PC);
+        /* PSTATE.IL: the instruction at PC takes the exception. A trace first gives what
+         * the runtime changed (an illegal ERET's NZCV, say) to the last instruction, then
+         * records that instruction with the exception. */
+        if (cpu->illegal_state && home->before_run) home->before_run(home->ctx, m);
         if (a64_cpu_check_illegal_state(cpu)) continue;
         a64_cpu_sync_jit(cpu, m->jit);
         uint64_t info = 0;

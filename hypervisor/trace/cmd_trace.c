@@ -647,6 +647,36 @@ static const struct trace_reg_write *find_reg(const struct trace_insn *in, uint1
     return NULL;
 }
 
+/* An instruction's memory accesses with each run of contiguous ones in the same
+ * direction joined into one (their values too, up to 16 bytes): Ferry performs an STP of
+ * two W registers as one 8-byte store where QEMU makes two 4-byte ones, and the two
+ * traces still agree. Returns the number of accesses in out (TRACE_MAX_MEM entries). */
+static unsigned join_accesses(const struct trace_insn *in, struct trace_mem_access *out)
+{
+    unsigned n = 0;
+    for (unsigned j = 0; j < in->n_mem; j++) {
+        const struct trace_mem_access *m = &in->mem[j];
+        struct trace_mem_access *last = n ? &out[n - 1] : NULL;
+        if (last && last->store == m->store && last->va + last->size == m->va &&
+            (unsigned)last->size + m->size <= 255) {
+            unsigned total = (unsigned)last->size + m->size;
+            if (last->has_value && m->has_value && total <= 16) {
+                unsigned __int128 v = (unsigned __int128)last->hi << 64 | last->lo;
+                unsigned __int128 w = (unsigned __int128)m->hi << 64 | m->lo;
+                v |= w << (8 * last->size);
+                last->lo = (uint64_t)v;
+                last->hi = (uint64_t)(v >> 64);
+            } else {
+                last->has_value = false;
+            }
+            last->size = (uint8_t)total;
+            continue;
+        }
+        out[n++] = *m;
+    }
+    return n;
+}
+
 /* What differs between two records ("" if nothing both recorded). */
 static void compare(const struct trace_record *a, const struct trace_record *b, bool block_mode,
                     bool mem, bool values, char *what, size_t size)
@@ -674,12 +704,14 @@ static void compare(const struct trace_record *a, const struct trace_record *b, 
         snprintf(what, size, "encoding: A %08x, B %08x", x->encoding, y->encoding);
         return;
     }
-    if (mem && x->n_mem != y->n_mem) {
-        snprintf(what, size, "memory accesses: A %u, B %u", x->n_mem, y->n_mem);
+    struct trace_mem_access xm[TRACE_MAX_MEM], ym[TRACE_MAX_MEM];
+    unsigned xn = mem ? join_accesses(x, xm) : 0, yn = mem ? join_accesses(y, ym) : 0;
+    if (mem && xn != yn) {
+        snprintf(what, size, "memory accesses: A %u, B %u", xn, yn);
         return;
     }
-    for (unsigned j = 0; mem && j < x->n_mem; j++) {
-        const struct trace_mem_access *m = &x->mem[j], *n = &y->mem[j];
+    for (unsigned j = 0; mem && j < xn; j++) {
+        const struct trace_mem_access *m = &xm[j], *n = &ym[j];
         if (m->va != n->va || m->size != n->size || m->store != n->store) {
             snprintf(what, size, "memory access %u: A %s%u [0x%" PRIx64 "], B %s%u [0x%" PRIx64 "]",
                      j, m->store ? "st" : "ld", m->size, m->va, n->store ? "st" : "ld", n->size, n->va);

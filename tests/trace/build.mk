@@ -97,7 +97,7 @@ test-trace: $$(USER_PROGS) $$(USER_REGRESS) $(BM_ELFS) $(TRACE_TEST_DIR)/test_tr
 	$(Q)tests/trace/cli.sh $(BUILD)/ferry $(TRACE_TEST_DIR)/test_trace $(TRACE_TEST_DIR)/cli
 	$(Q)tests/trace/cli.sh $(BUILD)/san/ferry $(TRACE_TEST_DIR)/test_trace $(TRACE_TEST_DIR)/cli-san
 	$(Q)tests/trace/qemu.sh $(BUILD)/ferry $(QEMU_TRACE_PLUGIN) $(TRACE_TEST_DIR)/loop.elf \
-	    $(TRACE_TEST_DIR)/sysloop.elf $(TRACE_TEST_DIR)/qemu
+	    $(TRACE_TEST_DIR)/sysloop.elf $(TRACE_TEST_DIR)/qemu $(BM_DIR)/exceptions.elf
 	$(Q)tests/trace/record.sh $(BUILD)/ferry $(BUILD)/tests/user/progs tests/user/progs \
 	    $(BUILD)/tests/user/regress $(TRACE_TEST_DIR)/loop.elf $(QEMU_TRACE_PLUGIN) $(TRACE_TEST_DIR)/record
 	$(Q)tests/trace/record-system.sh $(BUILD)/ferry $(BM_DIR) tests/baremetal $(TRACE_TEST_DIR)/record-system

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # The QEMU plugin: records a static AArch64 loop of known length under qemu-aarch64 and
 # checks the trace's instruction, load and store counts and that `ferry trace show`
-# prints it; then a bare-metal loop under qemu-system-aarch64 (when installed).
+# prints it; then a bare-metal loop under qemu-system-aarch64 (when installed), and a
+# bare-metal test program (EXC_ELF, tests/baremetal/exceptions) under QEMU and under
+# `ferry run --hosted`: `ferry trace diff` must get past the places where the two only
+# record differently (an STP of two W registers: one 8-byte store in Ferry, two 4-byte
+# ones in QEMU; the instruction after an illegal ERET, which takes the exception) and
+# first stop at QEMU's store-exclusive, which its plugin shows as a load and a store.
 # Skipped (exit 77) without qemu-aarch64 or the AArch64 cross binutils.
-# Usage: qemu.sh FERRY PLUGIN LOOP_ELF SYSLOOP_ELF WORKDIR
+# Usage: qemu.sh FERRY PLUGIN LOOP_ELF SYSLOOP_ELF WORKDIR [EXC_ELF]
 set -u
-ferry=$1; plugin=$2; elf=$3; syself=$4; dir=$5
+ferry=$1; plugin=$2; elf=$3; syself=$4; dir=$5; excelf=${6:-}
 if ! command -v qemu-aarch64 >/dev/null || [ ! -s "$elf" ]; then
     echo "SKIP: qemu-aarch64 or aarch64-linux-gnu-as missing"; exit 77
 fi
@@ -42,6 +47,16 @@ if command -v qemu-system-aarch64 >/dev/null && [ -s "$syself" ]; then
     "$ferry" trace stats "$dir/sys.ft" | grep -q '^instructions: 2004 in 2004 records' || fail "system-mode count"
     [ "$("$ferry" trace show "$dir/sys.ft" --pc 0x40080004 | grep -c '  EL?  f1000400  subs x0, x0, #0x1$')" -eq 1000 ] ||
         fail "system-mode loop body"
+    if [ -s "$excelf" ]; then
+        timeout 60 qemu-system-aarch64 -M virt -cpu cortex-a57 -m 256M -smp 1 -nographic -net none -no-reboot \
+            -kernel "$excelf" -plugin "$plugin,out=$dir/exc-qemu.ft" >"$dir/exc-qemu.out" 2>/dev/null
+        timeout 60 "$ferry" run --hosted --mem 256M --kernel "$excelf" --trace "$dir/exc-ferry.ft" \
+            </dev/null >"$dir/exc-ferry.out" 2>/dev/null
+        cmp -s "$dir/exc-qemu.out" "$dir/exc-ferry.out" || fail "exceptions: QEMU and Ferry print differently"
+        "$ferry" trace diff --context 0 "$dir/exc-ferry.ft" "$dir/exc-qemu.ft" >"$dir/exc-diff.out"
+        grep -qE '^>.*  stxr w[0-9]+, x[0-9]+, \[x[0-9]+\] ' "$dir/exc-diff.out" ||
+            fail "exceptions: Ferry and QEMU part before the store-exclusive: $(head -1 "$dir/exc-diff.out"); $(grep '^>' "$dir/exc-diff.out" | head -2 | tr '\n' ' ')"
+    fi
 else
     echo "note: qemu-system-aarch64 missing: system-mode plugin test not run"
 fi
