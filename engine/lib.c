@@ -6,11 +6,36 @@
 
 void *memcpy(void *dst, const void *src, size_t n)
 {
-    /* `rep movsb` is fast on every CPU this runs on and cannot be turned back into
-     * a call to memcpy by the compiler. */
-    void *ret = dst;
-    __asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
-    return ret;
+    unsigned char *d = dst;
+    const unsigned char *s = src;
+    /* Up to 16 bytes (most of the runtime's copies: a guest value, a register) with two
+     * overlapping moves: `rep movsb` takes a while to start (memcpy was 3% of a Linux
+     * boot's samples with --profile). The builtins of constant size are plain moves. */
+    if (n <= 16) {
+        if (n >= 8) {
+            uint64_t a, b;
+            __builtin_memcpy(&a, s, 8);
+            __builtin_memcpy(&b, s + n - 8, 8);
+            __builtin_memcpy(d, &a, 8);
+            __builtin_memcpy(d + n - 8, &b, 8);
+        } else if (n >= 4) {
+            uint32_t a, b;
+            __builtin_memcpy(&a, s, 4);
+            __builtin_memcpy(&b, s + n - 4, 4);
+            __builtin_memcpy(d, &a, 4);
+            __builtin_memcpy(d + n - 4, &b, 4);
+        } else if (n) {
+            unsigned char a = s[0], b = s[n / 2], c = s[n - 1];
+            d[0] = a;
+            d[n / 2] = b;
+            d[n - 1] = c;
+        }
+        return dst;
+    }
+    /* `rep movsb` is fast for larger copies on every CPU this runs on and cannot be
+     * turned back into a call to memcpy by the compiler. */
+    __asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+    return dst;
 }
 
 void *memmove(void *dst, const void *src, size_t n)
