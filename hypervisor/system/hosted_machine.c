@@ -21,7 +21,6 @@
 #define CONSOLE_BUFFER 4096
 
 struct hosted_home {
-    struct virt_machine *m;
     uint64_t start_ns;
     uint8_t out[CONSOLE_BUFFER];
     size_t out_len;
@@ -190,7 +189,6 @@ int hosted_machine_run(const struct ferry_options *o, const char *notice)
             return 1;
         }
     }
-    h->m = m;
     h->start_ns = monotonic_ns();
     struct virt_machine_home ops = {
         .ctx = h, .console_out = console_out, .console_flush = console_flush, .console_poll = console_poll,
