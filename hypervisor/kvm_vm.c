@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "ferry/abi.h"
+#include "hypervisor/huge_pages.h"
 
 #define KVM_EXPECTED_API_VERSION 12
 #define PAGE_SIZE 0x1000ull
@@ -73,25 +74,6 @@ static int add_memory_slot(struct kvm_vm *vm, uint32_t slot, uint64_t phys, uint
     return 0;
 }
 
-/* 2 MB aligned and advised for transparent huge pages: pv-lite's shadow MMU then fills
- * 2 MB at a time, where a first touch of a 4 KB page cost 18-36 us (engine/README.md). */
-static void *map_memory(uint64_t size)
-{
-    const uint64_t huge = 2ull << 20;
-    /* NORESERVE: the engine and guest touch a fraction of what they are given. */
-    uint8_t *raw = mmap(NULL, size + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                        -1, 0);
-    if (raw == MAP_FAILED)
-        return NULL;
-    size_t head = -(uintptr_t)raw & (huge - 1);
-    if (head)
-        munmap(raw, head);
-    uint8_t *p = raw + head;
-    munmap(p + size, huge - head);           /* head < huge: never empty */
-    madvise(p, size, MADV_HUGEPAGE);         /* advice: fails harmlessly without THP */
-    return p;
-}
-
 static int set_cpuid(struct kvm_vm *vm, char *err, size_t err_size)
 {
     struct kvm_cpuid2 *cpuid = NULL;
@@ -131,7 +113,7 @@ int kvm_vm_create(struct kvm_vm *vm, uint64_t engine_memory, uint64_t guest_ram,
         ferry_set_error(err, err_size, "KVM_CREATE_VM failed: %s", strerror(errno));
         return -1;
     }
-    vm->engine_memory = map_memory(engine_memory);
+    vm->engine_memory = huge_pages_map(engine_memory);
     if (!vm->engine_memory) {
         ferry_set_error(err, err_size, "cannot reserve %llu MiB for the engine: %s",
                   (unsigned long long)(engine_memory >> 20), strerror(errno));
@@ -143,7 +125,7 @@ int kvm_vm_create(struct kvm_vm *vm, uint64_t engine_memory, uint64_t guest_ram,
                         vm->engine_memory + PAGE_SIZE, err, err_size) != 0)
         return -1;
     if (guest_ram) {
-        vm->guest_ram = map_memory(guest_ram);
+        vm->guest_ram = huge_pages_map(guest_ram);
         if (!vm->guest_ram) {
             ferry_set_error(err, err_size, "cannot reserve %llu MiB of guest RAM: %s",
                       (unsigned long long)(guest_ram >> 20), strerror(errno));
@@ -290,9 +272,9 @@ void kvm_vm_close(struct kvm_vm *vm)
     if (vm->kvm_fd >= 0)
         close(vm->kvm_fd);
     if (vm->engine_memory)
-        munmap(vm->engine_memory, vm->engine_memory_size);
+        huge_pages_unmap(vm->engine_memory, vm->engine_memory_size);
     if (vm->guest_ram)
-        munmap(vm->guest_ram, vm->guest_ram_size);
+        huge_pages_unmap(vm->guest_ram, vm->guest_ram_size);
     *vm = (struct kvm_vm){ .kvm_fd = -1, .vm_fd = -1, .vcpu_fd = -1 };
 }
 

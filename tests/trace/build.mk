@@ -16,7 +16,7 @@ include tools/qemu-trace-plugin/build.mk
 
 TRACE_TEST_DIR := $(BUILD)/tests/trace
 TRACE_LIB_OBJS := $(BUILD)/hypervisor/trace/trace_writer.o $(BUILD)/hypervisor/trace/trace_reader.o \
-                  $(BUILD)/hypervisor/trace/trace_buffers.o
+                  $(BUILD)/hypervisor/trace/trace_buffers.o $(BUILD)/hypervisor/huge_pages.o
 TRACE_LIB_SAN_OBJS := $(TRACE_LIB_OBJS:$(BUILD)/%=$(BUILD)/san/%)
 TRACE_TEST_DEPS := tools/trace-bench/synth.h hypervisor/trace/trace_writer.h \
                    hypervisor/trace/trace_reader.h hypervisor/trace/trace_codec.h hypervisor/trace/trace_buffers.h \
@@ -43,7 +43,8 @@ $(TRACE_TEST_DIR)/test_recorder: tests/trace/test_recorder.c $(TRACE_REC_OBJS) $
 # handoffs (the recorder test's tiny buffers make thousands of them).
 $(TRACE_TEST_DIR)/test_recorder_tsan: tests/trace/test_recorder.c hypervisor/trace/trace_recorder.c \
                                       hypervisor/trace/trace_writer.c hypervisor/trace/trace_reader.c \
-                                      hypervisor/trace/trace_buffers.c arch/aarch64/trace_regs.c $(TRACE_TEST_DEPS) $(TRACE_REC_DEPS) \
+                                      hypervisor/trace/trace_buffers.c hypervisor/huge_pages.c \
+                                      arch/aarch64/trace_regs.c $(TRACE_TEST_DEPS) $(TRACE_REC_DEPS) \
                                       | $(GENERATED_HEADERS)
 	@mkdir -p $(dir $@)
 	$(Q)$(HOST_CC) $(COMMON_WARN) -O1 -g $(INCLUDES) -D_GNU_SOURCE -fsanitize=thread -o $@ $(filter %.c,$^) \

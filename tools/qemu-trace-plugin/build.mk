@@ -3,7 +3,7 @@
 # the qemu_plugin_* entry points. Included from tests/trace/build.mk.
 QEMU_TRACE_PLUGIN := $(BUILD)/tools/qemu-trace-plugin.so
 QEMU_TRACE_PLUGIN_SRCS := tools/qemu-trace-plugin/plugin.c hypervisor/trace/trace_writer.c \
-                          hypervisor/trace/trace_buffers.c
+                          hypervisor/trace/trace_buffers.c hypervisor/huge_pages.c
 
 $(QEMU_TRACE_PLUGIN): $(QEMU_TRACE_PLUGIN_SRCS) tools/qemu-trace-plugin/qemu_plugin_api.h \
                       hypervisor/trace/trace_writer.h hypervisor/trace/trace_codec.h hypervisor/trace/trace_buffers.h \
