@@ -70,19 +70,9 @@ static void console_poll(void *ctx, struct virt_machine *m)
     in->tail = tail;
 }
 
-/* A sleep shorter than this spins on the TSC instead: a FERRY_HC_WAIT round trip costs
- * 30-40 us on pv-lite, so a 10 us timer deadline would otherwise fire 10x late
- * (bench/mechanisms.sh, timer-10us); KVM's halt polling makes the same trade. */
-#define SPIN_WAIT_NS 100000ull
-
 static bool host_sleep(void *ctx, uint64_t timeout_ns)
 {
     (void)ctx;
-    if (timeout_ns < SPIN_WAIT_NS) {
-        uint64_t start = tsc_now();
-        while (tsc_ticks_to_ns(tsc_now() - start) < timeout_ns) cpu_pause();
-        return true;
-    }
     return hypercall(FERRY_HC_WAIT, timeout_ns, 0) == 0;
 }
 

@@ -118,19 +118,10 @@ static void console_poll(void *ctx, struct virt_machine *m)
     if (h->term.quit) m->quit_status = 0;
 }
 
-/* A sleep shorter than this spins instead: the kernel's timer slack (50 us) would make
- * a 10 us timer deadline fire several times late (bench/mechanisms.sh, timer-10us). */
-#define SPIN_WAIT_NS 100000ull
-
 static bool host_sleep(void *ctx, uint64_t timeout_ns)
 {
     struct hosted_home *h = ctx;
     if (timeout_ns == UINT64_MAX && !h->term.input_open) return false;
-    if (timeout_ns < SPIN_WAIT_NS) {
-        uint64_t until = monotonic_ns() + timeout_ns;
-        while (monotonic_ns() < until) __builtin_ia32_pause();
-        return true;
-    }
     /* at most a second at a time: the loop then looks at the devices again */
     if (timeout_ns > 1000000000ull) timeout_ns = 1000000000ull;
     if (h->in_len == sizeof h->in) {
