@@ -68,33 +68,36 @@ static bool map_large(uint64_t root_phys, uint64_t va, uint64_t pa, uint64_t fla
     return true;
 }
 
+/* The entry for va in its table at `level` (1: 4 KB leaves, 2: 2 MB), through the
+ * tables that exist; NULL when one is missing or a larger page maps va. */
+static uint64_t *entry_at(uint64_t root_phys, uint64_t va, unsigned level)
+{
+    uint64_t table = root_phys;
+    for (unsigned l = 4; l > level; l--) {
+        uint64_t entry = table_at(table)[table_index(va, l)];
+        if (!(entry & PTE_PRESENT) || (entry & PTE_LARGE))
+            return NULL;
+        table = entry & PTE_ADDR_MASK;
+    }
+    return &table_at(table)[table_index(va, level)];
+}
+
 bool paging_map_large(uint64_t root_phys, uint64_t va, uint64_t pa, uint64_t flags)
 {
     if ((va | pa) & (LARGE_PAGE_SIZE - 1))
         return false;
-    uint64_t table = walk_create(root_phys, va, 2);
-    if (!table)
-        return false;
-    uint64_t *entry = &table_at(table)[table_index(va, 2)];
-    if (*entry & PTE_PRESENT)
+    const uint64_t *entry = entry_at(root_phys, va, 2);
+    if (entry && (*entry & PTE_PRESENT))
         return false;        /* a table or a mapping is in the way */
-    *entry = (pa & PTE_ADDR_MASK) | flags | PTE_USER | PTE_LARGE;
-    return true;
+    return map_large(root_phys, va, pa, flags);
 }
 
 uint64_t paging_unmap_large(uint64_t root_phys, uint64_t va)
 {
-    uint64_t table = root_phys;
-    for (unsigned level = 4; level > 2; level--) {
-        uint64_t entry = table_at(table)[table_index(va, level)];
-        if (!(entry & PTE_PRESENT) || (entry & PTE_LARGE))
-            return 0;
-        table = entry & PTE_ADDR_MASK;
-    }
-    uint64_t *entry = &table_at(table)[table_index(va, 2)];
-    uint64_t old = *entry;
-    if (!(old & PTE_LARGE))
+    uint64_t *entry = entry_at(root_phys, va, 2);
+    if (!entry || !(*entry & PTE_LARGE))
         return 0;
+    uint64_t old = *entry;
     *entry = 0;
     return old;
 }
@@ -120,14 +123,9 @@ uint64_t paging_lookup(uint64_t root_phys, uint64_t va, uint64_t *page_size)
 
 uint64_t paging_unmap_page(uint64_t root_phys, uint64_t va)
 {
-    uint64_t table = root_phys;
-    for (unsigned level = 4; level > 1; level--) {
-        uint64_t entry = table_at(table)[table_index(va, level)];
-        if (!(entry & PTE_PRESENT) || (entry & PTE_LARGE))
-            return 0;
-        table = entry & PTE_ADDR_MASK;
-    }
-    uint64_t *leaf = &table_at(table)[table_index(va, 1)];
+    uint64_t *leaf = entry_at(root_phys, va, 1);
+    if (!leaf)
+        return 0;
     uint64_t old = *leaf;
     *leaf = 0;
     return old;
