@@ -18,9 +18,9 @@ static void *sampler_main(void *arg)
 {
     struct vm_profile *p = arg;
     struct timespec period = { 0, (long)(1000000000u / p->hz) };
-    while (!p->stop) {
+    while (!atomic_load(&p->stop)) {
         nanosleep(&period, NULL);
-        if (!p->stop) pthread_kill(p->target, SIGUSR1);
+        if (!atomic_load(&p->stop)) pthread_kill(p->target, SIGUSR1);
     }
     return NULL;
 }
@@ -35,7 +35,7 @@ bool vm_profile_start(struct vm_profile *p)
 void vm_profile_stop(struct vm_profile *p)
 {
     if (!p->running) return;
-    p->stop = true;
+    atomic_store(&p->stop, true);
     pthread_join(p->sampler, NULL);
     p->running = false;
 }

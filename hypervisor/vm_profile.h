@@ -6,6 +6,7 @@
 #define FERRY_VM_PROFILE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,7 +21,7 @@ struct vm_profile {
     pthread_t sampler;
     pthread_t target;        /* the vCPU's thread */
     bool running;
-    volatile bool stop;
+    atomic_bool stop;            /* read by the sampler thread */
 };
 
 /* False when out of memory. */

@@ -194,10 +194,8 @@ int engine_machine_run(const struct ferry_options *o)
     code = engine_vm_enter(&r->e, "ferry run");
     if (code != 0) goto out;
 
-    static const struct vm_guest_services services = { .start_ticks = start_ticks, .wait = wait_for_input,
-                                                        .trace = take_trace };
-    struct vm_guest_services bound = services;
-    bound.ctx = r;
+    const struct vm_guest_services services = { .ctx = r, .start_ticks = start_ticks, .wait = wait_for_input,
+                                                .trace = take_trace };
     struct vm_profile profile;
     bool profiling = o->profile && vm_profile_init(&profile, &r->e.elf.symbols, 1000);
     session = (struct vm_session){
@@ -205,7 +203,7 @@ int engine_machine_run(const struct ferry_options *o)
         .shared = r->e.shared,
         .symbols = &r->e.elf.symbols,
         .watchdog_seconds = 0,        /* a guest may run a long time without an exit */
-        .guest = &bound,
+        .guest = &services,
         .profile = profiling ? &profile : NULL,
     };
     terminal_open(&r->term);
