@@ -726,7 +726,10 @@ static void on_run_resume(struct trace_recorder *rec, const void *state)
     }
     memcpy(rec->shadow, state, rec->arch.state_size);
     rec->have_state = true;
-    finalize_insn(rec);
+    /* The record stays open until the next instruction starts: an exception taken
+     * before that (a fetch abort at a branch's target, after a run boundary that the
+     * machine's tick put in between) is the last instruction's, as it is without the
+     * boundary. */
 }
 
 static void on_run_exit(struct trace_recorder *rec, const void *state, uint64_t pc, bool undone)

@@ -500,6 +500,7 @@ static void test_drain(void)
 
 static const struct trace_exception svc_exc = {.ec = 0x15, .esr = 0x56000000, .target_pc = 0x8000, .target_el = 1};
 static const struct trace_exception abort_exc = {.ec = 0x24, .esr = 0x92000006, .far = 0x9008, .target_el = 1};
+static const struct trace_exception fetch_exc = {.ec = 0x21, .esr = 0x86000007, .far = 0x1000001000, .target_el = 1};
 
 static void test_resume_exit(void)
 {
@@ -556,6 +557,17 @@ static void test_resume_exit(void)
      * state's. */
     jit_trace_insn(b, 0x5000, 0x4e000006, 0);
     jit_trace_reg(b, (uint32_t)A64_OFF_VR(6), 8, 0x55, 0);
+    /* A run boundary with nothing done in between (the machine's tick), then an
+     * exception before another instruction started (an instruction abort at the target
+     * of instruction 4, a branch): the exception and what taking it changed attach to
+     * instruction 4, as they do with no boundary in between. */
+    st.VR[6] = U128(1, 0x55);
+    trace_recorder_exit(rec, &st, false);
+    trace_recorder_resume(rec, &st);
+    trace_recorder_exit(rec, &st, false);
+    trace_recorder_exception(rec, &fetch_exc);
+    st.SP = 0x7ffe0000;
+    trace_recorder_resume(rec, &st);
     /* 5: an exception on an instruction that is still pending at close. */
     jit_trace_insn(b, 0x5004, 0xd4000001, 0);
     trace_recorder_exit(rec, &st, false);
@@ -578,7 +590,10 @@ static void test_resume_exit(void)
               got[3].insn.n_mem == 1 && mem_is(&got[3], 0, 0x9000, 8, false, 3, 0) && got[3].insn.has_exception &&
               got[3].insn.exc.ec == 0x24 && got[3].insn.exc.far == 0x9008,
           "undone");
-    CHECK(got[4].insn.n_regs == 1 && reg_is(&got[4], 0, TRACE_REG_V0 + 6, 0x55, 1), "after undone");
+    CHECK(got[4].insn.n_regs == 2 && reg_is(&got[4], 0, TRACE_REG_SP, 0x7ffe0000, 0) &&
+              reg_is(&got[4], 1, TRACE_REG_V0 + 6, 0x55, 1) && got[4].insn.has_exception && got[4].insn.exc.ec == 0x21 &&
+              got[4].insn.exc.far == 0x1000001000,
+          "after undone; an exception after a run boundary");
     CHECK(got[5].insn.has_exception && got[5].insn.exc.ec == 0x15 && got[5].insn.seq == 5, "pending at close");
     for (int i = 0; i < n && failures; i++)
         dump(&got[i]);
