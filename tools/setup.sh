@@ -3,7 +3,7 @@
 # Idempotent: when everything is present it only checks and returns.
 set -euo pipefail
 packages=(
-    gcc make binutils libelf-dev libfdt-dev zlib1g-dev libzstd-dev libcmocka-dev libcapstone-dev
+    gcc make binutils libelf-dev libfdt-dev zlib1g-dev libzstd-dev liblz4-dev libcmocka-dev libcapstone-dev
     gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross
     gcc-arm-linux-gnueabihf qemu-system-arm qemu-user e2fsprogs cpio pkg-config device-tree-compiler
 )

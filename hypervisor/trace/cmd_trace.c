@@ -519,7 +519,10 @@ static int cmd_stats(int argc, char **argv)
         b->insns += block_len;
     }
 
-    const char *codec = info->codec == TRACE_CODEC_ZSTD ? "zstd" : info->codec == TRACE_CODEC_ZLIB ? "zlib" : "none";
+    static const char *const codecs[] = {
+        [TRACE_CODEC_NONE] = "none", [TRACE_CODEC_ZLIB] = "zlib", [TRACE_CODEC_ZSTD] = "zstd", [TRACE_CODEC_LZ4] = "lz4",
+    };
+    const char *codec = info->codec < sizeof codecs / sizeof codecs[0] ? codecs[info->codec] : "?";
     printf("trace:        %s (format %u, %s mode%s%s%s)\n", path, info->version,
            block_mode ? "block" : "full", info->flags & TRACE_FLAG_QEMU ? ", QEMU plugin" : "",
            info->flags & TRACE_FLAG_VALUES ? "" : ", no values",

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <lz4.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -191,7 +192,7 @@ static int check_chunk(struct trace_reader *r, const struct trace_chunk_info *c,
 {
     if (c->comp_size > TRACE_CHUNK_COMP_MAX || c->raw_size > TRACE_CHUNK_RAW_MAX ||
         c->n_records == 0 || (r->info.mode == TRACE_MODE_FULL && c->n_records > c->raw_size) ||
-        c->codec > TRACE_CODEC_ZSTD || (c->codec == TRACE_CODEC_NONE && c->comp_size != c->raw_size) ||
+        c->codec > TRACE_CODEC_LZ4 || (c->codec == TRACE_CODEC_NONE && c->comp_size != c->raw_size) ||
         c->end_seq <= c->first_seq || c->end_seq - c->first_seq < c->n_records)
         return rfail(r, "corrupt chunk %llu description", (unsigned long long)i);
     return 0;
@@ -521,6 +522,13 @@ static int load_chunk(struct trace_reader *r, uint64_t i)
         if (ZSTD_isError(n) || n != c->raw_size)
             return rfail(r, "corrupt chunk %llu (zstd: %s)", (unsigned long long)i,
                          ZSTD_isError(n) ? ZSTD_getErrorName(n) : "wrong size");
+        break;
+    }
+    case TRACE_CODEC_LZ4: {
+        /* the safe decoder: never writes past raw_size nor reads past comp_size */
+        int n = LZ4_decompress_safe((const char *)r->comp, (char *)r->raw, (int)c->comp_size, (int)c->raw_size);
+        if (n != (int)c->raw_size)
+            return rfail(r, "corrupt chunk %llu (lz4: %s)", (unsigned long long)i, n < 0 ? "bad data" : "wrong size");
         break;
     }
     case TRACE_CODEC_ZLIB: {

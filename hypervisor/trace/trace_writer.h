@@ -76,7 +76,8 @@ struct trace_file_info {
     const char *command_line; /* NULL: "" */
     const char *filters;      /* recording filters, human-readable; NULL: "" */
     /* Tuning (0 = default). */
-    unsigned codec;           /* 0 or TRACE_CODEC_ZSTD: zstd; TRACE_CODEC_ZLIB; or
+    unsigned codec;           /* 0: zstd (full mode) or LZ4 (block mode); TRACE_CODEC_ZSTD,
+                                 TRACE_CODEC_LZ4, TRACE_CODEC_ZLIB; or
                                  TRACE_WRITER_UNCOMPRESSED (tests, measurements) */
     int level;                /* codec level; 0 = the codec's fast default */
     unsigned chunk_records;   /* records per chunk; default 1 << 20 */

@@ -41,6 +41,7 @@
 #define TRACE_CODEC_NONE       0u
 #define TRACE_CODEC_ZLIB       1u
 #define TRACE_CODEC_ZSTD       2u
+#define TRACE_CODEC_LZ4        3u   /* one LZ4 block (raw, no frame) */
 
 /* Index (after the last chunk): TRACE_INDEX_MAGIC, u32 entry count... then 64-byte
  * entries; then the 64-byte footer, the last bytes of the file. */

@@ -1,5 +1,5 @@
 /* Tests of the trace writer and reader (built plain and with ASan/UBSan):
- *   test_trace unit DIR          round trips of every field (three codecs, full and block
+ *   test_trace unit DIR          round trips of every field (four codecs, full and block
  *                                mode), seek, the writer's errors, the reader's error paths
  *   test_trace fuzz DIR N SEED   N mutated files (CRCs fixed up, so the decoder itself is
  *                                exercised): the reader must fail cleanly or succeed
@@ -370,6 +370,8 @@ static void test_block_ids(void)
               chunks[k][0], chunks[k][1], physical ? "PAs" : "no PAs", got, n_want, bad,
               rc < 0 ? trace_reader_error(r) : "");
         CHECK(trace_reader_info(r)->instructions == insns && trace_reader_info(r)->n_records == n_want, "totals");
+        CHECK(trace_reader_info(r)->codec == TRACE_CODEC_LZ4, "block mode's default codec is LZ4, not %u",
+              trace_reader_info(r)->codec);
         /* seek into the middle of a late entry */
         const struct expected_block *late = &want[n_want - 3];
         CHECK(trace_reader_seek(r, late->seq + late->n / 2) == 0 && trace_reader_next(r, &rec) == 1 &&
@@ -832,9 +834,11 @@ static void fuzz_one(const char *path, long limit)
 static int run_fuzz(unsigned iters, uint64_t seed)
 {
     rng = seed ? seed : 0x9e3779b97f4a7c15ull;
-    const char *src[3] = {tmp_path("fz-raw.ftrace"), tmp_path("fz-zstd.ftrace"), tmp_path("fz-block.ftrace")};
+    enum { N_SRC = 4 };
+    const char *src[N_SRC] = {tmp_path("fz-raw.ftrace"), tmp_path("fz-zstd.ftrace"), tmp_path("fz-block.ftrace"),
+                              tmp_path("fz-lz4.ftrace")};
     if (write_gen(src[0], 700, TRACE_WRITER_UNCOMPRESSED, 250, -1) != 0 ||
-        write_gen(src[1], 700, TRACE_CODEC_ZSTD, 250, -1) != 0)
+        write_gen(src[1], 700, TRACE_CODEC_ZSTD, 250, -1) != 0 || write_gen(src[3], 700, TRACE_CODEC_LZ4, 250, -1) != 0)
         return 1;
     struct trace_file_info bi = {.mode = TRACE_MODE_BLOCK, .flags = TRACE_FLAG_PA,
                                  .codec = TRACE_WRITER_UNCOMPRESSED, .chunk_records = 40};
@@ -855,24 +859,26 @@ static int run_fuzz(unsigned iters, uint64_t seed)
     }
     if (!w || trace_writer_close(w, err, sizeof err) != 0)
         return 1;
-    size_t sizes[3];
-    uint8_t *files[3];
-    for (int k = 0; k < 3; k++)
+    size_t sizes[N_SRC], cap = 4096;
+    uint8_t *files[N_SRC];
+    for (int k = 0; k < N_SRC; k++) {
         files[k] = slurp(src[k], &sizes[k]);
+        cap += sizes[k];
+    }
     const char *mut = tmp_path("fz-mutant.ftrace");
-    uint8_t *b = malloc(sizes[0] + sizes[1] + sizes[2] + 4096);
+    uint8_t *b = malloc(cap);
     for (unsigned it = 0; it < iters; it++) {
-        int k = (int)(rnd() % 3);
+        int k = (int)(rnd() % N_SRC);
         size_t size = sizes[k];
         memcpy(b, files[k], size);
-        mutate(b, &size, sizes[0] + sizes[1] + sizes[2] + 4096);
+        mutate(b, &size, cap);
         if (rnd() % 5)
             fix_crcs(b, size);
         spit(mut, b, size);
         fuzz_one(mut, 100000);
     }
     free(b);
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < N_SRC; k++)
         free(files[k]);
     printf("test_trace fuzz: %u mutants: %lu opens succeeded, %lu reads ended in a decode error, "
            "%lu records decoded\n", iters, fuzz_opened, fuzz_decode_errors, fuzz_records);
@@ -929,6 +935,7 @@ int main(int argc, char **argv)
         test_round_trip(TRACE_CODEC_ZSTD, 0, 30000);
         test_round_trip(TRACE_CODEC_ZSTD, 1000, 20000);
         test_round_trip(TRACE_CODEC_ZLIB, 777, 8000);
+        test_round_trip(TRACE_CODEC_LZ4, 555, 12000);
         test_round_trip(TRACE_WRITER_UNCOMPRESSED, 333, 5000);
         test_block_mode();
         test_block_ids();

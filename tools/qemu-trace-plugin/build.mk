@@ -10,6 +10,6 @@ $(QEMU_TRACE_PLUGIN): $(QEMU_TRACE_PLUGIN_SRCS) tools/qemu-trace-plugin/qemu_plu
                       include/ferry/trace_format.h
 	@mkdir -p $(dir $@)
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) -fPIC -shared -fvisibility=hidden \
-	    -o $@ $(QEMU_TRACE_PLUGIN_SRCS) -lzstd -lz -lpthread
+	    -o $@ $(QEMU_TRACE_PLUGIN_SRCS) -lzstd -llz4 -lz -lpthread
 
 ALL_TARGETS += $(QEMU_TRACE_PLUGIN)

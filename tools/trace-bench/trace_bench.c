@@ -43,6 +43,8 @@ static unsigned parse_codec(const char *s)
         return TRACE_CODEC_ZSTD;
     if (!strcmp(s, "zlib"))
         return TRACE_CODEC_ZLIB;
+    if (!strcmp(s, "lz4"))
+        return TRACE_CODEC_LZ4;
     if (!strcmp(s, "none"))
         return TRACE_WRITER_UNCOMPRESSED;
     fprintf(stderr, "trace_bench: unknown codec %s\n", s);
@@ -257,7 +259,8 @@ report:;
     double rec_cpu = t1 - t0 - gen_s;
     double helper_cpu = process_cpu_s() - p0 - (t1 - t0);
     double wall = now_s() - w0;
-    const char *codec = info.codec == TRACE_CODEC_ZSTD ? "zstd" : info.codec == TRACE_CODEC_ZLIB ? "zlib" : "none";
+    const char *codec = info.codec == TRACE_CODEC_ZSTD ? "zstd" : info.codec == TRACE_CODEC_ZLIB ? "zlib"
+                      : info.codec == TRACE_CODEC_LZ4  ? "lz4" : "none";
     double recs = (double)st.records;
     printf("%-20s %-4s L%-2d %10llu insns  recorder %5.1f ns/rec (%5.1f Mrec/s)  helper %5.1f ns/rec "
            "(%5.1f Mrec/s)  %6.3f bytes/insn (raw %5.2f)  wall %.1fs\n",
