@@ -495,6 +495,11 @@ static void block_run(struct trace_recorder *rec, uint32_t id, uint64_t count)
 /* A run of BLOCK_ID items from p on; where it ends. Without filters the common case,
  * an entry of a described block following another, only appends the earlier one's id to
  * the batch: the pending block's other fields are filled in once, after the run. */
+enum {
+    LONG_RUN_MIN = 64,     /* shorter runs: the batch (two writer calls cost more) */
+    LONG_RUN_MAX = 4096,   /* scanned, then written while the scan left them in L1 */
+};
+
 static const uint64_t *block_ids(struct trace_recorder *rec, const uint64_t *p, const uint64_t *end)
 {
     const unsigned cap = sizeof rec->ids / sizeof rec->ids[0];
@@ -508,6 +513,32 @@ static const uint64_t *block_ids(struct trace_recorder *rec, const uint64_t *p, 
             finalize_block(rec);
             const struct block_desc *d = &rec->descs[id];
             start_block(rec, (uint32_t)id, d->pc, d->pa, d->el, d->n, false);
+            continue;
+        }
+        /* A long run goes to the writer as it is, without the batch's copy: the pending
+         * entry, then all but the last item (which becomes the pending one). */
+        const uint64_t *q = p + 1, *lim = end - p > LONG_RUN_MAX ? p + LONG_RUN_MAX : end;
+        while (q < lim && JIT_TRACE_KIND(*q) == JIT_TRACE_BLOCK_ID && JIT_TRACE_ID(*q) < rec->cap_descs)
+            q++;
+        if (q - p >= LONG_RUN_MIN) {
+            flush_ids(rec);
+            if (rec->dead)
+                return end;
+            uint64_t seq;
+            if (trace_writer_blocks(rec->w, rec->blk_seq, &rec->blk_id, 1) < 0 ||
+                trace_writer_block_words(rec->w, rec->next_seq, p, 4, (size_t)(q - 1 - p), &seq) < 0) {
+                writer_failed(rec);
+                return end;
+            }
+            id = JIT_TRACE_ID(q[-1]);
+            if (!rec->descs[id].defined) {
+                internal(rec, "an entry of a block never described", q[-1]);
+                return end;
+            }
+            const struct block_desc *d = &rec->descs[id];
+            rec->next_seq = seq;
+            start_block(rec, (uint32_t)id, d->pc, d->pa, d->el, d->n, false);
+            p = q - 1;                        /* the for loop's p++ */
             continue;
         }
         /* Without filters the batch is contiguous: finalize_block's work, inline. */

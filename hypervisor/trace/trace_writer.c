@@ -863,7 +863,17 @@ static inline uint8_t *describe_once(struct trace_writer *w, uint8_t *p, uint32_
     return put_word(p, d->n);
 }
 
-int trace_writer_blocks(struct trace_writer *w, uint64_t seq, const uint32_t *ids, size_t n)
+/* The entries' ids are ids32[i], or ids64[i] >> shift when ids64 is given: the two
+ * callers below are specialised by the compiler (always_inline, constant arguments). */
+static inline __attribute__((always_inline)) uint32_t entry_id(const uint32_t *ids32, const uint64_t *ids64,
+                                                             unsigned shift, size_t i)
+{
+    return ids64 ? (uint32_t)(ids64[i] >> shift) : ids32[i];
+}
+
+static inline __attribute__((always_inline)) int write_entries(struct trace_writer *w, uint64_t seq,
+                                                               const uint32_t *ids32, const uint64_t *ids64,
+                                                               unsigned shift, size_t n, uint64_t *seq_after)
 {
     if (atomic_load_explicit(&w->failed, memory_order_relaxed))
         return -1;
@@ -874,9 +884,10 @@ int trace_writer_blocks(struct trace_writer *w, uint64_t seq, const uint32_t *id
     struct trace_pred *s = &w->pred;
     size_t i = 0;
     while (i < n) {
-        if (ids[i] >= w->cap_defs || !w->defs[ids[i]].defined)
+        uint32_t first_id = entry_id(ids32, ids64, shift, i);
+        if (first_id >= w->cap_defs || !w->defs[first_id].defined)
             return bad_record(w, "an entry of a block never described", seq);
-        if (block_entry_start(w, seq, w->defs[ids[i]].pc) < 0)
+        if (block_entry_start(w, seq, w->defs[first_id].pc) < 0)
             return -1;
         /* Entries until the chunk is full: an entry and its description fit in the
          * slack the buffer has beyond chunk_bytes. */
@@ -886,10 +897,10 @@ int trace_writer_blocks(struct trace_writer *w, uint64_t seq, const uint32_t *id
         uint64_t seq0 = seq;
         size_t first = i;
         const struct block_def *defs = w->defs;
-        uint32_t cap = w->cap_defs;
+        uint32_t cap = w->cap_defs, id = first_id;
         /* at least one entry: a SKIP may have filled the chunk, which must not end in it */
         for (bool more = true; more; more = i < end && p < limit) {
-            uint32_t id = ids[i++];
+            id = entry_id(ids32, ids64, shift, i++);
             uint8_t *q = id < cap ? describe_once(w, p, id) : NULL;
             if (!q) {
                 b->used = (uint32_t)(p - b->raw);
@@ -904,12 +915,27 @@ int trace_writer_blocks(struct trace_writer *w, uint64_t seq, const uint32_t *id
         b->used = (uint32_t)(p - b->raw);
         b->n_records += (uint32_t)(i - first);
         s->next_seq = seq;
-        s->prev_pc = defs[ids[i - 1]].pc;
+        s->prev_pc = defs[id].pc;
         w->instructions += seq - seq0;
         if ((p >= limit || b->n_records >= w->chunk_records) && submit(w) != 0)
             return -1;
     }
+    if (seq_after)
+        *seq_after = seq;
     return 0;
+}
+
+int trace_writer_blocks(struct trace_writer *w, uint64_t seq, const uint32_t *ids, size_t n)
+{
+    return write_entries(w, seq, ids, NULL, 0, n, NULL);
+}
+
+int trace_writer_block_words(struct trace_writer *w, uint64_t seq, const uint64_t *words, unsigned shift, size_t n,
+                             uint64_t *seq_after)
+{
+    if (shift > 32)
+        return bad_record(w, "block ids shifted by more than 32 bits", seq);
+    return write_entries(w, seq, NULL, words, shift, n, seq_after);
 }
 
 int trace_writer_block_run(struct trace_writer *w, uint64_t seq, uint32_t id, uint64_t count)

@@ -106,6 +106,11 @@ int trace_writer_insn(struct trace_writer *w, const struct trace_insn *r);
 int trace_writer_define_block(struct trace_writer *w, uint32_t id, uint64_t pc, uint64_t pa, uint8_t el,
                               uint32_t n_insns);
 int trace_writer_blocks(struct trace_writer *w, uint64_t seq, const uint32_t *ids, size_t n);
+/* The same with each id in the bits from `shift` up of a 64-bit word (a recorder's
+ * items as they are, without a copy); *seq_after (if not NULL) gets the sequence number
+ * that follows the last entry. */
+int trace_writer_block_words(struct trace_writer *w, uint64_t seq, const uint64_t *words, unsigned shift, size_t n,
+                             uint64_t *seq_after);
 /* `count` entries of block `id` in a row from seq on (a loop on itself): a few words
  * whatever the count. */
 int trace_writer_block_run(struct trace_writer *w, uint64_t seq, uint32_t id, uint64_t count);

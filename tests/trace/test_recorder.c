@@ -842,10 +842,13 @@ static void test_block_mode(void)
 
 /* Entries of described blocks: without filters they go to the writer in batches, the
  * last one pending (a fault cuts it short); a small item buffer drains often. */
-static void test_block_ids(void)
+/* Entries by id with faults, interpreted blocks and loops in between, through a buffer of
+ * `buffer_words`: a small one cuts every run of entries short; a large one lets long runs
+ * go to the writer as they are (block_ids' long-run path). */
+static void block_ids_through(size_t buffer_words)
 {
     const char *path = tmp_path("block-ids.ftrace");
-    struct trace_recorder_options o = {.mode = JIT_TRACE_BLOCKS, .el = -1, .buffer_words = 11};
+    struct trace_recorder_options o = {.mode = JIT_TRACE_BLOCKS, .el = -1, .buffer_words = buffer_words};
     struct trace_recorder *rec = open_rec(path, &o);
     if (!rec)
         return;
@@ -900,14 +903,22 @@ static void test_block_ids(void)
     trace_recorder_exit(rec, &st, false);
     CHECK(trace_recorder_instructions(rec) == seq, "%llu", (unsigned long long)trace_recorder_instructions(rec));
     close_rec(rec);
-    check_blocks(read_back(path), want, nw, "block ids");
+    check_blocks(read_back(path), want, nw, buffer_words < 64 ? "block ids, small buffer" : "block ids, long runs");
+}
+
+static void test_block_ids(void)
+{
+    block_ids_through(11);
+    block_ids_through(5000);
 
     /* Runs through the filters: each entry is judged alone (the window cuts the run). */
-    path = tmp_path("block-runs-filtered.ftrace");
-    o = (struct trace_recorder_options){.mode = JIT_TRACE_BLOCKS, .el = -1, .skip = 30, .count = 20};
-    if (!(rec = open_rec(path, &o)))
+    const char *path = tmp_path("block-runs-filtered.ftrace");
+    struct trace_recorder_options o = {.mode = JIT_TRACE_BLOCKS, .el = -1, .skip = 30, .count = 20};
+    struct trace_recorder *rec = open_rec(path, &o);
+    if (!rec)
         return;
-    b = trace_recorder_buffer(rec);
+    static struct a64_state st;
+    struct jit_trace_buf *b = trace_recorder_buffer(rec);
     trace_recorder_resume(rec, &st);
     jit_trace_block_def(b, 4, 0x4000, false, 0, 0, 7);
     put_block_run(b, 4, 10);                   /* entries at 0, 7, ..., 63 */
@@ -1071,6 +1082,23 @@ static void test_errors(void)
         put_block_id(trace_recorder_buffer(rec), 77);
         trace_recorder_exit(rec, &st, false);
         expect_internal(rec, path, "a block never described", "undescribed block");
+    }
+    path = tmp_path("e-bid-run.ftrace");
+    if ((rec = open_rec(path, &o))) {
+        /* inside a run long enough to go to the writer as it is */
+        struct jit_trace_buf *b = trace_recorder_buffer(rec);
+        trace_recorder_resume(rec, &st);
+        jit_trace_block_def(b, 5, 0x5000, false, 0, 0, 2);
+        for (int i = 0; i < 300; i++)
+            put_block_id(b, i == 150 ? 6 : 5);
+        trace_recorder_exit(rec, &st, false);
+        trace_recorder_sync(rec);
+        const char *e = trace_recorder_error(rec);
+        CHECK(e && strstr(e, path) && strstr(e, "a block never described"), "undescribed block in a run: %s",
+              e ? e : "(none)");
+        char err[600] = "";
+        CHECK(trace_recorder_close(rec, NULL, err, sizeof err) == -1 && strstr(err, "never described"),
+              "undescribed block in a run: close: %s", err);
     }
     path = tmp_path("e-bdef.ftrace");
     if ((rec = open_rec(path, &o))) {
