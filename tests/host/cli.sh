@@ -90,9 +90,14 @@ run run-host-pt 10 "$ferry" run --kernel "$engine" --mmu host-pt
 expect_rc run-host-pt 2; expect_lines run-host-pt "$err" 1; expect_grep run-host-pt "$err" "only the software TLB"
 run run-kvm-hosted 10 "$ferry" run --kernel "$engine" --kvm --hosted
 expect_rc run-kvm-hosted 2; expect_exact_line run-kvm-hosted "$err" "ferry: --hosted and --kvm exclude each other"
-run run-trace-unwritable 10 "$ferry" run --kernel "$work/off.bin" --trace /nonexistent/dir/t.ft
+# One error naming the file, in this process and (where KVM works) in the engine; the
+# default run adds the notice that it falls back to --hosted on a machine without KVM.
+run run-trace-unwritable 10 "$ferry" run --hosted --kernel "$work/off.bin" --trace /nonexistent/dir/t.ft
 expect_rc run-trace-unwritable 1; expect_lines run-trace-unwritable "$err" 1
 expect_grep run-trace-unwritable "$err" "/nonexistent/dir/t.ft"
+run run-trace-unwritable-default 10 "$ferry" run --kernel "$work/off.bin" --trace /nonexistent/dir/t.ft
+expect_rc run-trace-unwritable-default 1
+expect_grep run-trace-unwritable-default "$err" "ferry run: /nonexistent/dir/t.ft: cannot create the trace file"
 run run-profile-hosted 10 "$ferry" run --kernel "$engine" --hosted --profile
 expect_rc run-profile-hosted 2; expect_exact_line run-profile-hosted "$err" "ferry: --profile samples the engine; under --hosted use perf"
 run run-kvm-missing 10 "$ferry" run --kernel "$engine" --kvm --kvm-device /nonexistent/kvm
