@@ -495,10 +495,36 @@ static void block_run(struct trace_recorder *rec, uint32_t id, uint64_t count)
 /* A run of BLOCK_ID items from p on; where it ends. Without filters the common case,
  * an entry of a described block following another, only appends the earlier one's id to
  * the batch: the pending block's other fields are filled in once, after the run. */
-enum {
-    LONG_RUN_MIN = 64,     /* shorter runs: the batch (two writer calls cost more) */
-    LONG_RUN_MAX = 4096,   /* scanned, then written while the scan left them in L1 */
-};
+/* After this many entries in a row through the batch, the rest of the run skips it
+ * (two writer calls per run would cost short runs more than the copy). */
+enum { LONG_RUN_MIN = 64 };
+
+/* The rest of a long run, from p (a BLOCK_ID item) on, straight from the item buffer to
+ * the writer, without the batch's copy: the pending entry, then all but the run's last
+ * item. Returns that item, now the pending entry, or NULL after an error. */
+static const uint64_t *long_run(struct trace_recorder *rec, const uint64_t *p, const uint64_t *end)
+{
+    flush_ids(rec);
+    if (rec->dead)
+        return NULL;
+    uint64_t seq;
+    long run;
+    if (trace_writer_blocks(rec->w, rec->blk_seq, &rec->blk_id, 1) < 0 ||
+        (run = trace_writer_block_words(rec->w, rec->next_seq, p, (size_t)(end - p), 4, JIT_TRACE_BLOCK_ID, &seq)) < 1) {
+        writer_failed(rec);
+        return NULL;
+    }
+    const uint64_t *last = p + run - 1;
+    uint64_t id = JIT_TRACE_ID(*last);
+    if (id >= rec->cap_descs || !rec->descs[id].defined) {
+        internal(rec, "an entry of a block never described", *last);
+        return NULL;
+    }
+    const struct block_desc *d = &rec->descs[id];
+    rec->next_seq = seq;
+    start_block(rec, (uint32_t)id, d->pc, d->pa, d->el, d->n, false);
+    return last;
+}
 
 static const uint64_t *block_ids(struct trace_recorder *rec, const uint64_t *p, const uint64_t *end)
 {
@@ -515,35 +541,9 @@ static const uint64_t *block_ids(struct trace_recorder *rec, const uint64_t *p, 
             start_block(rec, (uint32_t)id, d->pc, d->pa, d->el, d->n, false);
             continue;
         }
-        /* A long run goes to the writer as it is, without the batch's copy: the pending
-         * entry, then all but the last item (which becomes the pending one). */
-        const uint64_t *q = p + 1, *lim = end - p > LONG_RUN_MAX ? p + LONG_RUN_MAX : end;
-        while (q < lim && JIT_TRACE_KIND(*q) == JIT_TRACE_BLOCK_ID && JIT_TRACE_ID(*q) < rec->cap_descs)
-            q++;
-        if (q - p >= LONG_RUN_MIN) {
-            flush_ids(rec);
-            if (rec->dead)
-                return end;
-            uint64_t seq;
-            if (trace_writer_blocks(rec->w, rec->blk_seq, &rec->blk_id, 1) < 0 ||
-                trace_writer_block_words(rec->w, rec->next_seq, p, 4, (size_t)(q - 1 - p), &seq) < 0) {
-                writer_failed(rec);
-                return end;
-            }
-            id = JIT_TRACE_ID(q[-1]);
-            if (!rec->descs[id].defined) {
-                internal(rec, "an entry of a block never described", q[-1]);
-                return end;
-            }
-            const struct block_desc *d = &rec->descs[id];
-            rec->next_seq = seq;
-            start_block(rec, (uint32_t)id, d->pc, d->pa, d->el, d->n, false);
-            p = q - 1;                        /* the for loop's p++ */
-            continue;
-        }
         /* Without filters the batch is contiguous: finalize_block's work, inline. */
         uint32_t *ids = rec->ids, pend = rec->blk_id;
-        unsigned n = rec->n_ids;
+        unsigned n = rec->n_ids, run = 0;
         uint64_t seq, next = rec->next_seq;
         if (n == 0)
             rec->ids_seq = rec->blk_seq;
@@ -552,7 +552,7 @@ static const uint64_t *block_ids(struct trace_recorder *rec, const uint64_t *p, 
             pend = (uint32_t)id;
             seq = next;
             next += rec->descs[id].n;
-            if (++p == end || JIT_TRACE_KIND(*p) != JIT_TRACE_BLOCK_ID || n == cap)
+            if (++p == end || JIT_TRACE_KIND(*p) != JIT_TRACE_BLOCK_ID || n == cap || ++run == LONG_RUN_MIN)
                 break;
             id = JIT_TRACE_ID(*p);
             if (id >= rec->cap_descs || !rec->descs[id].defined)
@@ -565,6 +565,11 @@ static const uint64_t *block_ids(struct trace_recorder *rec, const uint64_t *p, 
         start_block(rec, pend, d->pc, d->pa, d->el, d->n, false);
         if (n == cap)
             flush_ids(rec);
+        if (run == LONG_RUN_MIN && p < end && JIT_TRACE_KIND(*p) == JIT_TRACE_BLOCK_ID) {
+            if (!(p = long_run(rec, p, end)))
+                return end;
+            continue;                         /* past the run's last item, now pending */
+        }
         p--;                                  /* the for loop's p++ */
     }
     return p;

@@ -863,17 +863,29 @@ static inline uint8_t *describe_once(struct trace_writer *w, uint8_t *p, uint32_
     return put_word(p, d->n);
 }
 
-/* The entries' ids are ids32[i], or ids64[i] >> shift when ids64 is given: the two
- * callers below are specialised by the compiler (always_inline, constant arguments). */
-static inline __attribute__((always_inline)) uint32_t entry_id(const uint32_t *ids32, const uint64_t *ids64,
-                                                             unsigned shift, size_t i)
+/* The entries' ids are ids32[i], or ids64[i] >> shift when `wide`: the callers below get
+ * a loop each (always_inline, constant `wide` and, for the JIT's items, `shift`). */
+static inline __attribute__((always_inline)) uint64_t entry_id(bool wide, const uint32_t *ids32,
+                                                             const uint64_t *ids64, unsigned shift, size_t i)
 {
-    return ids64 ? (uint32_t)(ids64[i] >> shift) : ids32[i];
+    return wide ? ids64[i] >> shift : ids32[i];
 }
 
-static inline __attribute__((always_inline)) int write_entries(struct trace_writer *w, uint64_t seq,
-                                                               const uint32_t *ids32, const uint64_t *ids64,
-                                                               unsigned shift, size_t n, uint64_t *seq_after)
+/* Wide: whether word i continues the run (its bits below shift are `tag`). */
+static inline __attribute__((always_inline)) bool in_run(bool wide, const uint64_t *ids64, unsigned shift,
+                                                       uint64_t tag, size_t i, size_t n)
+{
+    return !wide || (i < n && (ids64[i] & (((uint64_t)1 << shift) - 1)) == tag);
+}
+
+/* Writes entries from seq on: all n ids (narrow), or (wide) those of the run of words
+ * from words[0] on but its last word, which the caller holds back. Returns 0 (narrow) or
+ * the run's length (wide), -1 on failure; *seq_after: the sequence number after the
+ * entries written. */
+static inline __attribute__((always_inline)) long write_entries(struct trace_writer *w, uint64_t seq, bool wide,
+                                                                const uint32_t *ids32, const uint64_t *ids64,
+                                                                unsigned shift, uint64_t tag, size_t n,
+                                                                uint64_t *seq_after)
 {
     if (atomic_load_explicit(&w->failed, memory_order_relaxed))
         return -1;
@@ -881,10 +893,13 @@ static inline __attribute__((always_inline)) int write_entries(struct trace_writ
      * loop need not check each entry. */
     if (n > UINT32_MAX || seq > UINT64_MAX - (uint64_t)n * UINT32_MAX)
         return bad_record(w, "sequence number overflows", seq);
+    if (wide && !in_run(wide, ids64, shift, tag, 0, n))
+        return 0;
     struct trace_pred *s = &w->pred;
-    size_t i = 0;
-    while (i < n) {
-        uint32_t first_id = entry_id(ids32, ids64, shift, i);
+    size_t i = 0, n_write = wide ? n - 1 : n;
+    /* wide: entry i is written only once word i + 1 shows that the run goes on */
+    while (i < n_write && in_run(wide, ids64, shift, tag, i + 1, n)) {
+        uint64_t first_id = entry_id(wide, ids32, ids64, shift, i);
         if (first_id >= w->cap_defs || !w->defs[first_id].defined)
             return bad_record(w, "an entry of a block never described", seq);
         if (block_entry_start(w, seq, w->defs[first_id].pc) < 0)
@@ -893,23 +908,25 @@ static inline __attribute__((always_inline)) int write_entries(struct trace_writ
          * slack the buffer has beyond chunk_bytes. */
         struct chunk_buf *b = w->cur;
         uint8_t *p = b->raw + b->used, *limit = b->raw + w->chunk_bytes;
-        size_t room = w->chunk_records - b->n_records, end = n - i < room ? n : i + room;
+        size_t room = w->chunk_records - b->n_records, end = n_write - i < room ? n_write : i + room;
         uint64_t seq0 = seq;
         size_t first = i;
-        const struct block_def *defs = w->defs;
-        uint32_t cap = w->cap_defs, id = first_id;
+        /* in locals: the loop's stores through p could alias the writer's fields */
+        struct block_def *defs = w->defs;
+        uint32_t cap = w->cap_defs, gen = w->block_gen;
+        uint64_t id = first_id;
         /* at least one entry: a SKIP may have filled the chunk, which must not end in it */
-        for (bool more = true; more; more = i < end && p < limit) {
-            id = entry_id(ids32, ids64, shift, i++);
-            uint8_t *q = id < cap ? describe_once(w, p, id) : NULL;
-            if (!q) {
+        for (bool more = true; more; more = i < end && p < limit && in_run(wide, ids64, shift, tag, i + 1, n)) {
+            id = entry_id(wide, ids32, ids64, shift, i++);
+            uint8_t *q = p;
+            if (id >= cap || (defs[id].gen != gen && !(q = describe_once(w, p, (uint32_t)id)))) {
                 b->used = (uint32_t)(p - b->raw);
                 b->n_records += (uint32_t)(i - 1 - first);
                 s->next_seq = seq;
                 w->instructions += seq - seq0;
                 return bad_record(w, "an entry of a block never described", seq);
             }
-            p = put_word(q, id);
+            p = put_word(q, (uint32_t)id);
             seq += defs[id].n;
         }
         b->used = (uint32_t)(p - b->raw);
@@ -922,20 +939,22 @@ static inline __attribute__((always_inline)) int write_entries(struct trace_writ
     }
     if (seq_after)
         *seq_after = seq;
-    return 0;
+    return wide ? (long)i + 1 : 0;
 }
 
 int trace_writer_blocks(struct trace_writer *w, uint64_t seq, const uint32_t *ids, size_t n)
 {
-    return write_entries(w, seq, ids, NULL, 0, n, NULL);
+    return (int)write_entries(w, seq, false, ids, NULL, 0, 0, n, NULL);
 }
 
-int trace_writer_block_words(struct trace_writer *w, uint64_t seq, const uint64_t *words, unsigned shift, size_t n,
-                             uint64_t *seq_after)
+long trace_writer_block_words(struct trace_writer *w, uint64_t seq, const uint64_t *words, size_t n, unsigned shift,
+                              uint64_t tag, uint64_t *seq_last)
 {
-    if (shift > 32)
-        return bad_record(w, "block ids shifted by more than 32 bits", seq);
-    return write_entries(w, seq, NULL, words, shift, n, seq_after);
+    if (shift == 0 || shift > 32 || tag >> shift)
+        return bad_record(w, "invalid id layout for block entries", seq);
+    if (shift == 4)   /* the JIT's items (jit/jit_trace.h): a loop with the shift built in */
+        return write_entries(w, seq, true, NULL, words, 4, tag, n, seq_last);
+    return write_entries(w, seq, true, NULL, words, shift, tag, n, seq_last);
 }
 
 int trace_writer_block_run(struct trace_writer *w, uint64_t seq, uint32_t id, uint64_t count)

@@ -106,11 +106,14 @@ int trace_writer_insn(struct trace_writer *w, const struct trace_insn *r);
 int trace_writer_define_block(struct trace_writer *w, uint32_t id, uint64_t pc, uint64_t pa, uint8_t el,
                               uint32_t n_insns);
 int trace_writer_blocks(struct trace_writer *w, uint64_t seq, const uint32_t *ids, size_t n);
-/* The same with each id in the bits from `shift` up of a 64-bit word (a recorder's
- * items as they are, without a copy); *seq_after (if not NULL) gets the sequence number
- * that follows the last entry. */
-int trace_writer_block_words(struct trace_writer *w, uint64_t seq, const uint64_t *words, unsigned shift, size_t n,
-                             uint64_t *seq_after);
+/* The same, straight from a recorder's item words: the run of words from words[0] on (at
+ * most n) whose bits below `shift` (1..32) equal `tag`, each an entry of the id in its
+ * bits from `shift` up. All but the run's last entry are written, since the recorder may
+ * still have to cut that one short. Returns the run's length (0 when words[0] is not in
+ * one), or -1 when the writer failed; *seq_last (if not NULL) gets the last entry's
+ * sequence number. */
+long trace_writer_block_words(struct trace_writer *w, uint64_t seq, const uint64_t *words, size_t n, unsigned shift,
+                              uint64_t tag, uint64_t *seq_last);
 /* `count` entries of block `id` in a row from seq on (a loop on itself): a few words
  * whatever the count. */
 int trace_writer_block_run(struct trace_writer *w, uint64_t seq, uint32_t id, uint64_t count);
