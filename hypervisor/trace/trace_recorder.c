@@ -492,9 +492,6 @@ static void block_run(struct trace_recorder *rec, uint32_t id, uint64_t count)
     }
 }
 
-/* A run of BLOCK_ID items from p on; where it ends. Without filters the common case,
- * an entry of a described block following another, only appends the earlier one's id to
- * the batch: the pending block's other fields are filled in once, after the run. */
 /* After this many entries in a row through the batch, the rest of the run skips it
  * (two writer calls per run would cost short runs more than the copy). */
 enum { LONG_RUN_MIN = 64 };
@@ -526,6 +523,9 @@ static const uint64_t *long_run(struct trace_recorder *rec, const uint64_t *p, c
     return last;
 }
 
+/* A run of BLOCK_ID items from p on; where it ends. Without filters the common case,
+ * an entry of a described block following another, only appends the earlier one's id to
+ * the batch: the pending block's other fields are filled in once, after the run. */
 static const uint64_t *block_ids(struct trace_recorder *rec, const uint64_t *p, const uint64_t *end)
 {
     const unsigned cap = sizeof rec->ids / sizeof rec->ids[0];
