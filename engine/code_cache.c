@@ -92,15 +92,14 @@ void code_cache_free(void *ptr, size_t size)
         len > next_free - start)
         fy_panic("fy_code_free: %p+%zu was not allocated by fy_code_alloc", ptr, size);
     for (uint64_t off = 0; off < len;) {
-        uint64_t size = 0;
-        if (paging_lookup(kernel_root_phys, start + off, &size) && size == LARGE_PAGE_SIZE) {
-            uint64_t old = paging_unmap_large(kernel_root_phys, start + off);
+        uint64_t old = paging_unmap_large(kernel_root_phys, start + off);   /* 0: not a 2 MB page */
+        if (old) {
             platform->flush_one(start + off);
             phys_free_pages(old & PTE_ADDR_MASK & ~(LARGE_PAGE_SIZE - 1), LARGE_PAGE_SIZE / PAGE_SIZE);
             off += LARGE_PAGE_SIZE;
             continue;
         }
-        uint64_t old = paging_unmap_page(kernel_root_phys, start + off);
+        old = paging_unmap_page(kernel_root_phys, start + off);
         if (!old)
             fy_panic("fy_code_free: page %p is not mapped (double free?)", (void *)(uintptr_t)(start + off));
         platform->flush_one(start + off);

@@ -206,7 +206,7 @@ int kvm_vm_enter_long_mode(struct kvm_vm *vm, uint64_t cr3, uint64_t rip, uint64
         /* x87, SSE and AVX state where the CPU has them. A refusal only costs speed:
          * the JIT checks XCR0 itself and then uses no VEX instructions. */
         struct kvm_xcrs xcrs = { .nr_xcrs = 1, .xcrs = { { .xcr = 0, .value = eax & 7 } } };
-        if (ioctl(vm->vcpu_fd, KVM_SET_XCRS, &xcrs) != 0) { /* see above */ }
+        (void)ioctl(vm->vcpu_fd, KVM_SET_XCRS, &xcrs);
     }
     if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &regs) != 0) {
         ferry_set_error(err, err_size, "KVM_SET_REGS failed: %s", strerror(errno));
