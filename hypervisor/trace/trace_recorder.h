@@ -89,15 +89,16 @@ struct jit_trace_buf *trace_recorder_buffer(struct trace_recorder *rec);
 
 /* Before guest code runs: registers the runtime changed since the last exit are added to
  * the last instruction's record; the shadow takes the state. The first call only takes
- * the state. The last record is then complete and written (block mode: the pending
- * block ends, so interpreted instructions are not grouped across a runtime exit). */
+ * the state. The last record stays open until the next instruction starts, so an
+ * exception taken before then is still its (block mode: the pending block ends, so
+ * interpreted instructions are not grouped across a runtime exit). */
 void trace_recorder_resume(struct trace_recorder *rec, const void *state);
 /* After guest code ran: processes the buffered items; with undone, the last
  * instruction's register writes are dropped (block mode: its block ends at the state's
  * PC, the faulting instruction included). The shadow takes the state. */
 void trace_recorder_exit(struct trace_recorder *rec, const void *state, bool undone);
 /* The last instruction took an exception (after trace_recorder_exit, before the next
- * resume). Ignored in block mode and when no instruction is pending. */
+ * instruction starts). Ignored in block mode and when no instruction is pending. */
 void trace_recorder_exception(struct trace_recorder *rec, const struct trace_exception *e);
 /* The last instruction also wrote register id (TRACE_REG_*) with this value: a register
  * the runtime keeps outside the state (a system register an MSR wrote). After
