@@ -44,6 +44,8 @@ struct trace_reader {
     struct trace_pred pred;
     struct block_slot *blocks;    /* block mode: the chunk's block descriptions */
     uint32_t cap_blocks, n_blocks, block_gen;
+    struct block_slot *numbered;  /* version 3: the chunk's descriptions by number */
+    uint32_t cap_numbered, n_numbered;
     struct block_slot last_entry;   /* the chunk's last block entry (REPEAT repeats it) */
     bool have_last_entry;
     uint64_t repeat_left;           /* entries of a REPEAT still to hand out */
@@ -122,9 +124,9 @@ static int read_header(struct trace_reader *r, uint64_t *header_size)
     if (memcmp(h, TRACE_MAGIC, 8) != 0)
         return rfail(r, "not a Ferry trace (bad magic)");
     r->info.version = get_le32(h + 8);
-    if (r->info.version != TRACE_FORMAT_VERSION && r->info.version != TRACE_FORMAT_V1_FULL)
-        return rfail(r, "trace format version %u; this ferry reads version %u",
-                     r->info.version, TRACE_FORMAT_VERSION);
+    if (r->info.version < TRACE_FORMAT_V1_FULL || r->info.version > TRACE_FORMAT_VERSION)
+        return rfail(r, "trace format version %u; this ferry reads versions %u to %u",
+                     r->info.version, TRACE_FORMAT_V1_FULL, TRACE_FORMAT_VERSION);
     uint64_t size = get_le32(h + 12);
     uint64_t lens[3], total = 0;
     for (int i = 0; i < 3; i++) {
@@ -165,7 +167,7 @@ static int read_header(struct trace_reader *r, uint64_t *header_size)
     if (r->info.version == TRACE_FORMAT_V1_FULL && r->info.mode != TRACE_MODE_FULL) {
         free(buf);
         return rfail(r, "a block-mode trace of format version 1; this ferry reads block mode from version %u on",
-                     TRACE_FORMAT_VERSION);
+                     TRACE_FORMAT_V2_WORDS);
     }
     const char **dst[3] = {&r->info.ferry_version, &r->info.command_line, &r->info.filters};
     uint64_t src = TRACE_HEADER_FIXED, out = 0;
@@ -400,6 +402,7 @@ void trace_reader_close(struct trace_reader *r)
         ZSTD_freeDCtx(r->zd);
     free(r->pred.cache);
     free(r->blocks);
+    free(r->numbered);
     free(r->comp);
     free(r->raw);
     free(r->index);
@@ -431,6 +434,7 @@ static uint32_t block_hash(uint32_t id, uint32_t cap)
 static void blocks_reset(struct trace_reader *r)
 {
     r->n_blocks = 0;
+    r->n_numbered = 0;
     if (++r->block_gen == 0) {
         for (uint32_t i = 0; i < r->cap_blocks; i++)
             r->blocks[i].gen = 0;
@@ -485,6 +489,19 @@ static int block_define(struct trace_reader *r, const struct block_slot *d)
         r->n_blocks++;
     *b = *d;
     b->gen = r->block_gen;
+    if (r->info.version < 3)
+        return 0;
+    /* version 3 also numbers the chunk's DEFINEs: a number names the description its
+     * DEFINE gave */
+    if (r->n_numbered == r->cap_numbered) {
+        uint32_t cap = r->cap_numbered ? 2 * r->cap_numbered : 256;
+        struct block_slot *t = realloc(r->numbered, cap * sizeof *t);
+        if (!t)
+            return rfail(r, "out of memory for the block descriptions of chunk %llu", (unsigned long long)r->chunk);
+        r->numbered = t;
+        r->cap_numbered = cap;
+    }
+    r->numbered[r->n_numbered++] = *b;
     return 0;
 }
 
@@ -558,7 +575,7 @@ static int load_chunk(struct trace_reader *r, uint64_t i)
     blocks_reset(r);
     r->have_last_entry = false;
     r->repeat_left = 0;
-    if (r->info.mode == TRACE_MODE_BLOCK && c->raw_size % 4)
+    if (r->info.mode == TRACE_MODE_BLOCK && r->info.version == TRACE_FORMAT_V2_WORDS && c->raw_size % 4)
         return rfail(r, "corrupt chunk %llu (block-mode records are 4-byte words)", (unsigned long long)i);
     return 0;
 }
@@ -759,7 +776,7 @@ static int decode_block(struct trace_reader *r, struct trace_record *out)
     struct trace_pred *s = &r->pred;
     const uint8_t *p = r->pos, *end = r->end;
     struct trace_insn *in = &out->insn;
-    bool has_pa = (r->info.flags & TRACE_FLAG_PA) != 0;
+    bool has_pa = (r->info.flags & TRACE_FLAG_PA) != 0, bytes = r->info.version >= 3;
     struct block_slot e;
     memset(out, 0, sizeof *out);
     if (r->repeat_left) {
@@ -768,6 +785,15 @@ static int decode_block(struct trace_reader *r, struct trace_record *out)
         goto entry;
     }
     for (;;) {
+        if (bytes) {
+            NEED(p < end, "truncated record");
+            uint8_t c = *p++;
+            if (c != TRACE_BLOCK_BYTE_WORD) {
+                NEED(c < r->n_numbered, "an entry of a block the chunk did not describe");
+                e = r->numbered[c];
+                break;
+            }
+        }
         NEED(end - p >= 4, "truncated record");
         uint32_t w = get_le32(p);
         p += 4;

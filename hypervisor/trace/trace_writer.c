@@ -35,6 +35,7 @@ struct chunk_buf {
 struct block_def {
     uint64_t pc, pa;
     uint32_t n, gen;
+    uint32_t number;                    /* its number in the chunk (when gen is the chunk's) */
     uint8_t el;
     bool defined;
 };
@@ -62,6 +63,7 @@ struct trace_writer {
     uint64_t records, instructions, raw_bytes;
     struct block_def *defs;             /* block mode: by id */
     uint32_t cap_defs, block_gen;
+    uint32_t n_numbered;                /* blocks the current chunk has described */
     double wait_s;
     atomic_bool failed;
 
@@ -785,12 +787,30 @@ int trace_writer_insn(struct trace_writer *w, const struct trace_insn *r)
     return after_record(w, p);
 }
 
-/* ---- block mode: 32-bit words (docs/trace-format.md, "Block mode records") ---------- */
+/* ---- block mode: bytes and 32-bit words (docs/trace-format.md, "Block mode records") */
 
 static inline uint8_t *put_word(uint8_t *p, uint32_t v)
 {
     put_le32(p, v);
     return p + 4;
+}
+
+/* A record that starts with a word: its TRACE_BLOCK_BYTE_WORD byte and the word. */
+static inline uint8_t *put_word_record(uint8_t *p, uint32_t v)
+{
+    *p++ = TRACE_BLOCK_BYTE_WORD;
+    return put_word(p, v);
+}
+
+/* An entry of described block `id`: one byte for the chunk's first 255 blocks (a 4-byte
+ * id per entry was most of what LZ4 had to compress: docs/trace.md). */
+static inline uint8_t *put_entry(uint8_t *p, const struct block_def *d, uint32_t id)
+{
+    if (__builtin_expect(d->number < TRACE_BLOCK_BYTE_WORD, 1)) {
+        *p = (uint8_t)d->number;
+        return p + 1;
+    }
+    return put_word_record(p, id);
 }
 
 static inline uint8_t *put_word64(uint8_t *p, uint64_t v)
@@ -815,11 +835,12 @@ static int block_entry_start(struct trace_writer *w, uint64_t seq, uint64_t firs
                 w->defs[i].gen = 0;
             w->block_gen = 1;
         }
+        w->n_numbered = 0;
         b->first_seq = seq;
         b->first_pc = first_pc;
         s->next_seq = seq;
     } else if (seq != s->next_seq) {
-        uint8_t *p = put_word(b->raw + b->used, TRACE_W_SKIP);
+        uint8_t *p = put_word_record(b->raw + b->used, TRACE_W_SKIP);
         b->used = (uint32_t)(put_word64(p, seq - s->next_seq) - b->raw);
         s->next_seq = seq;
     }
@@ -855,7 +876,8 @@ static inline uint8_t *describe_once(struct trace_writer *w, uint8_t *p, uint32_
     if (!d->defined)
         return NULL;
     d->gen = w->block_gen;
-    p = put_word(p, TRACE_W_DEFINE);
+    d->number = w->n_numbered++;
+    p = put_word_record(p, TRACE_W_DEFINE);
     p = put_word(p, id);
     p = put_word64(p, d->pc);
     p = put_word64(p, d->pa);
@@ -926,7 +948,7 @@ static inline __attribute__((always_inline)) long write_entries(struct trace_wri
                 w->instructions += seq - seq0;
                 return bad_record(w, "an entry of a block never described", seq);
             }
-            p = put_word(q, (uint32_t)id);
+            p = put_entry(q, &defs[id], (uint32_t)id);
             seq += defs[id].n;
         }
         b->used = (uint32_t)(p - b->raw);
@@ -986,7 +1008,7 @@ int trace_writer_block_run(struct trace_writer *w, uint64_t seq, uint32_t id, ui
         uint64_t m = w->chunk_records - b->n_records;
         if (m > count)
             m = count;
-        uint8_t *p = put_word(b->raw + b->used, TRACE_W_REPEAT);
+        uint8_t *p = put_word_record(b->raw + b->used, TRACE_W_REPEAT);
         p = put_word64(p, m);
         b->used = (uint32_t)(p - b->raw);
         b->n_records += (uint32_t)m;
@@ -1014,7 +1036,7 @@ int trace_writer_block(struct trace_writer *w, uint64_t seq, uint64_t pc, uint64
     if (block_entry_start(w, seq, pc) < 0)
         return -1;
     struct chunk_buf *b = w->cur;
-    uint8_t *p = put_word(b->raw + b->used, TRACE_W_BLOCK);
+    uint8_t *p = put_word_record(b->raw + b->used, TRACE_W_BLOCK);
     p = put_word64(p, pc);
     p = put_word64(p, (w->flags & TRACE_FLAG_PA) ? pa : 0);
     p = put_word(p, el);

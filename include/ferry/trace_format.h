@@ -9,9 +9,11 @@
 
 /* File header: magic, then u32 version, u32 header size (bytes, CRC included). */
 #define TRACE_MAGIC            "FERRYTRC"   /* 8 bytes, no NUL */
-#define TRACE_FORMAT_VERSION   2u
-/* Version 1 differed only in block mode: a reader takes its full-mode files as they are. */
+#define TRACE_FORMAT_VERSION   3u
+/* Versions 1 and 2 differed only in block mode: a reader takes their full-mode files as
+ * they are, and version 2's block mode (whole words per entry) too. */
 #define TRACE_FORMAT_V1_FULL   1u
+#define TRACE_FORMAT_V2_WORDS  2u
 #define TRACE_HEADER_FIXED     40u          /* bytes before the three strings */
 #define TRACE_STRING_MAX       65536u       /* longest header string a reader accepts */
 
@@ -106,9 +108,13 @@ static inline int trace_reg_is_vector(uint32_t id)
 #define TRACE_SRC_REGW         2u     /* equals register write k of this record (arg k) */
 #define TRACE_SRC_REG          3u     /* equals register id r's last value (arg r) */
 
-/* Record stream, block mode: 32-bit little-endian words. A word below
- * TRACE_W_ESCAPE is one entry of the block with that id, which a DEFINE earlier in the
- * same chunk described; the others start these records: */
+/* Record stream, block mode: bytes. A byte below TRACE_BLOCK_BYTE_WORD is one entry of the
+ * chunk's block of that number (blocks are numbered from 0 in the order the chunk's
+ * DEFINEs come); TRACE_BLOCK_BYTE_WORD is followed by a 32-bit little-endian word (unaligned) and
+ * the words its record has. A word below TRACE_W_ESCAPE is one entry of the block with
+ * that id, which a DEFINE earlier in the same chunk described; the others start these
+ * records. (Version 2 streams are these words alone, without the TRACE_BLOCK_BYTE_WORD bytes.) */
+#define TRACE_BLOCK_BYTE_WORD           0xffu
 #define TRACE_W_ESCAPE         0x80000000u
 #define TRACE_W_DEFINE         0x80000001u  /* id, pc lo, hi, pa lo, hi, el, n: 8 words */
 #define TRACE_W_BLOCK          0x80000002u  /* pc lo, hi, pa lo, hi, el, n: one entry, 7 words */

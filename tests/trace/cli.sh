@@ -106,5 +106,24 @@ check "bad option value: status $status" [ "$status" -eq 2 ]
 "$ferry" trace frob 2>/dev/null; status=$?
 check "unknown subcommand: status $status" [ "$status" -eq 2 ]
 
+# Format version 2's block mode (a 4-byte word per entry) still reads: two files recorded
+# by ferry at 47e96ca (tests/trace/data): a loop (DEFINE, ids, REPEAT) and a program
+# that faults, recorded with a PC filter (SKIP, a block cut short written in place).
+data=$(dirname "$0")/data
+entries() { "$ferry" trace show "$1" | awk '{print $1, $2, $6}'; }
+want=$( { echo "0 0000000000400078 6"
+          for ((k = 0; k < 999; k++)); do echo "$((6 + 4 * k)) 0000000000400080 4"; done
+          echo "4002 0000000000400090 3"; } )
+check "version 2 block mode: a loop" [ "$(entries "$data/v2-loop.ft")" = "$want" ]
+want="0 00000000004005c0 12
+4885 0000000000400590 4
+4895 00000000004005a0 5
+4995 00000000004005f4 2
+4997 0000000000400530 7
+5718 000000000040054c 6
+5928 0000000000400564 2"
+check "version 2 block mode: filtered, cut short" [ "$(entries "$data/v2-filtered.ft")" = "$want" ]
+check "version 2 block mode: stats" grep -q '^trace: .*(format 2, block mode' <<<"$("$ferry" trace stats "$data/v2-loop.ft")"
+
 echo "trace cli: $n checks, $fails failed"
 [ "$fails" -eq 0 ]
