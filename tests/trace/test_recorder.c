@@ -1120,6 +1120,7 @@ static void test_errors(void)
         struct trace_recorder_options fo = full_opts();
         fo.chunk_records = 500;
         fo.codec = TRACE_WRITER_UNCOMPRESSED;
+        fo.buffer_words = 1u << 16;   /* errors surface when a buffer is processed */
         struct trace_recorder *r = trace_recorder_open(path, a64_trace_arch(), &fo, err, sizeof err);
         if (!r)
             _exit(3);
