@@ -24,10 +24,15 @@
 #include "hypervisor/trace/trace_recorder.h"
 
 #define SLOT_NONE            0xffffu
-/* 8 MB a buffer: with 2 MB, block mode on code of short blocks took 10-15% longer
- * (qsort_bench 2: 0.19 s against 0.17 s; the guest's thread waited for the recorder's
- * more often, and refetched more lines the other core had read). docs/trace.md. */
+/* 8 MB a buffer, handed over early (at a soft limit, every eighth of it) while the
+ * consumer is idle: hand_off. docs/trace.md, "Performance of recording". */
 #define DEFAULT_BUFFER_WORDS ((size_t)1 << 20)
+#define SOFT_LIMITS          8u
+/* Buffers smaller than this have no soft limits. */
+#define SOFT_LIMIT_MIN_WORDS ((size_t)1 << 16)
+/* Room a raised soft limit leaves at least: more than any one reservation from C (an
+ * event with the state) needs. */
+#define SOFT_ROOM_MIN_WORDS  ((size_t)4096)
 #define N_REG_IDS            (TRACE_REG_ID_MAX + 1u)
 
 #define BLK_NO_ID UINT32_MAX
@@ -43,7 +48,8 @@ struct block_desc {
 struct trace_recorder {
     struct jit_trace_buf buf;    /* items go here: one of bufs[] */
     uint64_t *bufs[2];
-    size_t buf_words;
+    size_t buf_words;            /* each buffer's size */
+    size_t step_words;           /* between its soft limits */
     unsigned active;
     struct trace_writer *w;
     bool full;                   /* JIT_TRACE_FULL; else block mode */
@@ -99,6 +105,7 @@ struct trace_recorder {
     pthread_t consumer;
     bool have_consumer, lock_ready, stop;   /* lock_ready: lock and cond initialised */
     atomic_bool failed;          /* err is set (written before it) */
+    atomic_bool busy;            /* the consumer has a job (a hint for hand_off) */
     _Atomic uint64_t seq_done;   /* next_seq after the last processed items */
     void *event_state;           /* an event's state, aligned for the state struct */
     pthread_mutex_t lock;
@@ -667,6 +674,7 @@ static void *consumer_main(void *arg)
         process_items(rec, base, end);
         pthread_mutex_lock(&rec->lock);
         rec->job_base = NULL;
+        atomic_store_explicit(&rec->busy, false, memory_order_relaxed);
         pthread_cond_broadcast(&rec->cond);
     }
     pthread_mutex_unlock(&rec->lock);
@@ -687,25 +695,55 @@ static void wait_idle(struct trace_recorder *rec)
 
 static void settle(struct trace_recorder *rec);
 
-/* The drain hook (the buffer is full): the consumer takes the buffer and items go to
- * the other one meanwhile. */
-static void hand_off(void *ctx)
+static inline uint64_t *active_end(const struct trace_recorder *rec)
 {
-    struct trace_recorder *rec = ctx;
+    return rec->bufs[rec->active] + rec->buf_words;
+}
+
+static inline void reset_limit(struct trace_recorder *rec)
+{
+    rec->buf.limit = rec->buf.base + rec->step_words;
+}
+
+/* The consumer takes the active buffer and items go to the other one meanwhile (once
+ * the consumer has finished the one before). */
+static void switch_buffer(struct trace_recorder *rec)
+{
     uint64_t *base = rec->buf.base, *cur = rec->buf.cursor;
     wait_idle(rec);
-    if (!rec->have_consumer || rec->dead || cur <= base || cur > rec->buf.limit) {
+    if (!rec->have_consumer || rec->dead || cur <= base || cur > active_end(rec)) {
         settle(rec);                      /* after wait_idle, this thread may read `dead` */
         return;
     }
     pthread_mutex_lock(&rec->lock);
     rec->job_base = base;
     rec->job_end = cur;
+    atomic_store_explicit(&rec->busy, true, memory_order_relaxed);
     pthread_cond_broadcast(&rec->cond);
     pthread_mutex_unlock(&rec->lock);
     rec->active ^= 1;
     rec->buf.base = rec->buf.cursor = rec->bufs[rec->active];
-    rec->buf.limit = rec->buf.base + rec->buf_words;
+    reset_limit(rec);
+}
+
+/* The drain hook: items reached the soft limit. While the consumer is busy, the limit
+ * moves on and items keep filling this buffer (a switch would only wait for the
+ * consumer): switches are few where recording is the bottleneck. Once the consumer is
+ * idle, or the buffer full, it gets what there is: where recording keeps up, it starts
+ * early and the run's end does not wait for a whole buffer's processing (with 8 MB
+ * switched only when full, sha256's block-mode trace, 6 MB of items, was processed
+ * after the guest had finished). */
+static void hand_off(void *ctx)
+{
+    struct trace_recorder *rec = ctx;
+    uint64_t *end = active_end(rec), *cur = rec->buf.cursor;
+    if (rec->buf.limit < end && cur < end && (size_t)(end - cur) > SOFT_ROOM_MIN_WORDS &&
+        atomic_load_explicit(&rec->busy, memory_order_relaxed)) {
+        uint64_t *from = cur > rec->buf.limit ? cur : rec->buf.limit;
+        rec->buf.limit = (size_t)(end - from) > rec->step_words ? from + rec->step_words : end;
+        return;
+    }
+    switch_buffer(rec);
 }
 
 /* Consumes everything buffered, here (before every runner call): the runner's view of
@@ -715,9 +753,10 @@ static void settle(struct trace_recorder *rec)
     wait_idle(rec);
     uint64_t *base = rec->buf.base, *cur = rec->buf.cursor;
     rec->buf.cursor = base;
-    if (!rec->dead && cur > base && cur <= rec->buf.limit)
+    reset_limit(rec);
+    if (!rec->dead && cur > base && cur <= active_end(rec))
         process_items(rec, base, cur);
-    else if (!rec->dead && cur > rec->buf.limit)
+    else if (!rec->dead && cur > active_end(rec))
         internal(rec, "the item buffer overflowed", 0);
 }
 
@@ -980,8 +1019,8 @@ int trace_recorder_append(struct trace_recorder *rec, const uint64_t *items, siz
              rec->buf_words);
         return -1;
     }
-    if (words > (size_t)(rec->buf.limit - rec->buf.cursor))
-        hand_off(rec);
+    if (words > (size_t)(active_end(rec) - rec->buf.cursor))
+        switch_buffer(rec);
     memcpy(rec->buf.cursor, items, words * sizeof *items);
     rec->buf.cursor += words;
     return failed(rec) ? -1 : 0;
@@ -1171,6 +1210,7 @@ struct trace_recorder *trace_recorder_open(const char *path, const struct trace_
     if (words < JIT_TRACE_MAX_ITEM_WORDS)
         words = JIT_TRACE_MAX_ITEM_WORDS;
     rec->buf_words = words;
+    rec->step_words = words >= SOFT_LIMIT_MIN_WORDS ? words / SOFT_LIMITS : words;
     rec->bufs[0] = trace_buffer_alloc(words * sizeof(uint64_t));
     rec->bufs[1] = trace_buffer_alloc(words * sizeof(uint64_t));
     if (!rec->shadow || !rec->event_state || !rec->bufs[0] || !rec->bufs[1]) {
@@ -1181,7 +1221,7 @@ struct trace_recorder *trace_recorder_open(const char *path, const struct trace_
     memset(rec->shadow, 0, shadow_size);
     rec->buf.mode = options->mode;
     rec->buf.cursor = rec->buf.base;
-    rec->buf.limit = rec->buf.base + words;
+    reset_limit(rec);
     rec->buf.drain = hand_off;
     rec->buf.drain_ctx = rec;
     rec->cur.regs = rec->regs;

@@ -475,10 +475,12 @@ static void check_drain_stream(int n, unsigned expect)
     }
 }
 
+/* Tiny buffers, and one with soft limits (every 8192 words of 65536: the stream of
+ * about 130000 words meets them with the consumer busy or idle, and switches twice). */
 static void test_drain(void)
 {
-    static const size_t sizes[] = {5, 8, 13, 0};
-    for (unsigned s = 0; s < 4; s++) {
+    static const size_t sizes[] = {5, 8, 13, 1u << 16, 0};
+    for (unsigned s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
         const char *path = tmp_path("drain.ftrace");
         struct trace_recorder_options o = full_opts();
         o.buffer_words = sizes[s];
@@ -489,10 +491,57 @@ static void test_drain(void)
         static struct a64_state st;
         memset(&st, 0, sizeof st);
         trace_recorder_resume(rec, &st);
-        drain_stream(trace_recorder_buffer(rec), 5000);
+        unsigned n = sizes[s] == 1u << 16 ? MAX_READ - 1 : 5000;
+        drain_stream(trace_recorder_buffer(rec), n);
         /* No exit: close processes what is still buffered. */
         close_rec(rec);
-        check_drain_stream(read_back(path), 5000);
+        check_drain_stream(read_back(path), n);
+    }
+}
+
+/* The engine's way in: items written to a buffer of its own reach the recorder in
+ * batches (trace_recorder_append), small ones that cross the recorder's soft limits and
+ * large ones that need a buffer switch. */
+struct engine_like {
+    struct jit_trace_buf b;
+    struct trace_recorder *rec;
+    int rc;
+};
+
+static void engine_like_drain(void *ctx)
+{
+    struct engine_like *e = ctx;
+    if (trace_recorder_append(e->rec, e->b.base, (size_t)(e->b.cursor - e->b.base)) != 0)
+        e->rc = -1;
+    e->b.cursor = e->b.base;
+}
+
+static void test_append(void)
+{
+    static const size_t batch_words[] = {64, 5000, 40000};
+    static uint64_t engine_buf[40000];
+    for (unsigned k = 0; k < sizeof batch_words / sizeof batch_words[0]; k++) {
+        const char *path = tmp_path("append.ftrace");
+        struct trace_recorder_options o = full_opts();
+        o.buffer_words = 1u << 16;
+        struct trace_recorder *rec = open_rec(path, &o);
+        if (!rec)
+            return;
+        static struct a64_state st;
+        memset(&st, 0, sizeof st);
+        trace_recorder_resume(rec, &st);
+        struct engine_like e = {
+            .b = {.mode = JIT_TRACE_FULL, .cursor = engine_buf, .base = engine_buf,
+                  .limit = engine_buf + batch_words[k], .drain = engine_like_drain},
+            .rec = rec,
+        };
+        e.b.drain_ctx = &e;
+        drain_stream(&e.b, MAX_READ - 1);
+        engine_like_drain(&e);
+        CHECK(e.rc == 0, "append in batches of %zu words: %s", batch_words[k],
+              trace_recorder_error(rec) ? trace_recorder_error(rec) : "");
+        close_rec(rec);
+        check_drain_stream(read_back(path), MAX_READ - 1);
     }
 }
 
@@ -1338,6 +1387,7 @@ int main(int argc, char **argv)
     test_add_reg();
     test_memory();
     test_drain();
+    test_append();
     test_resume_exit();
     test_retract_full();
     test_filters();
