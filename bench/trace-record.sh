@@ -8,11 +8,14 @@
 # divided by DIV (default 20): a full trace of a billion instructions takes about a
 # minute and gigabytes of disk. The trace files are deleted after each run.
 # Usage: bench/trace-record.sh [BUILD] [NAME...]   (env: RUNS (default 3), DIV, SYSTEM=0
-# to skip system mode, ENGINE=0 to skip the engine)     make trace-record-bench
+# to skip system mode, ENGINE=0 to skip the engine, FULL=0 to skip the full traces: more
+# runs of block mode in the time, B/insn then the block-mode trace's)
+#                                                     make trace-record-bench
 set -u
 build=${1:-build}
 shift 2>/dev/null || true
 runs=${RUNS:-3}
+full=${FULL:-1}
 div=${DIV:-20}
 ferry=$build/ferry
 udir=$build/bench/aarch64
@@ -22,7 +25,10 @@ trap 'rm -rf "$tmp"' EXIT
 source "$(dirname "$0")/programs.sh"
 source "$(dirname "$0")/timing.sh"
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a+0 > 0 && b+0 > 0) printf "%.1fx", a/b; else print "nan" }'; }
+ratio() {
+    [ "$1" = - ] && { echo -; return; }
+    awk -v a="$1" -v b="$2" 'BEGIN { if (a+0 > 0 && b+0 > 0) printf (a/b < 10 ? "%.2fx" : "%.1fx"), a/b; else print "nan" }'
+}
 
 # run MODE NAME ARG [TRACE-OPTION...]: the program under ferry user or ferry run.
 run() {
@@ -47,7 +53,12 @@ row() {
     done
     t0=$(median "${plain[@]}")
     tb=$(median "${blocks[@]}")
-    tf=$(median_wall "$tmp/full" run "$mode" "$name" "$a" --trace "$tmp/t.ft")
+    if [ "$full" != 0 ]; then
+        tf=$(median_wall "$tmp/full" run "$mode" "$name" "$a" --trace "$tmp/t.ft")
+    else
+        tf=-
+        cp "$tmp/blocks" "$tmp/full"
+    fi
     insns=$("$ferry" trace stats "$tmp/t.ft" 2>/dev/null | sed -n 's/^instructions: \([0-9]*\) .*/\1/p')
     bytes=$(stat -c %s "$tmp/t.ft" 2>/dev/null || echo 0)
     rm -f "$tmp/t.ft"
@@ -57,7 +68,7 @@ row() {
         "$(ratio "$tf" "$t0")" "$(ratio "$tb" "$t0")" "${insns:-nan}" "$bpi" "$same"
 }
 
-echo "Ferry trace recording benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, runs=$runs, arguments/$div (median wall seconds)"
+echo "Ferry trace recording benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, runs=$runs, arguments/$div (median wall seconds)$([ "$full" != 0 ] || echo "; no full traces, B/insn of block mode")"
 printf '%-7s %-14s %9s %9s %9s %8s %8s %12s %7s %s\n' mode program untraced full blocks full/un blk/un \
     instructions B/insn output
 modes=(user)
