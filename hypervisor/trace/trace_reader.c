@@ -787,10 +787,14 @@ static int decode_block(struct trace_reader *r, struct trace_record *out)
     for (;;) {
         if (bytes) {
             NEED(p < end, "truncated record");
-            uint8_t c = *p++;
-            if (c != TRACE_BLOCK_BYTE_WORD) {
-                NEED(c < r->n_numbered, "an entry of a block the chunk did not describe");
-                e = r->numbered[c];
+            uint32_t k = *p++;
+            if (k != TRACE_BLOCK_BYTE_WORD) {
+                if (k >= TRACE_BLOCK_BYTE_PAIR) {
+                    NEED(p < end, "truncated record");
+                    k = TRACE_BLOCK_BYTE_PAIR + ((k - TRACE_BLOCK_BYTE_PAIR) << 8 | *p++);
+                }
+                NEED(k < r->n_numbered, "an entry of a block the chunk did not describe");
+                e = r->numbered[k];
                 break;
             }
         }

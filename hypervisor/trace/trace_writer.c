@@ -802,13 +802,21 @@ static inline uint8_t *put_word_record(uint8_t *p, uint32_t v)
     return put_word(p, v);
 }
 
-/* An entry of described block `id`: one byte for the chunk's first 255 blocks (a 4-byte
- * id per entry was most of what LZ4 had to compress: docs/trace.md). */
+/* An entry of described block `id`: one byte for the chunk's first 192 blocks, two for
+ * the next 16128 (a 4-byte id per entry was most of what LZ4 had to compress:
+ * docs/trace.md). */
 static inline uint8_t *put_entry(uint8_t *p, const struct block_def *d, uint32_t id)
 {
-    if (__builtin_expect(d->number < TRACE_BLOCK_BYTE_WORD, 1)) {
-        *p = (uint8_t)d->number;
+    uint32_t k = d->number;
+    if (__builtin_expect(k < TRACE_BLOCK_BYTE_PAIR, 1)) {
+        *p = (uint8_t)k;
         return p + 1;
+    }
+    if (k < TRACE_BLOCK_SHORT_NUMBERS) {
+        k -= TRACE_BLOCK_BYTE_PAIR;
+        p[0] = (uint8_t)(TRACE_BLOCK_BYTE_PAIR + (k >> 8));
+        p[1] = (uint8_t)k;
+        return p + 2;
     }
     return put_word_record(p, id);
 }

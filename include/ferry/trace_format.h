@@ -108,13 +108,19 @@ static inline int trace_reg_is_vector(uint32_t id)
 #define TRACE_SRC_REGW         2u     /* equals register write k of this record (arg k) */
 #define TRACE_SRC_REG          3u     /* equals register id r's last value (arg r) */
 
-/* Record stream, block mode: bytes. A byte below TRACE_BLOCK_BYTE_WORD is one entry of the
- * chunk's block of that number (blocks are numbered from 0 in the order the chunk's
- * DEFINEs come); TRACE_BLOCK_BYTE_WORD is followed by a 32-bit little-endian word (unaligned) and
- * the words its record has. A word below TRACE_W_ESCAPE is one entry of the block with
- * that id, which a DEFINE earlier in the same chunk described; the others start these
- * records. (Version 2 streams are these words alone, without the TRACE_BLOCK_BYTE_WORD bytes.) */
+/* Record stream, block mode: bytes. Blocks are numbered from 0 in the order the chunk's
+ * DEFINEs come. A byte below TRACE_BLOCK_BYTE_PAIR is one entry of the chunk's block of
+ * that number; a byte b from TRACE_BLOCK_BYTE_PAIR up to TRACE_BLOCK_BYTE_WORD and the
+ * byte after it, c, one entry of block TRACE_BLOCK_BYTE_PAIR + (b - TRACE_BLOCK_BYTE_PAIR)
+ * * 256 + c; TRACE_BLOCK_BYTE_WORD is followed by a 32-bit little-endian word
+ * (unaligned) and the words its record has. A word below TRACE_W_ESCAPE is one entry of
+ * the block with that id, which a DEFINE earlier in the same chunk described; the others
+ * start these records. (Version 2 streams are these words alone, without the
+ * TRACE_BLOCK_BYTE_WORD bytes.) */
+#define TRACE_BLOCK_BYTE_PAIR           0xc0u
 #define TRACE_BLOCK_BYTE_WORD           0xffu
+/* Blocks numbered below this have an entry of one or two bytes. */
+#define TRACE_BLOCK_SHORT_NUMBERS       (TRACE_BLOCK_BYTE_PAIR + (TRACE_BLOCK_BYTE_WORD - TRACE_BLOCK_BYTE_PAIR) * 256u)
 #define TRACE_W_ESCAPE         0x80000000u
 #define TRACE_W_DEFINE         0x80000001u  /* id, pc lo, hi, pa lo, hi, el, n: 8 words */
 #define TRACE_W_BLOCK          0x80000002u  /* pc lo, hi, pa lo, hi, el, n: one entry, 7 words */

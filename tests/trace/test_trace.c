@@ -268,8 +268,8 @@ static void test_block_mode(void)
 /* Block entries by id (trace_writer_define_block, trace_writer_blocks) mixed with blocks
  * written in place, gaps, redefined ids and descriptions that must be repeated in each
  * chunk: the reader gives back exactly the entries written, for small chunks by records
- * and by bytes, with and without PAs, and for chunks of more blocks than a one-byte entry
- * numbers (255). */
+ * and by bytes, with and without PAs, and for chunks of more blocks than one-byte (192)
+ * and two-byte entries (16320) number. */
 struct expected_block {
     uint64_t seq, pc, pa;
     uint32_t n;
@@ -279,7 +279,7 @@ struct expected_block {
 static void test_block_ids(void)
 {
     static const unsigned chunks[][2] = { {0, 0}, {1000, 0}, {97, 0}, {0, 4096}, {1, 0} };
-    enum { N_IDS = 400, N_ENTRIES = 30000, N_RUN_ENTRIES = 30000 / 53 * 1000 };
+    enum { N_IDS = 30000, N_ENTRIES = 30000, N_RUN_ENTRIES = 30000 / 53 * 1000 };
     struct expected_block *want = malloc((N_ENTRIES + N_RUN_ENTRIES) * sizeof *want);
     CHECK(want != NULL, "out of memory");
     if (!want)
@@ -295,7 +295,7 @@ static void test_block_ids(void)
         CHECK(w != NULL, "open: %s", err);
         if (!w)
             break;
-        struct expected_block desc[N_IDS];
+        static struct expected_block desc[N_IDS];
         for (uint32_t id = 0; id < N_IDS; id++) {
             desc[id] = (struct expected_block){ .pc = 0x400000 + id * 0x44, .pa = 0x80400000 + id * 0x44,
                                                 .n = 1 + id % 9, .el = (uint8_t)(id % 7 == 0 ? TRACE_EL_UNKNOWN : id % 4) };
