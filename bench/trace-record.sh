@@ -41,28 +41,44 @@ run() {
     esac
 }
 
-# row MODE NAME ARG: one table line. The untraced and block-mode runs alternate, so that
-# their ratio is not skewed by the machine's speed drifting between them (it does, by up
-# to 1.5x within minutes on the project's machines); the full traces run after them.
-row() {
-    local mode=$1 name=$2 a=$3
-    local t0 tf tb insns bytes bpi same=same plain=() blocks=() r
+# The untraced and block-mode runs go in rounds over all rows: the machine's speed drifts
+# (by up to 2x, for seconds to minutes, on the project's machines), so a slow spell
+# touches one run of many rows rather than every run of one; within a round a row's
+# untraced and block-mode runs follow each other, so their ratio is not skewed by the
+# drift either. The full traces run after all rounds.
+declare -A plain_t blocks_t
+timed_rounds() {
+    local r row mode name a key
     for ((r = 0; r < runs; r++)); do
-        plain+=("$(runs=1 median_wall "$tmp/plain" run "$mode" "$name" "$a")")
-        blocks+=("$(runs=1 median_wall "$tmp/blocks" run "$mode" "$name" "$a" --trace-blocks --trace "$tmp/t.ft")")
+        for row in "${rows[@]}"; do
+            read -r mode name a <<<"$row"
+            key=$mode-$name
+            plain_t[$key]+=" $(runs=1 median_wall "$tmp/$key.plain" run "$mode" "$name" "$a")"
+            blocks_t[$key]+=" $(runs=1 median_wall "$tmp/$key.blocks" run "$mode" "$name" "$a" \
+                --trace-blocks --trace "$tmp/$key.ft")"
+        done
     done
-    t0=$(median "${plain[@]}")
-    tb=$(median "${blocks[@]}")
+}
+
+# row MODE NAME ARG: the full traces and the table line.
+row() {
+    local mode=$1 name=$2 a=$3 key=$1-$2
+    local t0 tf tb insns bytes bpi same=same trace=$tmp/$1-$2.ft
+    # shellcheck disable=SC2086  # the lists split into their times
+    t0=$(median ${plain_t[$key]})
+    # shellcheck disable=SC2086
+    tb=$(median ${blocks_t[$key]})
     if [ "$full" != 0 ]; then
-        tf=$(median_wall "$tmp/full" run "$mode" "$name" "$a" --trace "$tmp/t.ft")
+        tf=$(median_wall "$tmp/$key.full" run "$mode" "$name" "$a" --trace "$tmp/t.ft")
+        trace=$tmp/t.ft
     else
         tf=-
-        cp "$tmp/blocks" "$tmp/full"
+        cp "$tmp/$key.blocks" "$tmp/$key.full"
     fi
-    insns=$("$ferry" trace stats "$tmp/t.ft" 2>/dev/null | sed -n 's/^instructions: \([0-9]*\) .*/\1/p')
-    bytes=$(stat -c %s "$tmp/t.ft" 2>/dev/null || echo 0)
-    rm -f "$tmp/t.ft"
-    cmp -s "$tmp/plain" "$tmp/full" && cmp -s "$tmp/plain" "$tmp/blocks" || same=DIFFERENT
+    insns=$("$ferry" trace stats "$trace" 2>/dev/null | sed -n 's/^instructions: \([0-9]*\) .*/\1/p')
+    bytes=$(stat -c %s "$trace" 2>/dev/null || echo 0)
+    rm -f "$tmp/t.ft" "$tmp/$key.ft"
+    cmp -s "$tmp/$key.plain" "$tmp/$key.full" && cmp -s "$tmp/$key.plain" "$tmp/$key.blocks" || same=DIFFERENT
     bpi=$(awk -v b="$bytes" -v n="${insns:-0}" 'BEGIN { if (n > 0) printf "%.2f", b/n; else print "nan" }')
     printf '%-7s %-14s %9s %9s %9s %8s %8s %12s %7s %s\n' "$mode" "$name" "$t0" "$tf" "$tb" \
         "$(ratio "$tf" "$t0")" "$(ratio "$tb" "$t0")" "${insns:-nan}" "$bpi" "$same"
@@ -74,10 +90,16 @@ printf '%-7s %-14s %9s %9s %9s %8s %8s %12s %7s %s\n' mode program untraced full
 modes=(user)
 [ "${SYSTEM:-1}" != 0 ] && modes+=(system)
 [ "${SYSTEM:-1}" != 0 ] && [ "${ENGINE:-1}" != 0 ] && [ -w /dev/kvm ] && modes+=(engine)
+rows=()
 for mode in "${modes[@]}"; do
     for name in "${names[@]}"; do
         a=$(( ${arg[$name]:-1} / div )); [ "$a" -ge 1 ] || a=1
         [ "$mode" = user ] || [ -s "$kdir/$name.elf" ] || continue
-        row "$mode" "$name" "$a"
+        rows+=("$mode $name $a")
     done
+done
+timed_rounds
+for row in "${rows[@]}"; do
+    # shellcheck disable=SC2086  # mode, name, argument
+    row $row
 done
