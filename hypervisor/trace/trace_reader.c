@@ -489,7 +489,7 @@ static int block_define(struct trace_reader *r, const struct block_slot *d)
         r->n_blocks++;
     *b = *d;
     b->gen = r->block_gen;
-    if (r->info.version < 3)
+    if (r->info.version <= TRACE_FORMAT_V2_WORDS)
         return 0;
     /* version 3 also numbers the chunk's DEFINEs: a number names the description its
      * DEFINE gave */
@@ -776,7 +776,7 @@ static int decode_block(struct trace_reader *r, struct trace_record *out)
     struct trace_pred *s = &r->pred;
     const uint8_t *p = r->pos, *end = r->end;
     struct trace_insn *in = &out->insn;
-    bool has_pa = (r->info.flags & TRACE_FLAG_PA) != 0, bytes = r->info.version >= 3;
+    bool has_pa = (r->info.flags & TRACE_FLAG_PA) != 0, bytes = r->info.version > TRACE_FORMAT_V2_WORDS;
     struct block_slot e;
     memset(out, 0, sizeof *out);
     if (r->repeat_left) {

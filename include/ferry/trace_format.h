@@ -110,7 +110,7 @@ static inline int trace_reg_is_vector(uint32_t id)
 
 /* Record stream, block mode: bytes. Blocks are numbered from 0 in the order the chunk's
  * DEFINEs come. A byte below TRACE_BLOCK_BYTE_PAIR is one entry of the chunk's block of
- * that number; a byte b from TRACE_BLOCK_BYTE_PAIR up to TRACE_BLOCK_BYTE_WORD and the
+ * that number; a byte b from TRACE_BLOCK_BYTE_PAIR and below TRACE_BLOCK_BYTE_WORD and the
  * byte after it, c, one entry of block TRACE_BLOCK_BYTE_PAIR + (b - TRACE_BLOCK_BYTE_PAIR)
  * * 256 + c; TRACE_BLOCK_BYTE_WORD is followed by a 32-bit little-endian word
  * (unaligned) and the words its record has. A word below TRACE_W_ESCAPE is one entry of
