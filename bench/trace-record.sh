@@ -6,7 +6,7 @@
 # same in the engine); the slowdowns against the untraced run, the traced
 # instructions and the bytes per instruction on disk. Arguments are bench/programs.sh's
 # divided by DIV (default 20): a full trace of a billion instructions takes about a
-# minute and gigabytes of disk. The trace files are deleted after each run.
+# minute and gigabytes of disk. The trace files are deleted once measured.
 # Usage: bench/trace-record.sh [BUILD] [NAME...]   (env: RUNS (default 3), DIV, SYSTEM=0
 # to skip system mode, ENGINE=0 to skip the engine, FULL=0 to skip the full traces: more
 # runs of block mode in the time, B/insn then the block-mode trace's)
@@ -63,7 +63,7 @@ timed_rounds() {
 # row MODE NAME ARG: the full traces and the table line.
 row() {
     local mode=$1 name=$2 a=$3 key=$1-$2
-    local t0 tf tb insns bytes bpi same=same trace=$tmp/$1-$2.ft
+    local t0 tf tb insns bytes bpi same=same trace=$tmp/$key.ft
     # shellcheck disable=SC2086  # the lists split into their times
     t0=$(median ${plain_t[$key]})
     # shellcheck disable=SC2086

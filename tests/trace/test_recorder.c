@@ -475,6 +475,25 @@ static void check_drain_stream(int n, unsigned expect)
     }
 }
 
+/* The most records a drain stream may have for read_back to reach the file's end. */
+enum { LONG_STREAM = MAX_READ - 1 };
+
+/* A full-mode recorder with these buffer and chunk sizes (0: the defaults), resumed
+ * from a zero state. */
+static struct trace_recorder *open_resumed(const char *path, size_t buffer_words, unsigned chunk_records)
+{
+    struct trace_recorder_options o = full_opts();
+    o.buffer_words = buffer_words;
+    o.chunk_records = chunk_records;
+    struct trace_recorder *rec = open_rec(path, &o);
+    if (rec) {
+        static struct a64_state st;
+        memset(&st, 0, sizeof st);
+        trace_recorder_resume(rec, &st);
+    }
+    return rec;
+}
+
 /* Tiny buffers, and one with soft limits (every 8192 words of 65536: the stream of
  * about 130000 words meets them with the consumer busy or idle, and switches twice). */
 static void test_drain(void)
@@ -482,16 +501,10 @@ static void test_drain(void)
     static const size_t sizes[] = {5, 8, 13, 1u << 16, 0};
     for (unsigned s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
         const char *path = tmp_path("drain.ftrace");
-        struct trace_recorder_options o = full_opts();
-        o.buffer_words = sizes[s];
-        o.chunk_records = 700;
-        struct trace_recorder *rec = open_rec(path, &o);
+        struct trace_recorder *rec = open_resumed(path, sizes[s], 700);
         if (!rec)
             return;
-        static struct a64_state st;
-        memset(&st, 0, sizeof st);
-        trace_recorder_resume(rec, &st);
-        unsigned n = sizes[s] == 1u << 16 ? MAX_READ - 1 : 5000;
+        unsigned n = sizes[s] == 1u << 16 ? LONG_STREAM : 5000;
         drain_stream(trace_recorder_buffer(rec), n);
         /* No exit: close processes what is still buffered. */
         close_rec(rec);
@@ -522,26 +535,21 @@ static void test_append(void)
     static uint64_t engine_buf[40000];
     for (unsigned k = 0; k < sizeof batch_words / sizeof batch_words[0]; k++) {
         const char *path = tmp_path("append.ftrace");
-        struct trace_recorder_options o = full_opts();
-        o.buffer_words = 1u << 16;
-        struct trace_recorder *rec = open_rec(path, &o);
+        struct trace_recorder *rec = open_resumed(path, 1u << 16, 0);
         if (!rec)
             return;
-        static struct a64_state st;
-        memset(&st, 0, sizeof st);
-        trace_recorder_resume(rec, &st);
         struct engine_like e = {
             .b = {.mode = JIT_TRACE_FULL, .cursor = engine_buf, .base = engine_buf,
                   .limit = engine_buf + batch_words[k], .drain = engine_like_drain},
             .rec = rec,
         };
         e.b.drain_ctx = &e;
-        drain_stream(&e.b, MAX_READ - 1);
+        drain_stream(&e.b, LONG_STREAM);
         engine_like_drain(&e);
         CHECK(e.rc == 0, "append in batches of %zu words: %s", batch_words[k],
               trace_recorder_error(rec) ? trace_recorder_error(rec) : "");
         close_rec(rec);
-        check_drain_stream(read_back(path), MAX_READ - 1);
+        check_drain_stream(read_back(path), LONG_STREAM);
     }
 }
 
