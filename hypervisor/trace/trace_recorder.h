@@ -17,11 +17,12 @@
  *   trace_recorder_exception(rec, &e)    when the runtime takes an exception for the
  *       last instruction (after trace_recorder_exit);
  *   trace_recorder_close(rec, err, size) at the end (or trace_recorder_abort).
- * The JIT also calls the buffer's drain hook when the buffer is full, and
+ * The JIT also calls the buffer's drain hook when items reach the buffer's limit, and
  * trace_recorder_retract when it reruns an instruction in the interpreter.
  *
- * A thread of the recorder's processes the items: the drain hook hands it the full
- * buffer and the runner goes on with the other one. The runner calls above append
+ * A thread of the recorder's processes the items: the drain hook hands it the buffer
+ * (when full, or at a soft limit while the thread is idle) and the runner goes on with
+ * the other one. The runner calls above append
  * events to the same buffer (in full mode with a copy of the state), so they are
  * applied in order and the runner waits only when both buffers are full. */
 #ifndef FERRY_TRACE_RECORDER_H
@@ -66,7 +67,8 @@ struct trace_recorder_options {
     /* Block mode filters a block by its first instruction (its PC, EL and sequence
      * number), so a block that starts inside the window is recorded whole. */
     const char *command_line;      /* for the file's header */
-    /* Item buffer size in 64-bit words (0: 256 Ki words, 2 MB). Translated code drains and
+    /* Item buffer size in 64-bit words (0: 1 Mi words, 8 MB; from 64 Ki words on, soft
+     * limits every eighth). Translated code drains and
      * re-enters a block whose items do not fit, so the buffer must hold the largest
      * block's items; smaller sizes only suit tests that append like the interpreter. */
     size_t buffer_words;
