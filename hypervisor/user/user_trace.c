@@ -135,7 +135,10 @@ static void exception(uint32_t ec, uint32_t iss, uint64_t far)
     struct trace_exception e = {
         .ec = ec, .esr = (uint64_t)ec << 26 | ESR_IL | iss, .far = far, .target_el = 1, .target_pc = 0,
     };
+    /* the event goes to the recorder's buffer: the items that follow go after it */
+    to_recorder();
     trace_recorder_exception(recorder, &e);
+    from_recorder();
 }
 
 void user_trace_exit(const struct a64_state *s, ir_exit_kind kind, uint64_t info, bool page_mapped)

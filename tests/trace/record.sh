@@ -84,6 +84,13 @@ for mode in "" --interp; do
         fail "block mode ${mode:-jit}: $blocks (instructions, records) against $full instructions in full"
 done
 
+# ---- exceptions ------------------------------------------------------------------------
+# dead_loads: system calls, and loads that fault into the program's SIGSEGV handler.
+run "$dir/exc.ft" /dev/null "$regress/dead_loads"
+"$ferry" trace stats "$dir/exc.ft" >"$dir/exc.stats"
+grep -Eq '^  ec=0x15 svc +[1-9]' "$dir/exc.stats" && grep -Eq '^  ec=0x24 data abort \(lower EL\) +9$' "$dir/exc.stats" ||
+    fail "exceptions in a user-mode trace: $(grep -A3 '^exceptions' "$dir/exc.stats" | tr '\n' ' ')"
+
 # ---- filters --------------------------------------------------------------------------
 # loop.elf: 2 instructions, the 4-instruction loop body 1000 times from 0x400080, 3 more.
 run "$dir/window.ft" /dev/null --trace-skip 100 --trace-count 50 "$loop"
