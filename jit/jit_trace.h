@@ -35,6 +35,23 @@
  *          block mode: a translation that loops on itself entered block `id` count
  *          times in a row (it counts in the item while it loops; count may be 0)
  *
+ * Replay mode records what re-executing the guest's instructions cannot know: which
+ * blocks ran, the value every load read, and the state wherever the runtime ran or a
+ * buffer was handed over. A reader gets everything else (register writes, addresses,
+ * stored values) by running the instructions again from those states. Its items:
+ *   BLOCK_DEF  with JIT_TRACE_DEF_SLOTS in the tag, and after its words: a word giving
+ *          the bytes of load values an entry carries (slot bytes), then the block's
+ *          encodings, two per word (the first in the low half)
+ *   BLOCK_ID   followed by the entry's slot words: the values of the block's loads in
+ *          program order, each in its size's bytes (a 16-byte load: low half first),
+ *          packed, the last word padded; an entry cut short by a fault leaves the
+ *          slots after the fault unwritten
+ *   BLOCK_RUN  only for a block without loads
+ *   INSN, LOAD the interpreter's instructions (with their encodings) and its loads
+ *   runner events always with the state; EV_RESUME with JIT_TRACE_EV_CHECKPOINT: the
+ *          runtime changed nothing (a buffer was handed over): the state is what the
+ *          instructions before it left
+ *
  * Value words hold values zero-extended to 64 bits (a recorder may still mask them by
  * size).
  *
@@ -53,6 +70,8 @@ enum jit_trace_mode {
     JIT_TRACE_OFF = 0,
     JIT_TRACE_FULL = 1,     /* INSN, REG, LOAD, STORE, STORE_EXCL items */
     JIT_TRACE_BLOCKS = 2,   /* BLOCK, BLOCK_DEF, BLOCK_ID and BLOCK_RUN items only */
+    JIT_TRACE_REPLAY = 3,   /* block entries with their load values, INSN and LOAD items of
+                               the interpreter, events with the state (see above) */
 };
 
 enum jit_trace_kind {
@@ -91,6 +110,7 @@ enum jit_trace_kind {
  * padding zero; only in full mode (block mode needs the PC alone). */
 #define JIT_TRACE_EV_UNDONE     (1u << 4)
 #define JIT_TRACE_EV_WITH_STATE (1u << 5)
+#define JIT_TRACE_EV_CHECKPOINT (1u << 6)   /* EV_RESUME, replay mode: see above */
 
 static inline unsigned jit_trace_state_words(uint32_t state_size) { return (state_size + 7) / 8; }
 
@@ -131,6 +151,7 @@ static inline uint64_t jit_trace_add_reg_tag(uint16_t id) { return JIT_TRACE_EV_
 #define JIT_TRACE_HIGH(tag)   ((uint32_t)((tag) >> 32))   /* INSN: encoding; BLOCK, BLOCK_DEF: count */
 #define JIT_TRACE_EL(tag)     ((int)(((tag) >> 4) & 15u) - 1) /* INSN, BLOCK, BLOCK_DEF: -1 = unknown */
 #define JIT_TRACE_PA          (1u << 8)   /* INSN, BLOCK, BLOCK_DEF: a physical address word follows the pc */
+#define JIT_TRACE_DEF_SLOTS   (1u << 9)   /* BLOCK_DEF in replay mode: slot bytes and encodings follow */
 #define JIT_TRACE_ID(tag)     ((uint64_t)(tag) >> 4)   /* BLOCK_ID, BLOCK_RUN */
 
 /* The largest item: STORE_EXCL of 16 bytes. */
@@ -184,6 +205,36 @@ static inline void jit_trace_block_def(struct jit_trace_buf *t, uint32_t id, uin
     p[1] = id;
     p[2] = pc;
     if (has_pa) p[3] = pa;
+}
+
+/* Replay mode, the JIT: translation `id` as above, whose entries carry slot_bytes of
+ * load values; encodings[n_insns]. */
+static inline void jit_trace_block_def_slots(struct jit_trace_buf *t, uint32_t id, uint64_t pc, bool has_pa,
+                                             uint64_t pa, unsigned el, uint32_t n_insns, uint32_t slot_bytes,
+                                             const uint32_t *encodings)
+{
+    unsigned head = has_pa ? 5 : 4;
+    uint64_t *p = jit_trace_reserve(t, head + (n_insns + 1) / 2);
+    p[0] = JIT_TRACE_BLOCK_DEF | JIT_TRACE_DEF_SLOTS | (has_pa ? JIT_TRACE_PA : 0) | (uint64_t)(el + 1) << 4 |
+           (uint64_t)n_insns << 32;
+    p[1] = id;
+    p[2] = pc;
+    if (has_pa) p[3] = pa;
+    p[head - 1] = slot_bytes;
+    for (uint32_t i = 0; i < n_insns; i += 2)
+        p[head + i / 2] = encodings[i] | (i + 1 < n_insns ? (uint64_t)encodings[i + 1] << 32 : 0);
+}
+
+/* Replay mode: the words an entry's slots take (after its BLOCK_ID). */
+static inline uint64_t jit_trace_slot_words(uint64_t slot_bytes) { return (slot_bytes + 7) / 8; }
+
+/* Replay mode: the state at a point where the runtime changed nothing (jit_run, after a
+ * buffer was handed over; the interpreter, at an instruction boundary). */
+static inline void jit_trace_checkpoint(struct jit_trace_buf *t, const void *state, uint32_t state_size)
+{
+    unsigned words = jit_trace_state_event_words(JIT_TRACE_EV_RESUME, true, state_size);
+    uint64_t *p = jit_trace_reserve(t, words);
+    jit_trace_write_state_event(p, JIT_TRACE_EV_RESUME, JIT_TRACE_EV_CHECKPOINT, state, state_size, true, 0);
 }
 
 /* Block mode, the interpreter: it ran the instruction at pc (physical address pa when

@@ -4,6 +4,10 @@
 #include "arch/aarch64/fetch.h"
 #include "arch/aarch64/gen_api.h"
 
+/* Replay-mode items of one instruction at most: its INSN and its loads (LD4 of 64 single
+ * bytes is the most), with room to spare. */
+enum { REPLAY_INSN_WORDS_MAX = 1024 };
+
 ir_exit_kind a64_interp_run(struct a64_state *s, const struct jit_memory *m,
                             uint64_t *info, uint64_t *insn_budget)
 {
@@ -16,7 +20,13 @@ ir_exit_kind a64_interp_run(struct a64_state *s, const struct jit_memory *m,
             *info = s->PC;
             return IR_EXIT_FETCH_ABORT;
         }
-        if (m->trace && m->trace->mode == JIT_TRACE_FULL) {
+        if (m->trace && m->trace->mode == JIT_TRACE_REPLAY &&
+            m->trace->cursor + REPLAY_INSN_WORDS_MAX > m->trace->limit) {
+            /* hand the buffer over here, where a reader can start from the state */
+            m->trace->drain(m->trace->drain_ctx);
+            jit_trace_checkpoint(m->trace, s, sizeof *s);
+        }
+        if (m->trace && (m->trace->mode == JIT_TRACE_FULL || m->trace->mode == JIT_TRACE_REPLAY)) {
             if (has_pa)
                 jit_trace_insn_pa(m->trace, s->PC, pa, insn, s->EL);
             else

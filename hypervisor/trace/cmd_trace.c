@@ -13,6 +13,7 @@
 
 #include "hypervisor/commands.h"
 #include "hypervisor/trace/trace_args.h"
+#include "hypervisor/trace/a64_replay.h"
 #include "hypervisor/trace/trace_reader.h"
 
 /* From the generated AArch64 front end (libferry_a64.a). Declared here rather than by
@@ -30,7 +31,7 @@ static const char trace_usage[] =
     "                             [--mem A[..B]] [--recover]\n"
     "       ferry trace stats FILE [--top N] [--recover]\n"
     "       ferry trace diff A B [--context N] [--from N] [--from-a N] [--from-b N]\n"
-    "                            [--start-pc A] [--no-mem] [--no-values] [--recover]\n"
+    "                            [--start-pc A] [--count M] [--no-mem] [--no-values] [--recover]\n"
     "Ranges A..B are half-open (A <= x < B); a single A is that address.\n"
     "Exit status: 0 ok (diff: identical), 1 diff: the traces differ, 2 error.\n";
 
@@ -524,7 +525,7 @@ static int cmd_stats(int argc, char **argv)
     };
     const char *codec = info->codec < sizeof codecs / sizeof codecs[0] ? codecs[info->codec] : "?";
     printf("trace:        %s (format %u, %s mode%s%s%s)\n", path, info->version,
-           block_mode ? "block" : "full", info->flags & TRACE_FLAG_QEMU ? ", QEMU plugin" : "",
+           block_mode ? "block" : info->mode == TRACE_MODE_REPLAY ? "replay" : "full", info->flags & TRACE_FLAG_QEMU ? ", QEMU plugin" : "",
            info->flags & TRACE_FLAG_VALUES ? "" : ", no values",
            info->flags & TRACE_FLAG_NO_MEM ? ", no memory accesses" : "");
     printf("recorded by:  ferry %s: %s\n", info->ferry_version,
@@ -806,7 +807,7 @@ static int cmd_diff(int argc, char **argv)
 {
     const char *paths[2] = {NULL, NULL};
     bool recover = false;
-    uint64_t ctx = 3, from[2] = {0, 0}, start_pc = 0;
+    uint64_t ctx = 3, from[2] = {0, 0}, start_pc = 0, count = UINT64_MAX;
     bool have_start_pc = false, no_mem = false, no_values = false;
     int np = 0;
     for (int i = 0; i < argc; i++) {
@@ -826,6 +827,10 @@ static int cmd_diff(int argc, char **argv)
             if (i + 1 >= argc || trace_parse_u64(argv[i + 1], &start_pc) != 0)
                 return usage_error("--start-pc needs an address%s", "");
             have_start_pc = true;
+            i++;
+        } else if (!strcmp(argv[i], "--count")) {
+            if (i + 1 >= argc || trace_parse_u64(argv[i + 1], &count) != 0 || count == 0)
+                return usage_error("--count needs a positive number%s", "");
             i++;
         } else if (!strcmp(argv[i], "--no-mem")) {
             no_mem = true;
@@ -921,7 +926,7 @@ static int cmd_diff(int argc, char **argv)
             goto out;
         }
         char what[512];
-        if (ca == 0 && cb == 0) {
+        if ((ca == 0 && cb == 0) || matched == count) {
             printf("traces identical: %" PRIu64 " %s compared (%s)\n", matched,
                    sa.block_mode ? "blocks" : "instructions", compared);
             goto out;
@@ -964,6 +969,7 @@ int ferry_trace_main(int argc, char **argv)
 {
     /* A closed pipe is an ordinary way for `ferry trace show | head` to end. */
     signal(SIGPIPE, SIG_IGN);
+    trace_reader_set_replay(a64_trace_replay_chunk);   /* replay traces: run them again */
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         fputs(trace_usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? EXIT_ERR : 0;

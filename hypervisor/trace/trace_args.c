@@ -48,7 +48,9 @@ const char trace_options_usage[] =
     "  --trace-skip N     do not record the first N instructions\n"
     "  --trace-count M    then record at most M instructions\n"
     "  --trace-el N       record only instructions at exception level N\n"
-    "  --trace-blocks     record block entries with their instruction counts only\n";
+    "  --trace-blocks     record block entries with their instruction counts only\n"
+    "  --trace-replay     record block entries and load values only (ferry user); ferry\n"
+    "                     trace rebuilds every record by running the instructions again\n";
 
 void trace_options_init(struct trace_recorder_options *o)
 {
@@ -59,7 +61,7 @@ void trace_options_init(struct trace_recorder_options *o)
 
 static bool filters_given(const struct trace_recorder_options *o)
 {
-    return o->n_pc_ranges || o->skip || o->count || o->el >= 0 || o->mode == JIT_TRACE_BLOCKS;
+    return o->n_pc_ranges || o->skip || o->count || o->el >= 0 || o->mode != JIT_TRACE_FULL;
 }
 
 int trace_option_parse(struct trace_recorder_options *o, const char **path, int argc, char **argv, int *i,
@@ -68,13 +70,18 @@ int trace_option_parse(struct trace_recorder_options *o, const char **path, int 
     const char *opt = argv[*i];
     static const char *const with_value[] = { "--trace", "--trace-pc", "--trace-skip", "--trace-count",
                                               "--trace-el" };
-    bool known = strcmp(opt, "--trace-blocks") == 0;
+    bool known = strcmp(opt, "--trace-blocks") == 0 || strcmp(opt, "--trace-replay") == 0;
     for (size_t k = 0; k < sizeof(with_value) / sizeof(with_value[0]) && !known; k++)
         known = strcmp(opt, with_value[k]) == 0;
     if (!known)
         return 0;
-    if (strcmp(opt, "--trace-blocks") == 0) {
-        o->mode = JIT_TRACE_BLOCKS;
+    if (strcmp(opt, "--trace-blocks") == 0 || strcmp(opt, "--trace-replay") == 0) {
+        enum jit_trace_mode mode = opt[8] == 'b' ? JIT_TRACE_BLOCKS : JIT_TRACE_REPLAY;
+        if (o->mode != JIT_TRACE_FULL && o->mode != mode) {
+            snprintf(err, err_size, "--trace-blocks and --trace-replay: one or the other");
+            return -1;
+        }
+        o->mode = mode;
         return 1;
     }
     if (*i + 1 >= argc) {
@@ -122,7 +129,12 @@ int trace_option_parse(struct trace_recorder_options *o, const char **path, int 
 int trace_options_check(const struct trace_recorder_options *o, const char *path, char *err, size_t err_size)
 {
     if (!path && filters_given(o)) {
-        snprintf(err, err_size, "--trace-pc, --trace-skip, --trace-count, --trace-el and --trace-blocks need --trace FILE");
+        snprintf(err, err_size,
+                 "--trace-pc, --trace-skip, --trace-count, --trace-el, --trace-blocks and --trace-replay need --trace FILE");
+        return -1;
+    }
+    if (o->mode == JIT_TRACE_REPLAY && (o->n_pc_ranges || o->skip || o->count || o->el >= 0)) {
+        snprintf(err, err_size, "--trace-replay records everything: no --trace-pc, --trace-skip, --trace-count or --trace-el");
         return -1;
     }
     return 0;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <lz4.h>
@@ -50,6 +51,8 @@ struct trace_reader {
     bool have_last_entry;
     uint64_t repeat_left;           /* entries of a REPEAT still to hand out */
     ZSTD_DCtx *zd;
+
+    struct trace_reader *expanded;  /* replay mode: the loaded chunk's full records */
 
     bool have_peek;               /* seek decoded the first record already */
     struct trace_record peek;
@@ -158,7 +161,8 @@ static int read_header(struct trace_reader *r, uint64_t *header_size)
     r->info.arch = get_le16(h + 16);
     r->info.mode = h[18];
     r->info.flags = get_le32(h + 20);
-    if (r->info.arch != TRACE_ARCH_AARCH64 || r->info.mode > TRACE_MODE_BLOCK ||
+    if (r->info.arch != TRACE_ARCH_AARCH64 || r->info.mode > TRACE_MODE_REPLAY ||
+        (r->info.mode == TRACE_MODE_REPLAY && r->info.version < TRACE_FORMAT_VERSION) ||
         (r->info.flags & ~(uint32_t)TRACE_FLAGS_KNOWN)) {
         free(buf);
         return rfail(r, "corrupt header (architecture %u, mode %u, flags %#x)", r->info.arch,
@@ -192,10 +196,12 @@ static int read_header(struct trace_reader *r, uint64_t *header_size)
 /* Checks one chunk's description (from the index or from its own header). */
 static int check_chunk(struct trace_reader *r, const struct trace_chunk_info *c, uint64_t i)
 {
+    bool replay = r->info.mode == TRACE_MODE_REPLAY;   /* records: raw bytes */
     if (c->comp_size > TRACE_CHUNK_COMP_MAX || c->raw_size > TRACE_CHUNK_RAW_MAX ||
         c->n_records == 0 || (r->info.mode == TRACE_MODE_FULL && c->n_records > c->raw_size) ||
         c->codec > TRACE_CODEC_LZ4 || (c->codec == TRACE_CODEC_NONE && c->comp_size != c->raw_size) ||
-        c->end_seq <= c->first_seq || c->end_seq - c->first_seq < c->n_records)
+        (replay ? c->n_records != c->raw_size || c->raw_size < TRACE_REPLAY_HEAD || c->end_seq < c->first_seq
+                : c->end_seq <= c->first_seq || c->end_seq - c->first_seq < c->n_records))
         return rfail(r, "corrupt chunk %llu description", (unsigned long long)i);
     return 0;
 }
@@ -282,12 +288,13 @@ static int read_index(struct trace_reader *r, uint64_t header_size, bool *no_foo
         expect_off = c->offset + TRACE_CHUNK_HEADER + c->comp_size;
         prev_end = c->end_seq;
         records += c->n_records;
-        insns += r->info.mode == TRACE_MODE_FULL ? c->n_records : 0;
+        insns += r->info.mode == TRACE_MODE_FULL ? c->n_records
+               : r->info.mode == TRACE_MODE_REPLAY ? c->end_seq - c->first_seq : 0;
     }
     free(x);
     if (expect_off != index_off || records != r->info.n_records ||
         (n && (r->info.first_seq != r->index[0].first_seq || r->info.end_seq != prev_end)) ||
-        (r->info.mode == TRACE_MODE_FULL && insns != r->info.instructions) ||
+        (r->info.mode != TRACE_MODE_BLOCK && insns != r->info.instructions) ||
         (r->info.mode == TRACE_MODE_BLOCK && r->info.instructions < records))
         return rfail(r, "corrupt index (totals disagree with the end record)");
     r->n_index = n;
@@ -332,6 +339,8 @@ static int recover_index(struct trace_reader *r, uint64_t header_size)
         }
         r->index[r->n_index++] = c;
         r->info.n_records += c.n_records;
+        if (r->info.mode == TRACE_MODE_REPLAY)
+            r->info.instructions += c.end_seq - c.first_seq;
         prev_end = c.end_seq;
         off += TRACE_CHUNK_HEADER + c.comp_size;
     }
@@ -343,8 +352,10 @@ static int recover_index(struct trace_reader *r, uint64_t header_size)
         r->info.first_seq = r->index[0].first_seq;
         r->info.end_seq = prev_end;
     }
-    /* Block mode: the instruction total needs the records; full mode: one each. */
-    r->info.instructions = r->info.mode == TRACE_MODE_FULL ? r->info.n_records : 0;
+    /* Block mode: the instruction total needs the records; full mode: one each; replay
+     * mode: the chunks' ranges (summed above). */
+    if (r->info.mode != TRACE_MODE_REPLAY)
+        r->info.instructions = r->info.mode == TRACE_MODE_FULL ? r->info.n_records : 0;
     return 0;
 }
 
@@ -398,6 +409,7 @@ void trace_reader_close(struct trace_reader *r)
         return;
     if (r->fd >= 0)
         close(r->fd);
+    trace_reader_close(r->expanded);
     if (r->zd)
         ZSTD_freeDCtx(r->zd);
     free(r->pred.cache);
@@ -505,6 +517,35 @@ static int block_define(struct trace_reader *r, const struct block_slot *d)
     return 0;
 }
 
+static trace_replay_fn replay_fn;
+
+void trace_reader_set_replay(trace_replay_fn fn) { replay_fn = fn; }
+
+/* Replay mode: runs the loaded chunk's instructions again into a full trace in memory
+ * (a memfd), whose reader then hands out the records. */
+static int expand_chunk(struct trace_reader *r, uint64_t i)
+{
+    const struct trace_chunk_info *c = &r->index[i];
+    trace_reader_close(r->expanded);
+    r->expanded = NULL;
+    if (!replay_fn)
+        return rfail(r, "a replay trace, which this program cannot run again (ferry trace can)");
+    int fd = memfd_create("ferry-replay", MFD_CLOEXEC);
+    if (fd < 0)
+        return rfail(r, "chunk %llu: cannot create a file in memory: %s", (unsigned long long)i, strerror(errno));
+    char path[64], err[512] = "";
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    int rc = replay_fn(r->raw, c->raw_size, c->first_seq, c->end_seq, (r->info.flags & TRACE_FLAG_PA) != 0, path, err,
+                       sizeof err);
+    if (rc == 0 && !(r->expanded = trace_reader_open(path, 0, err, sizeof err)))
+        rc = -1;
+    close(fd);
+    if (rc != 0)
+        return rfail(r, "chunk %llu: %s", (unsigned long long)i, err);
+    r->left = 1;                          /* next_raw asks the expansion */
+    return 0;
+}
+
 static int load_chunk(struct trace_reader *r, uint64_t i)
 {
     const struct trace_chunk_info *c = &r->index[i];
@@ -577,6 +618,8 @@ static int load_chunk(struct trace_reader *r, uint64_t i)
     r->repeat_left = 0;
     if (r->info.mode == TRACE_MODE_BLOCK && r->info.version == TRACE_FORMAT_V2_WORDS && c->raw_size % 4)
         return rfail(r, "corrupt chunk %llu (block-mode records are 4-byte words)", (unsigned long long)i);
+    if (r->info.mode == TRACE_MODE_REPLAY)
+        return expand_chunk(r, i);
     return 0;
 }
 
@@ -867,6 +910,19 @@ static int next_raw(struct trace_reader *r, struct trace_record *out)
     struct trace_pred *s = &r->pred;
     if (r->failed)
         return -1;
+    while (r->info.mode == TRACE_MODE_REPLAY) {
+        int rc = r->left ? trace_reader_next(r->expanded, out) : 0;
+        if (rc < 0)
+            return rfail(r, "chunk %llu: %s", (unsigned long long)r->chunk, trace_reader_error(r->expanded));
+        if (rc > 0)
+            return 1;
+        r->left = 0;
+        r->chunk = r->n_index;
+        if (r->next_chunk >= r->n_index)
+            return 0;
+        if (load_chunk(r, r->next_chunk) != 0)
+            return -1;
+    }
     while (r->left == 0) {
         if (r->chunk < r->n_index) {
             const struct trace_chunk_info *c = &r->index[r->chunk];

@@ -52,7 +52,9 @@ struct trace_recorder {
     size_t step_words;           /* between its soft limits */
     unsigned active;
     struct trace_writer *w;
-    bool full;                   /* JIT_TRACE_FULL; else block mode */
+    bool full;                   /* JIT_TRACE_FULL; else block or replay mode */
+    bool replay;                 /* JIT_TRACE_REPLAY */
+    bool with_state;             /* events carry the state (full and replay mode) */
     bool dead;                   /* an error happened: items are discarded */
     bool have_state;             /* a resume has filled the shadow */
     uint64_t next_seq;
@@ -98,6 +100,28 @@ struct trace_recorder {
     uint32_t ids[4096];
     unsigned n_ids;
     uint64_t ids_seq, ids_next;
+
+    /* Replay mode: the chunk being collected (its first item is an EV_RESUME with the
+     * state a reader starts from), the block descriptions by id, and the last block
+     * entry (a fault may cut it short). */
+    struct replay_chunk {
+        uint64_t *items;         /* include/ferry/trace_format.h: the chunk's three parts */
+        uint8_t *entries, *slots;
+        size_t n_items, n_entries, n_slots, cap_items, cap_entries, cap_slots;
+        uint64_t first_seq, first_pc, last_pc;
+        uint32_t gen;            /* descriptions with this gen are in the chunk */
+        uint32_t n_numbered;     /* descriptions in the chunk so far */
+        bool open;
+        uint64_t written;        /* chunks written */
+    } rp;
+    struct replay_desc {
+        uint64_t *words;         /* the BLOCK_DEF item */
+        uint32_t n_words, n, slot_bytes, slot_words, gen, number;
+        uint64_t pc;
+    } *rdescs;
+    uint32_t cap_rdescs;
+    bool rp_pending;
+    uint64_t rp_pc, rp_n;
 
     /* The consumer thread: it processes a full buffer (job) while items go to the other
      * one. Whoever processes items owns the rest of this struct: the runner's thread
@@ -364,6 +388,9 @@ enum {
     EV_EXCEPTION = JIT_TRACE_EV_EXCEPTION,
 };
 static const uint64_t *take_event(struct trace_recorder *rec, const uint64_t *p, size_t left);
+static size_t event_words(const struct trace_recorder *rec, uint64_t tag);
+#define EV_UNDONE     JIT_TRACE_EV_UNDONE
+#define EV_WITH_STATE JIT_TRACE_EV_WITH_STATE
 
 #define BAD(what)                                                                           \
     do {                                                                                    \
@@ -649,6 +676,275 @@ static void process_blocks(struct trace_recorder *rec, const uint64_t *p, const 
         }
     }
 }
+
+/* ---- replay mode ------------------------------------------------------------------- */
+
+/* A chunk is cut at a state (an EV_RESUME) once it holds this many bytes. */
+#define REPLAY_CHUNK_MIN_BYTES ((size_t)1 << 20)
+#define REPLAY_BUFFER_MIN_WORDS ((size_t)1 << 16)
+
+static size_t rp_bytes(const struct replay_chunk *c)
+{
+    return TRACE_REPLAY_HEAD + c->n_items * 8 + c->n_entries + c->n_slots;
+}
+
+/* Room for n more elements of size `size` in one of the chunk's parts (false: failed). */
+static bool rp_room(struct trace_recorder *rec, void **part, size_t *cap, size_t used, size_t n, size_t size)
+{
+    if (used + n <= *cap)
+        return true;
+    if (rp_bytes(&rec->rp) + n * size > TRACE_REPLAY_CHUNK_MAX) {
+        /* translated code hands buffers over every megabyte, each time with a state */
+        fail(rec, "%s: internal error: %zu bytes of replay items without a state to cut them at", rec->path,
+             rp_bytes(&rec->rp) + n * size);
+        return false;
+    }
+    size_t ncap = *cap ? 2 * *cap : ((size_t)1 << 16);
+    while (ncap < used + n)
+        ncap *= 2;
+    void *np = realloc(*part, ncap * size + 16);   /* slack: slots are copied in whole words */
+    if (!np) {
+        fail(rec, "%s: out of memory", rec->path);
+        return false;
+    }
+    *part = np;
+    *cap = ncap;
+    return true;
+}
+
+/* Items go to the chunk's items, each announced by an escape in its entries (loads ride
+ * with the instruction before them). */
+static void rp_item(struct trace_recorder *rec, const uint64_t *w, size_t n, bool escape)
+{
+    struct replay_chunk *c = &rec->rp;
+    if (!rp_room(rec, (void **)&c->items, &c->cap_items, c->n_items, n, 8) ||
+        !rp_room(rec, (void **)&c->entries, &c->cap_entries, c->n_entries, 1, 1))
+        return;
+    memcpy(c->items + c->n_items, w, n * sizeof *w);
+    c->n_items += n;
+    if (escape)
+        c->entries[c->n_entries++] = TRACE_REPLAY_ITEM;
+}
+
+static void rp_flush(struct trace_recorder *rec)
+{
+    struct replay_chunk *c = &rec->rp;
+    uint64_t head[TRACE_REPLAY_HEAD / 8] = { c->n_items, c->n_entries, c->n_slots };
+    const void *parts[4] = { head, c->items, c->entries, c->slots };
+    size_t sizes[4] = { sizeof head, c->n_items * 8, c->n_entries, c->n_slots };
+    if (c->open && !rec->dead &&
+        trace_writer_replay_chunk(rec->w, c->first_seq, rec->next_seq, c->first_pc, c->last_pc, parts, sizes, 4) < 0)
+        writer_failed(rec);
+    c->n_items = c->n_entries = c->n_slots = 0;
+    c->open = false;
+    c->written++;
+}
+
+/* A chunk starts with the state at `resume` (an EV_RESUME item of `words` words). */
+static void rp_start(struct trace_recorder *rec, const uint64_t *resume, size_t words)
+{
+    struct replay_chunk *c = &rec->rp;
+    c->open = true;
+    c->first_seq = rec->next_seq;
+    memcpy(&c->first_pc, (const uint8_t *)(resume + 1) + rec->arch.pc_offset, sizeof c->first_pc);
+    c->last_pc = c->first_pc;
+    c->n_numbered = 0;
+    if (++c->gen == 0) {                  /* wrapped: every description is new to the chunk */
+        for (uint32_t i = 0; i < rec->cap_rdescs; i++)
+            rec->rdescs[i].gen = 0;
+        c->gen = 1;
+    }
+    rp_item(rec, resume, words, true);
+}
+
+static void rp_define(struct trace_recorder *rec, const uint64_t *p, size_t words, uint32_t head)
+{
+    uint64_t id = p[1];
+    if (trace_table_hold((void **)&rec->rdescs, &rec->cap_rdescs, id, sizeof *rec->rdescs) < 0 ||
+        !(rec->rdescs[id].words = malloc(words * sizeof *p))) {
+        fail(rec, "%s: out of memory for %" PRIu64 " block descriptions", rec->path, id + 1);
+        return;
+    }
+    struct replay_desc *d = &rec->rdescs[id];
+    memcpy(d->words, p, words * sizeof *p);
+    d->n_words = (uint32_t)words;
+    d->n = JIT_TRACE_HIGH(p[0]);
+    d->slot_bytes = (uint32_t)p[head - 1];
+    d->slot_words = (uint32_t)jit_trace_slot_words(d->slot_bytes);
+    d->pc = p[2];
+    d->gen = 0;                           /* described in a chunk when first entered */
+}
+
+/* An entry of block d whose load values are at slots: its number in the chunk (the
+ * block is described there first if it is new to the chunk) and its values. */
+static inline void rp_entry(struct trace_recorder *rec, struct replay_desc *d, const uint64_t *slots)
+{
+    struct replay_chunk *c = &rec->rp;
+    if (d->gen != c->gen) {
+        rp_item(rec, d->words, d->n_words, true);
+        d->gen = c->gen;
+        d->number = c->n_numbered++;
+    }
+    if (!rp_room(rec, (void **)&c->entries, &c->cap_entries, c->n_entries, 5, 1) ||
+        !rp_room(rec, (void **)&c->slots, &c->cap_slots, c->n_slots, (size_t)d->slot_words * 8, 1))
+        return;
+    uint8_t *e = c->entries + c->n_entries;
+    uint32_t k = d->number;
+    if (k < TRACE_BLOCK_BYTE_PAIR) {
+        *e++ = (uint8_t)k;
+    } else if (k < TRACE_REPLAY_SHORT_NUMBERS) {
+        k -= TRACE_BLOCK_BYTE_PAIR;
+        *e++ = (uint8_t)(TRACE_BLOCK_BYTE_PAIR + k / 256);
+        *e++ = (uint8_t)k;
+    } else {
+        *e++ = TRACE_BLOCK_BYTE_WORD;
+        memcpy(e, &k, 4);                 /* little-endian */
+        e += 4;
+    }
+    c->n_entries = (size_t)(e - c->entries);
+    /* whole words (the part has slack): the next entry's values overwrite the excess */
+    uint8_t *dst = c->slots + c->n_slots;
+    for (uint32_t i = 0; i < d->slot_words; i++)
+        memcpy(dst + 8 * i, slots + i, 8);
+    c->n_slots += d->slot_bytes;
+}
+
+/* Replay mode's items go into chunks (a reader runs the instructions again on them),
+ * cut at states: block entries as chunk-local block numbers with their load values in a
+ * part of their own, the rest as they are. The recorder also counts instructions (a
+ * fault may cut the last entry short) and checks the items' layout. */
+static void process_replay(struct trace_recorder *rec, const uint64_t *p, const uint64_t *end)
+{
+    while (p < end && !rec->dead) {
+        uint64_t tag = p[0];
+        size_t left = (size_t)(end - p);
+        unsigned kind = JIT_TRACE_KIND(tag);
+        uint8_t el;
+        if (!rec->rp.open && !(kind == EV_RESUME && (tag & EV_WITH_STATE)))
+            BAD("an item before the first state in replay mode");
+        switch (kind) {
+        case JIT_TRACE_BLOCK_ID:
+        case JIT_TRACE_BLOCK_RUN: {
+            uint64_t id = JIT_TRACE_ID(tag);
+            if (id >= rec->cap_rdescs || !rec->rdescs[id].words)
+                BAD("an entry of a block never described");
+            struct replay_desc *d = &rec->rdescs[id];
+            size_t words = kind == JIT_TRACE_BLOCK_RUN ? 2 : 1 + (size_t)d->slot_words;
+            if (left < words)
+                BAD("truncated block entry");
+            uint64_t count = 1;
+            if (kind == JIT_TRACE_BLOCK_RUN) {
+                if (d->slot_words)
+                    BAD("a loop of a block with loads");
+                count = p[1];
+                if (d->gen != rec->rp.gen) {   /* described before the loop item */
+                    rp_item(rec, d->words, d->n_words, true);
+                    d->gen = rec->rp.gen;
+                    d->number = rec->rp.n_numbered++;
+                }
+                rp_item(rec, p, 2, true);
+            } else {
+                rp_entry(rec, d, p + 1);
+            }
+            if (count > (UINT64_MAX - rec->next_seq) / d->n)
+                BAD("a loop of more instructions than sequence numbers");
+            rec->next_seq += count * d->n;
+            rec->rp_pending = count != 0;
+            rec->rp_pc = d->pc;
+            rec->rp_n = d->n;
+            rec->rp.last_pc = d->pc;
+            p += words;
+            break;
+        }
+        case JIT_TRACE_BLOCK_DEF: {
+            uint32_t head = tag & JIT_TRACE_PA ? 5 : 4, n = JIT_TRACE_HIGH(tag);
+            size_t words = head + ((size_t)n + 1) / 2;
+            if (!(tag & JIT_TRACE_DEF_SLOTS))
+                BAD("a block description without slots in replay mode");
+            if (left < words)
+                BAD("truncated BLOCK_DEF item");
+            if (!tag_el(tag, &el))
+                BAD("EL out of range");
+            if (p[1] >= JIT_TRACE_BLOCK_ID_LIMIT || n == 0 || p[head - 1] > TRACE_REPLAY_SLOT_BYTES_MAX)
+                BAD("a block description with a bad id, no instructions or too many slots");
+            if (p[1] < rec->cap_rdescs && rec->rdescs[p[1]].words)
+                BAD("a block described twice");
+            rp_define(rec, p, words, head);
+            p += words;
+            break;
+        }
+        case JIT_TRACE_INSN: {
+            size_t words = tag & JIT_TRACE_PA ? 3 : 2;
+            if (left < words)
+                BAD("truncated INSN item");
+            if (!tag_el(tag, &el))
+                BAD("EL out of range");
+            rp_item(rec, p, words, true);
+            rec->next_seq++;
+            rec->rp_pending = false;
+            rec->rp.last_pc = p[1];
+            p += words;
+            break;
+        }
+        case JIT_TRACE_LOAD: {
+            unsigned size = JIT_TRACE_SIZE(tag);
+            size_t words = size > 8 ? 4 : 3;
+            if (size == 0 || size > 16)
+                BAD("a load of an invalid size");
+            if (left < words)
+                BAD("truncated LOAD item");
+            rp_item(rec, p, words, false);
+            p += words;
+            break;
+        }
+        case EV_RESUME:
+        case EV_EXIT:
+        case EV_RETRACT:
+        case EV_EXCEPTION:
+        case EV_ADD_REG: {
+            size_t words = event_words(rec, tag);
+            if (left < words)
+                BAD("truncated runner event");
+            if (kind != EV_EXCEPTION && kind != EV_ADD_REG && !(tag & EV_WITH_STATE))
+                BAD("a runner event without the state in replay mode");
+            if (kind == EV_RESUME) {
+                if (!rec->rp.open) {
+                    rp_start(rec, p, words);
+                } else if (rp_bytes(&rec->rp) >= REPLAY_CHUNK_MIN_BYTES && rec->next_seq > rec->rp.first_seq) {
+                    /* the state ends this chunk too: what the runtime changed lands on
+                     * the chunk's last instruction */
+                    rp_item(rec, p, words, true);
+                    rp_flush(rec);
+                    rp_start(rec, p, words);
+                } else {
+                    rp_item(rec, p, words, true);
+                }
+                rec->rp_pending = false;
+            } else {
+                if (kind == EV_EXIT || kind == EV_RETRACT) {
+                    uint64_t pc;
+                    memcpy(&pc, (const uint8_t *)(p + 1) + rec->arch.pc_offset, sizeof pc);
+                    bool cut = kind == EV_RETRACT || (tag & EV_UNDONE);
+                    if (cut && rec->rp_pending && pc >= rec->rp_pc &&
+                        (pc - rec->rp_pc) / rec->arch.insn_bytes < rec->rp_n) {
+                        uint64_t keep = (pc - rec->rp_pc) / rec->arch.insn_bytes + (kind == EV_EXIT);
+                        rec->next_seq -= rec->rp_n - keep;
+                    }
+                    rec->rp_pending = false;
+                }
+                rp_item(rec, p, words, true);
+            }
+            p += words;
+            break;
+        }
+        default:
+            BAD(kind == JIT_TRACE_REG || kind == JIT_TRACE_REG_CHANGED || kind == JIT_TRACE_STORE ||
+                        kind == JIT_TRACE_STORE_EXCL || kind == JIT_TRACE_BLOCK
+                    ? "a full-mode or block-mode item in replay mode"
+                    : "unknown item kind");
+        }
+    }
+}
 #undef BAD
 
 /* ---- the consumer thread ---------------------------------------------------------- */
@@ -656,7 +952,7 @@ static void process_blocks(struct trace_recorder *rec, const uint64_t *p, const 
 static void process_items(struct trace_recorder *rec, const uint64_t *base, const uint64_t *end)
 {
     if (!rec->dead)
-        rec->full ? process(rec, base, end) : process_blocks(rec, base, end);
+        rec->full ? process(rec, base, end) : rec->replay ? process_replay(rec, base, end) : process_blocks(rec, base, end);
     atomic_store_explicit(&rec->seq_done, rec->next_seq, memory_order_relaxed);
 }
 
@@ -853,9 +1149,7 @@ static void on_run_exception(struct trace_recorder *rec, const struct trace_exce
     rec->cur.exc = *e;
 }
 
-/* Event items: jit_trace.h describes their layout. */
-#define EV_UNDONE     JIT_TRACE_EV_UNDONE
-#define EV_WITH_STATE JIT_TRACE_EV_WITH_STATE
+/* Event items: jit_trace.h describes their layout (EV_UNDONE, EV_WITH_STATE above). */
 
 static size_t state_words(const struct trace_recorder *rec)
 {
@@ -971,7 +1265,7 @@ static void post_event(struct trace_recorder *rec, uint64_t tag, const void *sta
 /* The state for an event: whole in full mode; in block mode only the PC matters. */
 static void post_state_event(struct trace_recorder *rec, unsigned kind, unsigned flags, const void *state)
 {
-    if (rec->full) {
+    if (rec->with_state) {
         post_event(rec, kind | flags | EV_WITH_STATE, state, NULL, 0);
     } else {
         uint64_t pc = state_pc(rec, state);
@@ -996,7 +1290,7 @@ void trace_recorder_retract(struct trace_recorder *rec, const void *state)
 
 void trace_recorder_exception(struct trace_recorder *rec, const struct trace_exception *e)
 {
-    if (!rec->full)
+    if (!rec->with_state)
         return;
     uint64_t w[3] = { e->esr, e->far, e->target_pc };
     post_event(rec, jit_trace_exception_tag(e->is_interrupt, e->target_el, e->ec), NULL, w, 3);
@@ -1004,7 +1298,7 @@ void trace_recorder_exception(struct trace_recorder *rec, const struct trace_exc
 
 void trace_recorder_add_reg(struct trace_recorder *rec, uint16_t id, uint64_t lo, uint64_t hi)
 {
-    if (!rec->full)
+    if (!rec->with_state)
         return;
     uint64_t w[2] = { lo, hi };
     post_event(rec, jit_trace_add_reg_tag(id), NULL, w, 2);
@@ -1073,6 +1367,12 @@ static void free_rec(struct trace_recorder *rec)
     free(rec->stamp);
     free(rec->written);
     free(rec->descs);
+    for (uint32_t i = 0; i < rec->cap_rdescs; i++)
+        free(rec->rdescs[i].words);
+    free(rec->rdescs);
+    free(rec->rp.items);
+    free(rec->rp.entries);
+    free(rec->rp.slots);
     free(rec->path);
     free(rec);
 }
@@ -1169,8 +1469,13 @@ struct trace_recorder *trace_recorder_open(const char *path, const struct trace_
         why = "out of memory";
         goto fail;
     }
-    if (options->mode != JIT_TRACE_FULL && options->mode != JIT_TRACE_BLOCKS) {
+    if (options->mode != JIT_TRACE_FULL && options->mode != JIT_TRACE_BLOCKS && options->mode != JIT_TRACE_REPLAY) {
         why = "invalid trace mode";
+        goto fail;
+    }
+    if (options->mode == JIT_TRACE_REPLAY &&
+        (options->n_pc_ranges || options->skip || options->count || options->el >= 0)) {
+        why = "a replay trace records everything: no filters (record a full trace to filter)";
         goto fail;
     }
     if (options->n_pc_ranges > TRACE_RECORDER_MAX_PC_RANGES) {
@@ -1190,6 +1495,9 @@ struct trace_recorder *trace_recorder_open(const char *path, const struct trace_
     }
     rec->arch = *arch;
     rec->full = options->mode == JIT_TRACE_FULL;
+    rec->replay = options->mode == JIT_TRACE_REPLAY;
+    rec->with_state = rec->full || rec->replay;
+    rec->next_seq = options->first_seq;
     rec->el = options->el;
     rec->n_pc_ranges = options->n_pc_ranges;
     memcpy(rec->pc_lo, options->pc_lo, sizeof rec->pc_lo);
@@ -1209,6 +1517,8 @@ struct trace_recorder *trace_recorder_open(const char *path, const struct trace_
     size_t words = options->buffer_words ? options->buffer_words : DEFAULT_BUFFER_WORDS;
     if (words < JIT_TRACE_MAX_ITEM_WORDS)
         words = JIT_TRACE_MAX_ITEM_WORDS;
+    if (rec->replay && words < REPLAY_BUFFER_MIN_WORDS)
+        words = REPLAY_BUFFER_MIN_WORDS;  /* events with the state, an interpreted instruction */
     rec->buf_words = words;
     rec->step_words = words >= SOFT_LIMIT_MIN_WORDS ? words / SOFT_LIMITS : words;
     rec->bufs[0] = trace_buffer_alloc(words * sizeof(uint64_t));
@@ -1232,8 +1542,8 @@ struct trace_recorder *trace_recorder_open(const char *path, const struct trace_
     describe_filters(options, filters, sizeof filters);
     struct trace_file_info info = {
         .arch = arch->arch,
-        .mode = rec->full ? TRACE_MODE_FULL : TRACE_MODE_BLOCK,
-        .flags = (rec->full ? TRACE_FLAG_VALUES : 0) | (options->physical ? TRACE_FLAG_PA : 0),
+        .mode = rec->full ? TRACE_MODE_FULL : rec->replay ? TRACE_MODE_REPLAY : TRACE_MODE_BLOCK,
+        .flags = (rec->with_state ? TRACE_FLAG_VALUES : 0) | (options->physical ? TRACE_FLAG_PA : 0),
         .command_line = options->command_line,
         .filters = filters,
         .codec = options->codec,
@@ -1264,10 +1574,15 @@ int trace_recorder_close(struct trace_recorder *rec, struct trace_writer_stats *
 {
     settle(rec);
     if (!rec->dead) {
-        if (rec->full)
+        if (rec->full) {
             finalize_insn(rec);
-        else
+        } else if (rec->replay) {
+            /* a last piece without instructions only repeats the state the chunk before ends with */
+            if (rec->rp.open && (rec->next_seq > rec->rp.first_seq || rec->rp.written == 0))
+                rp_flush(rec);
+        } else {
             finalize_block(rec);
+        }
         flush_ids(rec);
     }
     char werr[1024] = "";

@@ -56,7 +56,10 @@ struct trace_recorder_arch {
 #define TRACE_RECORDER_MAX_PC_RANGES 16
 
 struct trace_recorder_options {
-    enum jit_trace_mode mode;      /* JIT_TRACE_FULL or JIT_TRACE_BLOCKS */
+    enum jit_trace_mode mode;      /* JIT_TRACE_FULL, JIT_TRACE_BLOCKS or JIT_TRACE_REPLAY (no
+                                      filters: a reader runs everything again) */
+    uint64_t first_seq;            /* the first instruction's sequence number (a replay
+                                      trace's reader expands a chunk from its own) */
     /* PC ranges [lo, hi): a record is kept when its PC lies in one (none: all) */
     uint64_t pc_lo[TRACE_RECORDER_MAX_PC_RANGES], pc_hi[TRACE_RECORDER_MAX_PC_RANGES];
     unsigned n_pc_ranges;

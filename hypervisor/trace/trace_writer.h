@@ -70,7 +70,7 @@ struct trace_insn {
 
 struct trace_file_info {
     uint16_t arch;            /* TRACE_ARCH_AARCH64 (0 means that) */
-    uint8_t mode;             /* TRACE_MODE_FULL or TRACE_MODE_BLOCK */
+    uint8_t mode;             /* TRACE_MODE_FULL, TRACE_MODE_BLOCK or TRACE_MODE_REPLAY */
     uint32_t flags;           /* TRACE_FLAG_*: what the recorder can see */
     const char *ferry_version;/* NULL: FERRY_VERSION */
     const char *command_line; /* NULL: "" */
@@ -121,6 +121,12 @@ int trace_writer_block_run(struct trace_writer *w, uint64_t seq, uint32_t id, ui
  * by a fault): 28 bytes before compression. */
 int trace_writer_block(struct trace_writer *w, uint64_t seq, uint64_t pc, uint64_t pa, uint8_t el,
                        uint32_t n_insns);
+
+/* Replay mode: one chunk, the concatenation of n_parts parts (include/ferry/
+ * trace_format.h lays it out), of at most TRACE_REPLAY_CHUNK_MAX bytes, whose
+ * instructions are first_seq .. end_seq - 1 (end_seq >= first_seq), from first_pc on. */
+int trace_writer_replay_chunk(struct trace_writer *w, uint64_t first_seq, uint64_t end_seq, uint64_t first_pc,
+                              uint64_t last_pc, const void *const parts[], const size_t sizes[], unsigned n_parts);
 
 /* The first error so far ("" if none). */
 const char *trace_writer_error(struct trace_writer *w);

@@ -9,9 +9,10 @@
 
 /* File header: magic, then u32 version, u32 header size (bytes, CRC included). */
 #define TRACE_MAGIC            "FERRYTRC"   /* 8 bytes, no NUL */
-#define TRACE_FORMAT_VERSION   3u
+#define TRACE_FORMAT_VERSION   4u
 /* Versions 1 and 2 differed only in block mode: a reader takes their full-mode files as
- * they are, and version 2's block mode (whole words per entry) too. */
+ * they are, and version 2's block mode (whole words per entry) too. Version 4 added
+ * replay mode; its full and block modes are version 3's. */
 #define TRACE_FORMAT_V1_FULL   1u
 #define TRACE_FORMAT_V2_WORDS  2u
 #define TRACE_HEADER_FIXED     40u          /* bytes before the three strings */
@@ -24,6 +25,26 @@
  * translated-block entry (with its instruction count). */
 #define TRACE_MODE_FULL        0u
 #define TRACE_MODE_BLOCK       1u
+/* Replay mode (version 4): a reader gets full-mode records by running the recorded
+ * instructions again (docs/trace-format.md). A chunk is three 64-bit little-endian
+ * counts (items in words, entries in bytes, values in bytes), then those three parts:
+ *   items    the recorder's items (jit/jit_trace.h, replay mode) other than block
+ *            entries: the state the chunk starts from first, block descriptions, loops,
+ *            interpreted instructions with their loads, the runner's events
+ *   entries  one byte string in execution order: TRACE_REPLAY_ITEM takes the next item
+ *            (and the LOAD items right after it); otherwise an entry of the chunk's
+ *            block with that number, coded as in block mode (one byte below
+ *            TRACE_BLOCK_BYTE_PAIR, two bytes up to TRACE_REPLAY_SHORT_NUMBERS,
+ *            TRACE_BLOCK_BYTE_WORD and a 32-bit number); blocks are numbered in the
+ *            order their descriptions come
+ *   values   each entry's load values (its description's slot bytes), in entry order
+ * A chunk's record count is its raw size in bytes. */
+#define TRACE_MODE_REPLAY      2u
+#define TRACE_REPLAY_HEAD      24u
+#define TRACE_REPLAY_ITEM      0xfeu
+#define TRACE_REPLAY_SHORT_NUMBERS (TRACE_BLOCK_BYTE_PAIR + (TRACE_REPLAY_ITEM - TRACE_BLOCK_BYTE_PAIR) * 256u)
+#define TRACE_REPLAY_CHUNK_MAX (15u << 20)   /* raw bytes of a replay chunk at most */
+#define TRACE_REPLAY_SLOT_BYTES_MAX 65536u   /* load-value bytes of one block entry at most */
 
 /* header.flags */
 #define TRACE_FLAG_VALUES      1u   /* the recorder saw register and memory values */

@@ -88,7 +88,7 @@ void ir_block_set_trace_pa(ir_block *b, uint64_t pa)
 
 void ir_block_set_trace(ir_block *b, unsigned mode, int el)
 {
-    b->trace = (uint8_t)(mode == JIT_TRACE_FULL ? JIT_TRACE_FULL : 0);
+    b->trace = (uint8_t)(mode == JIT_TRACE_FULL || mode == JIT_TRACE_REPLAY ? mode : 0);
     b->trace_el = (uint8_t)(el < 0 || el > 14 ? 0 : el + 1);
 }
 
@@ -97,9 +97,19 @@ static unsigned trace_value_words(const ir_block *b, uint32_t v)
     return !v ? 0 : b->insns[v].type == IR_I128 ? 2 : 1;
 }
 
+uint32_t ir_block_trace_slot_bytes(const ir_block *b)
+{
+    uint32_t bytes = 0;
+    if (b->trace != JIT_TRACE_REPLAY) return 0;
+    for (uint32_t i = 1; i < b->n_insns; i++)
+        if (b->insns[i].op == IR_OP_TRACE) bytes += ir_type_bytes((ir_type)b->insns[b->insns[i].a].type);
+    return bytes;
+}
+
 uint32_t ir_block_trace_words(const ir_block *b)
 {
     uint32_t words = 0;
+    if (b->trace == JIT_TRACE_REPLAY) return (uint32_t)jit_trace_slot_words(ir_block_trace_slot_bytes(b));
     for (uint32_t i = 1; i < b->n_insns; i++) {
         const struct ir_insn *in = &b->insns[i];
         if (in->op == IR_OP_TRACE)
@@ -308,7 +318,7 @@ void ir_write_reg(ir_block *b, uint32_t state_offset, ir_val v)
 {
     check_val(b, v);
     uint32_t size = ir_type_bytes(T(b, v));
-    if (b->trace && !(state_offset < b->pc_offset + 8 && b->pc_offset < state_offset + size))
+    if (b->trace == JIT_TRACE_FULL && !(state_offset < b->pc_offset + 8 && b->pc_offset < state_offset + size))
         trace_item(b, JIT_TRACE_REG | (uint64_t)size << 4 | (uint64_t)state_offset << 9, v, 0, 0);
     write_reg(b, state_offset, v);
 }
@@ -369,7 +379,7 @@ void ir_insn_start(ir_block *b, uint64_t guest_pc, uint32_t encoding)
     b->n_guest_insns++;
     b->snap_valid = 0;
     emit(b, IR_OP_INSN_START, 0, encoding, 0, 0, guest_pc);
-    if (b->trace)
+    if (b->trace == JIT_TRACE_FULL)
         trace_item(b, JIT_TRACE_INSN | (b->trace_pa_valid ? JIT_TRACE_PA : 0) | (uint64_t)b->trace_el << 4 |
                           (uint64_t)encoding << 32,
                    ir_const(b, IR_I64, guest_pc),
@@ -1046,6 +1056,13 @@ static void trace_access(ir_block *b, unsigned kind, ir_val m, ir_val value, ir_
 {
     if (!b->trace) return;
     unsigned size = ir_type_bytes(T(b, value));
+    if (b->trace == JIT_TRACE_REPLAY) {
+        /* a load's value goes to the entry's next slot; a store-exclusive's status is
+         * not recorded: in user mode, the only one replay traces support yet, it follows
+         * from the state (the ADL's EXCL_ADDR and EXCL_VALID) */
+        if (kind == JIT_TRACE_LOAD) trace_item(b, kind | (uint64_t)size << 4, value, 0, 0);
+        return;
+    }
     trace_item(b, kind | (uint64_t)size << 4, I(b, m)->a, value, status);
 }
 
@@ -1150,7 +1167,7 @@ ir_val ir_call_touching(ir_block *b, const void *fn, ir_type ret, unsigned nargs
                         uint32_t touch_offset, uint32_t touch_size)
 {
     ir_val r = call_touching(b, fn, ret, nargs, args, touch_offset, touch_size);
-    if (!b->trace || !touch_size) return r;
+    if (b->trace != JIT_TRACE_FULL || !touch_size) return r;
     for (uint32_t o = touch_offset, end = touch_offset + touch_size; o < end;) {
         uint32_t n = end - o >= 8 ? 8 : end - o >= 4 ? 4 : end - o >= 2 ? 2 : 1;
         ir_type t = n == 8 ? IR_I64 : n == 4 ? IR_I32 : n == 2 ? IR_I16 : IR_I8;

@@ -184,7 +184,8 @@ struct ir_block {
     uint8_t mem_flags;        /* IR_MEM_* every memory access gets (ir_block_set_mem_flags) */
     bool exit_requests;       /* a self-loop's back edge leaves when an exit is requested */
     uint8_t trace;            /* JIT_TRACE_FULL: instructions, register writes and accesses
-                               * append trace items (ir_block_set_trace) */
+                               * append trace items; JIT_TRACE_REPLAY: loads do
+                               * (ir_block_set_trace) */
     uint8_t trace_el;         /* the exception level INSN and BLOCK items carry, + 1 (0: unknown) */
     bool trace_pa_valid;      /* trace_pa is the physical address of guest_pc */
     uint64_t trace_pa;
@@ -324,11 +325,16 @@ void ir_block_set_loop_consts(ir_block *b, const struct ir_loop_const *consts, u
 
 /* Instruction tracing (jit/jit_trace.h): with JIT_TRACE_FULL the builder follows every
  * instruction start, guest register write and guest memory access with an IR_OP_TRACE
- * item; el is the exception level of the block's instructions, or -1 when unknown.
- * Call after ir_block_reset, before the front end emits. */
+ * item; with JIT_TRACE_REPLAY every guest load is followed by one whose value is the
+ * load's (a slot of the block's entry); el is the exception level of the block's
+ * instructions, or -1 when unknown. Call after ir_block_reset, before the front end
+ * emits. */
 void ir_block_set_trace(ir_block *b, unsigned mode, int el);
-/* Words of trace items the block appends at most (the codegen's capacity check). */
+/* Words of trace items the block appends at most (the codegen's capacity check;
+ * replay mode: its slot words, without the BLOCK_ID word). */
 uint32_t ir_block_trace_words(const ir_block *b);
+/* Replay mode: the bytes of load values (slots) an entry of the block carries. */
+uint32_t ir_block_trace_slot_bytes(const ir_block *b);
 
 /* Counts uses and last uses of every value (snapshot references included). */
 void ir_compute_liveness(ir_block *b);

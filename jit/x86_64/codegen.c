@@ -31,6 +31,7 @@ struct gen {
     uint32_t fl_result;     /* value whose ZF/SF the flags reflect, or 0 */
     uint32_t fl_cond_val;   /* I1 value equal to condition fl_cc, or 0 */
     enum x86_cc fl_cc;
+    int32_t trace_slot;     /* replay-mode tracing: the next load value's offset from the cursor */
 };
 
 static inline void flags_clobber(struct gen *g)
@@ -1258,6 +1259,12 @@ static int32_t trace_value(struct gen *g, uint32_t v, int32_t disp)
 
 static void gen_trace(struct gen *g, const struct ir_insn *in)
 {
+    if (g->env->trace_mode == JIT_TRACE_REPLAY) {
+        /* a load's value into its slot of the entry the prologue reserved */
+        store_value(g, in->a, x86_mem_bd(JIT_REG_TRACE, g->trace_slot));
+        g->trace_slot += (int32_t)ir_type_bytes(TY(g, in->a));
+        return;
+    }
     trace_store_word(g, 0, in->imm);
     int32_t off = 8;
     if (in->a) off += trace_value(g, in->a, off);
@@ -1285,11 +1292,18 @@ static void trace_prefetch(struct gen *g, uint32_t words)
 
 /* The block's start when tracing: leave with IR_EXIT_TRACE_FULL unless its items fit
  * (nothing has run: the runtime drains the buffer and enters the block again), then, in
- * block mode, its BLOCK_ID item (the jit described the block when it translated it). */
+ * block and replay mode, its BLOCK_ID item (the jit described the block when it
+ * translated it); replay mode reserves the entry's slots behind it, which the block's
+ * loads fill (gen_trace), so a block that leaves early still moves the cursor past a
+ * whole entry. A self-loop (BLOCK_RUN) has no slots: the jit keeps blocks with loads
+ * out of loop translations in replay mode. */
 static void trace_prologue(struct gen *g)
 {
-    bool blocks = g->env->trace_mode == JIT_TRACE_BLOCKS, run = blocks && g->b->loop_mode;
-    uint32_t words = run ? 2u : blocks ? 1u : ir_block_trace_words(g->b);
+    bool replay = g->env->trace_mode == JIT_TRACE_REPLAY;
+    bool blocks = g->env->trace_mode == JIT_TRACE_BLOCKS || replay, run = blocks && g->b->loop_mode;
+    uint32_t slot_words = replay ? ir_block_trace_words(g->b) : 0;
+    uint32_t words = run ? 2u : blocks ? 1u + slot_words : ir_block_trace_words(g->b);
+    g->trace_slot = -(int32_t)(slot_words * 8);
     x86_buf *buf = g->buf;
     x86_lea(buf, 8, X86_RAX, x86_mem_bd(JIT_REG_TRACE, (int32_t)(words * 8)));
     x86_alu_rm(buf, X86_CMP, 8, X86_RAX, x86_mem_rip(g->env->trace_limit));
@@ -1901,7 +1915,9 @@ bool jit_codegen(ir_block *b, struct jit_cg *cg, const struct jit_cg_env *env, x
         case IR_OP_LOOP_HEAD:
             cg->loop_head = buf->p;
             flags_clobber(&g);
-            if (env->trace_mode == JIT_TRACE_BLOCKS && ir_block_guest_insns(b) != 0) trace_loop_head(&g);
+            if ((env->trace_mode == JIT_TRACE_BLOCKS || env->trace_mode == JIT_TRACE_REPLAY) &&
+                ir_block_guest_insns(b) != 0)
+                trace_loop_head(&g);
             break;
         case IR_OP_LOOP_BACK:
             gen_loop_back(&g, in);

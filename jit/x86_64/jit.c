@@ -572,8 +572,19 @@ static void describe_for_trace(jit *j, const ir_block *b, uint64_t pc)
     if (ir_block_guest_insns(b) == 0) return;    /* it enters no id (trace_prologue) */
     if (j->trace_next_block_id >= JIT_TRACE_BLOCK_ID_LIMIT)
         fy_panic("jit: more than %u translations in one block-mode trace", JIT_TRACE_BLOCK_ID_LIMIT);
-    jit_trace_block_def(j->cfg.trace.buf, j->trace_next_block_id++, pc, b->trace_pa_valid, b->trace_pa,
-                        (unsigned)b->trace_el - 1u, ir_block_guest_insns(b));
+    uint32_t n = ir_block_guest_insns(b), id = j->trace_next_block_id++;
+    if (j->cfg.trace.mode != JIT_TRACE_REPLAY) {
+        jit_trace_block_def(j->cfg.trace.buf, id, pc, b->trace_pa_valid, b->trace_pa, (unsigned)b->trace_el - 1u, n);
+        return;
+    }
+    /* replay mode: a reader runs the instructions again, so it needs what was translated */
+    uint32_t *enc = fy_alloc(n * sizeof *enc), k = 0;
+    for (uint32_t i = 1; i < b->n_insns && k < n; i++)
+        if (b->insns[i].op == IR_OP_INSN_START) enc[k++] = b->insns[i].a;
+    if (k != n) fy_panic("jit: block at 0x%llx lost instruction starts", (unsigned long long)pc);
+    jit_trace_block_def_slots(j->cfg.trace.buf, id, pc, b->trace_pa_valid, b->trace_pa, (unsigned)b->trace_el - 1u, n,
+                              ir_block_trace_slot_bytes(b), enc);
+    fy_free(enc);
 }
 
 /* Optimises and emits b; NULL when the code cache is full. A hidden block is not found
@@ -628,7 +639,7 @@ static const struct jit_block *emit_block(jit *j, ir_block *b, uint64_t pc, bool
     j->stats.host_code_bytes += blk->size;
     j->stats.chain_patches += j->cg.chained_exits;
     j->stats.ir_ops += ir_block_live_ops(b);
-    if (j->cfg.trace.mode == JIT_TRACE_BLOCKS) describe_for_trace(j, b, pc);
+    if (j->cfg.trace.mode == JIT_TRACE_BLOCKS || j->cfg.trace.mode == JIT_TRACE_REPLAY) describe_for_trace(j, b, pc);
     return blk;
 }
 
@@ -654,7 +665,8 @@ static const struct jit_block *translate(jit *j, uint64_t pc, uint64_t pa, uint6
         struct ir_loop_reg loop_regs[IR_MAX_LOOP_REGS];
         /* a traced block checks its items fit at its start: no loop head to jump back to;
          * in block mode a loop counts its entries in one item instead (trace_prologue) */
-        bool loops = b->optimise && j->cfg.trace.mode != JIT_TRACE_FULL;
+        bool loops = b->optimise && j->cfg.trace.mode != JIT_TRACE_FULL &&
+                     !(j->cfg.trace.mode == JIT_TRACE_REPLAY && ir_block_trace_slot_bytes(b) > 0);
         uint32_t n_loop = loops ? choose_loop_regs(j, b, loop_regs, NULL, NULL, 0) : 0;
         struct loop_plan *plan = &j->plan;
         if (n_loop && plan_loop(j, b, plan)) {
@@ -732,6 +744,8 @@ ir_exit_kind jit_run(jit *j, void *state, uint64_t *info)
         if (tb) tb->cursor = j->data->trace_cursor;
         if (r.kind == IR_EXIT_TRACE_FULL) {
             tb->drain(tb->drain_ctx);
+            /* a state a reader of a replay trace can start from (nothing ran since) */
+            if (j->cfg.trace.mode == JIT_TRACE_REPLAY) jit_trace_checkpoint(tb, state, j->cfg.state_size);
             patch = NULL;
             continue;
         }

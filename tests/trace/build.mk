@@ -55,6 +55,22 @@ $(TRACE_TEST_DIR)/test_recorder_san: tests/trace/test_recorder.c $(TRACE_REC_SAN
 	$(Q)$(HOST_CC) $(SAN_CFLAGS) $(SAN_LDFLAGS) -o $@ $< $(TRACE_REC_SAN_OBJS) $(TRACE_LIB_SAN_OBJS) \
 	    $(TRACE_LDLIBS) -lz
 
+# Replay traces read back: the recorder, the reader and the replay, which runs the
+# AArch64 interpreter (libferry_a64.a and the hosted support functions it calls).
+TRACE_REPLAY_OBJS := $(BUILD)/hypervisor/trace/a64_replay.o $(BUILD)/hypervisor/support_hosted.o
+TRACE_REPLAY_LIBS := $(BUILD)/arch/aarch64/libferry_a64.a
+$(TRACE_TEST_DIR)/test_replay: tests/trace/test_replay.c $(TRACE_REPLAY_OBJS) $(TRACE_REC_OBJS) $(TRACE_LIB_OBJS) \
+                               $(TRACE_REPLAY_LIBS) $(TRACE_TEST_DEPS) $(TRACE_REC_DEPS) | $(GENERATED_HEADERS)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $< $(TRACE_REPLAY_OBJS) $(TRACE_REC_OBJS) $(TRACE_LIB_OBJS) \
+	    $(TRACE_REPLAY_LIBS) $(TRACE_LDLIBS) -lz -lm
+$(TRACE_TEST_DIR)/test_replay_san: tests/trace/test_replay.c $(TRACE_REPLAY_OBJS:$(BUILD)/%=$(BUILD)/san/%) \
+                                   $(TRACE_REC_SAN_OBJS) $(TRACE_LIB_SAN_OBJS) $(TRACE_REPLAY_LIBS:$(BUILD)/%=$(BUILD)/san/%) \
+                                   $(TRACE_TEST_DEPS) $(TRACE_REC_DEPS) | $(GENERATED_HEADERS)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOST_CC) $(SAN_CFLAGS) $(SAN_LDFLAGS) -o $@ $< $(TRACE_REPLAY_OBJS:$(BUILD)/%=$(BUILD)/san/%) \
+	    $(TRACE_REC_SAN_OBJS) $(TRACE_LIB_SAN_OBJS) $(TRACE_REPLAY_LIBS:$(BUILD)/%=$(BUILD)/san/%) $(TRACE_LDLIBS) -lz -lm
+
 # The writer benchmark (bench/trace-writer.sh runs it).
 TRACE_BENCH := $(BUILD)/tools/trace_bench
 $(TRACE_BENCH): tools/trace-bench/trace_bench.c $(TRACE_LIB_OBJS) $(TRACE_TEST_DEPS)
@@ -86,8 +102,8 @@ trace-record-bench: bench-programs $(MK_ELFS) $(BUILD)/ferry
 .SECONDEXPANSION:
 test-trace: $$(USER_PROGS) $$(USER_REGRESS) $(BM_ELFS) $(TRACE_TEST_DIR)/test_trace $(TRACE_TEST_DIR)/test_trace_san \
             $(TRACE_TEST_DIR)/test_recorder $(TRACE_TEST_DIR)/test_recorder_san \
-            $(TRACE_TEST_DIR)/test_recorder_tsan $(BUILD)/ferry \
-            $(BUILD)/san/ferry $(QEMU_TRACE_PLUGIN) $(TRACE_TEST_DIR)/loop.elf \
+            $(TRACE_TEST_DIR)/test_recorder_tsan $(TRACE_TEST_DIR)/test_replay $(TRACE_TEST_DIR)/test_replay_san \
+            $(BUILD)/ferry $(BUILD)/san/ferry $(QEMU_TRACE_PLUGIN) $(TRACE_TEST_DIR)/loop.elf \
             $(TRACE_TEST_DIR)/sysloop.elf
 	$(Q)$(TRACE_TEST_DIR)/test_trace unit $(TRACE_TEST_DIR)/unit
 	$(Q)$(TRACE_TEST_DIR)/test_trace_san unit $(TRACE_TEST_DIR)/unit-san
@@ -95,6 +111,8 @@ test-trace: $$(USER_PROGS) $$(USER_REGRESS) $(BM_ELFS) $(TRACE_TEST_DIR)/test_tr
 	$(Q)$(TRACE_TEST_DIR)/test_recorder_san unit $(TRACE_TEST_DIR)/recorder-san
 	$(Q)$(TRACE_TEST_DIR)/test_recorder_tsan unit $(TRACE_TEST_DIR)/recorder-tsan
 	$(Q)$(TRACE_TEST_DIR)/test_trace_san fuzz $(TRACE_TEST_DIR)/fuzz 3000 $$(date +%s)
+	$(Q)$(TRACE_TEST_DIR)/test_replay $(TRACE_TEST_DIR)/replay 2000
+	$(Q)$(TRACE_TEST_DIR)/test_replay_san $(TRACE_TEST_DIR)/replay-san 2000
 	$(Q)tests/trace/cli.sh $(BUILD)/ferry $(TRACE_TEST_DIR)/test_trace $(TRACE_TEST_DIR)/cli
 	$(Q)tests/trace/cli.sh $(BUILD)/san/ferry $(TRACE_TEST_DIR)/test_trace $(TRACE_TEST_DIR)/cli-san
 	$(Q)tests/trace/qemu.sh $(BUILD)/ferry $(QEMU_TRACE_PLUGIN) $(TRACE_TEST_DIR)/loop.elf \

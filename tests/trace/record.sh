@@ -3,6 +3,9 @@
 #  - the JIT's trace equals the interpreter's, instruction for instruction (registers,
 #    memory values, exceptions), on the user corpus and the regression programs (tagged
 #    pointers, host faults with guest handlers, self-modifying code, alignment faults);
+#  - a replay trace (--trace-replay: block entries and load values) read back equals the
+#    full trace, instruction for instruction, on the same programs (translated code and,
+#    on the regression programs, the interpreter);
 #  - block mode covers the same instructions as a full trace;
 #  - each recording filter, and the recording errors (unwritable file, full disk, bad
 #    options);
@@ -21,7 +24,7 @@ if [ ! -s "$loop" ] || [ ! -d "$progs" ]; then
     echo "SKIP: the AArch64 test programs are not built (cross toolchain missing)"; exit 77
 fi
 mkdir -p "$dir"
-fails=0 compared=0 insns=0
+fails=0 compared=0 insns=0 replayed=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
 run() { # OUT.ft STDIN FERRY-ARGS... : a reproducible run, stdout and status kept
@@ -55,6 +58,26 @@ jit_vs_interp() { # NAME BINARY STDIN
         return
     fi
     compared=$((compared + 1)) insns=$((insns + n))
+    replay_vs_full "$name" "$bin" "$input" "$n" ""
+    case $name in regress/*) replay_vs_full "$name" "$bin" "$input" "$n" --interp ;; esac
+}
+
+# A replay trace of the whole run, read back (the reader runs its instructions again),
+# against the full trace's instructions (its first N).
+replay_vs_full() { # NAME BINARY STDIN N [--interp]
+    local name=$1 bin=$2 input=$3 n=$4 mode=$5
+    run "$dir/replay.ft" "$input" $mode --trace-replay "$bin"
+    if ! cmp -s "$dir/jit.ft.rc" "$dir/replay.ft.rc" || ! cmp -s "$dir/jit.ft.out" "$dir/replay.ft.out"; then
+        fail "$name ${mode:-jit}: the replay-traced run ran differently (status $(cat "$dir/replay.ft.rc"))"
+        return
+    fi
+    if ! "$ferry" trace diff --count "$n" "$dir/jit.ft" "$dir/replay.ft" >"$dir/diff.out" 2>&1 ||
+        ! grep -qx "traces identical: $n instructions compared (PC, EL, encoding, registers, memory, exceptions)" "$dir/diff.out"; then
+        fail "$name ${mode:-jit}: the replay trace read back differs from the full trace"
+        head -12 "$dir/diff.out" | sed 's/^/    /'
+        return
+    fi
+    replayed=$((replayed + 1))
 }
 
 # Programs whose runs depend on the clock or the machine are left out: clocks and
@@ -72,7 +95,7 @@ for bin in "$regress"/*; do
     [ -x "$bin" ] || continue
     jit_vs_interp "regress/$(basename "$bin")" "$bin" /dev/null
 done
-echo "trace recording: JIT = interpreter on $compared programs ($insns instructions)"
+echo "trace recording: JIT = interpreter on $compared programs ($insns instructions); replay = full on $replayed runs"
 
 # ---- block mode ---------------------------------------------------------------------
 for mode in "" --interp; do
@@ -128,10 +151,13 @@ fi
 [ $? -eq 1 ] && grep -q "ferry user: $dir/no/such/dir/x.ft: " "$dir/err" || fail "unwritable file: $(cat "$dir/err")"
 "$ferry" user --trace-count 5 "$loop" 2>"$dir/err" >/dev/null
 [ $? -eq 2 ] && grep -q 'need --trace FILE' "$dir/err" || fail "filter without --trace"
-for bad in "--trace-count 0" "--trace-pc 9..3" "--trace-el 4" "--trace-skip x" "--trace ''"; do
+for bad in "--trace-count 0" "--trace-pc 9..3" "--trace-el 4" "--trace-skip x" "--trace ''" \
+           "--trace x.ft --trace-replay --trace-count 5" "--trace x.ft --trace-replay --trace-blocks"; do
     eval "\"\$ferry\" user $bad \"\$loop\"" 2>"$dir/err" >/dev/null
     [ $? -eq 2 ] && grep -q "^ferry user: --trace" "$dir/err" || fail "bad option '$bad': $(cat "$dir/err")"
 done
+"$ferry" run --kernel "$loop" --trace "$dir/x.ft" --trace-replay 2>"$dir/err" >/dev/null
+[ $? -eq 2 ] && grep -q 'trace-replay: ferry user only' "$dir/err" || fail "replay in system mode: $(cat "$dir/err")"
 # A full disk: the file may not grow past 64 KiB (RLIMIT_FSIZE, SIGXFSZ ignored).
 (ulimit -f 64; trap '' XFSZ; "$ferry" user --trace "$dir/big.ft" "$progs/sort-O2" >/dev/null 2>"$dir/err"; echo $? >"$dir/rc")
 [ "$(cat "$dir/rc")" = 1 ] && grep -q "^ferry user: .*$dir/big.ft" "$dir/err" ||
