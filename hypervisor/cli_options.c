@@ -474,11 +474,6 @@ int ferry_parse_options(int argc, char **argv, const char *env_kvm_device,
     }
     if (command == FERRY_CMD_RUN && trace_options_check(&o.trace_options, o.trace, err, err_size) != 0)
         return -1;
-    if (command == FERRY_CMD_RUN && o.trace_options.mode == JIT_TRACE_REPLAY) {
-        /* its reader would have to replay the MMU, devices' loads and the exclusive monitor */
-        ferry_set_error(err, err_size, "--trace-replay: ferry user only so far (use --trace or --trace-blocks)");
-        return -1;
-    }
     if (command == FERRY_CMD_RUN && o.hosted && o.require_kvm) {
         ferry_set_error(err, err_size, "--hosted and --kvm exclude each other");
         return -1;

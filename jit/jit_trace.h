@@ -47,7 +47,9 @@
  *          packed, the last word padded; an entry cut short by a fault leaves the
  *          slots after the fault unwritten
  *   BLOCK_RUN  only for a block without loads
- *   INSN, LOAD the interpreter's instructions (with their encodings) and its loads
+ *   INSN, LOAD the interpreter's instructions (with their encodings) and its loads;
+ *          INSN with JIT_TRACE_NOT_RUN: an instruction that took an exception instead
+ *          of running (Illegal State), recorded as the runtime took it
  *   runner events always with the state; EV_RESUME with JIT_TRACE_EV_CHECKPOINT: the
  *          runtime changed nothing (a buffer was handed over): the state is what the
  *          instructions before it left
@@ -152,6 +154,7 @@ static inline uint64_t jit_trace_add_reg_tag(uint16_t id) { return JIT_TRACE_EV_
 #define JIT_TRACE_EL(tag)     ((int)(((tag) >> 4) & 15u) - 1) /* INSN, BLOCK, BLOCK_DEF: -1 = unknown */
 #define JIT_TRACE_PA          (1u << 8)   /* INSN, BLOCK, BLOCK_DEF: a physical address word follows the pc */
 #define JIT_TRACE_DEF_SLOTS   (1u << 9)   /* BLOCK_DEF in replay mode: slot bytes and encodings follow */
+#define JIT_TRACE_NOT_RUN     (1u << 9)   /* INSN in replay mode: the instruction did not run */
 #define JIT_TRACE_ID(tag)     ((uint64_t)(tag) >> 4)   /* BLOCK_ID, BLOCK_RUN */
 
 /* The largest item: STORE_EXCL of 16 bytes. */
@@ -205,6 +208,16 @@ static inline void jit_trace_block_def(struct jit_trace_buf *t, uint32_t id, uin
     p[1] = id;
     p[2] = pc;
     if (has_pa) p[3] = pa;
+}
+
+/* Replay mode: the instruction at pc took an exception instead of running. */
+static inline void jit_trace_insn_not_run(struct jit_trace_buf *t, uint64_t pc, uint64_t pa, uint32_t encoding,
+                                          unsigned el)
+{
+    uint64_t *p = jit_trace_reserve(t, 3);
+    p[0] = JIT_TRACE_INSN | JIT_TRACE_PA | JIT_TRACE_NOT_RUN | (uint64_t)(el + 1) << 4 | (uint64_t)encoding << 32;
+    p[1] = pc;
+    p[2] = pa;
 }
 
 /* Replay mode, the JIT: translation `id` as above, whose entries carry slot_bytes of

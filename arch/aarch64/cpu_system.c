@@ -432,6 +432,7 @@ static void trace_illegal_insn(struct a64_cpu *cpu)
     memcpy(&insn, ram_at(cpu, pa, 4), sizeof insn);
     if (t->mode == JIT_TRACE_FULL) jit_trace_insn_pa(t, pc, pa, insn, cpu->s.EL);
     else if (t->mode == JIT_TRACE_BLOCKS) jit_trace_interp_block(t, pc, true, pa, cpu->s.EL);
+    else if (t->mode == JIT_TRACE_REPLAY) jit_trace_insn_not_run(t, pc, pa, insn, cpu->s.EL);
 }
 
 bool a64_cpu_check_illegal_state(struct a64_cpu *cpu)

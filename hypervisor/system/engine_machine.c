@@ -174,6 +174,12 @@ int engine_machine_run(const struct ferry_options *o)
     }
     struct ferry_boot_info *info = r->e.info;
     info->run_flags = (o->interp ? FERRY_RUN_INTERP : 0) | (o->stats ? FERRY_RUN_STATS : 0);
+    if (o->trace && o->trace_options.mode == JIT_TRACE_REPLAY) {
+        /* the engine's recording side (its buffers' checkpoints) is not built */
+        fprintf(stderr, "ferry run: --trace-replay: not in the engine yet (use --hosted, or --trace)\n");
+        code = 1;
+        goto out;
+    }
     if (o->trace) {
         r->trace = system_trace_open_recorder(o->trace, &o->trace_options, FERRY_TRACE_MAX_WORDS);
         if (!r->trace) {

@@ -237,9 +237,8 @@ static int run_entry(struct replayer *r, const struct replay_block *b, const uin
 
 static int take_state(struct replayer *r, const uint64_t *p, struct a64_state *out)
 {
+    (void)r;
     memcpy(out, p + 1, sizeof *out);
-    if (out->SYS != 0)
-        return fail(r, "a system-mode state in a replay trace (not supported)");
     return 0;
 }
 
@@ -335,6 +334,16 @@ static int replay_item(struct replayer *r, struct chunk_parts *c)
             q += lw;
         }
         c->item = q;
+        if (tag & JIT_TRACE_NOT_RUN) {        /* recorded, with the exception that follows */
+            if (r->seq >= r->end_seq)
+                return fail(r, "more instructions than the chunk's range (%" PRIu64 ")", r->end_seq);
+            if (words == 3)
+                jit_trace_insn_pa(r->items, p[1], p[2], JIT_TRACE_HIGH(tag), (unsigned)JIT_TRACE_EL(tag));
+            else
+                jit_trace_insn(r->items, p[1], JIT_TRACE_HIGH(tag), (unsigned)JIT_TRACE_EL(tag));
+            r->seq++;
+            return 0;
+        }
         struct replay_block one = { .n = 1, .pc = p[1] };
         bool faulted;
         uint64_t fault_va;
@@ -437,10 +446,6 @@ static int replay_chunk(struct replayer *r, struct chunk_parts *c)
 int a64_trace_replay_chunk(const uint8_t *chunk, size_t size, uint64_t first_seq, uint64_t end_seq,
                            bool physical, const char *out_path, char *err, size_t err_size)
 {
-    if (physical) {
-        snprintf(err, err_size, "a system-mode replay trace (not supported)");
-        return -1;
-    }
     if (end_seq - first_seq > EXPAND_MAX_INSNS) {
         snprintf(err, err_size, "%" PRIu64 " instructions in one chunk, more than this reader expands", end_seq - first_seq);
         return -1;
@@ -464,7 +469,7 @@ int a64_trace_replay_chunk(const uint8_t *chunk, size_t size, uint64_t first_seq
                              .entry = entries, .entries_end = entries + n_entries,
                              .values = entries + n_entries, .values_end = entries + n_entries + n_values };
     struct trace_recorder_options o = { .mode = JIT_TRACE_FULL, .el = -1, .first_seq = first_seq,
-                                        .command_line = "replay" };
+                                        .command_line = "replay", .physical = physical };
     struct replayer *r = calloc(1, sizeof *r);
     if (!r) {
         snprintf(err, err_size, "out of memory");
@@ -481,7 +486,8 @@ int a64_trace_replay_chunk(const uint8_t *chunk, size_t size, uint64_t first_seq
     }
     r->items = trace_recorder_buffer(r->rec);
     r->sys = (struct jit_system_memory){ .load = replay_load, .store = replay_store, .fetch = replay_fetch, .ctx = r };
-    r->mem = (struct jit_memory){ .top_byte_ignore = true, .system = &r->sys, .trace = r->items };
+    /* user mode ignores the top byte of addresses; system mode's MMU is not run again */
+    r->mem = (struct jit_memory){ .top_byte_ignore = !physical, .system = &r->sys, .trace = r->items };
     int rc = replay_chunk(r, &c);
     if (rc == 0)
         rc = trace_recorder_close(r->rec, NULL, err, err_size);

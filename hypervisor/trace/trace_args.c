@@ -49,8 +49,9 @@ const char trace_options_usage[] =
     "  --trace-count M    then record at most M instructions\n"
     "  --trace-el N       record only instructions at exception level N\n"
     "  --trace-blocks     record block entries with their instruction counts only\n"
-    "  --trace-replay     record block entries and load values only (ferry user); ferry\n"
-    "                     trace rebuilds every record by running the instructions again\n";
+    "  --trace-replay     record block entries and load values only (not in the engine:\n"
+    "                     ferry run --hosted); ferry trace rebuilds every record by\n"
+    "                     running the instructions again\n";
 
 void trace_options_init(struct trace_recorder_options *o)
 {

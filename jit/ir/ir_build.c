@@ -1058,8 +1058,9 @@ static void trace_access(ir_block *b, unsigned kind, ir_val m, ir_val value, ir_
     unsigned size = ir_type_bytes(T(b, value));
     if (b->trace == JIT_TRACE_REPLAY) {
         /* a load's value goes to the entry's next slot; a store-exclusive's status is
-         * not recorded: in user mode, the only one replay traces support yet, it follows
-         * from the state (the ADL's EXCL_ADDR and EXCL_VALID) */
+         * not recorded: a reader that runs the instructions again gets it from the
+         * state (front ends that keep their monitor there, as AArch64's EXCL_ADDR and
+         * EXCL_VALID, which the runtime clears on exceptions) */
         if (kind == JIT_TRACE_LOAD) trace_item(b, kind | (uint64_t)size << 4, value, 0, 0);
         return;
     }

@@ -6,7 +6,9 @@
 # (CNTVCT_EL0, the RTC) or waits for console input (the UART's flag register), the two
 # runs legitimately see different values: there the traces must agree up to that read,
 # which must be the first difference. Records carry physical PCs and MSR's writes. Block
-# mode covers the same instructions as the full trace.
+# mode covers the same instructions as the full trace. Hosted, a replay trace
+# (--trace-replay, translated code and the interpreter) read back equals the JIT's full
+# trace (up to that read).
 # Usage: record-system.sh FERRY ELF_DIR SRC_DIR WORKDIR [--hosted|--kvm]
 set -u
 ferry=$1 elfs=$2 srcs=$3 dir=$4 where=${5:---hosted}
@@ -15,7 +17,9 @@ if [ "$where" = --kvm ]; then
     require_kvm
 fi
 mkdir -p "$dir"
-fails=0 identical=0 up_to_clock=0 insns=0
+fails=0 identical=0 up_to_clock=0 insns=0 replayed=0
+# The first difference of two runs of a test that reads host time or waits for input.
+clock_read='^>.*(mrs x[0-9]+, cnt[pv]ct_el0|\[0x9010000\]|\[0x9000018\])'
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 for elf in "$elfs"/*.elf; do
     [ -s "$elf" ] || continue
@@ -43,12 +47,33 @@ for elf in "$elfs"/*.elf; do
         blocks=$("$ferry" trace stats "$dir/blocks.ft" | sed -n 's/^instructions: \([0-9]*\) .*/\1/p')
         [ -n "$full" ] && [ "$blocks" = "$full" ] ||
             fail "$name: block mode has $blocks instructions, the full trace $full"
-    elif [ "$rc" = 1 ] && grep -qE '^>.*(mrs x[0-9]+, cnt[pv]ct_el0|\[0x9010000\]|\[0x9000018\])' "$dir/diff.out"; then
+    elif [ "$rc" = 1 ] && grep -qE "$clock_read" "$dir/diff.out"; then
         up_to_clock=$((up_to_clock + 1)) insns=$((insns + n))
     else
         fail "$name: traces differ"
         head -8 "$dir/diff.out" | sed 's/^/    /'
+        continue
     fi
+    [ "$where" = --hosted ] || continue
+    for mode in "" --interp; do
+        timeout 300 "$ferry" run $where $mode --kernel "$elf" --trace "$dir/replay.ft" --trace-replay \
+            <"$input" >"$dir/replay.out" 2>"$dir/replay.err"
+        rr=$?
+        if [ "$rr" != "$rj" ]; then
+            fail "$name${mode:+ $mode}: the replay-traced run ended with status $rr: $(head -2 "$dir/replay.err")"
+            continue
+        fi
+        "$ferry" trace diff --context 0 "$dir/jit.ft" "$dir/replay.ft" >"$dir/diff.out" 2>&1
+        rc=$?
+        if ! "$ferry" trace stats "$dir/replay.ft" >/dev/null 2>"$dir/replay.err"; then
+            fail "$name${mode:+ $mode}: the replay trace does not read back: $(head -1 "$dir/replay.err")"
+        elif [ "$rc" = 0 ] || { [ "$rc" = 1 ] && grep -qE "$clock_read" "$dir/diff.out"; }; then
+            replayed=$((replayed + 1))
+        else
+            fail "$name${mode:+ $mode}: the replay trace read back differs from the full trace"
+            head -8 "$dir/diff.out" | sed 's/^/    /'
+        fi
+    done
 done
 # Physical PCs (mmu48 runs code at a kernel-half address mapped onto RAM) and system
 # register writes (its MSR to VBAR_EL1 shows the value).
@@ -70,5 +95,5 @@ if [ -s "$elfs/mmu48.elf" ]; then
         fail "full disk: status $(cat "$dir/full.rc"), $(cat "$dir/full.err")"
 fi
 echo "trace recording (system mode, $where): JIT = interpreter on $identical tests, and up to the first read of" \
-     "host time on $up_to_clock ($insns instructions); $fails failed"
+     "host time on $up_to_clock ($insns instructions); replay = full on $replayed runs; $fails failed"
 [ "$fails" -eq 0 ] && [ $((identical + up_to_clock)) -gt 0 ]

@@ -156,8 +156,6 @@ for bad in "--trace-count 0" "--trace-pc 9..3" "--trace-el 4" "--trace-skip x" "
     eval "\"\$ferry\" user $bad \"\$loop\"" 2>"$dir/err" >/dev/null
     [ $? -eq 2 ] && grep -q "^ferry user: --trace" "$dir/err" || fail "bad option '$bad': $(cat "$dir/err")"
 done
-"$ferry" run --kernel "$loop" --trace "$dir/x.ft" --trace-replay 2>"$dir/err" >/dev/null
-[ $? -eq 2 ] && grep -q 'trace-replay: ferry user only' "$dir/err" || fail "replay in system mode: $(cat "$dir/err")"
 # A full disk: the file may not grow past 64 KiB (RLIMIT_FSIZE, SIGXFSZ ignored).
 (ulimit -f 64; trap '' XFSZ; "$ferry" user --trace "$dir/big.ft" "$progs/sort-O2" >/dev/null 2>"$dir/err"; echo $? >"$dir/rc")
 [ "$(cat "$dir/rc")" = 1 ] && grep -q "^ferry user: .*$dir/big.ft" "$dir/err" ||
