@@ -469,7 +469,9 @@ int a64_trace_replay_chunk(const uint8_t *chunk, size_t size, uint64_t first_seq
                              .entry = entries, .entries_end = entries + n_entries,
                              .values = entries + n_entries, .values_end = entries + n_entries + n_values };
     struct trace_recorder_options o = { .mode = JIT_TRACE_FULL, .el = -1, .first_seq = first_seq,
-                                        .command_line = "replay", .physical = physical };
+                                        .command_line = "replay", .physical = physical,
+                                        /* read back at once: compressing would only cost time */
+                                        .codec = TRACE_WRITER_UNCOMPRESSED };
     struct replayer *r = calloc(1, sizeof *r);
     if (!r) {
         snprintf(err, err_size, "out of memory");

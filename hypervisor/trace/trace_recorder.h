@@ -20,6 +20,11 @@
  * The JIT also calls the buffer's drain hook when items reach the buffer's limit, and
  * trace_recorder_retract when it reruns an instruction in the interpreter.
  *
+ * In replay mode (JIT_TRACE_REPLAY) the recorder does not make records: it packs block
+ * entries, load values, the interpreter's items and the runner's events (all with the
+ * state) into chunks that start at a state, for a reader that runs the instructions
+ * again (hypervisor/trace/a64_replay.h).
+ *
  * A thread of the recorder's processes the items: the drain hook hands it the buffer
  * (when full, or at a soft limit while the thread is idle) and the runner goes on with
  * the other one. The runner calls above append

@@ -1,8 +1,8 @@
 /* The trace writer: the recorder (JIT, interpreter, QEMU plugin) hands it one record per
- * executed instruction (full mode) or per block entry (block mode); it encodes them
- * (instructions against per-PC predictions, block entries as ids of blocks described
- * once per chunk) into a chunk buffer and a helper thread compresses and writes full
- * chunks, so the recording thread never waits on the codec or the disk
+ * executed instruction (full mode) or per block entry (block mode), or whole chunks
+ * (replay mode); it encodes records (instructions against per-PC predictions, block
+ * entries as ids of blocks described once per chunk) into a chunk buffer and a helper
+ * thread compresses and writes full chunks, so the recording thread never waits on the codec or the disk
  * unless every buffer is in flight (then it waits: nothing is dropped). Format:
  * include/ferry/trace_format.h, docs/trace-format.md. Not thread safe: one recording
  * thread per writer.
