@@ -77,6 +77,11 @@ replay_vs_full() { # NAME BINARY STDIN N [--interp]
         head -12 "$dir/diff.out" | sed 's/^/    /'
         return
     fi
+    # and the rest of the run reads back too (every recorded state checked)
+    if ! "$ferry" trace stats "$dir/replay.ft" >/dev/null 2>"$dir/replay.err"; then
+        fail "$name ${mode:-jit}: the replay trace does not read back: $(head -1 "$dir/replay.err")"
+        return
+    fi
     replayed=$((replayed + 1))
 }
 
