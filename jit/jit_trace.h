@@ -250,6 +250,14 @@ static inline void jit_trace_checkpoint(struct jit_trace_buf *t, const void *sta
     jit_trace_write_state_event(p, JIT_TRACE_EV_RESUME, JIT_TRACE_EV_CHECKPOINT, state, state_size, true, 0);
 }
 
+/* Hands the buffer over (drain) at a point where the state is precise, between
+ * instructions: in replay mode the items after it start with that state. */
+static inline void jit_trace_drain_at(struct jit_trace_buf *t, const void *state, uint32_t state_size)
+{
+    t->drain(t->drain_ctx);
+    if (t->mode == JIT_TRACE_REPLAY) jit_trace_checkpoint(t, state, state_size);
+}
+
 /* Block mode, the interpreter: it ran the instruction at pc (physical address pa when
  * has_pa). */
 static inline void jit_trace_interp_block(struct jit_trace_buf *t, uint64_t pc, bool has_pa, uint64_t pa, unsigned el)

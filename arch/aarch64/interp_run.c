@@ -22,9 +22,8 @@ ir_exit_kind a64_interp_run(struct a64_state *s, const struct jit_memory *m,
         }
         if (m->trace && m->trace->mode == JIT_TRACE_REPLAY &&
             m->trace->cursor + REPLAY_INSN_WORDS_MAX > m->trace->limit) {
-            /* hand the buffer over here, where a reader can start from the state */
-            m->trace->drain(m->trace->drain_ctx);
-            jit_trace_checkpoint(m->trace, s, sizeof *s);
+            /* here, between instructions, rather than in the middle of one */
+            jit_trace_drain_at(m->trace, s, sizeof *s);
         }
         if (m->trace && (m->trace->mode == JIT_TRACE_FULL || m->trace->mode == JIT_TRACE_REPLAY)) {
             if (has_pa)

@@ -159,6 +159,19 @@ static int diverged(struct replayer *r, const struct a64_state *recorded, const 
                 where, r->seq, off, b[off], a[off], recorded->PC, r->s.PC);
 }
 
+/* The next instruction's record starts (its INSN item for the full-mode recorder). */
+static int record_insn(struct replayer *r, uint64_t pc, uint32_t encoding, bool has_pa, uint64_t pa, int el)
+{
+    if (r->seq >= r->end_seq)
+        return fail(r, "more instructions than the chunk's range (%" PRIu64 ")", r->end_seq);
+    if (has_pa)
+        jit_trace_insn_pa(r->items, pc, pa, encoding, (unsigned)el);
+    else
+        jit_trace_insn(r->items, pc, encoding, (unsigned)el);
+    r->seq++;
+    return 0;
+}
+
 /* Runs one instruction whose loads read [slot, slot_end). */
 static int run_insn(struct replayer *r, uint64_t pc, uint32_t encoding, bool has_pa, uint64_t pa, int el,
                     bool faulted, uint64_t fault_va)
@@ -167,18 +180,13 @@ static int run_insn(struct replayer *r, uint64_t pc, uint32_t encoding, bool has
     if (r->s.PC != pc)
         return fail(r, "the recording ran instruction %" PRIu64 " at 0x%" PRIx64 ", the instructions run again went to 0x%" PRIx64,
                     r->seq, pc, r->s.PC);
-    if (r->seq >= r->end_seq)
-        return fail(r, "more instructions than the chunk's range (%" PRIu64 ")", r->end_seq);
-    if (has_pa)
-        jit_trace_insn_pa(r->items, pc, pa, encoding, (unsigned)el);
-    else
-        jit_trace_insn(r->items, pc, encoding, (unsigned)el);
+    if (record_insn(r, pc, encoding, has_pa, pa, el) != 0)
+        return -1;
     r->fault_armed = faulted;
     r->fault_va = fault_va;
     uint64_t info = 0;
     a64_interp_insn(&r->s, &r->mem, encoding, &info);   /* an exit's effects come with the next event */
     r->fault_armed = false;
-    r->seq++;
     if (r->slots_short)
         return fail(r, "instruction %" PRIu64 " at 0x%" PRIx64 " loads more than the recording has values for", r->seq - 1,
                     pc);
@@ -210,7 +218,7 @@ static uint32_t entry_cut(const struct replayer *r, const struct replay_block *b
     *faulted = true;
     const uint64_t *q = p + 1 + state_words;
     if (q + 4 <= end && JIT_TRACE_KIND(q[0]) == JIT_TRACE_EV_EXCEPTION)
-        *fault_va = q[2];                 /* FAR */
+        *fault_va = trace_exception_of_item(q).far;
     return before + 1;
 }
 
@@ -232,13 +240,6 @@ static int run_entry(struct replayer *r, const struct replay_block *b, const uin
     if (n == b->n && r->slot != r->slot_end)
         return fail(r, "the block at 0x%" PRIx64 " (instructions %" PRIu64 " on) loads %zu bytes when run again, the recording has %u",
                     b->pc, r->seq - n, (size_t)(r->slot - slots), b->slot_bytes);
-    return 0;
-}
-
-static int take_state(struct replayer *r, const uint64_t *p, struct a64_state *out)
-{
-    (void)r;
-    memcpy(out, p + 1, sizeof *out);
     return 0;
 }
 
@@ -334,16 +335,8 @@ static int replay_item(struct replayer *r, struct chunk_parts *c)
             q += lw;
         }
         c->item = q;
-        if (tag & JIT_TRACE_NOT_RUN) {        /* recorded, with the exception that follows */
-            if (r->seq >= r->end_seq)
-                return fail(r, "more instructions than the chunk's range (%" PRIu64 ")", r->end_seq);
-            if (words == 3)
-                jit_trace_insn_pa(r->items, p[1], p[2], JIT_TRACE_HIGH(tag), (unsigned)JIT_TRACE_EL(tag));
-            else
-                jit_trace_insn(r->items, p[1], JIT_TRACE_HIGH(tag), (unsigned)JIT_TRACE_EL(tag));
-            r->seq++;
-            return 0;
-        }
+        if (tag & JIT_TRACE_NOT_RUN)          /* recorded, with the exception that follows */
+            return record_insn(r, p[1], JIT_TRACE_HIGH(tag), words == 3, words == 3 ? p[2] : 0, JIT_TRACE_EL(tag));
         struct replay_block one = { .n = 1, .pc = p[1] };
         bool faulted;
         uint64_t fault_va;
@@ -359,8 +352,7 @@ static int replay_item(struct replayer *r, struct chunk_parts *c)
     case JIT_TRACE_EV_RETRACT:
         if (!(tag & JIT_TRACE_EV_WITH_STATE) || left < 1 + state_words)
             return fail(r, "a runner event without its state");
-        if (take_state(r, p, &st) != 0)
-            return -1;
+        memcpy(&st, p + 1, sizeof st);
         if (kind == JIT_TRACE_EV_EXIT || (tag & JIT_TRACE_EV_CHECKPOINT)) {
             r->s.PC = jit_memory_untag(&r->mem, r->s.PC);
             if (memcmp(&r->s, &st, sizeof st) != 0)
@@ -378,8 +370,7 @@ static int replay_item(struct replayer *r, struct chunk_parts *c)
     case JIT_TRACE_EV_EXCEPTION: {
         if (left < 4)
             return fail(r, "a truncated exception event");
-        struct trace_exception e = { .ec = (uint32_t)(tag >> 32), .esr = p[1], .far = p[2], .target_pc = p[3],
-                                     .target_el = (uint8_t)(tag >> 8 & 3), .is_interrupt = (tag >> 4 & 1) != 0 };
+        struct trace_exception e = trace_exception_of_item(p);
         trace_recorder_exception(r->rec, &e);
         c->item = p + 4;
         return 0;
@@ -403,8 +394,7 @@ static int replay_chunk(struct replayer *r, struct chunk_parts *c)
     if (c->entry >= c->entries_end || *c->entry != TRACE_REPLAY_ITEM || c->items_end - first < (ptrdiff_t)(1 + state_words) ||
         JIT_TRACE_KIND(first[0]) != JIT_TRACE_EV_RESUME || !(first[0] & JIT_TRACE_EV_WITH_STATE))
         return fail(r, "the chunk does not start with a state");
-    if (take_state(r, first, &r->s) != 0)
-        return -1;
+    memcpy(&r->s, first + 1, sizeof r->s);
     while (c->entry < c->entries_end) {
         uint8_t b = *c->entry++;
         if (b == TRACE_REPLAY_ITEM) {

@@ -102,8 +102,8 @@ struct trace_recorder {
     uint64_t ids_seq, ids_next;
 
     /* Replay mode: the chunk being collected (its first item is an EV_RESUME with the
-     * state a reader starts from), the block descriptions by id, and the last block
-     * entry (a fault may cut it short). */
+     * state a reader starts from) and the block descriptions by id; the last block
+     * entry, which a fault may cut short, is block mode's pending block. */
     struct replay_chunk {
         uint64_t *items;         /* include/ferry/trace_format.h: the chunk's three parts */
         uint8_t *entries, *slots;
@@ -120,8 +120,6 @@ struct trace_recorder {
         uint64_t pc;
     } *rdescs;
     uint32_t cap_rdescs;
-    bool rp_pending;
-    uint64_t rp_pc, rp_n;
 
     /* The consumer thread: it processes a full buffer (job) while items go to the other
      * one. Whoever processes items owns the rest of this struct: the runner's thread
@@ -268,6 +266,13 @@ static void add_reg(struct trace_recorder *rec, uint16_t id, uint64_t lo, uint64
         rec->n_extra++;
 }
 
+static uint64_t state_pc(const struct trace_recorder *rec, const void *state)
+{
+    uint64_t pc;
+    memcpy(&pc, (const uint8_t *)state + rec->arch.pc_offset, sizeof pc);
+    return pc;
+}
+
 /* ---- block mode ------------------------------------------------------------------- */
 
 static void flush_ids(struct trace_recorder *rec)
@@ -354,6 +359,15 @@ static void truncate_block(struct trace_recorder *rec, uint64_t keep_n)
     rec->blk_id = BLK_NO_ID;              /* no longer the block the JIT described */
     if (keep_n == 0)
         rec->blk_pending = false;
+}
+
+/* A run left at pc: the pending block (block and replay mode) ends there, with the
+ * instruction at pc when it faulted (an exit that undid it), before it when it is to be
+ * run again (a retract). */
+static void cut_pending_block(struct trace_recorder *rec, uint64_t pc, bool include_pc)
+{
+    if (rec->blk_pending && pc >= rec->blk_pc && (pc - rec->blk_pc) / rec->arch.insn_bytes < rec->blk_n)
+        truncate_block(rec, (pc - rec->blk_pc) / rec->arch.insn_bytes + include_pc);
 }
 
 /* ---- items ------------------------------------------------------------------------ */
@@ -746,8 +760,7 @@ static void rp_start(struct trace_recorder *rec, const uint64_t *resume, size_t 
     struct replay_chunk *c = &rec->rp;
     c->open = true;
     c->first_seq = rec->next_seq;
-    memcpy(&c->first_pc, (const uint8_t *)(resume + 1) + rec->arch.pc_offset, sizeof c->first_pc);
-    c->last_pc = c->first_pc;
+    c->first_pc = c->last_pc = state_pc(rec, resume + 1);
     c->n_numbered = 0;
     if (++c->gen == 0) {                  /* wrapped: every description is new to the chunk */
         for (uint32_t i = 0; i < rec->cap_rdescs; i++)
@@ -775,16 +788,23 @@ static void rp_define(struct trace_recorder *rec, const uint64_t *p, size_t word
     d->gen = 0;                           /* described in a chunk when first entered */
 }
 
-/* An entry of block d whose load values are at slots: its number in the chunk (the
- * block is described there first if it is new to the chunk) and its values. */
+/* Block d is described in the chunk before its first entry there, which numbers it. */
+static inline void rp_describe(struct trace_recorder *rec, struct replay_desc *d)
+{
+    struct replay_chunk *c = &rec->rp;
+    if (d->gen == c->gen)
+        return;
+    rp_item(rec, d->words, d->n_words, true);
+    d->gen = c->gen;
+    d->number = c->n_numbered++;
+}
+
+/* An entry of block d whose load values are at slots: its number in the chunk and its
+ * values. */
 static inline void rp_entry(struct trace_recorder *rec, struct replay_desc *d, const uint64_t *slots)
 {
     struct replay_chunk *c = &rec->rp;
-    if (d->gen != c->gen) {
-        rp_item(rec, d->words, d->n_words, true);
-        d->gen = c->gen;
-        d->number = c->n_numbered++;
-    }
+    rp_describe(rec, d);
     if (!rp_room(rec, (void **)&c->entries, &c->cap_entries, c->n_entries, 5, 1) ||
         !rp_room(rec, (void **)&c->slots, &c->cap_slots, c->n_slots, (size_t)d->slot_words * 8, 1))
         return;
@@ -837,21 +857,19 @@ static void process_replay(struct trace_recorder *rec, const uint64_t *p, const 
                 if (d->slot_words)
                     BAD("a loop of a block with loads");
                 count = p[1];
-                if (d->gen != rec->rp.gen) {   /* described before the loop item */
-                    rp_item(rec, d->words, d->n_words, true);
-                    d->gen = rec->rp.gen;
-                    d->number = rec->rp.n_numbered++;
-                }
+                rp_describe(rec, d);
                 rp_item(rec, p, 2, true);
             } else {
                 rp_entry(rec, d, p + 1);
             }
             if (count > (UINT64_MAX - rec->next_seq) / d->n)
                 BAD("a loop of more instructions than sequence numbers");
-            rec->next_seq += count * d->n;
-            rec->rp_pending = count != 0;
-            rec->rp_pc = d->pc;
-            rec->rp_n = d->n;
+            rec->blk_pending = false;
+            if (count) {
+                /* the last entry stays pending: a fault may cut it short */
+                rec->next_seq += (count - 1) * d->n;
+                start_block(rec, (uint32_t)id, d->pc, d->pc, 0, d->n, false);
+            }
             rec->rp.last_pc = d->pc;
             p += words;
             break;
@@ -881,7 +899,7 @@ static void process_replay(struct trace_recorder *rec, const uint64_t *p, const 
                 BAD("EL out of range");
             rp_item(rec, p, words, true);
             rec->next_seq++;
-            rec->rp_pending = false;
+            rec->blk_pending = false;
             rec->rp.last_pc = p[1];
             p += words;
             break;
@@ -919,19 +937,12 @@ static void process_replay(struct trace_recorder *rec, const uint64_t *p, const 
                 } else {
                     rp_item(rec, p, words, true);
                 }
-                rec->rp_pending = false;
+                rec->blk_pending = false;
             } else {
-                if (kind == EV_EXIT || kind == EV_RETRACT) {
-                    uint64_t pc;
-                    memcpy(&pc, (const uint8_t *)(p + 1) + rec->arch.pc_offset, sizeof pc);
-                    bool cut = kind == EV_RETRACT || (tag & EV_UNDONE);
-                    if (cut && rec->rp_pending && pc >= rec->rp_pc &&
-                        (pc - rec->rp_pc) / rec->arch.insn_bytes < rec->rp_n) {
-                        uint64_t keep = (pc - rec->rp_pc) / rec->arch.insn_bytes + (kind == EV_EXIT);
-                        rec->next_seq -= rec->rp_n - keep;
-                    }
-                    rec->rp_pending = false;
-                }
+                if (kind == EV_RETRACT || (kind == EV_EXIT && (tag & EV_UNDONE)))
+                    cut_pending_block(rec, state_pc(rec, p + 1), kind == EV_EXIT);
+                if (kind == EV_EXIT || kind == EV_RETRACT)
+                    rec->blk_pending = false;
                 rp_item(rec, p, words, true);
             }
             p += words;
@@ -1070,13 +1081,6 @@ static void stop_consumer(struct trace_recorder *rec)
 
 /* ---- runner events ---------------------------------------------------------------- */
 
-static uint64_t state_pc(const struct trace_recorder *rec, const void *state)
-{
-    uint64_t pc;
-    memcpy(&pc, (const uint8_t *)state + rec->arch.pc_offset, sizeof pc);
-    return pc;
-}
-
 /* What the runner reports between runs of guest code happens here, in item order, on
  * whichever thread processes the items (event items, or a direct call when an event
  * does not fit the buffer). `state` is the guest state at the event (full mode). */
@@ -1109,9 +1113,8 @@ static void on_run_resume(struct trace_recorder *rec, const void *state)
 static void on_run_exit(struct trace_recorder *rec, const void *state, uint64_t pc, bool undone)
 {
     if (!rec->full) {
-        if (undone && rec->blk_pending && pc >= rec->blk_pc &&
-            (pc - rec->blk_pc) / rec->arch.insn_bytes < rec->blk_n)
-            truncate_block(rec, (pc - rec->blk_pc) / rec->arch.insn_bytes + 1);
+        if (undone)
+            cut_pending_block(rec, pc, true);
         return;
     }
     if (undone && rec->pending) {
@@ -1127,8 +1130,7 @@ static void on_run_exit(struct trace_recorder *rec, const void *state, uint64_t 
 static void on_run_retract(struct trace_recorder *rec, const void *state, uint64_t pc)
 {
     if (!rec->full) {
-        if (rec->blk_pending && pc >= rec->blk_pc)
-            truncate_block(rec, (pc - rec->blk_pc) / rec->arch.insn_bytes);
+        cut_pending_block(rec, pc, false);
         return;
     }
     if (rec->pending && rec->cur.pc == pc) {
@@ -1194,8 +1196,7 @@ static void apply_event(struct trace_recorder *rec, const uint64_t *p)
     case EV_EXIT: on_run_exit(rec, state, pc, (tag & EV_UNDONE) != 0); break;
     case EV_RETRACT: on_run_retract(rec, state, pc); break;
     case EV_EXCEPTION: {
-        struct trace_exception e = { .ec = (uint32_t)(tag >> 32), .esr = p[1], .far = p[2], .target_pc = p[3],
-                                     .target_el = (uint8_t)(tag >> 8 & 3), .is_interrupt = (tag >> 4 & 1) != 0 };
+        struct trace_exception e = trace_exception_of_item(p);
         on_run_exception(rec, &e);
         break;
     }

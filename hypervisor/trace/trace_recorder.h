@@ -89,6 +89,14 @@ struct trace_recorder_options {
 
 struct trace_recorder;
 
+/* The exception an EV_EXCEPTION item (4 words at p, jit/jit_trace.h) reports. */
+static inline struct trace_exception trace_exception_of_item(const uint64_t *p)
+{
+    uint64_t tag = p[0];
+    return (struct trace_exception){ .ec = (uint32_t)(tag >> 32), .esr = p[1], .far = p[2], .target_pc = p[3],
+                                     .target_el = (uint8_t)(tag >> 8 & 3), .is_interrupt = (tag >> 4 & 1) != 0 };
+}
+
 /* Creates (truncates) the trace file. NULL with a message naming the file on error. */
 struct trace_recorder *trace_recorder_open(const char *path, const struct trace_recorder_arch *arch,
                                            const struct trace_recorder_options *options, char *err,

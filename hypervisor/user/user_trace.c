@@ -130,15 +130,14 @@ void user_trace_resume(const struct a64_state *s)
     check_error();
 }
 
+/* Between to_recorder and from_recorder, as every call that appends events: the items
+ * that follow go after it. */
 static void exception(uint32_t ec, uint32_t iss, uint64_t far)
 {
     struct trace_exception e = {
         .ec = ec, .esr = (uint64_t)ec << 26 | ESR_IL | iss, .far = far, .target_el = 1, .target_pc = 0,
     };
-    /* the event goes to the recorder's buffer: the items that follow go after it */
-    to_recorder();
     trace_recorder_exception(recorder, &e);
-    from_recorder();
 }
 
 void user_trace_exit(const struct a64_state *s, ir_exit_kind kind, uint64_t info, bool page_mapped)
@@ -171,8 +170,8 @@ void user_trace_exit(const struct a64_state *s, ir_exit_kind kind, uint64_t info
     }
     to_recorder();
     trace_recorder_exit(recorder, s, ir_exit_undoes_insn(kind));
-    from_recorder();
     if (taken) exception(ec, iss, far);
+    from_recorder();
     check_error();
 }
 
@@ -186,9 +185,9 @@ void user_trace_host_fault(const struct a64_state *s, uint64_t addr, bool page_m
     if (!user_trace_active()) return;
     to_recorder();
     trace_recorder_exit(recorder, s, true);
-    from_recorder();
     exception(EC_DABT_LOWER, (page_mapped ? DFSC_PERMISSION_L3 : DFSC_TRANSLATION_L3) | (is_write ? ESR_WNR : 0),
               addr & 0x00ffffffffffffffull);
+    from_recorder();
     check_error();
 }
 

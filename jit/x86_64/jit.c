@@ -743,9 +743,7 @@ ir_exit_kind jit_run(jit *j, void *state, uint64_t *info)
                                                          : j->cfg.memory.host_base);
         if (tb) tb->cursor = j->data->trace_cursor;
         if (r.kind == IR_EXIT_TRACE_FULL) {
-            tb->drain(tb->drain_ctx);
-            /* a state a reader of a replay trace can start from (nothing ran since) */
-            if (j->cfg.trace.mode == JIT_TRACE_REPLAY) jit_trace_checkpoint(tb, state, j->cfg.state_size);
+            jit_trace_drain_at(tb, state, j->cfg.state_size);   /* nothing of the block ran */
             patch = NULL;
             continue;
         }

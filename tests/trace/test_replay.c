@@ -81,37 +81,42 @@ static void read_back(const char *path, struct readback *out)
     trace_reader_close(r);
 }
 
-static struct trace_recorder *open_replay(const char *path)
+/* A replay recording into path, resumed at the program's start state (*s). */
+static struct trace_recorder *open_replay(const char *path, struct a64_state *s)
 {
     char err[512];
     struct trace_recorder_options o = { .mode = JIT_TRACE_REPLAY, .el = -1, .command_line = "test" };
     struct trace_recorder *rec = trace_recorder_open(path, a64_trace_arch(), &o, err, sizeof err);
     CHECK(rec != NULL, "%s", err);
+    *s = start_state();
+    if (rec)
+        trace_recorder_resume(rec, s);
     return rec;
 }
 
-static void close_replay(struct trace_recorder *rec)
+/* Finishes the recording and reads its records back through the replay. */
+static void close_and_read(struct trace_recorder *rec, const char *path, struct readback *rb)
 {
     char err[512];
     CHECK(trace_recorder_close(rec, NULL, err, sizeof err) == 0, "%s", err);
+    read_back(path, rb);
 }
 
 /* The block runs whole; a checkpoint after it holds what it left. */
 static void test_block(void)
 {
     const char *path = tmp_path("block.ft");
-    struct trace_recorder *rec = open_replay(path);
+    struct a64_state s;
+    struct trace_recorder *rec = open_replay(path, &s);
+    if (!rec)
+        return;
     struct jit_trace_buf *b = trace_recorder_buffer(rec);
-    struct a64_state s = start_state();
-    trace_recorder_resume(rec, &s);
     put_entry(b, 0x1234);
     s.X[1] = 0x1234, s.X[2] = 0x1235, s.PC = PC0 + 12;
     put_state_event(b, JIT_TRACE_EV_RESUME, JIT_TRACE_EV_CHECKPOINT, &s);
     trace_recorder_exit(rec, &s, false);
-    close_replay(rec);
-
     struct readback rb;
-    read_back(path, &rb);
+    close_and_read(rec, path, &rb);
     CHECK(rb.rc == 0 && rb.n == 3, "rc %d, %d records: %s", rb.rc, rb.n, rb.err);
     if (rb.n != 3)
         return;
@@ -130,19 +135,18 @@ static void test_block(void)
 static void test_fault(void)
 {
     const char *path = tmp_path("fault.ft");
-    struct trace_recorder *rec = open_replay(path);
+    struct a64_state s;
+    struct trace_recorder *rec = open_replay(path, &s);
+    if (!rec)
+        return;
     struct jit_trace_buf *b = trace_recorder_buffer(rec);
-    struct a64_state s = start_state();
-    trace_recorder_resume(rec, &s);
     put_entry(b, 0x40);
     s.X[1] = 0x40, s.X[2] = 0x41, s.PC = PC0 + 8;
     trace_recorder_exit(rec, &s, true);
     struct trace_exception e = { .ec = 0x24, .esr = 0x92000047, .far = BASE + 8, .target_el = 1 };
     trace_recorder_exception(rec, &e);
-    close_replay(rec);
-
     struct readback rb;
-    read_back(path, &rb);
+    close_and_read(rec, path, &rb);
     CHECK(rb.rc == 0 && rb.n == 3, "rc %d, %d records: %s", rb.rc, rb.n, rb.err);
     if (rb.n != 3)
         return;
@@ -156,20 +160,19 @@ static void test_fault(void)
 static void test_interpreted(void)
 {
     const char *path = tmp_path("interp.ft");
-    struct trace_recorder *rec = open_replay(path);
+    struct a64_state s;
+    struct trace_recorder *rec = open_replay(path, &s);
+    if (!rec)
+        return;
     struct jit_trace_buf *b = trace_recorder_buffer(rec);
-    struct a64_state s = start_state();
-    trace_recorder_resume(rec, &s);
     jit_trace_insn(b, PC0, program[0], 0);
     jit_trace_access(b, false, BASE, 8, 0x77, 0);
     jit_trace_block_def_slots(b, 9, PC0 + 4, false, 0, 0, 2, 0, program + 1);
     *jit_trace_reserve(b, 1) = JIT_TRACE_BLOCK_ID | (uint64_t)9 << 4;
     s.X[1] = 0x77, s.X[2] = 0x78, s.PC = PC0 + 12;
     trace_recorder_exit(rec, &s, false);
-    close_replay(rec);
-
     struct readback rb;
-    read_back(path, &rb);
+    close_and_read(rec, path, &rb);
     CHECK(rb.rc == 0 && rb.n == 3 && rb.regs[1][0].lo == 0x78 && rb.mem[2][0].lo == 0x78, "rc %d, %d records: %s",
           rb.rc, rb.n, rb.err);
 }
@@ -178,17 +181,16 @@ static void test_interpreted(void)
 static void test_divergence(void)
 {
     const char *path = tmp_path("diverge.ft");
-    struct trace_recorder *rec = open_replay(path);
+    struct a64_state s;
+    struct trace_recorder *rec = open_replay(path, &s);
+    if (!rec)
+        return;
     struct jit_trace_buf *b = trace_recorder_buffer(rec);
-    struct a64_state s = start_state();
-    trace_recorder_resume(rec, &s);
     put_entry(b, 0x1234);
     s.X[1] = 0x1234, s.X[2] = 0x9999, s.PC = PC0 + 12;  /* not what add computes */
     trace_recorder_exit(rec, &s, false);
-    close_replay(rec);
-
     struct readback rb;
-    read_back(path, &rb);
+    close_and_read(rec, path, &rb);
     CHECK(rb.rc < 0 && strstr(rb.err, "disagree") && strstr(rb.err, "instruction 3"), "rc %d: %s", rb.rc, rb.err);
 }
 
