@@ -171,13 +171,15 @@ struct jit_config {
      * runtime sets it (jit_exit_request) from a timer or another thread to deliver
      * interrupts and serve devices while guest code runs chained. */
     bool exit_requests;
-    /* Instruction tracing (jit/jit_trace.h): with mode JIT_TRACE_FULL or JIT_TRACE_BLOCKS
-     * translated code appends trace items to buf (full: every instruction, register write
-     * and access; blocks: one item per block entered) and jit_run calls buf->drain when
-     * they would not fit. el_of_modes (optional) gives the exception level a translation's
-     * items carry. retract (required with a step function) is told, with the state
-     * precise at the instruction, that the step function is about to run that
-     * instruction again. Self-loop specialisation is off while tracing. */
+    /* Instruction tracing (jit/jit_trace.h): with mode JIT_TRACE_FULL, JIT_TRACE_BLOCKS
+     * or JIT_TRACE_REPLAY translated code appends trace items to buf (full: every
+     * instruction, register write and access; blocks: one item per block entered;
+     * replay: that and each load's value) and jit_run calls buf->drain when they would
+     * not fit (replay: then appends the state). el_of_modes (optional) gives the exception
+     * level a translation's items carry. retract (required with a step function) is
+     * told, with the state precise at the instruction, that the step function is about
+     * to run that instruction again. Self-loop specialisation is off in full mode and,
+     * in replay mode, for blocks with loads. */
     struct {
         enum jit_trace_mode mode;
         struct jit_trace_buf *buf;
