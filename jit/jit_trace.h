@@ -109,7 +109,7 @@ enum jit_trace_kind {
  *   EV_ADD_REG  tag = kind | register id << 16           value low, high
  *
  * State words: the guest state struct (state_size bytes), rounded up to whole words, the
- * padding zero; only in full mode (block mode needs the PC alone). */
+ * padding zero; in full and replay mode (block mode needs the PC alone). */
 #define JIT_TRACE_EV_UNDONE     (1u << 4)
 #define JIT_TRACE_EV_WITH_STATE (1u << 5)
 #define JIT_TRACE_EV_CHECKPOINT (1u << 6)   /* EV_RESUME, replay mode: see above */
