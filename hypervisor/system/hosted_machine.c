@@ -17,6 +17,7 @@
 #include "hypervisor/board/virt_guest.h"
 #include "hypervisor/system/system_trace.h"
 #include "hypervisor/system/terminal.h"
+#include "hypervisor/trace/trace_signals.h"
 
 #define CONSOLE_BUFFER 4096
 
@@ -144,6 +145,12 @@ static int after_run(void *ctx, struct virt_machine *m, ir_exit_kind kind)
 {
     struct hosted_home *h = ctx;
     if (!h->trace) return -1;
+    int stop = trace_signals_caught();
+    if (stop) {
+        /* it arrived while recording: the trace holds everything up to here */
+        fprintf(stderr, "ferry run: %s: the trace is finished, then the run ends\n", strsignal(stop));
+        return 128 + stop;                  /* as the shell reports a death by signal */
+    }
     if (system_trace_exit(h->trace, &m->cpu, kind) != 0) {
         system_trace_abort(h->trace, &m->cpu);     /* the message is out: once is enough */
         h->trace = NULL;
@@ -153,6 +160,7 @@ static int after_run(void *ctx, struct virt_machine *m, ir_exit_kind kind)
         /* nothing more will be recorded: finish the file, run on uninstrumented */
         struct trace_recorder *t = h->trace;
         h->trace = NULL;
+        trace_signals_release();
         if (system_trace_close(t, &m->cpu, m->jit) != 0) return 1;
     }
     return -1;
@@ -205,6 +213,7 @@ int hosted_machine_run(const struct ferry_options *o, const char *notice)
             return 1;
         }
     }
+    if (h->trace) trace_signals_catch(m->jit ? m->exit_request : NULL);
     terminal_open(&h->term);
     int status = virt_machine_run(m);
     if (m->jit) stop_ticks();
@@ -215,6 +224,7 @@ int hosted_machine_run(const struct ferry_options *o, const char *notice)
         virt_machine_format_stats(m, monotonic_ns() - h->start_ns, "soft-tlb", text, sizeof text);
         fputs(text, stderr);
     }
+    trace_signals_release();
     if (h->trace && system_trace_close(h->trace, &m->cpu, NULL) != 0 && status == 0) status = 1;
     return status;
 }

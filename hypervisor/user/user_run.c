@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "arch/aarch64/a64.h"
+#include "hypervisor/trace/trace_signals.h"
 #include "hypervisor/user/signal_frame.h"
 #include "hypervisor/user/syscalls.h"
 
@@ -159,6 +160,9 @@ static void report_undefined(const struct a64_state *s, uint32_t insn)
             insn, a64_get_pc(s), a64_encoding_group(insn));
 }
 
+/* Instructions the interpreter runs between looks at the run loop while tracing. */
+#define INTERP_SLICE (1ull << 20)
+
 /* The run state lives in statics: sigsetjmp's return path must not depend on
  * non-volatile locals. */
 static struct a64_state *run_state;
@@ -227,6 +231,8 @@ int user_run(struct user_process *p, const struct user_options *o, uint64_t entr
         p->mem.code_changed_ctx = run_jit;
     }
     user_fault_attach_jit(run_jit, s);
+    if (user_trace_active())
+        trace_signals_catch(run_jit ? jit_exit_request(run_jit) : NULL);
 
     if (sigsetjmp(user_fault_env, 1)) {
         /* A guest access hit an unmapped or protected page. The state is precise at
@@ -247,6 +253,13 @@ int user_run(struct user_process *p, const struct user_options *o, uint64_t entr
     }
 
     for (;;) {
+        int stop = trace_signals_caught();
+        if (stop) {
+            /* it arrived while recording: the trace holds everything up to here */
+            fprintf(stderr, "ferry user: %s: the trace is finished, then the run ends\n", strsignal(stop));
+            report_at_exit(o);
+            user_die_with_signal(p, stop);
+        }
         uint64_t info = 0;
         ir_exit_kind kind;
         user_trace_resume(s);
@@ -254,7 +267,8 @@ int user_run(struct user_process *p, const struct user_options *o, uint64_t entr
         if (run_jit) {
             kind = jit_run(run_jit, s, &info);
         } else {
-            uint64_t budget = UINT64_MAX / 2;
+            /* in slices while tracing, so a caught signal is seen within a few ms */
+            uint64_t budget = user_trace_active() ? INTERP_SLICE : UINT64_MAX / 2;
             kind = a64_interp_run(s, &run_memory, &info, &budget);
         }
         user_fault_armed = 0;

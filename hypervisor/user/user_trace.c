@@ -12,6 +12,7 @@
 #include "arch/aarch64/a64.h"
 #include "arch/aarch64/trace_regs.h"
 #include "hypervisor/trace/trace_recorder.h"
+#include "hypervisor/trace/trace_signals.h"
 
 static struct trace_recorder *recorder;
 static bool in_forked_child;
@@ -107,6 +108,8 @@ void user_trace_configure_jit(struct jit_config *cfg)
     cfg->trace.el_of_modes = a64_el_of_modes_key;
     cfg->trace.retract = retract;
     cfg->trace.retract_ctx = NULL;
+    /* so a caught Ctrl-C or kill (trace_signals.h) ends a run of chained code */
+    cfg->exit_requests = true;
 }
 
 /* A writer error (a full disk) ends the run: the user asked for a complete trace. */
@@ -199,6 +202,7 @@ int user_trace_close(void)
     struct trace_recorder *r = recorder;
     recorder = NULL;
     detach();
+    trace_signals_release();
     if (trace_recorder_close(r, NULL, err, sizeof(err)) != 0) {
         fprintf(stderr, "ferry user: %s\n", err);
         return -1;
@@ -214,4 +218,5 @@ void user_trace_forked_child(void)
     /* the writer's thread did not survive fork: nothing may reach it from here */
     in_forked_child = true;
     detach();
+    trace_signals_release();
 }

@@ -90,6 +90,19 @@ $(TRACE_TEST_DIR)/sysloop.elf: tests/trace/sysloop.S
 	    aarch64-linux-gnu-as -o $@.o $< && aarch64-linux-gnu-ld -Ttext=0x40080000 -e _start -o $@ $@.o; \
 	else rm -f $@; fi
 
+# Programs that never end, for the recordings stopped by a signal (interrupt.sh).
+$(TRACE_TEST_DIR)/hang.elf: tests/trace/hang.S
+	@mkdir -p $(dir $@)
+	$(Q)if command -v aarch64-linux-gnu-as >/dev/null; then \
+	    aarch64-linux-gnu-as -o $@.o $< && aarch64-linux-gnu-ld -static -e _start -o $@ $@.o; \
+	else rm -f $@; fi
+
+$(TRACE_TEST_DIR)/sysspin.elf: tests/trace/sysspin.S
+	@mkdir -p $(dir $@)
+	$(Q)if command -v aarch64-linux-gnu-as >/dev/null; then \
+	    aarch64-linux-gnu-as -o $@.o $< && aarch64-linux-gnu-ld -Ttext=0x40080000 -e _start -o $@ $@.o; \
+	else rm -f $@; fi
+
 FUZZ_ITERS ?= 200000
 FUZZ_SEED ?= 0
 # The recording benchmark (bench/trace-record.sh): untraced, full and block-mode runs of
@@ -104,7 +117,7 @@ test-trace: $$(USER_PROGS) $$(USER_REGRESS) $(BM_ELFS) $(TRACE_TEST_DIR)/test_tr
             $(TRACE_TEST_DIR)/test_recorder $(TRACE_TEST_DIR)/test_recorder_san \
             $(TRACE_TEST_DIR)/test_recorder_tsan $(TRACE_TEST_DIR)/test_replay $(TRACE_TEST_DIR)/test_replay_san \
             $(BUILD)/ferry $(BUILD)/san/ferry $(QEMU_TRACE_PLUGIN) $(TRACE_TEST_DIR)/loop.elf \
-            $(TRACE_TEST_DIR)/sysloop.elf
+            $(TRACE_TEST_DIR)/sysloop.elf $(TRACE_TEST_DIR)/hang.elf $(TRACE_TEST_DIR)/sysspin.elf
 	$(Q)$(TRACE_TEST_DIR)/test_trace unit $(TRACE_TEST_DIR)/unit
 	$(Q)$(TRACE_TEST_DIR)/test_trace_san unit $(TRACE_TEST_DIR)/unit-san
 	$(Q)$(TRACE_TEST_DIR)/test_recorder unit $(TRACE_TEST_DIR)/recorder
@@ -120,6 +133,8 @@ test-trace: $$(USER_PROGS) $$(USER_REGRESS) $(BM_ELFS) $(TRACE_TEST_DIR)/test_tr
 	$(Q)tests/trace/record.sh $(BUILD)/ferry $(BUILD)/tests/user/progs tests/user/progs \
 	    $(BUILD)/tests/user/regress $(TRACE_TEST_DIR)/loop.elf $(QEMU_TRACE_PLUGIN) $(TRACE_TEST_DIR)/record
 	$(Q)tests/trace/record-system.sh $(BUILD)/ferry $(BM_DIR) tests/baremetal $(TRACE_TEST_DIR)/record-system
+	$(Q)tests/trace/interrupt.sh $(BUILD)/ferry $(TRACE_TEST_DIR)/hang.elf $(TRACE_TEST_DIR)/sysspin.elf \
+	    $(TRACE_TEST_DIR)/interrupt
 
 # The same recording checks in the engine under KVM (skipped without /dev/kvm).
 .PHONY: test-trace-engine

@@ -1,0 +1,46 @@
+/* Catching the signals that would end a recording run (trace_signals.h). */
+#include "hypervisor/trace/trace_signals.h"
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+static const int caught_signals[] = { SIGINT, SIGTERM, SIGHUP };
+#define N_CAUGHT (sizeof(caught_signals) / sizeof(caught_signals[0]))
+
+static struct sigaction saved[N_CAUGHT];
+static bool installed[N_CAUGHT];
+static volatile sig_atomic_t caught;
+static volatile uint8_t *volatile request;
+
+static void on_signal(int sig)
+{
+    if (!caught) caught = sig;
+    if (request) *request = 1;
+}
+
+void trace_signals_catch(volatile uint8_t *exit_request)
+{
+    request = exit_request;
+    struct sigaction action = { 0 };
+    action.sa_handler = on_signal;
+    sigemptyset(&action.sa_mask);
+    for (size_t i = 0; i < N_CAUGHT; i++) {
+        if (installed[i]) continue;
+        struct sigaction old;
+        /* a signal the parent had ignored (nohup, a background job) stays ignored */
+        if (sigaction(caught_signals[i], NULL, &old) != 0 || old.sa_handler == SIG_IGN) continue;
+        installed[i] = sigaction(caught_signals[i], &action, &saved[i]) == 0;
+    }
+}
+
+int trace_signals_caught(void) { return caught; }
+
+void trace_signals_release(void)
+{
+    for (size_t i = 0; i < N_CAUGHT; i++) {
+        if (installed[i]) sigaction(caught_signals[i], &saved[i], NULL);
+        installed[i] = false;
+    }
+    request = NULL;
+}
