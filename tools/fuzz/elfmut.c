@@ -109,6 +109,33 @@ static void mutate(struct mutant *m, const struct elf_image *img, struct rng *r)
     m->field = f->name;
 }
 
+/* The mutant's first instruction: the word at e_entry as its PT_LOAD segments map the
+ * file (the last one covering it wins, as later mappings replace earlier ones). false
+ * when the headers or the word lie outside the file, or no segment covers the entry. */
+static bool entry_insn(const struct mutant *m, uint32_t *insn)
+{
+    if (m->size < sizeof(Elf64_Ehdr))
+        return false;
+    Elf64_Ehdr eh;
+    memcpy(&eh, m->data, sizeof eh);
+    bool found = false;
+    for (unsigned i = 0; i < eh.e_phnum; i++) {
+        uint64_t at = eh.e_phoff + (uint64_t)i * eh.e_phentsize;
+        Elf64_Phdr ph;
+        if (eh.e_phentsize < sizeof ph || at < eh.e_phoff || at > m->size || m->size - at < sizeof ph)
+            return false;
+        memcpy(&ph, m->data + at, sizeof ph);
+        if (ph.p_type != PT_LOAD || eh.e_entry < ph.p_vaddr || eh.e_entry - ph.p_vaddr >= ph.p_filesz)
+            continue;
+        uint64_t off = ph.p_offset + (eh.e_entry - ph.p_vaddr);
+        if (off < ph.p_offset || off > m->size || m->size - off < 4)
+            continue;
+        memcpy(insn, m->data + off, 4);
+        found = true;
+    }
+    return found;
+}
+
 static void status_text(const struct run *r, char *buf, size_t size)
 {
     int sig;
@@ -174,6 +201,8 @@ void campaign_elf(struct table *t)
         struct mutant m;
         mutate(&m, img, &r);
         write_file(path, m.data, m.size, true);
+        uint32_t first_insn = 0;
+        bool has_first_insn = entry_insn(&m, &first_insn);
         free(m.data);
         struct run runs[M_COUNT];
         memset(runs, 0, sizeof(runs));
@@ -217,6 +246,11 @@ void campaign_elf(struct table *t)
                 table_add_known(t, known);
                 o = O_KNOWN;
             }
+        }
+        if ((o == O_DIFF_STATUS || o == O_DIFF_STDOUT || o == O_HANG) && has_first_insn &&
+            (known = known_elf_entry(first_insn)) != NULL) {
+            table_add_known(t, known);
+            o = O_KNOWN;
         }
         if (o == O_KNOWN && !known)
             table_add_known(t, status_known);

@@ -356,6 +356,11 @@ bool known_load(const char *path)
             k->mask = (uint32_t)strtoul(b, NULL, 0);
             k->value = (uint32_t)strtoul(c, NULL, 0);
             snprintf(k->id, sizeof(k->id), "%s", e);
+        } else if (strcmp(what, "elf-entry") == 0 && got == 4) {
+            snprintf(k->kind, sizeof(k->kind), "elf-entry");
+            k->mask = (uint32_t)strtoul(a, NULL, 0);
+            k->value = (uint32_t)strtoul(b, NULL, 0);
+            snprintf(k->id, sizeof(k->id), "%s", c);
         } else if (strcmp(what, "status") == 0 && got == 4) {
             snprintf(k->kind, sizeof(k->kind), "status");
             k->mask = (uint32_t)strtoul(a, NULL, 0);
@@ -402,7 +407,7 @@ const char *known_insn(const char *cause, const uint32_t *words, unsigned n)
             continue;
         if (strcmp(k->kind, "elf") == 0 || strcmp(k->kind, "sys") == 0 ||
             strcmp(k->kind, "elf-both-fail") == 0 || strcmp(k->kind, "sicode") == 0 || strcmp(k->kind, "status") == 0 ||
-            strcmp(k->kind, "siaddr") == 0 || strcmp(k->kind, "layout") == 0)
+            strcmp(k->kind, "siaddr") == 0 || strcmp(k->kind, "layout") == 0 || strcmp(k->kind, "elf-entry") == 0)
             continue;
         for (unsigned w = 0; w < n; w++) {
             if ((words[w] & k->mask) != k->value)
@@ -456,6 +461,14 @@ const char *known_layout(int sig, uint64_t qemu_addr, uint64_t qemu_pc, int ferr
     for (int i = 0; i < n_knowns; i++)
         if (strcmp(knowns[i].kind, "layout") == 0 && knowns[i].mask == (uint32_t)sig &&
             qemu_addr >= knowns[i].lo && qemu_addr < knowns[i].hi)
+            return knowns[i].id;
+    return NULL;
+}
+
+const char *known_elf_entry(uint32_t entry_insn)
+{
+    for (int i = 0; i < n_knowns; i++)
+        if (strcmp(knowns[i].kind, "elf-entry") == 0 && (entry_insn & knowns[i].mask) == knowns[i].value)
             return knowns[i].id;
     return NULL;
 }

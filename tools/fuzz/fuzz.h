@@ -135,6 +135,9 @@ const char *known_status(int qemu_exit, int ferry_exit);
  * qemu failed too: died of a signal or exited non-zero without stdout) that explains
  * a mutant of FIELD whose Ferry stderr contains every TEXT (spaces as underscores). */
 const char *known_elf(const char *field, const char *ferry_err, bool qemu_failed);
+/* ELF campaign: a line "elf-entry MASK VALUE ID" that explains any difference of a
+ * mutant whose first instruction (the word at its entry point) matches. */
+const char *known_elf_entry(uint32_t entry_insn);
 /* Syscall campaign: a line "sys CALL ID", "sys CALL/TEXT ID" or "sys * /TEXT ID"
  * explaining a differing output line of call CALL (that contains TEXT). */
 const char *known_sys(const char *name, const char *line);
