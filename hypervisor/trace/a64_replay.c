@@ -248,6 +248,8 @@ struct chunk_parts {
     const uint64_t *item, *items_end;
     const uint8_t *entry, *entries_end;
     const uint8_t *values, *values_end;
+    const uint8_t *words, *words_end;  /* entries with whole words of values (version 5) */
+    bool v4;
     struct replay_block *numbered;     /* by the chunk's block numbers */
     uint32_t n_numbered, cap_numbered;
 };
@@ -274,6 +276,27 @@ static int number_block(struct replayer *r, struct chunk_parts *c, const struct 
 }
 
 static const uint8_t no_values[1];
+
+/* TRACE_VALUES_ZIGZAG (include/ferry/trace_format.h): the n bytes (whole words) of
+ * word values whose code is [p, end), into out. -1 unless the code is exactly that many
+ * words, each no longer than a 64-bit word's. */
+static int decode_values(const uint8_t *p, const uint8_t *end, size_t n, uint8_t *out)
+{
+    for (size_t at = 0; at < n; at += 8) {
+        uint64_t z = 0;
+        for (unsigned shift = 0;; shift += 7) {
+            if (p == end || shift >= 64 || (shift == 63 && *p > 1))
+                return -1;
+            uint8_t b = *p++;
+            z |= (uint64_t)(b & 0x7f) << shift;
+            if (!(b & 0x80))
+                break;
+        }
+        uint64_t w = z >> 1 ^ (uint64_t)-(int64_t)(z & 1);
+        memcpy(out + at, &w, 8);
+    }
+    return p == end ? 0 : -1;
+}
 
 /* One item of the chunk (and the loads that follow an instruction). */
 static int replay_item(struct replayer *r, struct chunk_parts *c)
@@ -415,17 +438,21 @@ static int replay_chunk(struct replayer *r, struct chunk_parts *c)
             if (number >= c->n_numbered)
                 return fail(r, "an entry of block number %u, which the chunk does not describe", number);
             const struct replay_block *blk = &c->numbered[number];
-            if ((size_t)(c->values_end - c->values) < blk->slot_bytes)
+            const uint8_t **part = &c->values, *part_end = c->values_end;
+            if (c->v4 || !(blk->slot_bytes & 7))
+                part = &c->words, part_end = c->words_end;
+            if ((size_t)(part_end - *part) < blk->slot_bytes)
                 return fail(r, "entries with more load values than the chunk has");
-            if (run_entry(r, blk, c->values, next_item(c), c->items_end) != 0)
+            const uint8_t *values = *part;
+            *part += blk->slot_bytes;
+            if (run_entry(r, blk, values, next_item(c), c->items_end) != 0)
                 return -1;
-            c->values += blk->slot_bytes;
         }
         const char *rec_err = trace_recorder_error(r->rec);
         if (rec_err)
             return fail(r, "%s", rec_err);
     }
-    if (c->item != c->items_end || c->values != c->values_end)
+    if (c->item != c->items_end || (!c->v4 && c->values != c->values_end) || c->words != c->words_end)
         return fail(r, "items or load values that no entry takes");
     if (r->seq != r->end_seq)
         return fail(r, "%" PRIu64 " instructions run again, the chunk's range says %" PRIu64, r->seq - r->first_seq,
@@ -433,31 +460,57 @@ static int replay_chunk(struct replayer *r, struct chunk_parts *c)
     return 0;
 }
 
-int a64_trace_replay_chunk(const uint8_t *chunk, size_t size, uint64_t first_seq, uint64_t end_seq,
+int a64_trace_replay_chunk(const uint8_t *chunk, size_t size, unsigned version, uint64_t first_seq, uint64_t end_seq,
                            bool physical, const char *out_path, char *err, size_t err_size)
 {
     if (end_seq - first_seq > EXPAND_MAX_INSNS) {
         snprintf(err, err_size, "%" PRIu64 " instructions in one chunk, more than this reader expands", end_seq - first_seq);
         return -1;
     }
-    uint64_t n_items, n_entries, n_values;
-    if (size < TRACE_REPLAY_HEAD || ((uintptr_t)chunk & 7)) {
+    uint64_t n_items, n_entries, n_values, n_word_values = 0, coding = TRACE_VALUES_PACKED;
+    bool v4 = version <= TRACE_FORMAT_V4_REPLAY;
+    size_t head = v4 ? TRACE_REPLAY_HEAD_V4 : TRACE_REPLAY_HEAD;
+    if (size < head || ((uintptr_t)chunk & 7)) {
         snprintf(err, err_size, "a replay chunk of %zu bytes", size);
         return -1;
     }
     memcpy(&n_items, chunk, 8);
     memcpy(&n_entries, chunk + 8, 8);
     memcpy(&n_values, chunk + 16, 8);
-    size_t body = size - TRACE_REPLAY_HEAD;
-    if (n_items > body / 8 || n_entries > body - n_items * 8 || n_values != body - n_items * 8 - n_entries) {
-        snprintf(err, err_size, "a replay chunk whose parts do not add up to its size");
+    if (!v4) {
+        memcpy(&n_word_values, chunk + 24, 8);
+        memcpy(&coding, chunk + 32, 8);
+    }
+    size_t body = size - head;
+    /* the word values' part is the rest, coded or not */
+    if (n_items > body / 8 || n_entries > body - n_items * 8 || n_values > body - n_items * 8 - n_entries ||
+        coding > TRACE_VALUES_ZIGZAG || n_word_values % 8 || n_word_values > TRACE_REPLAY_CHUNK_MAX ||
+        (coding == TRACE_VALUES_PACKED && n_word_values != body - n_items * 8 - n_entries - n_values)) {
+        snprintf(err, err_size, "a replay chunk whose parts do not add up to its size, or of an unknown coding");
         return -1;
     }
-    const uint8_t *items = chunk + TRACE_REPLAY_HEAD, *entries = items + n_items * 8;
+    const uint8_t *items = chunk + head, *entries = items + n_items * 8, *values = entries + n_entries,
+                  *word_values = values + n_values;
+    uint8_t *decoded = NULL;
+    if (coding == TRACE_VALUES_ZIGZAG) {
+        if (!(decoded = malloc(n_word_values + 8))) {
+            snprintf(err, err_size, "out of memory");
+            return -1;
+        }
+        if (decode_values(word_values, chunk + size, n_word_values, decoded) != 0) {
+            free(decoded);
+            snprintf(err, err_size, "a replay chunk whose load values are badly coded");
+            return -1;
+        }
+        word_values = decoded;
+    }
     struct chunk_parts c = { .item = (const uint64_t *)(const void *)items,
                              .items_end = (const uint64_t *)(const void *)items + n_items,
                              .entry = entries, .entries_end = entries + n_entries,
-                             .values = entries + n_entries, .values_end = entries + n_entries + n_values };
+                             .values = values, .values_end = values + n_values,
+                             /* version 4: every entry's values are in the one part */
+                             .words = v4 ? values : word_values,
+                             .words_end = v4 ? values + n_values : word_values + n_word_values, .v4 = v4 };
     /* The expansion is compressed (zstd) although it is read back at once: a chunk can
      * hold a loop of 10^9 instructions without loads, whose records would otherwise take
      * gigabytes of memory. Not compressing saved 7% of the reading time. */
@@ -465,6 +518,7 @@ int a64_trace_replay_chunk(const uint8_t *chunk, size_t size, uint64_t first_seq
                                         .command_line = "replay", .physical = physical };
     struct replayer *r = calloc(1, sizeof *r);
     if (!r) {
+        free(decoded);
         snprintf(err, err_size, "out of memory");
         return -1;
     }
@@ -474,6 +528,7 @@ int a64_trace_replay_chunk(const uint8_t *chunk, size_t size, uint64_t first_seq
     r->end_seq = end_seq;
     r->rec = trace_recorder_open(out_path, a64_trace_arch(), &o, err, err_size);
     if (!r->rec) {
+        free(decoded);
         free(r);
         return -1;
     }
@@ -487,6 +542,7 @@ int a64_trace_replay_chunk(const uint8_t *chunk, size_t size, uint64_t first_seq
     else
         trace_recorder_abort(r->rec);
     free(c.numbered);
+    free(decoded);
     free(r->blocks);
     free(r);
     return rc;

@@ -12,7 +12,7 @@
 /* A trace_replay_fn (hypervisor/trace/trace_reader.h). The chunk's states are checked
  * against the instructions run again: where they differ (the recording's translated
  * code and the interpreter disagree) the call fails and says where. */
-int a64_trace_replay_chunk(const uint8_t *chunk, size_t size, uint64_t first_seq, uint64_t end_seq,
+int a64_trace_replay_chunk(const uint8_t *chunk, size_t size, unsigned version, uint64_t first_seq, uint64_t end_seq,
                            bool physical, const char *out_path, char *err, size_t err_size);
 
 #endif

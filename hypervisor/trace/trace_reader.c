@@ -162,7 +162,7 @@ static int read_header(struct trace_reader *r, uint64_t *header_size)
     r->info.mode = h[18];
     r->info.flags = get_le32(h + 20);
     if (r->info.arch != TRACE_ARCH_AARCH64 || r->info.mode > TRACE_MODE_REPLAY ||
-        (r->info.mode == TRACE_MODE_REPLAY && r->info.version < TRACE_FORMAT_VERSION) ||
+        (r->info.mode == TRACE_MODE_REPLAY && r->info.version < TRACE_FORMAT_V4_REPLAY) ||
         (r->info.flags & ~(uint32_t)TRACE_FLAGS_KNOWN)) {
         free(buf);
         return rfail(r, "corrupt header (architecture %u, mode %u, flags %#x)", r->info.arch,
@@ -200,7 +200,7 @@ static int check_chunk(struct trace_reader *r, const struct trace_chunk_info *c,
     if (c->comp_size > TRACE_CHUNK_COMP_MAX || c->raw_size > TRACE_CHUNK_RAW_MAX ||
         c->n_records == 0 || (r->info.mode == TRACE_MODE_FULL && c->n_records > c->raw_size) ||
         c->codec > TRACE_CODEC_LZ4 || (c->codec == TRACE_CODEC_NONE && c->comp_size != c->raw_size) ||
-        (replay ? c->n_records != c->raw_size || c->raw_size < TRACE_REPLAY_HEAD || c->end_seq < c->first_seq
+        (replay ? c->n_records != c->raw_size || c->raw_size < TRACE_REPLAY_HEAD_V4 || c->end_seq < c->first_seq
                 : c->end_seq <= c->first_seq || c->end_seq - c->first_seq < c->n_records))
         return rfail(r, "corrupt chunk %llu description", (unsigned long long)i);
     return 0;
@@ -535,8 +535,8 @@ static int expand_chunk(struct trace_reader *r, uint64_t i)
         return rfail(r, "chunk %llu: cannot create a file in memory: %s", (unsigned long long)i, strerror(errno));
     char path[64], err[512] = "";
     snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-    int rc = replay_fn(r->raw, c->raw_size, c->first_seq, c->end_seq, (r->info.flags & TRACE_FLAG_PA) != 0, path, err,
-                       sizeof err);
+    int rc = replay_fn(r->raw, c->raw_size, r->info.version, c->first_seq, c->end_seq,
+                       (r->info.flags & TRACE_FLAG_PA) != 0, path, err, sizeof err);
     if (rc == 0 && !(r->expanded = trace_reader_open(path, 0, err, sizeof err)))
         rc = -1;
     close(fd);

@@ -52,10 +52,11 @@ void trace_reader_close(struct trace_reader *r);
 
 /* Replay-mode traces: the reader runs each chunk's instructions again through this
  * function (the architecture's interpreter: hypervisor/trace/a64_replay.h), given the
- * chunk's raw bytes (8-byte aligned; include/ferry/trace_format.h), which writes the
+ * chunk's raw bytes (8-byte aligned; include/ferry/trace_format.h) and the file's format
+ * version, which writes the
  * chunk's full-mode records to out_path (first_seq .. end_seq - 1). 0, or -1 with a
  * message. Without one, such traces fail to read with a message. */
-typedef int (*trace_replay_fn)(const uint8_t *chunk, size_t size, uint64_t first_seq, uint64_t end_seq,
+typedef int (*trace_replay_fn)(const uint8_t *chunk, size_t size, unsigned version, uint64_t first_seq, uint64_t end_seq,
                                bool physical, const char *out_path, char *err, size_t err_size);
 void trace_reader_set_replay(trace_replay_fn fn);
 

@@ -106,8 +106,10 @@ struct trace_recorder {
      * entry, which a fault may cut short, is block mode's pending block. */
     struct replay_chunk {
         uint64_t *items;         /* include/ferry/trace_format.h: the chunk's three parts */
-        uint8_t *entries, *slots;
-        size_t n_items, n_entries, n_slots, cap_items, cap_entries, cap_slots;
+        /* load values: of entries with whole words of them (slot bytes a multiple of
+         * 8: the writer may code those as numbers) and of the others, packed */
+        uint8_t *entries, *slots, *wslots;
+        size_t n_items, n_entries, n_slots, n_wslots, cap_items, cap_entries, cap_slots, cap_wslots;
         uint64_t first_seq, first_pc, last_pc;
         uint32_t gen;            /* descriptions with this gen are in the chunk */
         uint32_t n_numbered;     /* descriptions in the chunk so far */
@@ -699,14 +701,19 @@ static void process_blocks(struct trace_recorder *rec, const uint64_t *p, const 
 
 static size_t rp_bytes(const struct replay_chunk *c)
 {
-    return TRACE_REPLAY_HEAD + c->n_items * 8 + c->n_entries + c->n_slots;
+    return TRACE_REPLAY_HEAD + c->n_items * 8 + c->n_entries + c->n_slots + c->n_wslots;
 }
 
 /* Room for n more elements of size `size` in one of the chunk's parts (false: failed). */
-static bool rp_room(struct trace_recorder *rec, void **part, size_t *cap, size_t used, size_t n, size_t size)
+static bool rp_grow(struct trace_recorder *rec, void **part, size_t *cap, size_t used, size_t n, size_t size);
+
+static inline bool rp_room(struct trace_recorder *rec, void **part, size_t *cap, size_t used, size_t n, size_t size)
 {
-    if (used + n <= *cap)
-        return true;
+    return used + n <= *cap || rp_grow(rec, part, cap, used, n, size);
+}
+
+static bool rp_grow(struct trace_recorder *rec, void **part, size_t *cap, size_t used, size_t n, size_t size)
+{
     if (rp_bytes(&rec->rp) + n * size > TRACE_REPLAY_CHUNK_MAX) {
         /* translated code hands buffers over every megabyte, each time with a state */
         fail(rec, "%s: internal error: %zu bytes of replay items without a state to cut them at", rec->path,
@@ -743,13 +750,11 @@ static void rp_item(struct trace_recorder *rec, const uint64_t *w, size_t n, boo
 static void rp_flush(struct trace_recorder *rec)
 {
     struct replay_chunk *c = &rec->rp;
-    uint64_t head[TRACE_REPLAY_HEAD / 8] = { c->n_items, c->n_entries, c->n_slots };
-    const void *parts[4] = { head, c->items, c->entries, c->slots };
-    size_t sizes[4] = { sizeof head, c->n_items * 8, c->n_entries, c->n_slots };
     if (c->open && !rec->dead &&
-        trace_writer_replay_chunk(rec->w, c->first_seq, rec->next_seq, c->first_pc, c->last_pc, parts, sizes, 4) < 0)
+        trace_writer_replay_chunk(rec->w, c->first_seq, rec->next_seq, c->first_pc, c->last_pc, c->items, c->n_items,
+                                  c->entries, c->n_entries, c->slots, c->n_slots, c->wslots, c->n_wslots) < 0)
         writer_failed(rec);
-    c->n_items = c->n_entries = c->n_slots = 0;
+    c->n_items = c->n_entries = c->n_slots = c->n_wslots = 0;
     c->open = false;
     c->written++;
 }
@@ -806,7 +811,9 @@ static inline void rp_entry(struct trace_recorder *rec, struct replay_desc *d, c
     struct replay_chunk *c = &rec->rp;
     rp_describe(rec, d);
     if (!rp_room(rec, (void **)&c->entries, &c->cap_entries, c->n_entries, 5, 1) ||
-        !rp_room(rec, (void **)&c->slots, &c->cap_slots, c->n_slots, (size_t)d->slot_words * 8, 1))
+        !(d->slot_bytes & 7
+              ? rp_room(rec, (void **)&c->slots, &c->cap_slots, c->n_slots, (size_t)d->slot_words * 8, 1)
+              : rp_room(rec, (void **)&c->wslots, &c->cap_wslots, c->n_wslots, d->slot_bytes, 1)))
         return;
     uint8_t *e = c->entries + c->n_entries;
     uint32_t k = d->number;
@@ -822,11 +829,56 @@ static inline void rp_entry(struct trace_recorder *rec, struct replay_desc *d, c
         e += 4;
     }
     c->n_entries = (size_t)(e - c->entries);
-    /* whole words (the part has slack): the next entry's values overwrite the excess */
-    uint8_t *dst = c->slots + c->n_slots;
+    /* whole words (the byte part has slack: the next entry's values overwrite the
+     * excess); entries of whole words stay aligned in their own part */
+    bool words = !(d->slot_bytes & 7);
+    uint8_t *dst = words ? c->wslots + c->n_wslots : c->slots + c->n_slots;
     for (uint32_t i = 0; i < d->slot_words; i++)
         memcpy(dst + 8 * i, slots + i, 8);
-    c->n_slots += d->slot_bytes;
+    *(words ? &c->n_wslots : &c->n_slots) += d->slot_bytes;
+}
+
+/* A run of block entries (BLOCK_ID items and their values), the bulk of replay mode's
+ * items, in a loop of its own: each is numbered and its values stored; the last one
+ * stays pending (a fault may cut it short). Where the run ends, or NULL after an error. */
+static const uint64_t *rp_entries(struct trace_recorder *rec, const uint64_t *p, const uint64_t *end)
+{
+    const struct replay_desc *last = NULL;
+    uint32_t last_id = 0;
+    uint64_t seq = rec->next_seq;            /* after the entries so far */
+    while (p < end && JIT_TRACE_KIND(*p) == JIT_TRACE_BLOCK_ID) {
+        uint64_t id = JIT_TRACE_ID(*p);
+        if (id >= rec->cap_rdescs || !rec->rdescs[id].words) {
+            rec->next_seq = seq;           /* for the message */
+            internal(rec, "an entry of a block never described", *p);
+            return NULL;
+        }
+        struct replay_desc *d = &rec->rdescs[id];
+        if ((size_t)(end - p) < 1 + (size_t)d->slot_words) {
+            rec->next_seq = seq;           /* for the message */
+            internal(rec, "truncated block entry", *p);
+            return NULL;
+        }
+        if (d->n > UINT64_MAX - seq) {
+            rec->next_seq = seq;           /* for the message */
+            internal(rec, "a loop of more instructions than sequence numbers", *p);
+            return NULL;
+        }
+        rp_entry(rec, d, p + 1);
+        if (rec->dead)
+            return NULL;
+        seq += d->n;
+        last = d;
+        last_id = (uint32_t)id;
+        p += 1 + d->slot_words;
+    }
+    if (last) {
+        rec->blk_pending = false;
+        rec->next_seq = seq - last->n;
+        start_block(rec, last_id, last->pc, last->pc, 0, last->n, false);
+        rec->rp.last_pc = last->pc;
+    }
+    return p;
 }
 
 /* Replay mode's items go into chunks (a reader runs the instructions again on them),
@@ -844,24 +896,21 @@ static void process_replay(struct trace_recorder *rec, const uint64_t *p, const 
             BAD("an item before the first state in replay mode");
         switch (kind) {
         case JIT_TRACE_BLOCK_ID:
+            if (!(p = rp_entries(rec, p, end)))
+                return;
+            break;
         case JIT_TRACE_BLOCK_RUN: {
             uint64_t id = JIT_TRACE_ID(tag);
             if (id >= rec->cap_rdescs || !rec->rdescs[id].words)
                 BAD("an entry of a block never described");
             struct replay_desc *d = &rec->rdescs[id];
-            size_t words = kind == JIT_TRACE_BLOCK_RUN ? 2 : 1 + (size_t)d->slot_words;
-            if (left < words)
+            if (left < 2)
                 BAD("truncated block entry");
-            uint64_t count = 1;
-            if (kind == JIT_TRACE_BLOCK_RUN) {
-                if (d->slot_words)
-                    BAD("a loop of a block with loads");
-                count = p[1];
-                rp_describe(rec, d);
-                rp_item(rec, p, 2, true);
-            } else {
-                rp_entry(rec, d, p + 1);
-            }
+            if (d->slot_words)
+                BAD("a loop of a block with loads");
+            uint64_t count = p[1];
+            rp_describe(rec, d);
+            rp_item(rec, p, 2, true);
             if (count > (UINT64_MAX - rec->next_seq) / d->n)
                 BAD("a loop of more instructions than sequence numbers");
             rec->blk_pending = false;
@@ -871,7 +920,7 @@ static void process_replay(struct trace_recorder *rec, const uint64_t *p, const 
                 start_block(rec, (uint32_t)id, d->pc, d->pc, 0, d->n, false);
             }
             rec->rp.last_pc = d->pc;
-            p += words;
+            p += 2;
             break;
         }
         case JIT_TRACE_BLOCK_DEF: {
@@ -1374,6 +1423,7 @@ static void free_rec(struct trace_recorder *rec)
     free(rec->rp.items);
     free(rec->rp.entries);
     free(rec->rp.slots);
+    free(rec->rp.wslots);
     free(rec->path);
     free(rec);
 }

@@ -29,6 +29,9 @@ struct chunk_buf {
     uint8_t *raw;
     uint32_t used, n_records;
     uint64_t first_seq, end_seq, first_pc, last_pc;
+    /* A replay chunk's load values of whole words (raw[values_at ..], n_values bytes, the
+     * end of the chunk), which the helper codes where that pays. */
+    uint32_t values_at, n_values;
 };
 
 /* A block described by trace_writer_define_block; gen: the chunk that last described it. */
@@ -84,6 +87,7 @@ struct trace_writer {
     size_t n_index, cap_index;
     uint8_t *comp;
     size_t comp_cap;
+    uint64_t coded_saved;               /* replay values: bytes coding saved */
     ZSTD_CCtx *zctx;
     void *lz4_state;                    /* LZ4_sizeofState() bytes */
     z_stream zs;
@@ -203,10 +207,70 @@ static size_t compress_chunk(struct trace_writer *w, const struct chunk_buf *b)
     }
 }
 
-static void write_chunk(struct trace_writer *w, const struct chunk_buf *b)
+/* Codes the n bytes (whole 64-bit little-endian words) at values, each word as the
+ * zigzag LEB128 varint of include/ferry/trace_format.h, into out; the bytes written, or
+ * 0 once they would exceed max. */
+static size_t zigzag_words(const uint8_t *values, size_t n, uint8_t *out, size_t max)
+{
+    if (max < TRACE_REPLAY_WORD_CODE_MAX)
+        return 0;
+    uint8_t *p = out, *stop = out + max - TRACE_REPLAY_WORD_CODE_MAX;
+    for (size_t at = 0; at < n; at += 8) {
+        if (p > stop)
+            return 0;
+        uint64_t w;
+        memcpy(&w, values + at, 8);
+        uint64_t z = w << 1 ^ (uint64_t)((int64_t)w >> 63);
+        if (z < 1u << 14) {
+            /* one or two bytes, without a branch on which (matmul_int's numbers are
+             * either, at random); a one-byte code's second byte is overwritten next */
+            unsigned two = z >= 0x80;
+            uint16_t code = (uint16_t)((z & 0x7f) | two << 7 | (z >> 7) << 8);
+            memcpy(p, &code, 2);
+            p += 1 + two;
+            continue;
+        }
+        do {
+            *p++ = (uint8_t)(z | 0x80);
+            z >>= 7;
+        } while (z >= 0x80);
+        *p++ = (uint8_t)z;
+    }
+    return (size_t)(p - out);
+}
+
+/* Whether coding pays, judged on the first 2 KiB: where the words are numbers of small
+ * magnitude (matmul_int's matrix elements: a tenth of the bytes, and of zstd's time),
+ * not where they are doubles, hashes, pointers or smaller loads side by side. */
+static bool zigzag_pays(const uint8_t *values, size_t n)
+{
+    enum { SAMPLE_WORDS = 256 };
+    uint8_t sample[SAMPLE_WORDS * TRACE_REPLAY_WORD_CODE_MAX];
+    size_t k = n < SAMPLE_WORDS * 8 ? n : SAMPLE_WORDS * 8;
+    return k >= 64 && zigzag_words(values, k, sample, k / 2) != 0;
+}
+
+/* On the helper's thread (the recorder's is the busier one): codes a replay chunk's
+ * values in place where that pays, by way of the compression buffer. */
+static void code_values(struct trace_writer *w, struct chunk_buf *b)
+{
+    size_t n = b->n_values, coded;
+    b->n_values = 0;                              /* the buffer is used again */
+    if (!n || !zigzag_pays(b->raw + b->values_at, n) ||
+        !(coded = zigzag_words(b->raw + b->values_at, n, w->comp, n / 2)))
+        return;
+    memcpy(b->raw + b->values_at, w->comp, coded);
+    uint64_t coding = TRACE_VALUES_ZIGZAG;
+    memcpy(b->raw + 32, &coding, 8);              /* the chunk head's fifth word */
+    b->used = b->n_records = b->values_at + (uint32_t)coded;
+    w->coded_saved += n - coded;
+}
+
+static void write_chunk(struct trace_writer *w, struct chunk_buf *b)
 {
     if (atomic_load(&w->failed))
         return;
+    code_values(w, b);
     size_t comp = compress_chunk(w, b);
     if (!comp && b->used)
         return;
@@ -1061,24 +1125,39 @@ int trace_writer_block(struct trace_writer *w, uint64_t seq, uint64_t pc, uint64
 
 /* Stops the helper after it drained the queue. */
 int trace_writer_replay_chunk(struct trace_writer *w, uint64_t first_seq, uint64_t end_seq, uint64_t first_pc,
-                              uint64_t last_pc, const void *const parts[], const size_t sizes[], unsigned n_parts)
+                              uint64_t last_pc, const uint64_t *items, size_t n_items, const uint8_t *entries,
+                              size_t n_entries, const uint8_t *values, size_t n_values, const uint8_t *word_values,
+                              size_t n_word_values)
 {
     if (atomic_load(&w->failed))
         return -1;
     if (w->mode != TRACE_MODE_REPLAY)
         return bad_record(w, "a replay chunk in a trace of another mode", first_seq);
-    size_t total = 0;
-    for (unsigned i = 0; i < n_parts; i++)
-        total += sizes[i] <= TRACE_REPLAY_CHUNK_MAX ? sizes[i] : (size_t)TRACE_REPLAY_CHUNK_MAX + 1;
-    if (total == 0 || total > TRACE_REPLAY_CHUNK_MAX || end_seq < first_seq || (w->any && first_seq < w->min_seq))
+    const size_t max = TRACE_REPLAY_CHUNK_MAX;
+    if (n_items > max / 8 || n_entries > max || n_values > max || n_word_values > max || n_word_values % 8 ||
+        TRACE_REPLAY_HEAD + n_items * 8 + n_entries + n_values + n_word_values > max || end_seq < first_seq ||
+        (w->any && first_seq < w->min_seq))
         return bad_record(w, "an invalid replay chunk", first_seq);
     struct chunk_buf *b = w->cur;
-    b->used = 0;
-    for (unsigned i = 0; i < n_parts; i++) {
-        if (sizes[i])
-            memcpy(b->raw + b->used, parts[i], sizes[i]);
-        b->used += (uint32_t)sizes[i];
-    }
+    uint8_t *p = b->raw + TRACE_REPLAY_HEAD;
+    if (n_items)
+        memcpy(p, items, n_items * 8);
+    p += n_items * 8;
+    if (n_entries)
+        memcpy(p, entries, n_entries);
+    p += n_entries;
+    if (n_values)
+        memcpy(p, values, n_values);
+    p += n_values;
+    /* as they are here; the helper codes them (code_values) */
+    b->values_at = (uint32_t)(p - b->raw);
+    b->n_values = (uint32_t)n_word_values;
+    if (n_word_values)
+        memcpy(p, word_values, n_word_values);
+    p += n_word_values;
+    uint64_t head[TRACE_REPLAY_HEAD / 8] = { n_items, n_entries, n_values, n_word_values, TRACE_VALUES_PACKED };
+    memcpy(b->raw, head, sizeof head);
+    b->used = (uint32_t)(p - b->raw);
     b->n_records = b->used;
     b->first_seq = first_seq;
     b->first_pc = first_pc;
@@ -1188,7 +1267,7 @@ int trace_writer_close_stats(struct trace_writer *w, struct trace_writer_stats *
     if (stats) {
         stats->records = w->records;
         stats->instructions = w->instructions;
-        stats->raw_bytes = w->raw_bytes;
+        stats->raw_bytes = w->raw_bytes - w->coded_saved;
         stats->file_bytes = w->file_off;
         stats->chunks = w->n_index;
         stats->producer_wait_s = w->wait_s;

@@ -122,11 +122,15 @@ int trace_writer_block_run(struct trace_writer *w, uint64_t seq, uint32_t id, ui
 int trace_writer_block(struct trace_writer *w, uint64_t seq, uint64_t pc, uint64_t pa, uint8_t el,
                        uint32_t n_insns);
 
-/* Replay mode: one chunk, the concatenation of n_parts parts (include/ferry/
- * trace_format.h lays it out), of at most TRACE_REPLAY_CHUNK_MAX bytes, whose
- * instructions are first_seq .. end_seq - 1 (end_seq >= first_seq), from first_pc on. */
+/* Replay mode: one chunk (include/ferry/trace_format.h lays it out) of instructions
+ * first_seq .. end_seq - 1 (end_seq >= first_seq) from first_pc on: its items, its
+ * entries, the load values of its entries whose slot bytes are not a multiple of 8
+ * (packed) and those of the others (word_values), which the writer codes where that
+ * halves them. At most TRACE_REPLAY_CHUNK_MAX bytes uncoded. */
 int trace_writer_replay_chunk(struct trace_writer *w, uint64_t first_seq, uint64_t end_seq, uint64_t first_pc,
-                              uint64_t last_pc, const void *const parts[], const size_t sizes[], unsigned n_parts);
+                              uint64_t last_pc, const uint64_t *items, size_t n_items, const uint8_t *entries,
+                              size_t n_entries, const uint8_t *values, size_t n_values, const uint8_t *word_values,
+                              size_t n_word_values);
 
 /* The first error so far ("" if none). */
 const char *trace_writer_error(struct trace_writer *w);

@@ -9,12 +9,14 @@
 
 /* File header: magic, then u32 version, u32 header size (bytes, CRC included). */
 #define TRACE_MAGIC            "FERRYTRC"   /* 8 bytes, no NUL */
-#define TRACE_FORMAT_VERSION   4u
+#define TRACE_FORMAT_VERSION   5u
 /* Versions 1 and 2 differed only in block mode: a reader takes their full-mode files as
  * they are, and version 2's block mode (whole words per entry) too. Version 4 added
- * replay mode; its full and block modes are version 3's. */
+ * replay mode, version 5 coded its load values; their full and block modes are version
+ * 3's. */
 #define TRACE_FORMAT_V1_FULL   1u
 #define TRACE_FORMAT_V2_WORDS  2u
+#define TRACE_FORMAT_V4_REPLAY 4u
 #define TRACE_HEADER_FIXED     40u          /* bytes before the three strings */
 #define TRACE_STRING_MAX       65536u       /* longest header string a reader accepts */
 
@@ -25,9 +27,11 @@
  * translated-block entry (with its instruction count). */
 #define TRACE_MODE_FULL        0u
 #define TRACE_MODE_BLOCK       1u
-/* Replay mode (version 4): a reader gets full-mode records by running the recorded
- * instructions again (docs/trace-format.md). A chunk is three 64-bit little-endian
- * counts (items in words, entries in bytes, values in bytes), then those three parts:
+/* Replay mode (version 4 on): a reader gets full-mode records by running the recorded
+ * instructions again (docs/trace-format.md). A chunk is a head of 64-bit little-endian
+ * words, then its parts. Version 5's head: items (words), entries (bytes), byte values
+ * (bytes), word values (bytes, before coding), word values' coding (TRACE_VALUES_*);
+ * version 4's: items, entries, values (all of them, as the byte values). Its parts:
  *   items    the recorder's items (jit/jit_trace.h, replay mode) other than block
  *            entries: the state the chunk starts from first, block descriptions, loops,
  *            interpreted instructions with their loads, the runner's events
@@ -37,14 +41,24 @@
  *            TRACE_BLOCK_BYTE_PAIR, two bytes up to TRACE_REPLAY_SHORT_NUMBERS,
  *            TRACE_BLOCK_BYTE_WORD and a 32-bit number); blocks are numbered in the
  *            order their descriptions come
- *   values   each entry's load values (its description's slot bytes), in entry order
+ *   byte values   the load values (the description's slot bytes) of each entry whose
+ *            slot bytes are not a multiple of 8, in entry order, packed
+ *   word values   those of the other entries (whole 64-bit little-endian words, so that
+ *            they stay aligned), as they are (TRACE_VALUES_PACKED) or each word w as
+ *            the LEB128 varint of zigzag(w) = w << 1 ^ (w as signed) >> 63
+ *            (TRACE_VALUES_ZIGZAG: numbers of small magnitude take a byte or two and
+ *            zstd a fraction of the time; the writer codes them where that halves them)
  * A chunk's record count is its raw size in bytes. */
 #define TRACE_MODE_REPLAY      2u
-#define TRACE_REPLAY_HEAD      24u
+#define TRACE_REPLAY_HEAD      40u
+#define TRACE_REPLAY_HEAD_V4   24u
+#define TRACE_VALUES_PACKED    0u
+#define TRACE_VALUES_ZIGZAG    1u
 #define TRACE_REPLAY_ITEM      0xfeu
 #define TRACE_REPLAY_SHORT_NUMBERS (TRACE_BLOCK_BYTE_PAIR + (TRACE_REPLAY_ITEM - TRACE_BLOCK_BYTE_PAIR) * 256u)
 #define TRACE_REPLAY_CHUNK_MAX (15u << 20)   /* raw bytes of a replay chunk at most */
 #define TRACE_REPLAY_SLOT_BYTES_MAX 65536u   /* load-value bytes of one block entry at most */
+#define TRACE_REPLAY_WORD_CODE_MAX 10u       /* bytes of one coded value word at most */
 
 /* header.flags */
 #define TRACE_FLAG_VALUES      1u   /* the recorder saw register and memory values */

@@ -194,14 +194,25 @@ static void test_divergence(void)
     CHECK(rb.rc < 0 && strstr(rb.err, "disagree") && strstr(rb.err, "instruction 3"), "rc %d: %s", rb.rc, rb.err);
 }
 
-/* Mutated chunks straight into the replay: an error or a trace, never a crash. */
-static void test_fuzz(unsigned iters)
+/* The ways a chunk's load values are laid out: version 5's two codings, version 4's. */
+static const struct chunk_kind {
+    unsigned version, coding;
+} chunk_kinds[3] = {
+    { TRACE_FORMAT_VERSION, TRACE_VALUES_ZIGZAG },
+    { TRACE_FORMAT_VERSION, TRACE_VALUES_PACKED },
+    { TRACE_FORMAT_V4_REPLAY, 0 },
+};
+
+/* A chunk as the recorder makes one: a start state, a description, one entry whose load
+ * read 0x1234, laid out as kind k says. Its size. */
+static size_t make_chunk(uint64_t raw[512], const struct chunk_kind *k)
 {
-    /* a chunk as the recorder makes one: a start state, a description, one entry */
     struct a64_state s = start_state();
-    uint64_t raw[512] = {0};
+    memset(raw, 0, 512 * sizeof *raw);
+    bool v4 = k->version == TRACE_FORMAT_V4_REPLAY;
+    size_t head = v4 ? TRACE_REPLAY_HEAD_V4 : TRACE_REPLAY_HEAD;
     size_t state_words = jit_trace_state_words(sizeof s), n_items = 0;
-    uint64_t *items = raw + 3;
+    uint64_t *items = raw + head / 8;
     jit_trace_write_state_event(items, JIT_TRACE_EV_RESUME, 0, &s, sizeof s, true, 0);
     n_items += 1 + state_words;
     uint64_t *d = items + n_items;
@@ -211,18 +222,50 @@ static void test_fuzz(unsigned iters)
     uint8_t *entries = (uint8_t *)(items + n_items);
     entries[0] = TRACE_REPLAY_ITEM, entries[1] = TRACE_REPLAY_ITEM, entries[2] = 0;
     uint64_t loaded = 0x1234;
-    memcpy(entries + 3, &loaded, 8);
-    raw[0] = n_items, raw[1] = 3, raw[2] = 8;
-    size_t chunk_size = TRACE_REPLAY_HEAD + n_items * 8 + 3 + 8;
+    size_t value_bytes = 8;
+    if (!v4 && k->coding == TRACE_VALUES_ZIGZAG) {
+        /* zigzag(0x1234) = 0x2468: LEB128 0xe8 0x48 */
+        entries[3] = 0xe8, entries[4] = 0x48;
+        value_bytes = 2;
+    } else {
+        memcpy(entries + 3, &loaded, 8);
+    }
+    raw[0] = n_items, raw[1] = 3;
+    if (v4)
+        raw[2] = 8;                                 /* its one part of values */
+    else
+        raw[2] = 0, raw[3] = 8, raw[4] = k->coding; /* 8 bytes of word values */
+    return head + n_items * 8 + 3 + value_bytes;
+}
+
+/* Mutated chunks straight into the replay (each layout in turn): an error or a trace,
+ * never a crash. */
+static void test_fuzz(unsigned iters)
+{
+    static uint64_t raw[3][512];
+    size_t sizes[3];
     char err[512];
     const char *out = tmp_path("fuzz-out.ft");
-    CHECK(a64_trace_replay_chunk((const uint8_t *)raw, chunk_size, 0, 3, false, out, err, sizeof err) == 0,
-          "the unmutated chunk: %s", err);
+    for (unsigned v = 0; v < 3; v++) {
+        const struct chunk_kind *k = &chunk_kinds[v];
+        sizes[v] = make_chunk(raw[v], k);
+        CHECK(a64_trace_replay_chunk((const uint8_t *)raw[v], sizes[v], k->version, 0, 3, false, out, err,
+                                     sizeof err) == 0,
+              "the unmutated chunk of version %u, coding %u: %s", k->version, k->coding, err);
+        /* the value, decoded, is what the load read and the register got */
+        struct readback rb;
+        read_back(out, &rb);
+        CHECK(rb.rc == 0 && rb.n == 3 && rb.mem[0][0].lo == 0x1234 && rb.regs[0][0].lo == 0x1234,
+              "version %u, coding %u: rc %d, %d records, loaded 0x%llx: %s", k->version, k->coding, rb.rc, rb.n,
+              (unsigned long long)rb.mem[0][0].lo, rb.err);
+    }
     srand(12345);
     static uint64_t mutated[512];
     unsigned ok = 0;
     for (unsigned i = 0; i < iters; i++) {
-        memcpy(mutated, raw, sizeof raw);
+        unsigned v = i % 3;
+        size_t chunk_size = sizes[v];
+        memcpy(mutated, raw[v], sizeof raw[v]);
         unsigned flips = 1 + (unsigned)rand() % 4;
         for (unsigned k = 0; k < flips; k++) {
             size_t at = (size_t)rand() % chunk_size;
@@ -231,7 +274,8 @@ static void test_fuzz(unsigned iters)
         size_t cut = rand() % 8 == 0 ? (size_t)rand() % chunk_size : chunk_size;
         uint64_t end_seq = rand() % 4 == 0 ? (uint64_t)(rand() % 6) : 3;
         err[0] = 0;
-        if (a64_trace_replay_chunk((const uint8_t *)mutated, cut, 0, end_seq, false, out, err, sizeof err) == 0)
+        if (a64_trace_replay_chunk((const uint8_t *)mutated, cut, chunk_kinds[v].version, 0, end_seq, false, out, err,
+                                   sizeof err) == 0)
             ok++;
         else
             CHECK(err[0] != 0, "a failed replay without a message");
