@@ -79,6 +79,7 @@ struct jit_config virt_machine_jit_config(struct virt_machine *m)
         .translate_ctx = &m->cpu.memory,
         .modes = a64_modes_key,
         .exit_requests = true,
+        .exit_requests_in_loops = true,
     };
 }
 

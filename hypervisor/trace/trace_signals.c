@@ -24,6 +24,9 @@ void trace_signals_catch(volatile uint8_t *exit_request)
     request = exit_request;
     struct sigaction action = { 0 };
     action.sa_handler = on_signal;
+    /* once: a second signal has its default action at once (a guest that never comes
+     * back to the runner, or a recorder that hangs, cannot hold the process) */
+    action.sa_flags = SA_RESETHAND;
     sigemptyset(&action.sa_mask);
     for (size_t i = 0; i < N_CAUGHT; i++) {
         if (installed[i]) continue;

@@ -8,9 +8,10 @@
 
 #include <stdint.h>
 
-/* Catches SIGINT, SIGTERM and SIGHUP (those not ignored) until trace_signals_release.
- * exit_request (a JIT's, or NULL) is set to 1 when one arrives. Without SA_RESTART: a
- * blocking host call returns EINTR, so a guest waiting in one is stopped too. */
+/* Catches SIGINT, SIGTERM and SIGHUP (those not ignored) until trace_signals_release,
+ * each once: a second one has its default action. exit_request (a JIT's, or NULL) is
+ * set to 1 when one arrives. Without SA_RESTART: a blocking host call returns EINTR, so
+ * a guest waiting in one is stopped too. */
 void trace_signals_catch(volatile uint8_t *exit_request);
 /* The number of the first caught signal, or 0. */
 int trace_signals_caught(void);

@@ -554,7 +554,7 @@ static void build(jit *j, ir_block *b, uint64_t pc, uint64_t modes, const struct
 {
     ir_block_reset(b, pc);
     ir_set_pc_offset(b, j->cfg.pc_offset);
-    ir_block_set_exit_requests(b, j->cfg.exit_requests);
+    ir_block_set_exit_requests(b, j->cfg.exit_requests && j->cfg.exit_requests_in_loops);
     ir_block_set_trace(b, j->cfg.trace.mode, trace_el(j, modes));
     if (n_loop) ir_block_set_loop_regs(b, loop_regs, n_loop);
     if (plan && plan->lazy) ir_block_set_lazy_flags(b, &plan->flags);

@@ -2,8 +2,10 @@
 # A recording stopped by SIGTERM or SIGHUP (a guest that never ends, stopped by kill or a
 # closed terminal) ends with a complete trace: the run prints one line, ends with the
 # signal's status, and the file reads back without --recover. Covered: `ferry user` with
-# the guest in a loop of translated code and blocked in a host read, the JIT and the
-# interpreter, full, block and replay traces; `ferry run --hosted` with a guest in a loop.
+# the guest in a loop of chained translated code and blocked in a host read, the JIT
+# and the interpreter, full, block and replay traces; `ferry run --hosted` with a guest
+# in a loop. And a guest spinning in a translated self-loop under `ferry user`, which
+# does not look for requests (block mode): a second signal ends the run at once.
 # Usage: interrupt.sh FERRY HANG_ELF SYSSPIN_ELF WORKDIR
 set -u
 ferry=$1 hang=$2 sysspin=$3 dir=$4
@@ -71,6 +73,22 @@ for mode in "" --trace-blocks --trace-replay; do
     stopped "user-read-$tag" TERM 143 5 user --trace "$dir/user-read-$tag.ft" $mode "$hang" block
     stopped "hosted-spin-$tag" TERM 143 1000 run --hosted --kernel "$sysspin" --trace "$dir/hosted-spin-$tag.ft" $mode
 done
+# A self-loop in block mode: the first signal is noted, the second ends the run.
+"$ferry" user --trace "$dir/self.ft" --trace-blocks "$hang" self <"$dir/stdin" >"$dir/self.out" 2>"$dir/self.err" &
+pid=$!
+sleep 0.3
+kill -TERM "$pid"
+sleep 0.3
+if ! kill -0 "$pid" 2>/dev/null; then
+    fail "self-loop: the first signal ended the run (status $( { wait "$pid"; } 2>/dev/null; echo $?))"
+else
+    kill -TERM "$pid"
+    { wait "$pid"; } 2>/dev/null
+    rc=$?
+    [ "$rc" -eq 143 ] || fail "self-loop: status $rc after the second signal, expected 143"
+fi
+runs=$((runs + 1))
+
 # The read's trace ends with its SVC (the system call never returned).
 if ! grep -qs "svc #0x0 .*exception ec=0x15" "$dir/user-read-full.last"; then
     fail "user-read-full: the last instruction is not the blocked SVC: $(cat "$dir/user-read-full.last" 2>/dev/null)"
