@@ -240,7 +240,7 @@ static size_t zigzag_words(const uint8_t *values, size_t n, uint8_t *out, size_t
 }
 
 /* Whether coding pays, judged on the first 2 KiB: where the words are numbers of small
- * magnitude (matmul_int's matrix elements: a tenth of the bytes, and of zstd's time),
+ * magnitude (matmul_int's matrix elements: a seventh of the bytes, and of zstd's time),
  * not where they are doubles, hashes, pointers or smaller loads side by side. */
 static bool zigzag_pays(const uint8_t *values, size_t n)
 {
@@ -1123,7 +1123,6 @@ int trace_writer_block(struct trace_writer *w, uint64_t seq, uint64_t pc, uint64
     return after_record(w, p);
 }
 
-/* Stops the helper after it drained the queue. */
 int trace_writer_replay_chunk(struct trace_writer *w, uint64_t first_seq, uint64_t end_seq, uint64_t first_pc,
                               uint64_t last_pc, const uint64_t *items, size_t n_items, const uint8_t *entries,
                               size_t n_entries, const uint8_t *values, size_t n_values, const uint8_t *word_values,
@@ -1168,6 +1167,7 @@ int trace_writer_replay_chunk(struct trace_writer *w, uint64_t first_seq, uint64
     return submit(w);
 }
 
+/* Stops the helper after it drained the queue. */
 static void stop_thread(struct trace_writer *w)
 {
     if (!w->have_thread)

@@ -15,9 +15,19 @@ fi
 mkdir -p "$dir"
 fails=0 runs=0
 # stdin: a FIFO this script holds open for writing and never writes to, so a read blocks
-rm -f "$dir/stdin"
+rm -f "$dir/stdin" "$dir/self.ft"
 mkfifo "$dir/stdin" && exec 3<>"$dir/stdin" || { echo "FAIL: cannot make a FIFO in $dir"; exit 1; }
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# started FILE: the run has opened its trace (then, soon after, caught the signals) and
+# run a little (a loaded machine may take a while to get there)
+started() {
+    local waited=0
+    while [ ! -e "$1" ] && [ "$waited" -lt 100 ]; do
+        sleep 0.05; waited=$((waited + 1))
+    done
+    sleep 0.2
+}
 
 # stopped NAME SIGNAL EXPECTED_STATUS MIN_INSNS FERRY-ARGS...: starts the run, signals it
 # once it has recorded something, and checks its status, message and file.
@@ -28,7 +38,7 @@ stopped() {
     rm -f "$ft"
     "$ferry" "$@" <"$dir/stdin" >"$dir/$name.out" 2>"$dir/$name.err" &
     local pid=$!
-    sleep 0.2
+    started "$ft"
     kill "-$sig" "$pid"
     { wait "$pid"; } 2>/dev/null
     local rc=$?
@@ -66,7 +76,8 @@ stopped() {
 
 for mode in "" --trace-blocks --trace-replay; do
     tag=${mode#--trace-}; tag=${tag:-full}
-    # a guest looping in translated code (chained to itself: only the exit request stops it)
+    # a guest looping in translated code (two blocks chained to each other: only the
+    # exit request stops it)
     stopped "user-spin-$tag" TERM 143 1000 user --trace "$dir/user-spin-$tag.ft" $mode "$hang"
     stopped "user-interp-spin-$tag" HUP 129 1000 user --interp --trace "$dir/user-interp-spin-$tag.ft" $mode "$hang"
     # a guest blocked in a host read: the signal ends the read
@@ -76,7 +87,7 @@ done
 # A self-loop in block mode: the first signal is noted, the second ends the run.
 "$ferry" user --trace "$dir/self.ft" --trace-blocks "$hang" self <"$dir/stdin" >"$dir/self.out" 2>"$dir/self.err" &
 pid=$!
-sleep 0.3
+started "$dir/self.ft"
 kill -TERM "$pid"
 sleep 0.3
 if ! kill -0 "$pid" 2>/dev/null; then
