@@ -148,7 +148,7 @@ static int after_run(void *ctx, struct virt_machine *m, ir_exit_kind kind)
     int stop = trace_signals_caught();
     if (stop) {
         /* it arrived while recording: the trace holds everything up to here */
-        fprintf(stderr, "ferry run: %s: the trace is finished, then the run ends\n", strsignal(stop));
+        trace_signals_report("ferry run", stop);
         return 128 + stop;                  /* as the shell reports a death by signal */
     }
     if (system_trace_exit(h->trace, &m->cpu, kind) != 0) {

@@ -4,6 +4,8 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 
 static const int caught_signals[] = { SIGINT, SIGTERM, SIGHUP };
 #define N_CAUGHT (sizeof(caught_signals) / sizeof(caught_signals[0]))
@@ -46,4 +48,9 @@ void trace_signals_release(void)
         installed[i] = false;
     }
     request = NULL;
+}
+
+void trace_signals_report(const char *program, int sig)
+{
+    fprintf(stderr, "%s: %s: the trace is finished, then the run ends\n", program, strsignal(sig));
 }

@@ -17,5 +17,8 @@ void trace_signals_catch(volatile uint8_t *exit_request);
 int trace_signals_caught(void);
 /* Back to the dispositions before trace_signals_catch (a signal caught stays noted). */
 void trace_signals_release(void);
+/* The line a run prints on stderr when it stops for caught signal sig, its trace
+ * finished ("PROGRAM: Terminated: the trace is finished, then the run ends"). */
+void trace_signals_report(const char *program, int sig);
 
 #endif

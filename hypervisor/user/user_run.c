@@ -256,7 +256,7 @@ int user_run(struct user_process *p, const struct user_options *o, uint64_t entr
         int stop = trace_signals_caught();
         if (stop) {
             /* it arrived while recording: the trace holds everything up to here */
-            fprintf(stderr, "ferry user: %s: the trace is finished, then the run ends\n", strsignal(stop));
+            trace_signals_report("ferry user", stop);
             report_at_exit(o);
             user_die_with_signal(p, stop);
         }

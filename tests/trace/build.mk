@@ -77,30 +77,18 @@ $(TRACE_BENCH): tools/trace-bench/trace_bench.c $(TRACE_LIB_OBJS) $(TRACE_TEST_D
 	@mkdir -p $(dir $@)
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $< $(TRACE_LIB_OBJS) $(TRACE_LDLIBS) -lz
 
-# A static AArch64 loop of known length for the plugin test (needs the cross binutils).
-$(TRACE_TEST_DIR)/loop.elf: tests/trace/loop.S
+# Static AArch64 test programs (need the cross binutils; without them no file, and the
+# scripts skip): loop.elf, of known length, for the plugin test; hang.elf, which never
+# ends, for the recordings stopped by a signal (interrupt.sh); and their bare-metal
+# counterparts sysloop.elf and sysspin.elf, linked into the virt board's RAM.
+TRACE_USER_ELFS := $(TRACE_TEST_DIR)/loop.elf $(TRACE_TEST_DIR)/hang.elf
+TRACE_BM_ELFS   := $(TRACE_TEST_DIR)/sysloop.elf $(TRACE_TEST_DIR)/sysspin.elf
+$(TRACE_USER_ELFS): TRACE_ELF_LDFLAGS := -static
+$(TRACE_BM_ELFS): TRACE_ELF_LDFLAGS := -Ttext=0x40080000
+$(TRACE_USER_ELFS) $(TRACE_BM_ELFS): $(TRACE_TEST_DIR)/%.elf: tests/trace/%.S
 	@mkdir -p $(dir $@)
 	$(Q)if command -v aarch64-linux-gnu-as >/dev/null; then \
-	    aarch64-linux-gnu-as -o $@.o $< && aarch64-linux-gnu-ld -static -e _start -o $@ $@.o; \
-	else rm -f $@; fi
-
-$(TRACE_TEST_DIR)/sysloop.elf: tests/trace/sysloop.S
-	@mkdir -p $(dir $@)
-	$(Q)if command -v aarch64-linux-gnu-as >/dev/null; then \
-	    aarch64-linux-gnu-as -o $@.o $< && aarch64-linux-gnu-ld -Ttext=0x40080000 -e _start -o $@ $@.o; \
-	else rm -f $@; fi
-
-# Programs that never end, for the recordings stopped by a signal (interrupt.sh).
-$(TRACE_TEST_DIR)/hang.elf: tests/trace/hang.S
-	@mkdir -p $(dir $@)
-	$(Q)if command -v aarch64-linux-gnu-as >/dev/null; then \
-	    aarch64-linux-gnu-as -o $@.o $< && aarch64-linux-gnu-ld -static -e _start -o $@ $@.o; \
-	else rm -f $@; fi
-
-$(TRACE_TEST_DIR)/sysspin.elf: tests/trace/sysspin.S
-	@mkdir -p $(dir $@)
-	$(Q)if command -v aarch64-linux-gnu-as >/dev/null; then \
-	    aarch64-linux-gnu-as -o $@.o $< && aarch64-linux-gnu-ld -Ttext=0x40080000 -e _start -o $@ $@.o; \
+	    aarch64-linux-gnu-as -o $@.o $< && aarch64-linux-gnu-ld $(TRACE_ELF_LDFLAGS) -e _start -o $@ $@.o; \
 	else rm -f $@; fi
 
 FUZZ_ITERS ?= 200000
@@ -116,8 +104,7 @@ trace-record-bench: bench-programs $(MK_ELFS) $(BUILD)/ferry
 test-trace: $$(USER_PROGS) $$(USER_REGRESS) $(BM_ELFS) $(TRACE_TEST_DIR)/test_trace $(TRACE_TEST_DIR)/test_trace_san \
             $(TRACE_TEST_DIR)/test_recorder $(TRACE_TEST_DIR)/test_recorder_san \
             $(TRACE_TEST_DIR)/test_recorder_tsan $(TRACE_TEST_DIR)/test_replay $(TRACE_TEST_DIR)/test_replay_san \
-            $(BUILD)/ferry $(BUILD)/san/ferry $(QEMU_TRACE_PLUGIN) $(TRACE_TEST_DIR)/loop.elf \
-            $(TRACE_TEST_DIR)/sysloop.elf $(TRACE_TEST_DIR)/hang.elf $(TRACE_TEST_DIR)/sysspin.elf
+            $(BUILD)/ferry $(BUILD)/san/ferry $(QEMU_TRACE_PLUGIN) $(TRACE_USER_ELFS) $(TRACE_BM_ELFS)
 	$(Q)$(TRACE_TEST_DIR)/test_trace unit $(TRACE_TEST_DIR)/unit
 	$(Q)$(TRACE_TEST_DIR)/test_trace_san unit $(TRACE_TEST_DIR)/unit-san
 	$(Q)$(TRACE_TEST_DIR)/test_recorder unit $(TRACE_TEST_DIR)/recorder
