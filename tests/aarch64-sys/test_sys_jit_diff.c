@@ -55,6 +55,12 @@ static void build_tables(uint8_t *ram)
         uint64_t pa = RAM_BASE + i * 0x1000;
         uint64_t desc = pa | 3 | 1ull << 10 /* AF */ | 3ull << 8 /* inner shareable */ | 1ull << 6 /* EL0 RW */;
         if (pa == CODE || pa == VECTORS) desc &= ~(1ull << 6);           /* EL1 code, EL0 no access */
+        /* Code and tables read-only (AP[2]): a stream that stores into its own code or
+         * the tables, with no ISB or TLBI after, is CONSTRAINED UNPREDICTABLE (old or new
+         * instruction, old or new translation), where the two engines may rightly differ;
+         * read-only, it takes a permission fault in both. */
+        if (pa == CODE || pa == VECTORS || pa == EL0_CODE || (pa >= L1_TABLE && pa <= L3_TABLE))
+            desc |= 1ull << 7;
         uint64_t page = (pa - DATA) / 0x1000;
         if (pa >= DATA && page < DATA_PAGES) {
             if (page == PAGE_UNMAPPED) desc = 0;
